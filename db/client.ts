@@ -1,0 +1,120 @@
+import { PGlite } from '@electric-sql/pglite';
+import { sql, type SQL } from 'drizzle-orm';
+import type { PgAsyncDatabase } from 'drizzle-orm/pg-core/async/db';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { relations } from './relations.js';
+
+export const MIGRATIONS_FOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** The drizzle database, the same type whichever driver is behind it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Db = PgAsyncDatabase<any, typeof relations>;
+
+/**
+ * An open database: drizzle on top, and the driver beneath for what drizzle does not do
+ * (COPY, LISTEN). Exactly one of `pglite` and `postgres` is set.
+ */
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  pglite?: PGlite;
+  postgres?: postgres.Sql;
+  /** Runs raw SQL and returns its rows as objects. */
+  rows<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
+  /** Applies the committed migrations. */
+  migrate(): Promise<void>;
+  /** Statements issued through drizzle since the database was opened (for N+1 tests and benchmarks). */
+  stats: { queries: number };
+  /** Called with the SQL of every statement issued through drizzle. */
+  onQuery?: (query: string) => void;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** postgres:// URL; when absent PGlite is used. */
+  databaseUrl?: string;
+  /** PGlite data directory; `memory://` (or undefined) for an in-memory database. */
+  dataDir?: string;
+  /** A PGlite data-directory tarball to start from (a migrated snapshot, for tests). */
+  loadDataDir?: Blob;
+  /** postgres.js pool size (default 10). */
+  max?: number;
+}
+
+/** A drizzle logger that counts statements and forwards them to the database's listener. */
+function queryCounter() {
+  const target: { database?: Database } = {};
+  const logger = {
+    logQuery(query: string) {
+      const database = target.database;
+      if (!database) return;
+      database.stats.queries += 1;
+      database.onQuery?.(query);
+    },
+  };
+  return { target, logger };
+}
+
+function wrap(
+  kind: Database['kind'],
+  db: Db,
+  counter: ReturnType<typeof queryCounter>,
+  extra: Pick<Database, 'pglite' | 'postgres' | 'migrate' | 'close'>,
+): Database {
+  const database: Database = {
+    kind,
+    db,
+    stats: { queries: 0 },
+    ...extra,
+    async rows<T extends Record<string, unknown>>(query: SQL) {
+      return (await db.execute<T>(query, 'objects')) as T[];
+    },
+    async ping() {
+      await db.execute(sql`select 1`, 'objects');
+    },
+  };
+  counter.target.database = database;
+  return database;
+}
+
+/** Opens PostgreSQL when `databaseUrl` is given, else PGlite (in `dataDir`, or in memory). */
+export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
+  if (options.databaseUrl) {
+    const client = postgres(options.databaseUrl, {
+      max: options.max ?? 10,
+      onnotice: () => {},
+      // numeric and bigint come back as strings: money stays exact until the API decides.
+      connect_timeout: 10,
+    });
+    const counter = queryCounter();
+    const db = drizzlePostgres({ client, relations, logger: counter.logger }) as unknown as Db;
+    return wrap('postgres', db, counter, {
+      postgres: client,
+      migrate: async () => {
+        await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+      },
+      close: () => client.end({ timeout: 5 }),
+    });
+  }
+  const dataDir = options.dataDir && options.dataDir !== 'memory://' ? options.dataDir : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create({ dataDir, loadDataDir: options.loadDataDir });
+  const counter = queryCounter();
+  const db = drizzlePglite({ client, relations, logger: counter.logger }) as unknown as Db;
+  return wrap('pglite', db, counter, {
+    pglite: client,
+    migrate: async () => {
+      await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    },
+    close: () => client.close(),
+  });
+}

@@ -1,0 +1,16 @@
+import { Command, CommanderError } from 'commander';
+import { registerMigrate } from './commands/migrate.js';
+
+/** `npm run edp -- <command>`: the platform's command line (interface.md, commands). */
+const program = new Command('edp')
+  .description('汶上县企业大数据平台 — load department data, manage keys, export lists')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerMigrate(program);
+
+program.parseAsync(process.argv).catch((error) => {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  process.stderr.write(`edp: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+import { openDatabase, type Database } from '../db/client.js';
+import { loadConfig, type Config } from '../lib/config.js';
+
+/**
+ * Opens the configured database (DATABASE_URL, else PGlite in EDP_DATA_DIR), migrated, runs `work`,
+ * and closes it whatever happens.
+ */
+export async function withDatabase<T>(work: (database: Database, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await database.migrate();
+    return await work(database, config);
+  } finally {
+    await database.close();
+  }
+}

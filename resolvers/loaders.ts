@@ -1,0 +1,32 @@
+import DataLoader from 'dataloader';
+import { inArray } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { enterprises } from '../db/market.js';
+
+export type EnterpriseRow = typeof enterprises.$inferSelect;
+
+/**
+ * Loads rows for many keys in one statement and returns them in key order, with null for a
+ * key that has no row (a missing enterprise is an answer, not an error).
+ */
+function byKey<K, V>(load: (keys: readonly K[]) => Promise<V[]>, keyOf: (row: V) => K) {
+  return async (keys: readonly K[]): Promise<(V | null)[]> => {
+    const rows = await load(keys);
+    const map = new Map(rows.map((r) => [keyOf(r), r]));
+    return keys.map((k) => map.get(k) ?? null);
+  };
+}
+
+/** The per-request DataLoaders (style.md: created in the context factory, never shared). */
+export function createLoaders(database: Database) {
+  return {
+    enterprise: new DataLoader<string, EnterpriseRow | null>(
+      byKey(
+        async (usccs) => database.db.select().from(enterprises).where(inArray(enterprises.uscc, [...usccs])),
+        (row) => row.uscc,
+      ),
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,83 @@
+import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import DrizzlePlugin from '@pothos/plugin-drizzle';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import { GraphQLError } from 'graphql';
+import { relations } from '../db/relations.js';
+import type { Context, Department } from '../resolvers/context.js';
+
+/**
+ * The Pothos builder: plugins, scalars and the typed context only. Types live one per file
+ * beside it; `schema/index.ts` imports them and builds the schema.
+ *
+ * Scopes (interface.md, roles):
+ * - `profile`: the shared enterprise profile (register, town, industry, metrics summary, grade)
+ * - `department`: one department's detail records (tax, natural-resources, power, market)
+ * - `personalData`: personal data unmasked (法定代表人)
+ * - `aggregates`: county aggregates for dashboards
+ * - `admin`: operator actions (linking records, audit log)
+ */
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  DrizzleRelations: typeof relations;
+  AuthScopes: {
+    profile: boolean;
+    department: Department;
+    personalData: boolean;
+    aggregates: boolean;
+    admin: boolean;
+  };
+  Scalars: {
+    Date: { Input: string; Output: string };
+    ID: { Input: string; Output: string | number };
+  };
+  DefaultFieldNullability: false;
+}>({
+  plugins: [ScopeAuthPlugin, RelayPlugin, ComplexityPlugin, DataloaderPlugin, DrizzlePlugin],
+  defaultFieldNullability: false,
+  drizzle: {
+    client: (ctx) => ctx.database.db,
+    getTableConfig,
+    relations,
+    maxConnectionSize: 100,
+    defaultConnectionSize: 20,
+  },
+  relay: {
+    nodesOnConnection: true,
+    clientMutationId: 'omit',
+    cursorType: 'String',
+  },
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      profile: ctx.viewer.can.profile,
+      department: (d: Department) => ctx.viewer.can.departments.includes(d),
+      personalData: ctx.viewer.can.personalData,
+      aggregates: ctx.viewer.can.aggregates,
+      admin: ctx.viewer.can.admin,
+    }),
+    unauthorizedError: (_parent, _ctx, info, result) =>
+      new GraphQLError(`Not authorized to read ${info.parentType.name}.${info.fieldName}: ${result.message}`, {
+        extensions: { code: 'FORBIDDEN' },
+      }),
+  },
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: 10,
+  },
+});
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+builder.scalarType('Date', {
+  description: 'A calendar date (日期) in ISO form, YYYY-MM-DD.',
+  serialize: (value) => String(value),
+  parseValue: (value) => {
+    if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) {
+      throw new GraphQLError(`Date must be YYYY-MM-DD, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  },
+});

@@ -1,0 +1,11 @@
+import { printSchema, lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './enterprise.js';
+
+builder.queryType({ description: '汶上县企业大数据平台 — the county enterprise data platform.' });
+
+/** The executable schema. */
+export const schema = builder.toSchema();
+
+/** The SDL committed as schema.graphql (scripts/print-schema.ts). */
+export const printedSchema = () => printSchema(lexicographicSortSchema(schema));

@@ -1,0 +1,57 @@
+import { openDatabase } from '../db/client.js';
+import { loadConfig } from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
+import { createApp } from './app.js';
+import { loadDemoIfEmpty } from './demo.js';
+import { anonymousAllowed } from './viewer.js';
+
+/**
+ * `npm start`: the API on the embedded database (migrated, demo data loaded when empty), or on
+ * the PostgreSQL server named by DATABASE_URL (migrated, never given demo data by itself).
+ */
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await database.migrate();
+  const loaded = config.databaseUrl ? null : await loadDemoIfEmpty(database, config, logger);
+
+  const app = createApp({ config, database, logger });
+  const url = await app.start();
+  const where = config.databaseUrl ? `PostgreSQL (${new URL(config.databaseUrl).host})` : `embedded PGlite in ${config.dataDir}`;
+  const lines = [
+    '',
+    '  汶上县企业大数据平台 — county enterprise data platform',
+    `  GraphQL:   ${url}/graphql   (explorer: open it in a browser)`,
+    `  Database:  ${where}`,
+    ...(loaded ? [`  Demo data: ${loaded}`] : []),
+    anonymousAllowed(config)
+      ? '  WARNING:   requests without an API key are served as role "analyst" (all read access). Create keys with `npm run edp -- keys create` before exposing this service.'
+      : '  Access:    every request needs "Authorization: Bearer <key>".',
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  logger.info({ url, database: database.kind }, 'listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000).unref();
+    try {
+      await app.stop();
+      await database.close();
+    } finally {
+      clearTimeout(force);
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`edp: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -31,15 +31,18 @@ export function isConnectionError(error: unknown): boolean {
  */
 export function maskErrors(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-    if (original instanceof GraphQLError) return formatted;
-    const code = formatted.extensions?.code;
-    if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
-    if (isConnectionError(original)) {
-      logger.warn({ err: original, path: formatted.path }, 'database unavailable');
+    // Follow originalError to the root: graphql may be loaded twice (ESM and CJS), so GraphQLError is
+    // recognised by name rather than instanceof.
+    let root: any = error;
+    while (root?.originalError) root = root.originalError;
+    if (isConnectionError(root)) {
+      logger.warn({ err: root, path: formatted.path }, 'database unavailable');
       return { message: new DatabaseUnavailableError().message, path: formatted.path, extensions: { code: 'DATABASE_UNAVAILABLE' } };
     }
-    logger.error({ err: original, path: formatted.path }, 'internal error');
+    if (root?.name === 'GraphQLError') return formatted;
+    const code = formatted.extensions?.code;
+    if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+    logger.error({ err: root, path: formatted.path }, 'internal error');
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
 }

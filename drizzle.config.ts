@@ -11,6 +11,7 @@ export default defineConfig({
     './db/power.ts',
     './db/recognition.ts',
     './db/ingest.ts',
+    './db/auth.ts',
   ],
   out: './db/migrations',
 });

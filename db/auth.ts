@@ -1,0 +1,53 @@
+import { bigserial, index, integer, text, timestamp, uniqueIndex, uuid, varchar, pgTable } from 'drizzle-orm/pg-core';
+
+/**
+ * API keys of department systems and people (interface.md, authentication). Only the sha-256 of a
+ * key is stored, with a short prefix to tell keys apart in `edp keys list`; the key itself is
+ * printed once, when it is created.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    /** who holds it: a department system or a person */
+    name: text('name').notNull(),
+    /** one of resolvers/roles.ts ROLES */
+    role: varchar('role', { length: 32 }).notNull(),
+    /** hex sha-256 of the whole key */
+    keyHash: varchar('key_hash', { length: 64 }).notNull(),
+    /** the key's first characters, for display (e.g. edp_3Fq9xY2a) */
+    prefix: varchar('prefix', { length: 16 }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** set once; a revoked key is refused from the next request on */
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** recorded at most about once a minute per key (no write per request) */
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('api_keys_key_hash_idx').on(t.keyHash), index('api_keys_prefix_idx').on(t.prefix)],
+);
+
+/**
+ * Who read department detail or personal data (法定代表人 unmasked): one row per request that did,
+ * written once at the end of the request.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    /** null for an anonymous caller (embedded demo or EDP_ALLOW_ANONYMOUS=1) */
+    keyId: integer('key_id'),
+    role: varchar('role', { length: 32 }).notNull(),
+    keyName: text('key_name').notNull(),
+    operationName: text('operation_name'),
+    /** 统一社会信用代码 of the enterprises whose detail was read */
+    enterprises: varchar('enterprises', { length: 18 }).array().notNull().default([]),
+    /** the sensitive fields read, as Type.field */
+    fields: text('fields').array().notNull().default([]),
+    requestId: uuid('request_id').notNull(),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_enterprises_idx').using('gin', t.enterprises)],
+);
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;

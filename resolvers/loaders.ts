@@ -2,6 +2,8 @@ import DataLoader from 'dataloader';
 import { inArray } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
+import { createAwardEligibilityLoader } from './awards/loader.js';
+import { profileLoaders } from './profile.js';
 
 export type EnterpriseRow = typeof enterprises.$inferSelect;
 
@@ -20,6 +22,8 @@ function byKey<K, V>(load: (keys: readonly K[]) => Promise<V[]>, keyOf: (row: V)
 /** The per-request DataLoaders (style.md: created in the context factory, never shared). */
 export function createLoaders(database: Database) {
   return {
+    ...profileLoaders(database),
+    awardEligibility: createAwardEligibilityLoader(database),
     enterprise: new DataLoader<string, EnterpriseRow | null>(
       byKey(
         async (usccs) => database.db.select().from(enterprises).where(inArray(enterprises.uscc, [...usccs])),

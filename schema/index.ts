@@ -1,6 +1,11 @@
 import { printSchema, lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import './enterprise.js';
+import './tax.js';
+import './land.js';
+import './power.js';
+import './market.js';
+import './recognition.js';
 
 builder.queryType({ description: '汶上县企业大数据平台 — the county enterprise data platform.' });
 

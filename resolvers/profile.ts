@@ -1,0 +1,208 @@
+import DataLoader from 'dataloader';
+import { and, asc, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { landLeases, landParcels } from '../db/land.js';
+import { powerConsumption } from '../db/power.js';
+import { taxPayments } from '../db/tax.js';
+
+/**
+ * The enterprise profile's per-department read paths that are not plain relations: monthly tax
+ * sums, land in force on a date, power accounts. Each is a per-request DataLoader issuing one
+ * statement per distinct argument (a year, a date), whatever the number of enterprises.
+ */
+
+/** 1 亩 = 10000/15 m² (sources.md). */
+export const SQUARE_METRES_PER_MU = 10000 / 15;
+
+/** A numeric column (string on both drivers) as a JS number; null stays null. */
+export const decimal = (value: string | number | null | undefined): number | null =>
+  value === null || value === undefined ? null : Number(value);
+
+/** m² (numeric string) → 亩. */
+export const muFromSquareMetres = (m2: string | number | null | undefined): number | null =>
+  m2 === null || m2 === undefined ? null : (Number(m2) * 15) / 10000;
+
+/** A two-decimal numeric string (money, m², kWh) as an exact count of hundredths. */
+export function toCents(value: string): bigint {
+  const v = value.trim();
+  const negative = v.startsWith('-');
+  const [whole, frac = ''] = v.replace(/^[-+]/, '').split('.');
+  const c = BigInt(whole || '0') * 100n + BigInt((frac + '00').slice(0, 2));
+  return negative ? -c : c;
+}
+
+/** Hundredths back to a numeric string with two decimals. */
+export function fromCents(cents: bigint): string {
+  const abs = cents < 0n ? -cents : cents;
+  return `${cents < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+}
+
+/** Exact sum of two-decimal numeric strings, as a numeric string; empty values are skipped. */
+export function sumDecimals(values: Iterable<string | null | undefined>): string {
+  let cents = 0n;
+  for (const v of values) if (v !== null && v !== undefined && v !== '') cents += toCents(v);
+  return fromCents(cents);
+}
+
+/** Groups keys "uscc|arg" by their argument so that each distinct argument costs one statement. */
+function byArgument(keys: readonly string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const key of keys) {
+    const bar = key.indexOf('|');
+    const arg = key.slice(bar + 1);
+    const list = groups.get(arg) ?? [];
+    list.push(key.slice(0, bar));
+    groups.set(arg, list);
+  }
+  return groups;
+}
+
+const yearStart = (year: number) => `${String(year).padStart(4, '0')}-01-01`;
+
+export interface TaxMonthRow {
+  /** first day of the month (税款所属期) */
+  month: string;
+  taxType: string;
+  /** Σ 实缴金额 in 元, numeric string; refunds count negative */
+  amountYuan: string;
+  payments: number;
+}
+
+export type TaxPaymentRow = typeof taxPayments.$inferSelect;
+export type LandParcelRow = typeof landParcels.$inferSelect;
+export type LandLeaseRow = typeof landLeases.$inferSelect;
+export type PowerRow = typeof powerConsumption.$inferSelect;
+
+/** What is in force for one enterprise on one date (metrics.md, land in use). */
+export interface LandInUse {
+  uscc: string;
+  date: string;
+  parcels: LandParcelRow[];
+  leasesIn: LandLeaseRow[];
+  leasesOut: LandLeaseRow[];
+  /** Σ 宗地面积 of parcels held, m² (numeric string) */
+  heldM2: string;
+  leasedInM2: string;
+  leasedOutM2: string;
+  /** held − leased out + leased in, m²; null when nothing is in force */
+  netM2: string | null;
+}
+
+export interface PowerAccount {
+  accountNo: string;
+  /** 户名 of the latest month on record */
+  accountName: string | null;
+  months: PowerRow[];
+}
+
+/** Parcels held on `date`: registered on or before it, not cancelled before it (注销日期 is the last day held). */
+export const parcelInForce = (date: string) =>
+  and(lte(landParcels.registeredOn, date), or(isNull(landParcels.cancelledOn), gte(landParcels.cancelledOn, date)));
+
+/** Leases in force on `date`: 起始日期 ≤ date ≤ 终止日期. */
+export const leaseInForce = (date: string) => and(lte(landLeases.startsOn, date), gte(landLeases.endsOn, date));
+
+/** The profile loaders; spread into createLoaders (resolvers/loaders.ts). Keys are "uscc|argument". */
+export function profileLoaders(database: Database) {
+  const { db } = database;
+  return {
+    /** "uscc|year" → Σ 实缴金额 by month and 税种, months ascending. */
+    taxByMonth: new DataLoader<string, TaxMonthRow[]>(async (keys) => {
+      const out = new Map<string, TaxMonthRow[]>();
+      for (const [year, usccs] of byArgument(keys)) {
+        const y = Number(year);
+        const rows = await db
+          .select({
+            uscc: taxPayments.uscc,
+            month: taxPayments.period,
+            taxType: taxPayments.taxType,
+            amountYuan: sql<string>`sum(${taxPayments.amountYuan})::text`,
+            payments: sql<number>`count(*)::int`,
+          })
+          .from(taxPayments)
+          .where(and(inArray(taxPayments.uscc, usccs), gte(taxPayments.period, yearStart(y)), lt(taxPayments.period, yearStart(y + 1))))
+          .groupBy(taxPayments.uscc, taxPayments.period, taxPayments.taxType)
+          .orderBy(asc(taxPayments.uscc), asc(taxPayments.period), asc(taxPayments.taxType));
+        for (const r of rows) {
+          const key = `${r.uscc}|${year}`;
+          const list = out.get(key) ?? [];
+          list.push({ month: r.month, taxType: r.taxType, amountYuan: r.amountYuan, payments: Number(r.payments) });
+          out.set(key, list);
+        }
+      }
+      return keys.map((k) => out.get(k) ?? []);
+    }),
+
+    /** "uscc|year" (or "uscc|" for all years) → number of tax receipts (the taxPayments connection's totalCount). */
+    taxPaymentCount: new DataLoader<string, number>(async (keys) => {
+      const out = new Map<string, number>();
+      for (const [year, usccs] of byArgument(keys)) {
+        const inYear = year === '' ? undefined : and(gte(taxPayments.period, yearStart(Number(year))), lt(taxPayments.period, yearStart(Number(year) + 1)));
+        const rows = await db
+          .select({ uscc: taxPayments.uscc, n: sql<number>`count(*)::int` })
+          .from(taxPayments)
+          .where(and(inArray(taxPayments.uscc, usccs), inYear))
+          .groupBy(taxPayments.uscc);
+        for (const r of rows) out.set(`${r.uscc}|${year}`, Number(r.n));
+      }
+      return keys.map((k) => out.get(k) ?? 0);
+    }),
+
+    /** "uscc|YYYY-MM-DD" → parcels and leases in force on that date with the m² arithmetic. */
+    landInUse: new DataLoader<string, LandInUse>(async (keys) => {
+      const out = new Map<string, LandInUse>();
+      for (const [date, usccs] of byArgument(keys)) {
+        const parcels = await db
+          .select()
+          .from(landParcels)
+          .where(and(inArray(landParcels.uscc, usccs), parcelInForce(date)))
+          .orderBy(asc(landParcels.unitNo), asc(landParcels.registeredOn));
+        const leases = await db
+          .select()
+          .from(landLeases)
+          .where(and(or(inArray(landLeases.lessorUscc, usccs), inArray(landLeases.lesseeUscc, usccs)), leaseInForce(date)))
+          .orderBy(asc(landLeases.filingNo));
+        for (const uscc of usccs) {
+          const held = parcels.filter((p) => p.uscc === uscc);
+          const leasesIn = leases.filter((l) => l.lesseeUscc === uscc);
+          const leasesOut = leases.filter((l) => l.lessorUscc === uscc);
+          const heldM2 = sumDecimals(held.map((p) => p.areaM2));
+          const leasedInM2 = sumDecimals(leasesIn.map((l) => l.areaM2));
+          const leasedOutM2 = sumDecimals(leasesOut.map((l) => l.areaM2));
+          const any = held.length + leasesIn.length + leasesOut.length > 0;
+          const netM2 = any ? fromCents(toCents(heldM2) + toCents(leasedInM2) - toCents(leasedOutM2)) : null;
+          out.set(`${uscc}|${date}`, { uscc, date, parcels: held, leasesIn, leasesOut, heldM2, leasedInM2, leasedOutM2, netM2 });
+        }
+      }
+      return keys.map((k) => out.get(k)!);
+    }),
+
+    /** "uscc|year" (or "uscc|" for every month on record) → the enterprise's power accounts with their months. */
+    powerAccounts: new DataLoader<string, PowerAccount[]>(async (keys) => {
+      const out = new Map<string, PowerAccount[]>();
+      for (const [year, usccs] of byArgument(keys)) {
+        const inYear = year === '' ? undefined : and(gte(powerConsumption.month, yearStart(Number(year))), lt(powerConsumption.month, yearStart(Number(year) + 1)));
+        const rows = await db
+          .select()
+          .from(powerConsumption)
+          .where(and(inArray(powerConsumption.uscc, usccs), inYear))
+          .orderBy(asc(powerConsumption.uscc), asc(powerConsumption.accountNo), asc(powerConsumption.month));
+        for (const r of rows) {
+          const key = `${r.uscc}|${year}`;
+          const accounts = out.get(key) ?? [];
+          let account = accounts[accounts.length - 1];
+          if (!account || account.accountNo !== r.accountNo) {
+            account = { accountNo: r.accountNo, accountName: null, months: [] };
+            accounts.push(account);
+          }
+          account.months.push(r);
+          account.accountName = r.rawName ?? account.accountName;
+          out.set(key, accounts);
+        }
+      }
+      return keys.map((k) => out.get(k) ?? []);
+    }),
+  };
+}
+
+export type ProfileLoaders = ReturnType<typeof profileLoaders>;

@@ -86,6 +86,7 @@ const methodSchema = z
     const pops = new Set(m.populations.map((p) => p.id));
     if (pops.size !== m.populations.length) ctx.addIssue({ code: 'custom', message: `${m.id}: populations repeat` });
     for (const p of m.populations) {
+      if (Object.keys(p.weights).length === 0) ctx.addIssue({ code: 'custom', message: `${m.id}: population ${p.id} weighs no indicator` });
       for (const id of Object.keys(p.weights)) {
         if (!ids.has(id)) ctx.addIssue({ code: 'custom', message: `${m.id}: population ${p.id} weighs unknown indicator ${id}` });
       }

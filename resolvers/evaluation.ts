@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
@@ -95,7 +96,7 @@ function populationCondition(p: EvaluationMethod['populations'][number]): SQL {
  * The whole county's evaluation in one statement: metrics, population, benchmarks (aggregate
  * ratios over the members with a value), points, score, position and grade, computed on numeric.
  */
-function evaluationSql(method: EvaluationMethod, year: number): SQL {
+export function evaluationSql(method: EvaluationMethod, year: number): SQL {
   const indicators = weighted(method);
   const { grades } = method;
   const cap = String(method.pointsCap);
@@ -341,4 +342,9 @@ export function rankingOf(evaluation: Evaluation, options: Omit<RankingOptions, 
 /** The 亩产效益 ranking of `year` (cached evaluation), best first. */
 export async function ranking(database: Database, options: RankingOptions): Promise<MuEfficiencyResult[]> {
   return rankingOf(await evaluateYear(database, options.year), options);
+}
+
+/** Per-request loader of the county evaluation by year: the data version is checked once per request and year. */
+export function evaluationLoader(database: Database) {
+  return new DataLoader<number, Evaluation>(async (years) => Promise.all(years.map((year) => evaluateYear(database, year))));
 }

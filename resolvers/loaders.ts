@@ -4,6 +4,8 @@ import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { createAwardEligibilityLoader } from './awards/loader.js';
 import { profileLoaders } from './profile.js';
+import { metricsLoader } from './metrics.js';
+import { evaluationLoader } from './evaluation.js';
 
 export type EnterpriseRow = typeof enterprises.$inferSelect;
 
@@ -24,6 +26,8 @@ export function createLoaders(database: Database) {
   return {
     ...profileLoaders(database),
     awardEligibility: createAwardEligibilityLoader(database),
+    metrics: metricsLoader(database),
+    evaluation: evaluationLoader(database),
     enterprise: new DataLoader<string, EnterpriseRow | null>(
       byKey(
         async (usccs) => database.db.select().from(enterprises).where(inArray(enterprises.uscc, [...usccs])),

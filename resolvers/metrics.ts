@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import { inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { landLeases, landParcels } from '../db/land.js';
@@ -295,4 +296,29 @@ export async function metricsFor(database: Database, usccs: readonly string[], y
   const rows = await database.rows<MetricsRow>(metricsSql(year, { usccs: [...new Set(usccs)] }));
   for (const row of rows) result.set(row.uscc, toEnterpriseMetrics(row));
   return result;
+}
+
+/**
+ * Per-request loader of metrics keyed by `${uscc}:${year}`: one statement per year in a batch.
+ * A key whose enterprise is not registered gets an Error.
+ */
+export function metricsLoader(database: Database) {
+  return new DataLoader<string, EnterpriseMetrics>(
+    async (keys) => {
+      const usccsByYear = new Map<number, string[]>();
+      for (const key of keys) {
+        const [uscc, year] = key.split(':');
+        if (!usccsByYear.has(Number(year))) usccsByYear.set(Number(year), []);
+        usccsByYear.get(Number(year))!.push(uscc);
+      }
+      const found = new Map<string, EnterpriseMetrics>();
+      await Promise.all(
+        [...usccsByYear].map(async ([year, usccs]) => {
+          for (const [uscc, metrics] of await metricsFor(database, usccs, year)) found.set(`${uscc}:${year}`, metrics);
+        }),
+      );
+      return keys.map((key) => found.get(key) ?? new Error(`no registered enterprise for metrics key ${key}`));
+    },
+    { maxBatchSize: 1000 },
+  );
 }

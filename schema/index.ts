@@ -1,6 +1,8 @@
 import { printSchema, lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import './enterprise.js';
+import './metrics.js';
+import './mu-efficiency.js';
 import './tax.js';
 import './land.js';
 import './power.js';

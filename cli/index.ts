@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
 
 /** `npm run edp -- <command>`: the platform's command line (interface.md, commands). */
@@ -8,6 +9,7 @@ const program = new Command('edp')
   .exitOverride();
 
 registerMigrate(program);
+registerKeys(program);
 
 program.parseAsync(process.argv).catch((error) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);

@@ -26,6 +26,24 @@ export interface Config {
   demoSeed: number;
   /** production mode: no introspection or suggestions for anonymous callers. */
   production: boolean;
+  /** Requests per minute per API key (per address for anonymous callers), refilled evenly. */
+  rateLimitPerMinute: number;
+  /** Requests a key may make at once before the per-minute rate applies (token bucket size). */
+  rateLimitBurst: number;
+  /** Key prefix of the shared rate-limit buckets in Redis. */
+  redisPrefix: string;
+  /** A request not answered within this many milliseconds is answered 503. */
+  requestTimeoutMs: number;
+  /** Deepest selection nesting accepted. */
+  maxDepth: number;
+  /** Most aliases in one operation. */
+  maxAliases: number;
+  /** Most directives in one operation. */
+  maxDirectives: number;
+  /** Most lexical tokens in one document. */
+  maxTokens: number;
+  /** Highest estimated cost of one operation (graphql-armor cost: objects 2, scalars 1, ×1.5 per level). */
+  maxCost: number;
 }
 
 export const DEFAULTS = {
@@ -35,6 +53,15 @@ export const DEFAULTS = {
   logLevel: 'info',
   demoEnterprises: 2000,
   demoSeed: 20221224,
+  rateLimitPerMinute: 1200,
+  rateLimitBurst: 200,
+  redisPrefix: 'edp:rate:',
+  requestTimeoutMs: 10_000,
+  maxDepth: 10,
+  maxAliases: 30,
+  maxDirectives: 20,
+  maxTokens: 5000,
+  maxCost: 50_000,
 } as const;
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -57,6 +84,15 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     demoEnterprises: intFrom(env.EDP_DEMO_ENTERPRISES, DEFAULTS.demoEnterprises, 'EDP_DEMO_ENTERPRISES'),
     demoSeed: intFrom(env.EDP_DEMO_SEED, DEFAULTS.demoSeed, 'EDP_DEMO_SEED'),
     production: env.NODE_ENV === 'production',
+    rateLimitPerMinute: intFrom(env.EDP_RATE_LIMIT_PER_MINUTE, DEFAULTS.rateLimitPerMinute, 'EDP_RATE_LIMIT_PER_MINUTE'),
+    rateLimitBurst: intFrom(env.EDP_RATE_LIMIT_BURST, DEFAULTS.rateLimitBurst, 'EDP_RATE_LIMIT_BURST'),
+    redisPrefix: env.EDP_REDIS_PREFIX || DEFAULTS.redisPrefix,
+    requestTimeoutMs: intFrom(env.EDP_REQUEST_TIMEOUT_MS, DEFAULTS.requestTimeoutMs, 'EDP_REQUEST_TIMEOUT_MS'),
+    maxDepth: intFrom(env.EDP_MAX_DEPTH, DEFAULTS.maxDepth, 'EDP_MAX_DEPTH'),
+    maxAliases: intFrom(env.EDP_MAX_ALIASES, DEFAULTS.maxAliases, 'EDP_MAX_ALIASES'),
+    maxDirectives: intFrom(env.EDP_MAX_DIRECTIVES, DEFAULTS.maxDirectives, 'EDP_MAX_DIRECTIVES'),
+    maxTokens: intFrom(env.EDP_MAX_TOKENS, DEFAULTS.maxTokens, 'EDP_MAX_TOKENS'),
+    maxCost: intFrom(env.EDP_MAX_COST, DEFAULTS.maxCost, 'EDP_MAX_COST'),
   };
   return { ...config, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
 }

@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
+import { AuditCollector } from './audit.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import { CAPABILITIES, type Capabilities, type Department, type Role } from './roles.js';
 
@@ -22,6 +23,8 @@ export interface Context {
   loaders: Loaders;
   logger: Logger;
   requestId: string;
+  /** sensitive reads of this request, written to audit_log once when it ends */
+  audit: AuditCollector;
 }
 
 export function viewerFor(role: Role, keyId: string | null = null, name = 'anonymous'): Viewer {
@@ -29,5 +32,5 @@ export function viewerFor(role: Role, keyId: string | null = null, name = 'anony
 }
 
 export function createContext(database: Database, viewer: Viewer, logger: Logger, requestId: string): Context {
-  return { database, viewer, loaders: createLoaders(database), logger, requestId };
+  return { database, viewer, loaders: createLoaders(database), logger, requestId, audit: new AuditCollector() };
 }

@@ -3,11 +3,19 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import DrizzlePlugin from '@pothos/plugin-drizzle';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { type AuthFailure } from '@pothos/plugin-scope-auth';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { GraphQLError } from 'graphql';
 import { relations } from '../db/relations.js';
 import type { Context, Department } from '../resolvers/context.js';
+
+/** The scopes a denied check asked for, e.g. ["department tax"], for the FORBIDDEN message. */
+const scopesNeeded = (failure: AuthFailure): string[] =>
+  failure.kind === 'AuthScope'
+    ? [failure.parameter === true ? failure.scope : `${failure.scope} ${String(failure.parameter)}`]
+    : 'failures' in failure
+      ? failure.failures.flatMap(scopesNeeded)
+      : [];
 
 /**
  * The Pothos builder: plugins, scalars and the typed context only. Types live one per file
@@ -49,6 +57,11 @@ export const builder = new SchemaBuilder<{
     nodesOnConnection: true,
     clientMutationId: 'omit',
     cursorType: 'String',
+    // Global ids and `node`/`nodes` lookups are profile reads; the fields a lookup reaches still
+    // check their own scopes, so `node` cannot bypass a department's or the admin's scope.
+    idFieldOptions: { authScopes: { profile: true } },
+    nodeQueryOptions: { authScopes: { profile: true } },
+    nodesQueryOptions: { authScopes: { profile: true } },
   },
   scopeAuth: {
     authScopes: (ctx) => ({
@@ -58,10 +71,14 @@ export const builder = new SchemaBuilder<{
       aggregates: ctx.viewer.can.aggregates,
       admin: ctx.viewer.can.admin,
     }),
-    unauthorizedError: (_parent, _ctx, info, result) =>
-      new GraphQLError(`Not authorized to read ${info.parentType.name}.${info.fieldName}: ${result.message}`, {
-        extensions: { code: 'FORBIDDEN' },
-      }),
+    // A denied field is an error on that field, never a null that would pass for missing data.
+    unauthorizedError: (_parent, ctx, info, result) => {
+      const needed = scopesNeeded(result.failure);
+      return new GraphQLError(
+        `Role "${ctx.viewer.role}" may not read ${info.parentType.name}.${info.fieldName}${needed.length ? ` (it needs ${needed.join(' or ')})` : ''}.`,
+        { extensions: { code: 'FORBIDDEN' } },
+      );
+    },
   },
   complexity: {
     defaultComplexity: 1,

@@ -1,6 +1,8 @@
 import { printSchema, lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import './enterprise.js';
+import './legal-representative.js';
+import './audit.js';
 import './metrics.js';
 import './mu-efficiency.js';
 import './tax.js';

@@ -1,5 +1,6 @@
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Database } from '../db/client.js';
@@ -7,8 +8,11 @@ import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { createContext, type Context } from '../resolvers/context.js';
 import { schema } from '../schema/index.js';
+import { auditPlugin } from './audit-plugin.js';
 import { maskErrors } from './errors.js';
-import { AuthenticationError, resolveViewer } from './viewer.js';
+import { queryLimits, RequestRefused } from './limits.js';
+import { createRateLimiter } from './rate-limit.js';
+import { AuthenticationError, createViewerResolver } from './viewer.js';
 
 /** Largest request body accepted (bytes); larger ones are refused with 413. */
 export const MAX_BODY_BYTES = 512 * 1024;
@@ -46,6 +50,25 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(JSON.stringify(body));
 }
 
+/**
+ * Runs `work`, refusing with 503 when it has not finished within `ms` (reading a slow body included).
+ * The work is not cancelled, only no longer waited for; its late answer is dropped.
+ */
+async function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new RequestRefused(503, 'TIMEOUT', `The request did not complete within ${ms / 1000} s and was abandoned; ask for less (fewer fields or a smaller page).`, { connection: 'close' })),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work(), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A route outside GraphQL (explorer assets, dashboard): return true when handled. */
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 
@@ -63,13 +86,21 @@ export interface AppOptions {
  */
 export function createApp({ config, database, logger, routes = [] }: AppOptions) {
   const httpServer = http.createServer();
+  const limits = queryLimits(config);
+  const resolveViewer = createViewerResolver({ config, database, logger });
+  const rateLimiter = createRateLimiter(config, logger);
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError: maskErrors(logger),
     csrfPrevention: true,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
+    // Apollo's landing page loads from a CDN, out of reach on the county network; browsers get
+    // the self-hosted explorer instead (server/static.ts).
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer }), ...limits.plugins, auditPlugin(schema, database, logger)],
   });
 
   async function ready(): Promise<boolean> {
@@ -96,11 +127,18 @@ export function createApp({ config, database, logger, routes = [] }: AppOptions)
         throw new HttpError(400, 'The request body is not valid JSON.');
       }
     }
-    const viewer = await resolveViewer(req.headers, config);
+    const viewer = await resolveViewer(req.headers);
+    const rate = await rateLimiter.take(viewer.keyId ? `key:${viewer.keyId}` : `ip:${req.socket.remoteAddress}`);
+    if (!rate.allowed) {
+      throw new RequestRefused(429, 'RATE_LIMITED', `Too many requests: at most ${config.rateLimitPerMinute} a minute per key; retry in ${rate.retryAfterSeconds} s.`, {
+        'retry-after': String(rate.retryAfterSeconds),
+      });
+    }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => createContext(database, viewer, logger.child({ requestId, role: viewer.role }), requestId),
     });
+    if (res.headersSent) return; // answered already: the request ran out of time
     for (const [key, value] of result.headers) res.setHeader(key, value);
     res.setHeader('x-request-id', requestId);
     res.statusCode = result.status ?? 200;
@@ -121,16 +159,19 @@ export function createApp({ config, database, logger, routes = [] }: AppOptions)
         return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'database unavailable' });
       }
       for (const route of routes) if (await route(req, res, url)) return;
-      if (url.pathname === '/graphql' || url.pathname === '/') return await graphql(req, res, url);
+      if (url.pathname === '/graphql' || url.pathname === '/') return await withTimeout(config.requestTimeoutMs, () => graphql(req, res, url));
       sendJson(res, 404, { error: `No such path: ${url.pathname}` });
     } catch (error) {
+      if (res.headersSent) return void res.end();
       if (error instanceof HttpError) return sendJson(res, error.status, { errors: [{ message: error.message }] }, error.headers);
+      if (error instanceof RequestRefused) {
+        return sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] }, error.headers);
+      }
       if (error instanceof AuthenticationError) {
         return sendJson(res, 401, { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer' });
       }
       logger.error({ err: error }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
-      else res.end();
+      sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
     }
   });
 
@@ -149,6 +190,7 @@ export function createApp({ config, database, logger, routes = [] }: AppOptions)
     /** Stops accepting requests, lets those in flight finish, then stops. */
     async stop(): Promise<void> {
       await apollo.stop();
+      await rateLimiter.close();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };

@@ -1,0 +1,65 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../resolvers/keys.js';
+import { isRole, ROLES, type Role } from '../../resolvers/roles.js';
+import { withDatabase } from '../shared.js';
+
+function role(value: string): Role {
+  if (!isRole(value)) throw new InvalidArgumentError(`one of ${ROLES.join(', ')}`);
+  return value;
+}
+
+const when = (value: Date | string | null) => (value ? new Date(value).toISOString().slice(0, 16).replace('T', ' ') : '-');
+
+/** `edp keys create|list|revoke`: API keys for department systems and people (interface.md, authentication). */
+export function registerKeys(program: Command) {
+  const keys = program.command('keys').description('manage API keys (Authorization: Bearer <key>)');
+
+  keys
+    .command('create')
+    .description('create an API key; the key is printed once and only its hash is kept')
+    .requiredOption('--name <name>', 'who holds it: a department system or a person')
+    .requiredOption('--role <role>', `its role: ${ROLES.join(', ')}`, role)
+    .action(async (flags: { name: string; role: Role }) => {
+      await withDatabase(async (database) => {
+        const created = await createApiKey(database, flags);
+        process.stdout.write(
+          [
+            `Created key ${created.id} (${created.prefix}…) for "${created.name}", role ${created.role}:`,
+            '',
+            `  ${created.key}`,
+            '',
+            'Store it now: it is not shown again. Send it as "Authorization: Bearer <key>".',
+            '',
+          ].join('\n'),
+        );
+      });
+    });
+
+  keys
+    .command('list')
+    .description('list API keys (never the keys themselves)')
+    .action(async () => {
+      await withDatabase(async (database) => {
+        const rows = await listApiKeys(database);
+        const table = [
+          ['id', 'prefix', 'role', 'created', 'last used', 'status', 'name'],
+          ...rows.map((k) => [String(k.id), k.prefix, k.role, when(k.createdAt), when(k.lastUsedAt), k.revokedAt ? `revoked ${when(k.revokedAt)}` : 'active', k.name]),
+        ];
+        // the name goes last: CJK characters are two columns wide and would skew the padding
+        const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+        for (const r of table) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+        if (rows.length === 0) process.stdout.write('(no keys yet: `npm run edp -- keys create --name NAME --role ROLE`)\n');
+      });
+    });
+
+  keys
+    .command('revoke')
+    .description('revoke a key by its id or prefix; it is refused from the next request on')
+    .argument('<key>', 'the key id or its prefix (edp_…)')
+    .action(async (ref: string) => {
+      await withDatabase(async (database) => {
+        const row = await revokeApiKey(database, ref);
+        process.stdout.write(`Revoked key ${row.id} (${row.prefix}…, "${row.name}", role ${row.role}) at ${when(row.revokedAt)} UTC.\n`);
+      });
+    });
+}

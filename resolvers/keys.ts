@@ -1,0 +1,95 @@
+import { asc, eq, like, sql } from 'drizzle-orm';
+import { createHash, randomBytes } from 'node:crypto';
+import type { Database } from '../db/client.js';
+import { apiKeys, type ApiKeyRow } from '../db/auth.js';
+import type { Logger } from '../lib/logger.js';
+import type { Role } from './roles.js';
+
+/** Every key starts with this, so a leaked one is easy to recognise in logs and code. */
+export const KEY_MARK = 'edp_';
+/** Characters of a key kept for display: the mark and eight more (about 48 bits). */
+const PREFIX_LENGTH = KEY_MARK.length + 8;
+
+/** sha-256 of a key, in hex: the only form a key is stored in. */
+export const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+
+/** A new key: the mark and 32 random bytes in base64url (43 characters). */
+export const generateKey = () => KEY_MARK + randomBytes(32).toString('base64url');
+
+export interface CreatedKey {
+  id: number;
+  name: string;
+  role: Role;
+  prefix: string;
+  /** the key itself: shown once, never stored */
+  key: string;
+}
+
+/** Creates a key for `name` with `role`; the returned `key` is the only time it is seen. */
+export async function createApiKey(database: Database, input: { name: string; role: Role }): Promise<CreatedKey> {
+  const name = input.name.trim();
+  if (!name) throw new Error('A key needs a name (the department system or person holding it).');
+  const key = generateKey();
+  const prefix = key.slice(0, PREFIX_LENGTH);
+  const [row] = await database.db.insert(apiKeys).values({ name, role: input.role, keyHash: hashKey(key), prefix }).returning({ id: apiKeys.id });
+  return { id: row.id, name, role: input.role, prefix, key };
+}
+
+/** Every key, oldest first, revoked ones included. */
+export async function listApiKeys(database: Database): Promise<ApiKeyRow[]> {
+  return await database.db.select().from(apiKeys).orderBy(asc(apiKeys.id));
+}
+
+/**
+ * Revokes the key with this id or display prefix (at least 6 characters of it). Throws when none or
+ * several keys match. Revoking takes effect on the next request: keys are looked up per request.
+ */
+export async function revokeApiKey(database: Database, idOrPrefix: string): Promise<ApiKeyRow> {
+  const ref = idOrPrefix.trim();
+  const byId = /^\d+$/.test(ref) && Number(ref) <= 2147483647;
+  if (!byId && ref.length < 6) throw new Error(`"${ref}" is neither a key id nor a prefix of at least 6 characters.`);
+  const matches = await database.db
+    .select()
+    .from(apiKeys)
+    .where(byId ? eq(apiKeys.id, Number(ref)) : like(apiKeys.prefix, `${ref}%`));
+  if (matches.length === 0) throw new Error(`No API key has the id or prefix "${ref}".`);
+  if (matches.length > 1) throw new Error(`"${ref}" matches ${matches.length} keys (${matches.map((k) => `${k.id} ${k.prefix}`).join(', ')}); give the id.`);
+  const [row] = await database.db
+    .update(apiKeys)
+    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+    .where(eq(apiKeys.id, matches[0].id))
+    .returning();
+  return row;
+}
+
+/** The key row for a presented key (revoked or not), or null when no key has that hash: one indexed lookup. */
+export async function findApiKey(database: Database, key: string): Promise<ApiKeyRow | null> {
+  const [row] = await database.db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashKey(key))).limit(1);
+  return row ?? null;
+}
+
+/**
+ * Records keys' last use without a write per request: at most one update per key per `intervalMs`
+ * (default 60 s) from this process, and the statement itself skips rows written less than that
+ * ago, so several instances together still write about once a minute. Fire and forget.
+ */
+export function lastUsedRecorder(database: Database, logger: Logger, intervalMs = 60_000) {
+  const written = new Map<number, number>();
+  const seconds = Math.floor(intervalMs / 1000);
+  async function touch(keyId: number) {
+    try {
+      await database.db
+        .update(apiKeys)
+        .set({ lastUsedAt: sql`now()` })
+        .where(sql`${apiKeys.id} = ${keyId} and (${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - make_interval(secs => ${seconds}))`);
+    } catch (err) {
+      logger.warn({ err, keyId }, 'could not record the key’s last use');
+    }
+  }
+  return (keyId: number) => {
+    const now = Date.now();
+    if (now - (written.get(keyId) ?? 0) < intervalMs) return;
+    written.set(keyId, now);
+    void touch(keyId);
+  };
+}

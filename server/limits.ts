@@ -1,0 +1,102 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import {
+  GraphQLError,
+  TypeInfo,
+  getNamedType,
+  valueFromAST,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
+import type { Config } from '../lib/config.js';
+import type { Context } from '../resolvers/context.js';
+
+/** Largest page a list or connection may be asked for (`first`/`last`), matching the drizzle plugin's maxConnectionSize. */
+export const MAX_PAGE_SIZE = 100;
+
+/** A request refused before GraphQL runs (rate limit, timeout): answered with `status` and a clear message. */
+export class RequestRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const refusal = (message: string, code: string, status = 400) => new GraphQLError(message, { extensions: { code, http: { status } } });
+
+/** Refuses `first`/`last` above MAX_PAGE_SIZE on any field, literal or variable. */
+function checkPageSizes(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined) {
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Argument(node) {
+        if (node.name.value !== 'first' && node.name.value !== 'last') return;
+        const arg = typeInfo.getArgument();
+        if (!arg || getNamedType(arg.type).name !== 'Int') return;
+        const value = valueFromAST(node.value, arg.type, variables);
+        if (typeof value === 'number' && value > MAX_PAGE_SIZE) {
+          const field = typeInfo.getParentType()?.name + '.' + typeInfo.getFieldDef()?.name;
+          throw refusal(`${field}: \`${node.name.value}\` may be at most ${MAX_PAGE_SIZE} (got ${value}); page with \`after\`.`, 'PAGE_TOO_LARGE');
+        }
+      },
+    }),
+  );
+}
+
+function selectsIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') found = true;
+    },
+  });
+  return found;
+}
+
+/**
+ * The GraphQL side of the abuse limits (lib/config.ts has the numbers): graphql-armor's depth,
+ * alias, directive and cost rules; the tokens limit in the parser; the page-size cap; and, in
+ * production, no introspection and no "Did you mean" suggestions for anonymous callers. The HTTP side
+ * (body size, batching off, rate limit, timeout) is in server/app.ts.
+ */
+export function queryLimits(config: Config) {
+  const armor = new ApolloArmor({
+    blockFieldSuggestion: { enabled: false },
+    maxTokens: { enabled: false },
+    costLimit: { maxCost: config.maxCost },
+    maxAliases: { n: config.maxAliases },
+    maxDepth: { n: config.maxDepth },
+    maxDirectives: { n: config.maxDirectives },
+  }).protect();
+
+  const plugin: ApolloServerPlugin<Context> = {
+    async requestDidStart({ contextValue }) {
+      const hideSchema = config.production && contextValue.viewer.keyId === null;
+      return {
+        async didResolveOperation({ document, request, schema }) {
+          if (hideSchema && selectsIntrospection(document)) {
+            throw refusal('Introspection is not available without an API key in production.', 'INTROSPECTION_DISABLED', 403);
+          }
+          checkPageSizes(schema, document, request.variables);
+        },
+        async didEncounterErrors({ errors }) {
+          if (!hideSchema) return;
+          for (const error of errors) error.message = error.message.replace(/\s*Did you mean .*$/s, '');
+        },
+      };
+    },
+  };
+
+  return {
+    validationRules: armor.validationRules,
+    parseOptions: { maxTokens: config.maxTokens },
+    plugins: [plugin],
+  };
+}

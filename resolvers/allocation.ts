@@ -1,0 +1,300 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { enterprises } from '../db/market.js';
+import { powerConsumption } from '../db/power.js';
+import { taxAnnual, taxPayments } from '../db/tax.js';
+import { allocationMethodForYear, allocationMethods, surchargeRate, type AllocationMethod } from './allocation-method.js';
+import { dataVersion } from './data-version.js';
+import { evaluationMethods, methodForYear, type Grade, type Population } from './evaluation-method.js';
+import { evaluationSql } from './evaluation.js';
+import { assertYear } from './metrics.js';
+
+/** One electricity account of a firm, with the year's consumption and the surcharge it would carry. */
+export interface AllocationAccount {
+  /** 用电户号 */
+  accountNo: string;
+  /** 户名 as the power company last delivered it */
+  accountName: string | null;
+  /** consumption in the graded year (kWh) */
+  kwh: number;
+  /** rate × kWh (元); null when no surcharge applies */
+  estimatedSurchargeYuan: number | null;
+}
+
+/** The grade of one year in a firm's history (null when it was not evaluated). */
+export interface YearGrade {
+  year: number;
+  grade: Grade | null;
+  population: Population | null;
+}
+
+/** 要素差别化配置 of one enterprise for the grade of `year` (metrics.md, differentiated allocation). */
+export interface Allocation {
+  uscc: string;
+  year: number;
+  methodId: string | null;
+  grade: Grade | null;
+  /** 优先保障, 积极支持, 相对控制 or 严格限制 */
+  allocationLabel: string | null;
+  population: Population | null;
+  /** the run of consecutive D grades ending at `year` */
+  consecutiveDYears: number;
+  /** 元/kWh, applied during year + 1; null when none */
+  surchargeYuanPerKwh: number | null;
+  appliesInYear: number;
+  accounts: AllocationAccount[];
+  /** the graded year's consumption over every linked account (kWh) */
+  electricityKwh: number;
+  /** rate × the year's consumption (元); null when no surcharge applies */
+  estimatedSurchargeYuan: number | null;
+  history: YearGrade[];
+  reasons: string[];
+  /** for lists: the register's name and town */
+  name: string;
+  town: string | null;
+}
+
+/** The whole county's allocation for the grade of one year. */
+export interface CountyAllocation {
+  year: number;
+  method: AllocationMethod | null;
+  byUscc: Map<string, Allocation>;
+}
+
+type RunRow = {
+  uscc: string;
+  name: string;
+  town: string | null;
+  grade: Grade | null;
+  population: Population | null;
+  run: number;
+  history: string | null;
+};
+
+type AccountRow = { uscc: string; account_no: string; account_name: string | null; kwh: string };
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+/**
+ * The grades of every year in `years` for the whole county and, per enterprise, the run of D grades
+ * ending at the last year — one statement: the evaluation of each year (set-based, as in
+ * evaluation.ts) stacked, then a running window per enterprise. A year without a grade breaks the run.
+ */
+function runsSql(years: number[]): SQL {
+  const last = years[years.length - 1];
+  const graded = years.flatMap((y) => {
+    const method = methodForYear(y, evaluationMethods());
+    return method ? [sql`select ${y}::int as year, e.uscc, e.grade, e.population from (${evaluationSql(method, y)}) e`] : [];
+  });
+  const grades = graded.length ? sql.join(graded, sql` union all `) : sql`select null::int as year, null::text as uscc, null::text as grade, null::text as population where false`;
+  return sql`
+    with grades as (${grades}),
+    grid as (
+      select ${enterprises.uscc} as uscc, y.year from ${enterprises}
+      cross join generate_series(${years[0]}::int, ${last}::int) as y(year)
+    ),
+    runs as (
+      select grid.uscc, grid.year, g.grade, g.population,
+        grid.year - coalesce(
+          max(case when g.grade is distinct from 'D' then grid.year end)
+            over (partition by grid.uscc order by grid.year rows between unbounded preceding and current row),
+          ${years[0] - 1}::int) as run,
+        string_agg(grid.year || ':' || coalesce(g.grade, '-') || ':' || coalesce(g.population, '-'), ',')
+          over (partition by grid.uscc order by grid.year rows between unbounded preceding and unbounded following) as history
+      from grid left join grades g on g.uscc = grid.uscc and g.year = grid.year
+    )
+    select r.uscc, ${enterprises.name} as name, ${enterprises.town} as town, r.grade, r.population, r.run::int as run, r.history
+    from runs r join ${enterprises} on ${enterprises.uscc} = r.uscc
+    where r.year = ${last}`;
+}
+
+/** Every account linked to an enterprise, with its consumption in `year` (kWh). */
+function accountsSql(year: number): SQL {
+  return sql`
+    select ${powerConsumption.uscc} as uscc, ${powerConsumption.accountNo} as account_no,
+      (array_agg(${powerConsumption.rawName} order by ${powerConsumption.month} desc))[1] as account_name,
+      coalesce(sum(${powerConsumption.kwh}) filter (
+        where ${powerConsumption.month} >= ${`${year}-01-01`}::date and ${powerConsumption.month} < ${`${year + 1}-01-01`}::date), 0)::text as kwh
+    from ${powerConsumption}
+    where ${powerConsumption.uscc} is not null
+    group by ${powerConsumption.uscc}, ${powerConsumption.accountNo}
+    order by ${powerConsumption.accountNo}`;
+}
+
+const POPULATION_ZH: Record<Population, string> = { ABOVE_SCALE: '规上', BELOW_SCALE: '规下' };
+
+function parseHistory(text: string | null): YearGrade[] {
+  if (!text) return [];
+  return text.split(',').map((part) => {
+    const [year, grade, population] = part.split(':');
+    return {
+      year: Number(year),
+      grade: grade === '-' ? null : (grade as Grade),
+      population: population === '-' ? null : (population as Population),
+    };
+  });
+}
+
+const describe = (g: YearGrade) => `${g.year} ${g.grade ? `${g.population ? POPULATION_ZH[g.population] : ''}${g.grade}` : '未评价'}`;
+
+function toAllocation(row: RunRow, accountRows: AccountRow[], year: number, method: AllocationMethod | null): Allocation {
+  const history = parseHistory(row.history);
+  const rate = method ? surchargeRate(method, row.run) : null;
+  const accounts = accountRows.map((a) => {
+    const kwh = Number(a.kwh);
+    return { accountNo: a.account_no, accountName: a.account_name, kwh, estimatedSurchargeYuan: rate === null ? null : round2(rate * kwh) };
+  });
+  const electricityKwh = accounts.reduce((s, a) => s + a.kwh, 0);
+  const reasons: string[] = [];
+  const unit = method?.surcharge.unit ?? '元/千瓦时';
+  if (!method) reasons.push(`no allocation method is in force for the grades of ${year}`);
+  else if (!row.grade) reasons.push(`${year} 未评价 (not evaluated): no grade, no differentiated allocation and no surcharge in ${year + 1}`);
+  else if (rate === null) {
+    reasons.push(`${year} ${row.grade} → ${method.labels[row.grade] ?? ''}: no electricity surcharge in ${year + 1}`);
+  } else {
+    const runYears = history.filter((h) => h.year > year - row.run && h.year <= year);
+    const breaker = history.find((h) => h.year === year - row.run);
+    reasons.push(`${runYears.map(describe).join(', ')} → ${rate.toFixed(2)} ${unit} in ${year + 1} (${row.run} consecutive ${method.surcharge.grade} year${row.run > 1 ? 's' : ''}; ${method.legalBasis})`);
+    if (breaker) reasons.push(`the run starts after ${describe(breaker)}`);
+    else reasons.push(`no grade on record before ${year - row.run + 1}`);
+    const populations = new Set(runYears.map((h) => h.population));
+    if (populations.size > 1) reasons.push('the run spans both populations (规下 and 规上): a D grade in either counts');
+    if (accounts.length === 0) reasons.push('no electricity account (用电户号) is linked to this enterprise: the surcharge has no account to apply to');
+    else reasons.push(`estimate: ${rate.toFixed(2)} ${unit} × ${electricityKwh.toLocaleString('en-US')} kWh in ${year} = ${round2(rate * electricityKwh).toLocaleString('en-US')} 元`);
+  }
+  return {
+    uscc: row.uscc,
+    year,
+    methodId: method?.id ?? null,
+    grade: row.grade,
+    allocationLabel: row.grade && method ? (method.labels[row.grade] ?? null) : null,
+    population: row.population,
+    consecutiveDYears: row.run,
+    surchargeYuanPerKwh: rate,
+    appliesInYear: year + 1,
+    accounts,
+    electricityKwh,
+    estimatedSurchargeYuan: rate === null ? null : round2(rate * electricityKwh),
+    history,
+    reasons,
+    name: row.name,
+    town: row.town,
+  };
+}
+
+/** The first year worth evaluating for runs ending at `year`: no earlier than the first year with tax data. */
+async function firstYear(database: Database, year: number, lookback: number): Promise<number> {
+  const [row] = await database.rows<{ y: number | null }>(sql`
+    select least(
+      (select extract(year from min(${taxPayments.period}))::int from ${taxPayments}),
+      (select min(${taxAnnual.year}) from ${taxAnnual})) as y`);
+  return Math.min(year, Math.max(year - lookback + 1, row.y ?? year));
+}
+
+async function compute(database: Database, year: number): Promise<CountyAllocation> {
+  const method = allocationMethodForYear(year, allocationMethods());
+  const from = await firstYear(database, year, method?.runLookbackYears ?? 10);
+  const years = Array.from({ length: year - from + 1 }, (_, i) => from + i);
+  const [runs, accounts] = await Promise.all([database.rows<RunRow>(runsSql(years)), database.rows<AccountRow>(accountsSql(year))]);
+  const accountsOf = new Map<string, AccountRow[]>();
+  for (const a of accounts) {
+    const list = accountsOf.get(a.uscc) ?? [];
+    list.push(a);
+    accountsOf.set(a.uscc, list);
+  }
+  const byUscc = new Map<string, Allocation>();
+  for (const row of runs) byUscc.set(row.uscc, toAllocation(row, accountsOf.get(row.uscc) ?? [], year, method));
+  return { year, method, byUscc };
+}
+
+const caches = new WeakMap<Database, Map<string, Promise<CountyAllocation>>>();
+
+/**
+ * The county's allocation for the grades of `year`, cached per (year, data version): computed for
+ * every enterprise and every year of its run at once, never enterprise by enterprise.
+ */
+export async function countyAllocation(database: Database, year: number): Promise<CountyAllocation> {
+  assertYear(year);
+  const version = await dataVersion(database);
+  let cache = caches.get(database);
+  if (!cache) caches.set(database, (cache = new Map()));
+  const key = `${year}|${version}`;
+  let entry = cache.get(key);
+  if (!entry) {
+    for (const k of cache.keys()) if (k.startsWith(`${year}|`)) cache.delete(k);
+    entry = compute(database, year);
+    cache.set(key, entry);
+    const stored = entry;
+    entry.catch(() => cache.get(key) === stored && cache.delete(key));
+    while (cache.size > 6) cache.delete(cache.keys().next().value!);
+  }
+  return entry;
+}
+
+/** One enterprise's allocation; a not-registered USCC answers with the reason. */
+export function allocationOf(county: CountyAllocation, uscc: string): Allocation {
+  const found = county.byUscc.get(uscc);
+  if (found) return found;
+  return {
+    ...toAllocation({ uscc, name: '', town: null, grade: null, population: null, run: 0, history: null }, [], county.year, county.method),
+    reasons: [`${uscc} is not a registered enterprise`],
+  };
+}
+
+/** Enterprises of one grade (default D) in `year`, ordered by USCC. */
+export function allocationList(county: CountyAllocation, grade: Grade | null = 'D'): Allocation[] {
+  return [...county.byUscc.values()].filter((a) => (grade === null ? a.grade !== null : a.grade === grade)).sort((a, b) => (a.uscc < b.uscc ? -1 : 1));
+}
+
+/** One row of the power company's surcharge file: an account of a surcharged firm. */
+export interface SurchargeRow {
+  accountNo: string;
+  accountName: string | null;
+  enterpriseName: string;
+  uscc: string;
+  grade: Grade;
+  consecutiveDYears: number;
+  rateYuanPerKwh: number;
+  kwh: number;
+  estimatedSurchargeYuan: number;
+}
+
+/**
+ * The utility's list for the grades of `year`: one row per electricity account of every firm that
+ * carries a surcharge in year + 1, sorted by account number; firms without an account come back apart.
+ */
+export function surchargeList(county: CountyAllocation): { rows: SurchargeRow[]; withoutAccounts: Allocation[] } {
+  const charged = [...county.byUscc.values()].filter((a) => a.surchargeYuanPerKwh !== null);
+  const rows = charged
+    .flatMap((a) =>
+      a.accounts.map((acc) => ({
+        accountNo: acc.accountNo,
+        accountName: acc.accountName,
+        enterpriseName: a.name,
+        uscc: a.uscc,
+        grade: a.grade!,
+        consecutiveDYears: a.consecutiveDYears,
+        rateYuanPerKwh: a.surchargeYuanPerKwh!,
+        kwh: acc.kwh,
+        estimatedSurchargeYuan: acc.estimatedSurchargeYuan!,
+      })),
+    )
+    .sort((x, y) => (x.accountNo < y.accountNo ? -1 : x.accountNo > y.accountNo ? 1 : 0));
+  const withoutAccounts = charged.filter((a) => a.accounts.length === 0).sort((a, b) => (a.uscc < b.uscc ? -1 : 1));
+  return { rows, withoutAccounts };
+}
+
+/** Surcharged firms and their estimated surcharge by town (for the dashboard). */
+export function surchargeByTown(county: CountyAllocation): { town: string | null; enterprises: number; accounts: number; kwh: number; estimatedSurchargeYuan: number }[] {
+  const byTown = new Map<string | null, { town: string | null; enterprises: number; accounts: number; kwh: number; estimatedSurchargeYuan: number }>();
+  for (const a of county.byUscc.values()) {
+    if (a.surchargeYuanPerKwh === null) continue;
+    const t = byTown.get(a.town) ?? { town: a.town, enterprises: 0, accounts: 0, kwh: 0, estimatedSurchargeYuan: 0 };
+    t.enterprises += 1;
+    t.accounts += a.accounts.length;
+    t.kwh += a.electricityKwh;
+    t.estimatedSurchargeYuan = round2(t.estimatedSurchargeYuan + (a.estimatedSurchargeYuan ?? 0));
+    byTown.set(a.town, t);
+  }
+  return [...byTown.values()].sort((a, b) => b.estimatedSurchargeYuan - a.estimatedSurchargeYuan);
+}

@@ -12,6 +12,7 @@ export default defineConfig({
     './db/recognition.ts',
     './db/ingest.ts',
     './db/auth.ts',
+    './db/search.ts',
   ],
   out: './db/migrations',
 });

@@ -1,4 +1,3 @@
-import { enterprises } from '../db/market.js';
 import { builder } from './builder.js';
 
 /** The register basics are the shared profile: every reading role sees them. */
@@ -53,12 +52,5 @@ builder.queryFields((t) => ({
     args: { uscc: t.arg.string({ required: true, description: '统一社会信用代码 (case and surrounding spaces are ignored)' }) },
     resolve: async (query, _root, args, ctx) =>
       (await ctx.database.db.query.enterprises.findFirst(query({ where: { uscc: args.uscc.trim().toUpperCase() } }))) ?? null,
-  }),
-  enterprises: t.drizzleConnection({
-    type: 'enterprises',
-    authScopes: profile,
-    description: '企业列表: registered enterprises, ordered by 统一社会信用代码 (at most 100 per page).',
-    totalCount: async (_root, _args, ctx) => ctx.database.db.$count(enterprises),
-    resolve: async (query, _root, _args, ctx) => ctx.database.db.query.enterprises.findMany(query({ orderBy: { uscc: 'asc' } })),
   }),
 }));

@@ -10,6 +10,7 @@ import './land.js';
 import './power.js';
 import './market.js';
 import './recognition.js';
+import './enterprise-filter.js';
 
 builder.queryType({ description: '汶上县企业大数据平台 — the county enterprise data platform.' });
 

@@ -165,3 +165,49 @@ export async function seedCounty(database: Database) {
   ]);
   return { A, B, C, D };
 }
+
+const CODES = ['C3431', 'C3670', 'C2651', 'C1810', 'C2614', 'C3032'];
+const TOWNS = ['中都街道', '南站镇', '寅寺镇'];
+
+/**
+ * `n` more enterprises (organisation codes from 100) with varied 2024 figures: revenue i × 2,000,000
+ * (none when i % 5 = 0), land i × 700 m² (none when i % 7 = 0), tax i × 5,000 元 in two months,
+ * power i × 1,000 kWh. Returns their USCCs.
+ */
+export async function seedMany(database: Database, n: number): Promise<string[]> {
+  const b = await batch(database, 'market-registry');
+  const list = Array.from({ length: n }, (_, k) => {
+    const i = k + 1;
+    return { uscc: uscc(100 + i), name: `汶上县测试${i}号机械有限公司`, town: TOWNS[i % TOWNS.length], industryCode: CODES[i % CODES.length], establishedOn: '2010-01-01' };
+  });
+  await insertEnterprises(database, list, b);
+  const tb = await batch(database, 'tax-payments');
+  await database.db.insert(taxPayments).values(
+    list.flatMap((e, k) => {
+      const i = k + 1;
+      const half = ((i * 5000) / 2).toFixed(2);
+      return ['2024-04-01', '2024-10-01'].map((period, m) => ({ receiptNo: `M${i}-${m}`, ...link(e.uscc, e.name), period, taxType: '增值税', amountYuan: half, batchId: tb, sourceRow: 2 * k + m + 2 }));
+    }),
+  );
+  const ab = await batch(database, 'tax-annual');
+  const withRevenue = list.filter((_, k) => (k + 1) % 5 !== 0);
+  await database.db.insert(taxAnnual).values(
+    withRevenue.map((e) => {
+      const i = list.indexOf(e) + 1;
+      return { identityKey: e.uscc, year: 2024, ...link(e.uscc, e.name), revenueYuan: (i * 2_000_000).toFixed(2), softwareRevenueYuan: '0.00', rdExpenseYuan: (i * 20_000).toFixed(2), employees: 10 + i, batchId: ab, sourceRow: i + 1 };
+    }),
+  );
+  const lb = await batch(database, 'land-parcels');
+  const withLand = list.filter((_, k) => (k + 1) % 7 !== 0);
+  await database.db.insert(landParcels).values(
+    withLand.map((e) => {
+      const i = list.indexOf(e) + 1;
+      return { unitNo: `MU${i}`, registeredOn: '2012-01-01', ...link(e.uscc, e.name), town: e.town, landUse: '工业用地', rightType: '出让', areaM2: (i * 700).toFixed(2), batchId: lb, sourceRow: i + 1 };
+    }),
+  );
+  const pb = await batch(database, 'power');
+  await database.db.insert(powerConsumption).values(
+    list.map((e, k) => ({ accountNo: `PM-${k + 1}`, month: '2024-06-01', ...link(e.uscc, e.name), kwh: ((k + 1) * 1000).toFixed(2), batchId: pb, sourceRow: k + 2 })),
+  );
+  return list.map((e) => e.uscc);
+}

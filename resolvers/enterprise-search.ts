@@ -1,0 +1,243 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { normaliseName } from '../connectors/common/names.js';
+import type { Database } from '../db/client.js';
+import { enterprises } from '../db/market.js';
+import { enterpriseYearFigures } from '../db/search.js';
+import { clusters, inClusterSql } from './clusters.js';
+import { GRADES, type Grade } from './evaluation-method.js';
+import { ensureYearFigures } from './year-figures.js';
+
+/**
+ * Finding enterprises (企业检索): filters on the register and on a year's figures, ordering by
+ * name, USCC or any metric of a year (nulls last, USCC as the tie-breaker), keyset cursors.
+ * A year's figures come from the `enterprise_year_figures` snapshot (resolvers/year-figures.ts),
+ * so a page is one indexed statement and the total one more.
+ */
+
+/** Largest page (`first`); above it the caller gets a SearchInputError. */
+export const MAX_PAGE = 100;
+export const DEFAULT_PAGE = 20;
+
+/** 存续 and 在业 are active (sources.md 1a). */
+export const ACTIVE_STATUSES = ['存续', '在业'] as const;
+
+/** The metric orderings and the snapshot column behind each (metrics.md units in the names). */
+export const METRIC_ORDER_COLUMNS = {
+  LAND_AREA_MU: enterpriseYearFigures.landAreaMu,
+  TAX_PAID_YUAN: enterpriseYearFigures.taxPaidYuan,
+  REVENUE_YUAN: enterpriseYearFigures.revenueYuan,
+  ELECTRICITY_KWH: enterpriseYearFigures.electricityKwh,
+  ENERGY_TCE: enterpriseYearFigures.energyTce,
+  MU_AVERAGE_TAX_YUAN: enterpriseYearFigures.muAverageTaxYuan,
+  MU_AVERAGE_REVENUE_YUAN: enterpriseYearFigures.muAverageRevenueYuan,
+  REVENUE_PER_TCE_YUAN: enterpriseYearFigures.revenuePerTceYuan,
+  RD_INTENSITY: enterpriseYearFigures.rdIntensity,
+  EMPLOYEES: enterpriseYearFigures.employees,
+  LABOUR_PRODUCTIVITY_YUAN: enterpriseYearFigures.labourProductivityYuan,
+  SCORE: enterpriseYearFigures.score,
+} as const;
+export type MetricOrderField = keyof typeof METRIC_ORDER_COLUMNS;
+export const ORDER_FIELDS = ['NAME', 'USCC', ...(Object.keys(METRIC_ORDER_COLUMNS) as MetricOrderField[])] as const;
+export type OrderField = (typeof ORDER_FIELDS)[number];
+
+export type Scale = 'ABOVE_SCALE' | 'BELOW_SCALE';
+
+/** A closed range; either end may be open (null). */
+export interface Range {
+  min?: number | null;
+  max?: number | null;
+}
+
+export interface EnterpriseFilterInput {
+  /** 所属乡镇, exactly */
+  town?: string | null;
+  /** 行业门类, e.g. C */
+  industrySection?: string | null;
+  /** 行业大类, e.g. C36 */
+  industryDivision?: string | null;
+  /** a cluster id of config/clusters.json, e.g. AUTO_PARTS */
+  cluster?: string | null;
+  /** 登记状态, exactly */
+  status?: string | null;
+  /** true: 存续 or 在业; false: every other status */
+  active?: boolean | null;
+  /** a part of the current or a former name (normalised: full/half-width, brackets, spaces) */
+  name?: string | null;
+  /** the year the following criteria (and a metric ordering) refer to */
+  year?: number | null;
+  /** 规上 / 规下 by revenue of `year` (a missing revenue is below scale) */
+  scale?: Scale | null;
+  /** the 亩产效益 grade of `year` */
+  grade?: string | null;
+  /** 营业收入 of `year` in 元 */
+  revenueYuan?: Range | null;
+  /** 亩均税收 of `year` in 元/亩 */
+  muAverageTaxYuan?: Range | null;
+}
+
+export interface EnterpriseOrderInput {
+  field: OrderField;
+  direction?: 'ASC' | 'DESC' | null;
+  /** the year of a metric ordering (or take the filter's year) */
+  year?: number | null;
+}
+
+/** Input the caller can correct: a bad cursor, a page too large, a year missing. */
+export class SearchInputError extends Error {}
+
+export interface SearchPage {
+  edges: { uscc: string; cursor: string }[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+interface Compiled {
+  from: SQL;
+  where: SQL[];
+  year: number | null;
+}
+
+const e = enterprises;
+const f = enterpriseYearFigures;
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The year the request refers to: the filter's, the ordering's, or an error when needed and absent. */
+function yearOf(filter: EnterpriseFilterInput, order: EnterpriseOrderInput | null | undefined): number | null {
+  const fy = filter.year ?? null;
+  const oy = order?.year ?? null;
+  if (fy !== null && oy !== null && fy !== oy) throw new SearchInputError(`filter.year (${fy}) and orderBy.year (${oy}) differ: give one year`);
+  const year = fy ?? oy;
+  const needs = [
+    filter.scale != null && 'scale',
+    filter.grade != null && 'grade',
+    filter.revenueYuan != null && 'revenueYuan',
+    filter.muAverageTaxYuan != null && 'muAverageTaxYuan',
+    order && order.field !== 'NAME' && order.field !== 'USCC' && `orderBy ${order.field}`,
+  ].filter(Boolean);
+  if (needs.length && year === null) throw new SearchInputError(`a year is required for ${needs.join(', ')}: set filter.year or orderBy.year`);
+  return needs.length ? year : null;
+}
+
+function range(column: SQL | typeof f.revenueYuan, r: Range | null | undefined, name: string): SQL[] {
+  if (!r) return [];
+  if (r.min != null && r.max != null && r.min > r.max) throw new SearchInputError(`${name}: min ${r.min} is above max ${r.max}`);
+  return [r.min != null ? sql`${column} >= ${String(r.min)}::numeric` : undefined, r.max != null ? sql`${column} <= ${String(r.max)}::numeric` : undefined].filter(
+    (c): c is SQL => c !== undefined,
+  );
+}
+
+function compile(filter: EnterpriseFilterInput, order: EnterpriseOrderInput | null | undefined): Compiled {
+  const year = yearOf(filter, order);
+  const where: SQL[] = [];
+  if (filter.town != null) where.push(sql`${e.town} = ${filter.town.trim()}`);
+  if (filter.industrySection != null) where.push(sql`${e.industrySection} = ${filter.industrySection.trim().toUpperCase()}`);
+  if (filter.industryDivision != null) where.push(sql`${e.industryDivision} = ${filter.industryDivision.trim().toUpperCase()}`);
+  if (filter.cluster != null) {
+    if (!clusters().some((c) => c.id === filter.cluster)) throw new SearchInputError(`unknown cluster ${filter.cluster}`);
+    where.push(inClusterSql(sql`(${e.industryCode} collate "C")`, filter.cluster));
+  }
+  if (filter.status != null) where.push(sql`${e.status} = ${filter.status.trim()}`);
+  if (filter.active != null) {
+    const list = sql.join(ACTIVE_STATUSES.map((s) => sql`${s}`), sql`, `);
+    where.push(filter.active ? sql`${e.status} in (${list})` : sql`${e.status} not in (${list})`);
+  }
+  if (filter.name != null && filter.name.trim() !== '') {
+    const pattern = `%${escapeLike(normaliseName(filter.name))}%`;
+    where.push(sql`(${e.nameNorm} like ${pattern} or exists (select 1 from unnest(${e.formerNamesNorm}) as former(n) where former.n like ${pattern}))`);
+  }
+  if (filter.scale != null) where.push(filter.scale === 'ABOVE_SCALE' ? sql`${f.aboveScale}` : sql`not coalesce(${f.aboveScale}, false)`);
+  if (filter.grade != null) {
+    const grade = filter.grade.trim().toUpperCase();
+    if (!(GRADES as readonly string[]).includes(grade)) throw new SearchInputError(`grade must be one of ${GRADES.join(', ')}, got ${filter.grade}`);
+    where.push(sql`${f.grade} = ${grade as Grade}`);
+  }
+  where.push(...range(sql`${f.revenueYuan}`, filter.revenueYuan, 'revenueYuan'));
+  where.push(...range(sql`${f.muAverageTaxYuan}`, filter.muAverageTaxYuan, 'muAverageTaxYuan'));
+  const from = year === null ? sql`${e}` : sql`${e} left join ${f} on ${f.year} = ${year}::int and ${f.uscc} = ${e.uscc}`;
+  return { from, where, year };
+}
+
+const whereSql = (conditions: SQL[]) => (conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``);
+
+/** The ordering value of a row, as SQL and as the cursor holds it (text; numeric stays exact). */
+function sortExpression(order: EnterpriseOrderInput | null | undefined): { value: SQL; cast: (v: string) => SQL; nullable: boolean } {
+  const field = order?.field ?? 'USCC';
+  if (field === 'USCC') return { value: sql`${e.uscc}`, cast: (v) => sql`${v}`, nullable: false };
+  if (field === 'NAME') return { value: sql`(${e.name} collate "C")`, cast: (v) => sql`(${v} collate "C")`, nullable: false };
+  return { value: sql`${METRIC_ORDER_COLUMNS[field]}`, cast: (v) => sql`${v}::numeric`, nullable: true };
+}
+
+function encodeCursor(value: string | null, uscc: string): string {
+  return Buffer.from(JSON.stringify([value, uscc]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string | null, string] {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && (parsed[0] === null || typeof parsed[0] === 'string') && typeof parsed[1] === 'string') {
+      return [parsed[0], parsed[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw new SearchInputError('after is not a cursor of this connection');
+}
+
+/** Rows after the cursor in the order `value dir nulls last, uscc asc`. */
+function after(cursor: string, sort: ReturnType<typeof sortExpression>, direction: 'ASC' | 'DESC'): SQL {
+  const [value, uscc] = decodeCursor(cursor);
+  if (!sort.nullable && value === null) throw new SearchInputError('after is not a cursor of this ordering');
+  if (value === null) return sql`(${sort.value} is null and ${e.uscc} > ${uscc})`;
+  const beyond = direction === 'DESC' ? sql`${sort.value} < ${sort.cast(value)}` : sql`${sort.value} > ${sort.cast(value)}`;
+  const tie = sql`(${sort.value} = ${sort.cast(value)} and ${e.uscc} > ${uscc})`;
+  return sort.nullable ? sql`(${beyond} or ${tie} or ${sort.value} is null)` : sql`(${beyond} or ${tie})`;
+}
+
+/** `first` checked: 1 … MAX_PAGE (default DEFAULT_PAGE). */
+export function pageSize(first: number | null | undefined): number {
+  if (first == null) return DEFAULT_PAGE;
+  if (!Number.isInteger(first) || first < 0) throw new SearchInputError(`first must be a whole number ≥ 0, got ${first}`);
+  if (first > MAX_PAGE) throw new SearchInputError(`first may be at most ${MAX_PAGE}, got ${first}: page with after instead`);
+  return first;
+}
+
+/**
+ * One page of enterprises matching `filter` in `order` (default: USCC ascending; metrics default
+ * to descending, best first), after the cursor `after`. One statement, plus the snapshot check
+ * when a year is involved.
+ */
+export async function searchEnterprises(
+  database: Database,
+  filter: EnterpriseFilterInput = {},
+  order: EnterpriseOrderInput | null = null,
+  page: { first?: number | null; after?: string | null } = {},
+): Promise<SearchPage> {
+  const first = pageSize(page.first);
+  const compiled = compile(filter, order);
+  const sort = sortExpression(order);
+  const direction = order?.direction ?? (order && order.field !== 'NAME' && order.field !== 'USCC' ? 'DESC' : 'ASC');
+  const where = [...compiled.where];
+  if (page.after) where.push(after(page.after, sort, direction));
+  if (first === 0) return { edges: [], hasNextPage: false, hasPreviousPage: Boolean(page.after) };
+  if (compiled.year !== null) await ensureYearFigures(database, compiled.year);
+  const dir = direction === 'DESC' ? sql`desc` : sql`asc`;
+  const tieBreak = order?.field === 'USCC' || !order ? sql`` : sql`, ${e.uscc} asc`;
+  const rows = await database.rows<{ uscc: string; v: string | null }>(sql`
+    select ${e.uscc} as uscc, (${sort.value})::text as v
+    from ${compiled.from}
+    ${whereSql(where)}
+    order by ${sort.value} ${dir} nulls last${tieBreak}
+    limit ${first + 1}`);
+  const hasNextPage = rows.length > first;
+  const edges = rows.slice(0, first).map((r) => ({ uscc: r.uscc, cursor: encodeCursor(r.v, r.uscc) }));
+  return { edges, hasNextPage, hasPreviousPage: Boolean(page.after) };
+}
+
+/** How many enterprises match `filter` across all pages (totalCount). */
+export async function countEnterprises(database: Database, filter: EnterpriseFilterInput = {}, order: EnterpriseOrderInput | null = null): Promise<number> {
+  const compiled = compile(filter, order);
+  if (compiled.year !== null) await ensureYearFigures(database, compiled.year);
+  const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from ${compiled.from} ${whereSql(compiled.where)}`);
+  return Number(row.n);
+}

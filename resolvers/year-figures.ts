@@ -1,0 +1,84 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { enterpriseYearFigures, metricsSnapshots } from '../db/search.js';
+import { dataVersion } from './data-version.js';
+import { evaluateYear } from './evaluation.js';
+import { methodForYear } from './evaluation-method.js';
+import { assertYear, metricsSql } from './metrics.js';
+
+/** 规上 threshold when no evaluation method says otherwise (metrics.md): 营业收入 ≥ 20,000,000 元. */
+export const DEFAULT_ABOVE_SCALE_REVENUE_YUAN = 20_000_000;
+
+/** The 规上 revenue threshold of `year` (元): the evaluation method's ABOVE_SCALE population, else the default. */
+export function aboveScaleRevenueYuan(year: number): number {
+  return methodForYear(year)?.populations.find((p) => p.id === 'ABOVE_SCALE')?.minRevenueYuan ?? DEFAULT_ABOVE_SCALE_REVENUE_YUAN;
+}
+
+/** The data version each year's snapshot is known to be at, per database (saves a lookup per request). */
+const known = new WeakMap<Database, Map<number, string>>();
+/** Refreshes in flight, per database and year: concurrent requests wait for the same one. */
+const inflight = new WeakMap<Database, Map<number, Promise<void>>>();
+
+/**
+ * Makes sure `enterprise_year_figures` holds `year` as of the current data: one statement (the
+ * data version) when it does; otherwise recomputes the year — the county evaluation (cached by
+ * evaluateYear) and one INSERT … SELECT over metricsSql(year) — in a transaction under an
+ * advisory lock, so that two processes do not refresh the same year at once.
+ * Returns the data version the snapshot is at.
+ */
+export async function ensureYearFigures(database: Database, year: number): Promise<string> {
+  assertYear(year);
+  const version = await dataVersion(database);
+  let years = known.get(database);
+  if (!years) known.set(database, (years = new Map()));
+  if (years.get(year) === version) return version;
+  let running = inflight.get(database);
+  if (!running) inflight.set(database, (running = new Map()));
+  let refresh = running.get(year);
+  if (!refresh) {
+    refresh = refreshYear(database, year, version).finally(() => running!.delete(year));
+    running.set(year, refresh);
+  }
+  await refresh;
+  years.set(year, version);
+  return version;
+}
+
+async function refreshYear(database: Database, year: number, version: string): Promise<void> {
+  const [snapshot] = await database.db.select({ dataVersion: metricsSnapshots.dataVersion }).from(metricsSnapshots).where(eq(metricsSnapshots.year, year));
+  if (snapshot?.dataVersion === version) return;
+  const evaluation = await evaluateYear(database, year);
+  const grades = [...evaluation.results.values()]
+    .filter((r) => r.evaluated)
+    .map((r) => ({ uscc: r.uscc, population: r.population, grade: r.grade, score: r.score, rank: r.rank }));
+  const threshold = String(aboveScaleRevenueYuan(year));
+  await database.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(7382014, ${year}::int)`);
+    const [again] = await tx.select({ dataVersion: metricsSnapshots.dataVersion }).from(metricsSnapshots).where(eq(metricsSnapshots.year, year));
+    if (again?.dataVersion === version) return;
+    await tx.delete(enterpriseYearFigures).where(eq(enterpriseYearFigures.year, year));
+    const [inserted] = await tx.execute<{ n: number }>(
+      sql`
+      with m as (${metricsSql(year)}),
+      g as (select * from json_to_recordset(${JSON.stringify(grades)}::text::json)
+              as g(uscc text, population text, grade text, score numeric, rank int)),
+      ins as (
+        insert into ${enterpriseYearFigures} (year, uscc, land_area_mu, tax_paid_yuan, revenue_yuan, electricity_kwh, energy_tce,
+          mu_average_tax_yuan, mu_average_revenue_yuan, revenue_per_tce_yuan, rd_expense_yuan, rd_intensity, employees,
+          labour_productivity_yuan, above_scale, population, grade, score, rank)
+        select m.year, m.uscc, m.land_area_mu, m.tax_paid_yuan, m.revenue_yuan, m.electricity_kwh, m.energy_tce,
+          m.mu_average_tax_yuan, m.mu_average_revenue_yuan, m.revenue_per_tce_yuan, m.rd_expense_yuan, m.rd_intensity, m.employees,
+          m.labour_productivity_yuan, coalesce(m.revenue_yuan >= ${threshold}::numeric, false), g.population, g.grade, g.score, g.rank
+        from m left join g on g.uscc = m.uscc
+        returning 1
+      )
+      select count(*)::int as n from ins`,
+      'objects',
+    );
+    const n = Number(inserted?.n ?? 0);
+    await tx
+      .insert(metricsSnapshots)
+      .values({ year, dataVersion: version, methodId: evaluation.method?.id ?? null, enterprises: n })
+      .onConflictDoUpdate({ target: metricsSnapshots.year, set: { dataVersion: version, methodId: evaluation.method?.id ?? null, enterprises: n, refreshedAt: sql`now()` } });
+  });
+}

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerSurcharge } from './commands/surcharge.js';
 
 /** `npm run edp -- <command>`: the platform's command line (interface.md, commands). */
 const program = new Command('edp')
@@ -10,6 +11,7 @@ const program = new Command('edp')
 
 registerMigrate(program);
 registerKeys(program);
+registerSurcharge(program);
 
 program.parseAsync(process.argv).catch((error) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);

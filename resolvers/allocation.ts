@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
@@ -297,4 +298,9 @@ export function surchargeByTown(county: CountyAllocation): { town: string | null
     byTown.set(a.town, t);
   }
   return [...byTown.values()].sort((a, b) => b.estimatedSurchargeYuan - a.estimatedSurchargeYuan);
+}
+
+/** Per-request loader of the county allocation by year (the data version is checked once per request and year). */
+export function allocationLoader(database: Database) {
+  return new DataLoader<number, CountyAllocation>(async (years) => Promise.all(years.map((year) => countyAllocation(database, year))));
 }

@@ -6,6 +6,7 @@ import { createAwardEligibilityLoader } from './awards/loader.js';
 import { profileLoaders } from './profile.js';
 import { metricsLoader } from './metrics.js';
 import { evaluationLoader } from './evaluation.js';
+import { allocationLoader } from './allocation.js';
 
 export type EnterpriseRow = typeof enterprises.$inferSelect;
 
@@ -28,6 +29,7 @@ export function createLoaders(database: Database) {
     awardEligibility: createAwardEligibilityLoader(database),
     metrics: metricsLoader(database),
     evaluation: evaluationLoader(database),
+    allocation: allocationLoader(database),
     enterprise: new DataLoader<string, EnterpriseRow | null>(
       byKey(
         async (usccs) => database.db.select().from(enterprises).where(inArray(enterprises.uscc, [...usccs])),

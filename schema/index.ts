@@ -5,6 +5,7 @@ import './legal-representative.js';
 import './audit.js';
 import './metrics.js';
 import './mu-efficiency.js';
+import './allocation.js';
 import './tax.js';
 import './land.js';
 import './power.js';

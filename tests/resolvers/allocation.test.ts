@@ -1,7 +1,13 @@
+import ExcelJS from 'exceljs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { surchargeFile, writeSurchargeCsv, writeSurchargeXlsx } from '../../resolvers/allocation-export.js';
 import { allocationList, allocationOf, countyAllocation, surchargeByTown, surchargeList } from '../../resolvers/allocation.js';
 import { evaluateYear, muEfficiencyOf } from '../../resolvers/evaluation.js';
 import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { data, run } from '../schema/support.js';
 import { CountySeed } from '../support/seed.js';
 
 /*
@@ -147,5 +153,73 @@ describe(`differentiated allocation and the surcharge list (${testDbMode()})`, (
       { town: '寅寺镇', enterprises: 2, accounts: 1, kwh: 1_000_000, estimatedSurchargeYuan: 100_000 },
       { town: '南旺镇', enterprises: 1, accounts: 2, kwh: 18_000, estimatedSurchargeYuan: 2_700 },
     ]);
+  });
+});
+
+describe(`allocation over GraphQL and the utility's files (${testDbMode()})`, () => {
+  let t: TestDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await county().insert(t.database);
+    dir = mkdtempSync(path.join(os.tmpdir(), 'edp-surcharge-'));
+  });
+  afterAll(async () => {
+    await t?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers Enterprise.allocation and allocationList', async () => {
+    const result = await data(
+      t.database,
+      `query($u: String!) {
+        enterprise(uscc: $u) { allocation(year: 2025) { year grade allocationLabel consecutiveDYears surchargeYuanPerKwh appliesInYear accounts
+          accountDetails { accountNo kwh estimatedSurchargeYuan } estimatedSurchargeYuan history { year grade population } reasons } }
+        allocationList(year: 2025) { enterprise { uscc } consecutiveDYears }
+        surchargeByTown(year: 2025) { town estimatedSurchargeYuan }
+      }`,
+      { u: X },
+    );
+    const a = result.enterprise.allocation;
+    expect(a).toMatchObject({ year: 2025, grade: 'D', allocationLabel: '严格限制', consecutiveDYears: 4, surchargeYuanPerKwh: 0.15, appliesInYear: 2026, accounts: ['P0001', 'P0002'] });
+    expect(a.estimatedSurchargeYuan).toBe(2_700);
+    expect(a.history.map((h: { grade: string }) => h.grade)).toEqual(['D', 'D', 'D', 'D']);
+    expect(result.allocationList.map((r: { enterprise: { uscc: string } }) => r.enterprise.uscc)).toEqual([X, Z, W]);
+    expect(result.surchargeByTown[0]).toEqual({ town: '寅寺镇', estimatedSurchargeYuan: 100_000 });
+  });
+
+  it('keeps kWh detail from roles without the power scope', async () => {
+    const denied = await run(t.database, `query($u: String!) { enterprise(uscc: $u) { allocation(year: 2025) { grade accountDetails { kwh } } } }`, { u: X }, 'tax');
+    expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(denied.errors?.[0]?.message).toMatch(/Allocation.accountDetails/);
+    const allowed = await run(t.database, `query($u: String!) { enterprise(uscc: $u) { allocation(year: 2025) { grade accountDetails { kwh } } } }`, { u: X }, 'power');
+    expect(allowed.errors).toBeUndefined();
+  });
+
+  it('writes the spreadsheet and the CSV, and they read back with the hand-calculated totals', async () => {
+    const file = surchargeFile(await countyAllocation(t.database, 2025));
+    const xlsx = path.join(dir, 'surcharge-2025.xlsx');
+    await writeSurchargeXlsx(file, xlsx);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(xlsx);
+    expect(book.worksheets.map((s) => s.name)).toEqual(['差别电价名单', '汇总', '无用电户号']);
+    const list = book.getWorksheet('差别电价名单')!;
+    expect(list.getRow(1).values).toEqual([undefined, '用电户号', '户名', '企业名称', '统一社会信用代码', '评价等级', '连续D类年数', '加价标准(元/千瓦时)', '用电量(千瓦时)', '预计加价金额(元)']);
+    expect([2, 3, 4].map((r) => list.getRow(r).getCell(1).value)).toEqual(['P0001', 'P0002', 'P0100']);
+    expect(list.getRow(4).values).toEqual([undefined, 'P0100', '丁企业', '丁企业', W, 'D', 2, 0.1, 1_000_000, 100_000]);
+    const summary = book.getWorksheet('汇总')!;
+    const totals = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((r) => [summary.getRow(r).getCell(1).value, summary.getRow(r).getCell(2).value]));
+    expect(totals['用电户数']).toBe(3);
+    expect(totals['2025年用电量合计(千瓦时)']).toBe(1_018_000);
+    expect(totals['预计加价金额合计(元)']).toBe(102_700);
+    expect(book.getWorksheet('无用电户号')!.getRow(2).getCell(1).value).toBe(Z);
+
+    const csv = path.join(dir, 'surcharge-2025.csv');
+    await writeSurchargeCsv(file, csv);
+    const text = readFileSync(csv, 'utf8');
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const lines = text.slice(1).trim().split('\r\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toBe(`P0001,甲企业一车间,甲企业,${X},D,4,0.15,12000,1800`);
   });
 });

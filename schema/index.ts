@@ -12,6 +12,7 @@ import './power.js';
 import './market.js';
 import './recognition.js';
 import './enterprise-filter.js';
+import './aggregates.js';
 
 builder.queryType({ description: '汶上县企业大数据平台 — the county enterprise data platform.' });
 

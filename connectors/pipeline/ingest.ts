@@ -1,0 +1,188 @@
+import cliProgress from 'cli-progress';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Database } from '../../db/client.js';
+import type { Logger } from '../../lib/logger.js';
+import { recordRefusedBatch, runBatch, type BatchReport } from './batches.js';
+import { mapHeader } from './columns.js';
+import { BadHeaderError, IngestError, UnreadableFileError } from './errors.js';
+import { loadRows } from './load.js';
+import { openFile, type SheetRow } from './readers.js';
+import { SOURCES, type SourceName } from './source.js';
+import { SOURCE_DEFINITIONS, sourceDefinition } from './sources.js';
+
+export type { BatchReport };
+
+export interface IngestOptions {
+  /** show a progress bar (only when stdout is a terminal) */
+  progress?: boolean;
+  logger?: Logger;
+}
+
+/** A progress bar over the file's bytes, or nothing when stdout is not a terminal. */
+function progressBar(enabled: boolean | undefined, label: string, total: number) {
+  if (!enabled || !process.stdout.isTTY) return null;
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} |{bar}| {percentage}% | {rows} rows | ETA {eta_formatted}`, hideCursor: true, etaBuffer: 50 },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(Math.max(total, 1), 0, { rows: 0 });
+  return bar;
+}
+
+/** Splits an iterator of sheet rows into its header and the rest. */
+async function headerAndRows(rows: AsyncIterable<SheetRow>, fileName: string) {
+  const iterator = rows[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) throw new BadHeaderError(`${fileName}: the file is empty (no header row)`);
+  const rest: AsyncIterable<SheetRow> = { [Symbol.asyncIterator]: () => iterator };
+  return { header: first.value.cells, rest, close: () => iterator.return?.() };
+}
+
+/** Refusals before any row is read are recorded as failed batches (so dashboards see them), then thrown. */
+async function refuse(database: Database, source: SourceName, fileName: string | null, error: unknown): Promise<never> {
+  if (error instanceof IngestError) {
+    try {
+      await recordRefusedBatch(database, source, fileName, error.message);
+    } catch {
+      // The database is not answering either: the caller sees the file's problem.
+    }
+  }
+  throw error;
+}
+
+function logReport(logger: Logger | undefined, report: BatchReport) {
+  logger?.info({ ...report }, `ingest ${report.source} ${report.fileName ?? ''}: ${report.status}`);
+}
+
+/**
+ * Loads one department file (`.csv` in UTF-8, UTF-8 with BOM or GB18030, or `.xlsx`) of `source` as one
+ * batch in one transaction. Resolves to the batch report when it committed (quarantined rows included);
+ * throws an {@link IngestError} when the file cannot be loaded at all (unknown source, unreadable file,
+ * missing required column) — then nothing of it is loaded.
+ */
+export async function ingestFile(database: Database, source: string, filePath: string, options: IngestOptions = {}): Promise<BatchReport> {
+  const definition = sourceDefinition(source);
+  const fileName = path.basename(filePath);
+  let opened: ReturnType<typeof openFile>;
+  let parts: Awaited<ReturnType<typeof headerAndRows>>;
+  let map: ReturnType<typeof mapHeader>;
+  try {
+    opened = openFile(filePath);
+    parts = await headerAndRows(opened.rows, fileName).catch((error: Error) => {
+      throw error instanceof IngestError ? error : new UnreadableFileError(filePath, error.message);
+    });
+    map = mapHeader(definition.columns, parts.header, fileName, definition.name);
+  } catch (error) {
+    return refuse(database, definition.name, fileName, error);
+  }
+  const bar = progressBar(options.progress, `${definition.name} ${fileName}`, opened.size);
+  try {
+    const report = await runBatch(
+      database,
+      definition.name,
+      fileName,
+      (session, batchId) =>
+        loadRows(
+          session,
+          definition,
+          batchId,
+          {
+            header: parts.header,
+            map,
+            rows: parts.rest,
+            fileName,
+            onProgress: bar ? (rows) => bar.update(opened.bytesRead(), { rows }) : undefined,
+          },
+          Object.values(SOURCE_DEFINITIONS),
+        ),
+      () => opened.sha256(),
+    );
+    bar?.update(opened.size, { rows: report.rowsRead });
+    logReport(options.logger, report);
+    return report;
+  } finally {
+    bar?.stop();
+    await parts.close();
+  }
+}
+
+/**
+ * Loads records that did not come as a file (the power company's API pull): each record is keyed by
+ * the source's Chinese column names (`{ 用电户号: '…', 抄表年月: '2024-03', … }`), the keys of the first
+ * record are the header. Validated, quarantined, resolved and recorded exactly as a file would be.
+ */
+export async function ingestRecords(
+  database: Database,
+  source: string,
+  records: AsyncIterable<Record<string, string | null | undefined>>,
+  options: { fileName?: string; logger?: Logger } = {},
+): Promise<BatchReport> {
+  const definition = sourceDefinition(source);
+  const fileName = options.fileName ?? null;
+  const iterator = records[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const header = first.done ? definition.columns.map((c) => c.header) : Object.keys(first.value);
+  let map: ReturnType<typeof mapHeader>;
+  try {
+    map = mapHeader(definition.columns, header, fileName ?? source, definition.name);
+  } catch (error) {
+    return refuse(database, definition.name, fileName, error);
+  }
+  async function* rows(): AsyncGenerator<SheetRow> {
+    let rowNumber = 1;
+    const cellsOf = (record: Record<string, string | null | undefined>) => header.map((h) => String(record[h] ?? ''));
+    if (first.done) return;
+    yield { rowNumber: ++rowNumber, cells: cellsOf(first.value) };
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      yield { rowNumber: ++rowNumber, cells: cellsOf(next.value) };
+    }
+  }
+  const report = await runBatch(database, definition.name, fileName, (session, batchId) =>
+    loadRows(session, definition, batchId, { header, map, rows: rows(), fileName }, Object.values(SOURCE_DEFINITIONS)),
+  );
+  logReport(options.logger, report);
+  return report;
+}
+
+/** One entry of a manifest: which file, of which source. */
+export interface ManifestEntry {
+  source: SourceName;
+  file: string;
+}
+
+/**
+ * Reads `manifest.json` of a directory of department files: `{ "files": [{ "source": "…", "file": "…" }] }`
+ * (also accepted: a bare array, and `path` or `name` for `file`), in load order.
+ */
+export function readManifest(manifestDir: string): ManifestEntry[] {
+  const manifestPath = path.join(manifestDir, 'manifest.json');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (error) {
+    throw new UnreadableFileError(manifestPath, (error as Error).message);
+  }
+  const list = Array.isArray(parsed) ? parsed : (parsed as { files?: unknown }).files;
+  if (!Array.isArray(list)) throw new UnreadableFileError(manifestPath, 'it has no "files" list');
+  return list.map((entry: Record<string, unknown>, i) => {
+    const source = String(entry.source ?? '');
+    const file = String(entry.file ?? entry.path ?? entry.name ?? '');
+    if (!(SOURCES as readonly string[]).includes(source) || !file) {
+      throw new UnreadableFileError(manifestPath, `entry ${i + 1} needs a known "source" and a "file"`);
+    }
+    return { source: source as SourceName, file };
+  });
+}
+
+/**
+ * Loads every file a manifest lists, in its order (the register first, as the demo generator writes
+ * it; the result does not depend on the order). Stops at the first file that cannot be loaded.
+ */
+export async function ingestManifest(database: Database, manifestDir: string, options: IngestOptions = {}): Promise<BatchReport[]> {
+  const reports: BatchReport[] = [];
+  for (const entry of readManifest(manifestDir)) {
+    reports.push(await ingestFile(database, entry.source, path.resolve(manifestDir, entry.file), options));
+  }
+  return reports;
+}

@@ -1,0 +1,148 @@
+/**
+ * Cell parsers for the value formats of sources.md ("Common rules for every file"). Each takes a
+ * trimmed cell and returns the canonical text PostgreSQL stores (exact decimal strings, ISO dates),
+ * or throws a `CellError` whose message says what was wrong in words a department clerk can act on.
+ * Decimals stay strings from end to end: never a JavaScript float.
+ */
+
+export class CellError extends Error {}
+
+const DIGITS = /^[0-9]+$/;
+
+/** Folds full-width digits, signs and separators (０-９, －, ，, ．) to ASCII. */
+function asciiNumber(text: string): string {
+  return text.normalize('NFKC').replace(/[\s\u3000]/g, '');
+}
+
+/**
+ * Multiplies a plain decimal string by 10^places by moving the point (exact, no float).
+ * `shiftDecimal('12.345', 4)` → `'123450'`.
+ */
+export function shiftDecimal(decimal: string, places: number): string {
+  const negative = decimal.startsWith('-');
+  const body = negative ? decimal.slice(1) : decimal;
+  const [whole, fraction = ''] = body.split('.');
+  const padded = fraction.padEnd(places, '0');
+  const intPart = (whole + padded.slice(0, places)).replace(/^0+(?=\d)/, '');
+  const rest = padded.slice(places).replace(/0+$/, '');
+  const out = rest ? `${intPart}.${rest}` : intPart;
+  return negative && /[1-9]/.test(out) ? `-${out}` : out;
+}
+
+/** Decimal places of a plain decimal string. */
+const scaleOf = (decimal: string) => (decimal.includes('.') ? decimal.split('.')[1].length : 0);
+
+/**
+ * A plain decimal from department notation: optional ¥/￥, thousands separators in groups of three
+ * (`1,234,567.89`), and a minus sign before or after the number or the ¥ (`-1,234.00`, `¥-85,000.00`,
+ * `1,234.00-`). Returns e.g. `'-1234.00'`.
+ */
+export function parseDecimalText(cell: string): string {
+  let text = asciiNumber(cell).replace(/[¥￥]/g, '').replace(/元$/, '');
+  let negative = false;
+  if (text.startsWith('-')) {
+    negative = true;
+    text = text.slice(1);
+  } else if (text.endsWith('-')) {
+    negative = true;
+    text = text.slice(0, -1);
+  }
+  if (!/^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/.test(text) && !/^\.\d+$/.test(text)) {
+    throw new CellError(`"${cell}" is not an amount (expected e.g. 1,234,567.89, ¥-85,000.00 or 1234.00-)`);
+  }
+  const plain = text.replace(/,/g, '').replace(/^\./, '0.');
+  const trimmed = plain.replace(/^0+(?=\d)/, '');
+  return negative && /[1-9]/.test(trimmed) ? `-${trimmed}` : trimmed;
+}
+
+/**
+ * Money in 元 (yuan) as an exact decimal string with at most 2 decimals. `unitScale` is 10000 for
+ * columns whose header says 万元. More than two decimals (after scaling) is refused, not rounded.
+ */
+export function parseMoney(cell: string, unitScale: 1 | 10000 = 1): string {
+  const decimal = parseDecimalText(cell);
+  const yuan = unitScale === 10000 ? shiftDecimal(decimal, 4) : decimal;
+  if (scaleOf(yuan) > 2) throw new CellError(`"${cell}" has more than two decimals of a yuan (元)`);
+  if (integerDigits(yuan) > 18) throw new CellError(`"${cell}" is too large for an amount`);
+  return yuan;
+}
+
+const integerDigits = (decimal: string) => decimal.replace(/^-/, '').split('.')[0].length;
+
+/** A non-negative quantity (m², kWh) as an exact decimal with at most `maxScale` decimals. */
+export function parseQuantity(cell: string, what: string, maxScale = 2): string {
+  const decimal = parseDecimalText(cell);
+  if (decimal.startsWith('-')) throw new CellError(`${what} "${cell}" is negative`);
+  if (scaleOf(decimal) > maxScale) throw new CellError(`${what} "${cell}" has more than ${maxScale} decimals`);
+  if (integerDigits(decimal) > 14) throw new CellError(`${what} "${cell}" is too large`);
+  return decimal;
+}
+
+/** A whole number ≥ 0 (年平均从业人数). */
+export function parseCount(cell: string, what: string): number {
+  const text = asciiNumber(cell).replace(/,/g, '').replace(/\.0+$/, '');
+  if (!DIGITS.test(text) || text.length > 9) throw new CellError(`${what} "${cell}" is not a whole number`);
+  return Number(text);
+}
+
+/** A year such as 2024 (also 2024年). */
+export function parseYear(cell: string): number {
+  const text = asciiNumber(cell).replace(/年$/, '').replace(/\.0+$/, '');
+  if (!/^\d{4}$/.test(text)) throw new CellError(`"${cell}" is not a year (expected e.g. 2024)`);
+  const year = Number(text);
+  if (year < 1900 || year > 2200) throw new CellError(`year ${year} is out of range`);
+  return year;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+function isoDate(year: number, month: number, day: number, cell: string): string {
+  if (year < 1900 || year > 2200) throw new CellError(`"${cell}": year ${year} is out of range`);
+  if (month < 1 || month > 12) throw new CellError(`"${cell}": there is no month ${month}`);
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > last) throw new CellError(`"${cell}": ${year}-${pad2(month)} has no day ${day}`);
+  return `${year}-${pad2(month)}-${pad2(day)}`;
+}
+
+/** Days from 1899-12-30 (Excel's serial dates, when a sheet cell holds a date as a number). */
+function fromExcelSerial(serial: number): string {
+  const d = new Date(Date.UTC(1899, 11, 30) + Math.round(serial) * 86_400_000);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * A date in any of `2024-03-05`, `2024/3/5`, `2024年3月5日`, `20240305` (also `2024.3.5`) → `2024-03-05`.
+ */
+export function parseDate(cell: string): string {
+  const text = asciiNumber(cell);
+  let m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(text) ?? /^(\d{4})年(\d{1,2})月(\d{1,2})日?$/.exec(text);
+  if (!m) m = /^(\d{4})(\d{2})(\d{2})$/.exec(text);
+  if (m) return isoDate(Number(m[1]), Number(m[2]), Number(m[3]), cell);
+  // An ISO timestamp (an xlsx date cell rendered by the reader) keeps its date part.
+  const ts = /^(\d{4})-(\d{2})-(\d{2})T00:00:00(\.000)?Z$/.exec(text);
+  if (ts) return isoDate(Number(ts[1]), Number(ts[2]), Number(ts[3]), cell);
+  if (/^\d{5}(\.0+)?$/.test(text)) return fromExcelSerial(Number(text));
+  throw new CellError(`"${cell}" is not a date (expected 2024-03-05, 2024/3/5, 2024年3月5日 or 20240305)`);
+}
+
+/** A month in any of `2024-03`, `202403`, `2024年3月`, `2024/03` (also `2024-3`) → `2024-03-01`. */
+export function parseMonth(cell: string): string {
+  const text = asciiNumber(cell);
+  const m =
+    /^(\d{4})[-/.](\d{1,2})$/.exec(text) ?? /^(\d{4})年(\d{1,2})月?$/.exec(text) ?? /^(\d{4})(\d{2})$/.exec(text);
+  if (m) return isoDate(Number(m[1]), Number(m[2]), 1, cell);
+  try {
+    // A full date (or an xlsx date cell) names its month.
+    return `${parseDate(cell).slice(0, 7)}-01`;
+  } catch {
+    throw new CellError(`"${cell}" is not a month (expected 2024-03, 202403, 2024年3月 or 2024/03)`);
+  }
+}
+
+/** 是 / 否 (also Y/N, true/false, 1/0). */
+export function parseYesNo(cell: string): boolean {
+  const text = asciiNumber(cell).toLowerCase();
+  if (['是', 'y', 'yes', 'true', '1'].includes(text)) return true;
+  if (['否', 'n', 'no', 'false', '0'].includes(text)) return false;
+  throw new CellError(`"${cell}" is neither 是 nor 否`);
+}

@@ -3,6 +3,7 @@ import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { createApp } from './app.js';
 import { loadDemoIfEmpty } from './demo.js';
+import { loadWebRoutes } from './static.js';
 import { anonymousAllowed } from './viewer.js';
 
 /**
@@ -16,13 +17,16 @@ async function main() {
   await database.migrate();
   const loaded = config.databaseUrl ? null : await loadDemoIfEmpty(database, config, logger);
 
-  const app = createApp({ config, database, logger });
+  // the explorer and dashboard bundle: built by `npm install`, or here when missing or stale
+  const routes = await loadWebRoutes({ database, logger });
+  const app = createApp({ config, database, logger, routes });
   const url = await app.start();
   const where = config.databaseUrl ? `PostgreSQL (${new URL(config.databaseUrl).host})` : `embedded PGlite in ${config.dataDir}`;
   const lines = [
     '',
     '  汶上县企业大数据平台 — county enterprise data platform',
     `  GraphQL:   ${url}/graphql   (explorer: open it in a browser)`,
+    `  Dashboard: ${url}/dashboard`,
     `  Database:  ${where}`,
     ...(loaded ? [`  Demo data: ${loaded}`] : []),
     anonymousAllowed(config)

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAwards } from './commands/awards.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerSurcharge } from './commands/surcharge.js';
@@ -11,6 +12,7 @@ const program = new Command('edp')
 
 registerMigrate(program);
 registerKeys(program);
+registerAwards(program);
 registerSurcharge(program);
 
 program.parseAsync(process.argv).catch((error) => {

@@ -1,0 +1,137 @@
+import ExcelJS from 'exceljs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openDatabase, type Database } from '../../db/client.js';
+import { awardExport, awardsCsv, writeAwardsCsv, writeAwardsXlsx } from '../../resolvers/awards/export.js';
+import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { addDesignation, addEnterprise, addProject, addTaxYears } from './awards-seed.js';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const run = promisify(execFile);
+const edp = (args: string[], env: Record<string, string> = {}) =>
+  run(process.execPath, ['--import', 'tsx', 'cli/index.ts', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', ...env } });
+
+/** A small county: three smart factories, two revenue crossings, a subsidy, a 首次纳统 with its amount set elsewhere. */
+async function seed(database: Database) {
+  const factories: string[] = [];
+  for (const town of ['汶上街道', '南站镇', '康驿镇']) {
+    const uscc = await addEnterprise(database, { town });
+    await addDesignation(database, uscc, '省级智能工厂', '2023-05-05');
+    factories.push(uscc);
+  }
+  for (const revenue of ['520000000.00', '1200000000.00']) {
+    const uscc = await addEnterprise(database, { name: `汶上县"大"企业${revenue.slice(0, 4)},有限公司` });
+    await addTaxYears(database, uscc, [{ year: 2022, revenue: '100000000.00' }, { year: 2023, revenue }]);
+  }
+  const subsidised = await addEnterprise(database);
+  await addProject(database, subsidised, { equipment: '1800000.00', software: '200000.00', acceptedOn: '2024-01-20' });
+  const entry = await addEnterprise(database);
+  await addDesignation(database, entry, '规上工业企业首次纳统', '2023-02-02');
+  return { factories };
+}
+
+describe(`the finance bureau's award list (${testDbMode()})`, () => {
+  let t: TestDatabase;
+  let dir: string;
+  let county: Awaited<ReturnType<typeof seed>>;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    county = await seed(t.database);
+    dir = mkdtempSync(path.join(os.tmpdir(), 'edp-awards-'));
+  });
+  afterAll(async () => {
+    await t?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes a summary sheet and one sheet per award code, read back with the totals', async () => {
+    const data = await awardExport(t.database, '2024-06-30');
+    const file = path.join(dir, 'awards.xlsx');
+    await writeAwardsXlsx(data, file);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(file);
+    const names = book.worksheets.map((s) => s.name);
+    expect(names[0]).toBe('汇总');
+    expect(names).toHaveLength(20);
+    expect(names).toContain('SMART_UPGRADE_SUBSIDY');
+
+    const smart = book.getWorksheet('SMART_FACTORY')!;
+    expect(smart.getRow(1).values).toEqual([undefined, '企业名称', '统一社会信用代码', '所属乡镇', '奖励金额(元)', '事件日期', '政策文号', '条款', '理由']);
+    expect(smart.getRow(1).font?.bold).toBe(true);
+    expect(smart.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(smart.getColumn(8).width).toBe(100);
+    expect(smart.rowCount).toBe(4);
+    const rows = [2, 3, 4].map((i) => smart.getRow(i));
+    expect(rows.map((r) => r.getCell(2).value).sort()).toEqual([...county.factories].sort());
+    expect(rows.map((r) => r.getCell(3).value).sort()).toEqual(['南站镇', '康驿镇', '汶上街道']);
+    expect(rows.every((r) => r.getCell(4).value === 50000 && r.getCell(5).value === '2023-05-05')).toBe(true);
+    expect(String(rows[0].getCell(8).value)).toContain('「省级智能工厂」认定日期 2023-05-05');
+
+    const summary = book.getWorksheet('汇总')!;
+    const byCode = new Map<string, ExcelJS.Row>();
+    summary.eachRow((row) => byCode.set(String(row.getCell(3).value ?? row.getCell(4).value), row));
+    expect(byCode.get('SMART_FACTORY')!.getCell(5).value).toBe(3);
+    expect(byCode.get('SMART_FACTORY')!.getCell(6).value).toBe(150000);
+    expect(byCode.get('REVENUE_1B')!.getCell(6).value).toBe(100000);
+    expect(byCode.get('FIRST_SCALE_ENTRY')!.getCell(7).value).toBe(1);
+    expect(byCode.get('第4条 合计')!.getCell(6).value).toBe(200000); // 2 × 50,000 + 100,000
+    expect(byCode.get('第8条 合计')!.getCell(6).value).toBe(100000);
+    const grand = byCode.get('总计（查询日期 2024-06-30）')!;
+    expect(grand.getCell(5).value).toBe(3 + 3 + 1 + 1);
+    expect(grand.getCell(6).value).toBe(150000 + 200000 + 100000);
+    expect(grand.font?.bold).toBe(true);
+  });
+
+  it('writes the same rows as one CSV with a code column, UTF-8 with BOM', async () => {
+    const data = await awardExport(t.database, '2024-06-30');
+    const file = path.join(dir, 'awards.csv');
+    await writeAwardsCsv(data, file);
+    const bytes = readFileSync(file);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.toString('utf8').slice(1);
+    const lines = text.split('\r\n').filter(Boolean);
+    expect(lines[0]).toBe('奖励代码,条款,政策文号,奖励名称,企业名称,统一社会信用代码,所属乡镇,奖励金额(元),事件日期,理由');
+    expect(lines).toHaveLength(1 + data.rows.length);
+    expect(lines.filter((l) => l.startsWith('SMART_FACTORY,9,汶政发〔2022〕9号,'))).toHaveLength(3);
+    expect(lines.find((l) => l.startsWith('FIRST_SCALE_ENTRY'))).toMatch(/,,2023-02-02,/); // no amount
+    expect(text).toContain('"汶上县""大""企业1200,有限公司"'); // quoted as CSV wants
+    expect(awardsCsv(await awardExport(t.database, '2024-06-30', { codes: ['REVENUE_500M'] })).split('\r\n').filter(Boolean)).toHaveLength(3);
+  });
+
+  it('the command refuses a bad date, an unknown code and an unknown file type, clearly', async () => {
+    const fails = async (args: string[]) => {
+      const error = (await edp(args).then(() => null, (e) => e)) as { code: number; stderr: string };
+      expect(error?.code).toBe(1);
+      return error.stderr;
+    };
+    const [date, code, type] = await Promise.all([
+      fails(['awards', '--as-of', '2024-02-30', '--out', 'x.xlsx']),
+      fails(['awards', '--as-of', '2024-06-30', '--code', 'LOTTERY', '--out', 'x.xlsx']),
+      fails(['awards', '--as-of', '2024-06-30', '--out', 'x.pdf']),
+    ]);
+    expect(date).toContain('--as-of must be a date written YYYY-MM-DD, got "2024-02-30"');
+    expect(code).toContain('--code LOTTERY is not an award code; known codes: REVENUE_500M');
+    expect(type).toContain('--out must end in .xlsx or .csv');
+  });
+
+  it('the command writes the list from the configured database', async () => {
+    // PostgreSQL: this file's database; PGlite: a data directory made from the run's migrated snapshot.
+    let env: Record<string, string>;
+    if (t.url) env = { DATABASE_URL: t.url };
+    else {
+      const dataDir = path.join(dir, 'pglite');
+      const database = await openDatabase({ dataDir, loadDataDir: new Blob([readFileSync(inject('pgliteSnapshot'))]) });
+      await seed(database);
+      await database.close();
+      env = { EDP_DATA_DIR: dataDir };
+    }
+    const out = path.join(dir, 'cli.csv');
+    const { stdout } = await edp(['awards', '--as-of', '2024-06-30', '--code', 'SMART_FACTORY', '--out', out], env);
+    expect(stdout).toContain(`wrote 3 candidates over 1 award codes as of 2024-06-30 to ${out} (total 150,000 元)`);
+    expect(readFileSync(out, 'utf8').split('\r\n').filter(Boolean)).toHaveLength(4);
+  });
+});

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAwards } from './commands/awards.js';
+import { registerDemo } from './commands/demo.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerSurcharge } from './commands/surcharge.js';
@@ -13,6 +14,7 @@ const program = new Command('edp')
 registerMigrate(program);
 registerKeys(program);
 registerAwards(program);
+registerDemo(program);
 registerSurcharge(program);
 
 program.parseAsync(process.argv).catch((error) => {

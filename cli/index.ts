@@ -3,6 +3,7 @@ import { registerAwards } from './commands/awards.js';
 import { registerDemo } from './commands/demo.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerPull } from './commands/pull.js';
 import { registerSurcharge } from './commands/surcharge.js';
 
 /** `npm run edp -- <command>`: the platform's command line (interface.md, commands). */
@@ -12,6 +13,7 @@ const program = new Command('edp')
   .exitOverride();
 
 registerMigrate(program);
+registerPull(program);
 registerKeys(program);
 registerAwards(program);
 registerDemo(program);

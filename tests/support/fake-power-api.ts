@@ -50,13 +50,22 @@ export function usccFor(n: number): string {
   return first17 + usccCheckChar(first17);
 }
 
-/** The accounts of the fake service: every third carries a USCC, the rest only a name. */
+/** A USCC whose check character is wrong: a row carrying it must be quarantined. */
+export const brokenUscc = (n: number): string => {
+  const valid = usccFor(n);
+  return valid.slice(0, 17) + (valid[17] === '0' ? '1' : '0');
+};
+
+/**
+ * The accounts of the fake service: every third carries a valid USCC (i ≡ 0 mod 3), the rest only
+ * a name, and every 17th (i ≡ 16 mod 17) a USCC that fails its check.
+ */
 export function fakeAccount(i: number) {
   const bracketed = i % 2 === 0 ? `（第${i}分厂）` : `(第${i}分厂)`;
   return {
     accountNo: `37083${String(100000 + i)}`,
     accountName: `汶上县电测${i}机械有限公司${bracketed}`,
-    uscc: i % 3 === 0 ? usccFor(i) : null,
+    uscc: i % 17 === 16 ? brokenUscc(i) : i % 3 === 0 ? usccFor(i) : null,
   };
 }
 

@@ -1,0 +1,133 @@
+import cliProgress from 'cli-progress';
+import { InvalidArgumentError, type Command } from 'commander';
+import { createPowerApiClient, DEFAULT_RETRY, PowerApiAuthError } from '../../connectors/power/api.js';
+import { DEFAULT_PAGE_SIZE, monthsBetween, pullPower, type MonthReport, type PullReport } from '../../connectors/power/pull.js';
+import { createLogger } from '../../lib/logger.js';
+import { withDatabase } from '../shared.js';
+
+interface PullPowerFlags {
+  baseUrl: string;
+  token: string;
+  from: string;
+  to: string;
+  pageSize: number;
+  refresh?: boolean;
+  timeout: number;
+  maxAttempts: number;
+  maxTime: number;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  return n;
+}
+
+function month(value: string): string {
+  try {
+    monthsBetween(value, value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value;
+}
+
+const COLUMNS = ['month', 'status', 'pages', 'items', 'read', 'loaded', 'replaced', 'quarantined', 'unmatched'];
+
+function summaryLines(months: MonthReport[]): string[] {
+  const rows = months.map((m) => [
+    m.month,
+    m.status,
+    m.status === 'skipped' ? `${m.pages}` : `${m.pagesPulled}/${m.pages}`,
+    m.total,
+    m.rowsRead,
+    m.rowsLoaded,
+    m.rowsReplaced,
+    m.rowsQuarantined,
+    m.rowsUnmatched,
+  ].map(String));
+  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
+  return [COLUMNS, ...rows].map((r) => r.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  '));
+}
+
+function totals(report: Pick<PullReport, 'months' | 'requests' | 'retries'>, elapsedMs: number): string {
+  const sum = (key: keyof MonthReport) => report.months.reduce((s, m) => s + Number(m[key]), 0);
+  const count = (status: MonthReport['status']) => report.months.filter((m) => m.status === status).length;
+  return (
+    `${report.months.length} month(s): ${count('pulled')} pulled, ${count('resumed')} resumed, ${count('skipped')} skipped; ` +
+    `${sum('pagesPulled')} page(s), ${sum('rowsRead')} rows read, ${sum('rowsLoaded')} loaded, ${sum('rowsReplaced')} replaced, ` +
+    `${sum('rowsQuarantined')} quarantined, ${sum('rowsUnmatched')} unmatched; ` +
+    `${report.requests} request(s), ${report.retries} retried, ${(elapsedMs / 1000).toFixed(1)} s`
+  );
+}
+
+/** `edp pull power …`: months of consumption from the power company's API (sources.md 4b). */
+export function registerPull(program: Command) {
+  const pull = program.command('pull').description("pull data from a department's API");
+  pull
+    .command('power')
+    .description("pull monthly consumption (用电量, kWh) from the power company's API; resumes an interrupted pull")
+    .requiredOption('--base-url <url>', 'the API base, e.g. https://power.example.gov.cn')
+    .requiredOption('--token <token>', 'bearer token issued by the power company')
+    .requiredOption('--from <YYYY-MM>', 'first month', month)
+    .requiredOption('--to <YYYY-MM>', 'last month (included)', month)
+    .option('--page-size <n>', 'items per page to ask for', positiveInt, DEFAULT_PAGE_SIZE)
+    .option('--refresh', 'pull months again even when they are complete')
+    .option('--timeout <seconds>', 'timeout of one request', positiveInt, DEFAULT_RETRY.timeoutMs / 1000)
+    .option('--max-attempts <n>', 'attempts per request before giving up', positiveInt, DEFAULT_RETRY.maxAttempts)
+    .option('--max-time <seconds>', 'time per request over all attempts and waits', positiveInt, DEFAULT_RETRY.maxTotalMs / 1000)
+    .action(async (flags: PullPowerFlags) => {
+      monthsBetween(flags.from, flags.to);
+      await withDatabase(async (database, config) => {
+        const logger = createLogger(config.logLevel);
+        const tty = Boolean(process.stderr.isTTY);
+        let bar: cliProgress.SingleBar | undefined;
+        const client = createPowerApiClient({
+          baseUrl: flags.baseUrl,
+          token: flags.token,
+          retry: { timeoutMs: flags.timeout * 1000, maxAttempts: flags.maxAttempts, maxTotalMs: flags.maxTime * 1000 },
+          onRetry: (e) => {
+            if (tty) bar?.update({ retries: client.stats.retries + 1 });
+            else logger.warn({ url: e.url, attempt: e.attempt, reason: e.reason, waitMs: e.waitMs }, 'power API: retrying');
+          },
+        });
+        const done: MonthReport[] = [];
+        const started = Date.now();
+        try {
+          await pullPower(database, client, {
+            from: flags.from,
+            to: flags.to,
+            refresh: flags.refresh,
+            pageSize: flags.pageSize,
+            onPage: ({ month: m, page, pages }) => {
+              if (!tty) return;
+              if (!bar) {
+                bar = new cliProgress.SingleBar(
+                  { format: `${m} {bar} {value}/{total} pages | {retries} retries | {duration}s`, hideCursor: true },
+                  cliProgress.Presets.shades_classic,
+                );
+                bar.start(pages, 0, { retries: client.stats.retries });
+              }
+              bar.setTotal(pages);
+              bar.update(page, { retries: client.stats.retries });
+            },
+            onMonth: (report) => {
+              done.push(report);
+              bar?.stop();
+              bar = undefined;
+              const line = `${report.month}: ${report.status}, ${report.pagesPulled} page(s) pulled of ${report.pages}, ${report.total} items, ${report.rowsLoaded} loaded, ${report.rowsQuarantined} quarantined, ${report.rowsUnmatched} unmatched`;
+              if (tty) process.stderr.write(`${line}\n`);
+              else logger.info({ ...report, batchIds: undefined }, 'power API: month done');
+            },
+          });
+        } catch (error) {
+          bar?.stop();
+          if (done.length) process.stdout.write(`${summaryLines(done).join('\n')}\n`);
+          const reason = error instanceof Error ? error.message : String(error);
+          const hint = error instanceof PowerApiAuthError ? '' : '\nthe pages stored so far are kept: run the same command again to go on from there';
+          throw new Error(`pull power stopped: ${reason}${hint}`, { cause: error });
+        }
+        process.stdout.write(`${summaryLines(done).join('\n')}\n${totals({ months: done, ...client.stats }, Date.now() - started)}\n`);
+      });
+    });
+}

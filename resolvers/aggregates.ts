@@ -76,8 +76,8 @@ const e = enterprises;
 const f = enterpriseYearFigures;
 
 /** The year's aggregates: the snapshot check (one statement, more on a refresh) and one grouped statement. */
-export async function countyAggregates(database: Database, year: number): Promise<CountyAggregates> {
-  await ensureYearFigures(database, year);
+export async function countyAggregates(database: Database, year: number, ensureYear: (year: number) => Promise<unknown> = (y) => ensureYearFigures(database, y)): Promise<CountyAggregates> {
+  await ensureYear(year);
   const active = sql.join(ACTIVE_STATUSES.map((s) => sql`${s}`), sql`, `);
   const gradeCounts = (['ABOVE_SCALE', 'BELOW_SCALE'] as const).flatMap((p) => {
     const prefix = p === 'ABOVE_SCALE' ? 'above' : 'below';

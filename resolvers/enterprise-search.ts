@@ -85,6 +85,11 @@ export interface EnterpriseOrderInput {
 /** Input the caller can correct: a bad cursor, a page too large, a year missing. */
 export class SearchInputError extends Error {}
 
+/** Makes sure a year's figures are in place; per request, `ctx.loaders.yearFigures.load`. */
+export type EnsureYear = (year: number) => Promise<unknown>;
+
+const ensureDirectly = (database: Database): EnsureYear => (year) => ensureYearFigures(database, year);
+
 export interface SearchPage {
   edges: { uscc: string; cursor: string }[];
   hasNextPage: boolean;
@@ -212,6 +217,7 @@ export async function searchEnterprises(
   filter: EnterpriseFilterInput = {},
   order: EnterpriseOrderInput | null = null,
   page: { first?: number | null; after?: string | null } = {},
+  ensureYear: EnsureYear = ensureDirectly(database),
 ): Promise<SearchPage> {
   const first = pageSize(page.first);
   const compiled = compile(filter, order);
@@ -220,7 +226,7 @@ export async function searchEnterprises(
   const where = [...compiled.where];
   if (page.after) where.push(after(page.after, sort, direction));
   if (first === 0) return { edges: [], hasNextPage: false, hasPreviousPage: Boolean(page.after) };
-  if (compiled.year !== null) await ensureYearFigures(database, compiled.year);
+  if (compiled.year !== null) await ensureYear(compiled.year);
   const dir = direction === 'DESC' ? sql`desc` : sql`asc`;
   const tieBreak = order?.field === 'USCC' || !order ? sql`` : sql`, ${e.uscc} asc`;
   const rows = await database.rows<{ uscc: string; v: string | null }>(sql`
@@ -235,9 +241,14 @@ export async function searchEnterprises(
 }
 
 /** How many enterprises match `filter` across all pages (totalCount). */
-export async function countEnterprises(database: Database, filter: EnterpriseFilterInput = {}, order: EnterpriseOrderInput | null = null): Promise<number> {
+export async function countEnterprises(
+  database: Database,
+  filter: EnterpriseFilterInput = {},
+  order: EnterpriseOrderInput | null = null,
+  ensureYear: EnsureYear = ensureDirectly(database),
+): Promise<number> {
   const compiled = compile(filter, order);
-  if (compiled.year !== null) await ensureYearFigures(database, compiled.year);
+  if (compiled.year !== null) await ensureYear(compiled.year);
   const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from ${compiled.from} ${whereSql(compiled.where)}`);
   return Number(row.n);
 }

@@ -4,6 +4,7 @@ import type { Database } from '../db/client.js';
 import { landLeases, landParcels } from '../db/land.js';
 import { powerConsumption } from '../db/power.js';
 import { taxPayments } from '../db/tax.js';
+import { ensureYearFigures } from './year-figures.js';
 
 /**
  * The enterprise profile's per-department read paths that are not plain relations: monthly tax
@@ -106,6 +107,9 @@ export const leaseInForce = (date: string) => and(lte(landLeases.startsOn, date)
 export function profileLoaders(database: Database) {
   const { db } = database;
   return {
+    /** year → the data version its figures snapshot is at: checked (and refreshed) at most once per request. */
+    yearFigures: new DataLoader<number, string>(async (years) => Promise.all(years.map((y) => ensureYearFigures(database, y)))),
+
     /** "uscc|year" → Σ 实缴金额 by month and 税种, months ascending. */
     taxByMonth: new DataLoader<string, TaxMonthRow[]>(async (keys) => {
       const out = new Map<string, TaxMonthRow[]>();

@@ -155,7 +155,7 @@ builder.queryFields((t) => ({
       } catch (error) {
         throw new UserInputError((error as Error).message);
       }
-      return countyAggregates(ctx.database, args.year);
+      return countyAggregates(ctx.database, args.year, (y) => ctx.loaders.yearFigures.load(y));
     },
   }),
   dataFreshness: t.field({

@@ -119,7 +119,7 @@ builder.queryFields((t) => ({
         if (args.last != null || args.before != null) throw new UserInputError('enterprises pages forward only: use first and after');
         const filter = (args.filter ?? {}) as EnterpriseFilterInput;
         const order = (args.orderBy ?? null) as EnterpriseOrderInput | null;
-        const page = await asUserInput(() => searchEnterprises(ctx.database, filter, order, { first: args.first, after: args.after }));
+        const page = await asUserInput(() => searchEnterprises(ctx.database, filter, order, { first: args.first, after: args.after }, (y) => ctx.loaders.yearFigures.load(y)));
         const usccs = page.edges.map((edge) => edge.uscc);
         // One statement for the nodes and every relation selected beneath them (planned by Pothos).
         const query = queryFromInfo({
@@ -154,7 +154,7 @@ builder.queryFields((t) => ({
           authScopes: profile,
           resolve: (connection, _args, ctx) => {
             const { filter, order } = connection as unknown as EnterprisePage;
-            return asUserInput(() => countEnterprises(ctx.database, filter, order));
+            return asUserInput(() => countEnterprises(ctx.database, filter, order, (y) => ctx.loaders.yearFigures.load(y)));
           },
         }),
       }),

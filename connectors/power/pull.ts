@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { powerPullPages } from '../../db/power.js';
-import { runBatch, type BatchReport } from '../pipeline/batches.js';
+import { runBatch, type BatchCounts, type BatchReport } from '../pipeline/batches.js';
 import { mapHeader } from '../pipeline/columns.js';
 import { loadRows } from '../pipeline/load.js';
 import type { SheetRow } from '../pipeline/readers.js';
@@ -49,16 +49,8 @@ export interface PageEvent {
   batch: BatchReport;
 }
 
-/** Row counts over a month's batches (as in ingest_batches). */
-export interface RowCounts {
-  rowsRead: number;
-  rowsLoaded: number;
-  rowsReplaced: number;
-  rowsQuarantined: number;
-  rowsUnmatched: number;
-}
-
-export interface MonthReport extends RowCounts {
+/** A month's row counts are the sums over its pages' batches (as in ingest_batches). */
+export interface MonthReport extends BatchCounts {
   month: string;
   /** pulled: from page 1; resumed: after pages stored by an earlier pull; skipped: already complete. */
   status: 'pulled' | 'resumed' | 'skipped';
@@ -157,7 +149,7 @@ function resumePoint(stored: { page: number; pageSize: number; total: number }[]
   return { complete, next: stored.length + 1, pageSize: last.pageSize, total: last.total, reset: false } as const;
 }
 
-const emptyCounts = (): RowCounts => ({ rowsRead: 0, rowsLoaded: 0, rowsReplaced: 0, rowsQuarantined: 0, rowsUnmatched: 0 });
+const emptyCounts = (): BatchCounts => ({ rowsRead: 0, rowsLoaded: 0, rowsReplaced: 0, rowsQuarantined: 0, rowsUnmatched: 0 });
 
 async function pullMonth(database: Database, client: PowerApiClient, month: string, options: PullOptions): Promise<MonthReport> {
   const monthDate = `${month}-01`;
@@ -191,7 +183,7 @@ async function pullMonth(database: Database, client: PowerApiClient, month: stri
     const pages = pageCount(answer.total, answer.pageSize);
     Object.assign(report, { total: answer.total, pages, pagesPulled: report.pagesPulled + 1 });
     report.batchIds.push(batch.batchId);
-    for (const key of Object.keys(emptyCounts()) as (keyof RowCounts)[]) report[key] += batch[key];
+    for (const key of Object.keys(emptyCounts()) as (keyof BatchCounts)[]) report[key] += batch[key];
     await options.onPage?.({ month, page, pages, total: answer.total, batch });
     if (page >= pages) return report;
     page += 1;

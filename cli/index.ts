@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './commands/audit.js';
 import { registerAwards } from './commands/awards.js';
 import { registerDemo } from './commands/demo.js';
 import { registerKeys } from './commands/keys.js';
@@ -15,6 +16,7 @@ const program = new Command('edp')
 registerMigrate(program);
 registerPull(program);
 registerKeys(program);
+registerAudit(program);
 registerAwards(program);
 registerDemo(program);
 registerSurcharge(program);

@@ -2,13 +2,16 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   GraphQLError,
+  Kind,
   TypeInfo,
   getNamedType,
   valueFromAST,
   visit,
   visitWithTypeInfo,
+  type ArgumentNode,
   type DocumentNode,
   type GraphQLSchema,
+  type ValidationRule,
 } from 'graphql';
 import type { Config } from '../lib/config.js';
 import type { Context } from '../resolvers/context.js';
@@ -30,21 +33,34 @@ export class RequestRefused extends Error {
 
 const refusal = (message: string, code: string, status = 400) => new GraphQLError(message, { extensions: { code, http: { status } } });
 
-/** Refuses `first`/`last` above MAX_PAGE_SIZE on any field, literal or variable. */
+/** The message for a `first`/`last` above MAX_PAGE_SIZE, or null when the argument is fine. */
+function pageSizeProblem(typeInfo: Pick<TypeInfo, 'getArgument' | 'getParentType' | 'getFieldDef'>, node: ArgumentNode, variables?: Record<string, unknown>): string | null {
+  if (node.name.value !== 'first' && node.name.value !== 'last') return null;
+  const arg = typeInfo.getArgument();
+  if (!arg || getNamedType(arg.type).name !== 'Int') return null;
+  const value = valueFromAST(node.value, arg.type, variables);
+  if (typeof value !== 'number' || value <= MAX_PAGE_SIZE) return null;
+  return `${typeInfo.getParentType()?.name}.${typeInfo.getFieldDef()?.name}: \`${node.name.value}\` may be at most ${MAX_PAGE_SIZE} (got ${value}); page with \`after\`.`;
+}
+
+/** Literal page sizes, at validation (before the cost rule, which multiplies by them, has its say). */
+const pageSizeRule: ValidationRule = (context) => ({
+  Argument(node) {
+    if (node.value.kind === Kind.VARIABLE) return;
+    const problem = pageSizeProblem(context, node);
+    if (problem) context.reportError(new GraphQLError(problem, { nodes: node }));
+  },
+});
+
+/** Page sizes given as variables, once their values are known. */
 function checkPageSizes(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined) {
   const typeInfo = new TypeInfo(schema);
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
       Argument(node) {
-        if (node.name.value !== 'first' && node.name.value !== 'last') return;
-        const arg = typeInfo.getArgument();
-        if (!arg || getNamedType(arg.type).name !== 'Int') return;
-        const value = valueFromAST(node.value, arg.type, variables);
-        if (typeof value === 'number' && value > MAX_PAGE_SIZE) {
-          const field = typeInfo.getParentType()?.name + '.' + typeInfo.getFieldDef()?.name;
-          throw refusal(`${field}: \`${node.name.value}\` may be at most ${MAX_PAGE_SIZE} (got ${value}); page with \`after\`.`, 'PAGE_TOO_LARGE');
-        }
+        const problem = pageSizeProblem(typeInfo, node, variables);
+        if (problem) throw refusal(problem, 'PAGE_TOO_LARGE');
       },
     }),
   );
@@ -71,7 +87,7 @@ export function queryLimits(config: Config) {
     blockFieldSuggestion: { enabled: false },
     maxTokens: { enabled: false },
     costLimit: { maxCost: config.maxCost },
-    maxAliases: { n: config.maxAliases },
+    maxAliases: { n: config.maxAliases, allowList: [] },
     maxDepth: { n: config.maxDepth },
     maxDirectives: { n: config.maxDirectives },
   }).protect();
@@ -95,7 +111,7 @@ export function queryLimits(config: Config) {
   };
 
   return {
-    validationRules: armor.validationRules,
+    validationRules: [pageSizeRule, ...armor.validationRules],
     parseOptions: { maxTokens: config.maxTokens },
     plugins: [plugin],
   };

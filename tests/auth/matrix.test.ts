@@ -1,0 +1,136 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CAPABILITIES, ROLES, type Role } from '../../resolvers/roles.js';
+import { schema } from '../../schema/index.js';
+import type { TestApp } from '../support/app.js';
+import { testDbMode, type TestDatabase } from '../support/db.js';
+import { allowedFor, objectTypes, pathsFromQuery, selectionText, unguardedFields, type Step } from './schema-rules.js';
+import { bearer, errorsWithCode, keysForEveryRole, seededApp, stopSeeded } from './support.js';
+
+/** A selection path without list indices: ['enterprise', 'taxPayments', 'edges', 'node', 'receiptNo']. */
+const names = (path: readonly (string | number)[] | undefined) => (path ?? []).filter((p) => typeof p === 'string').join('.');
+
+/** Where along `steps` the role is first refused (index), or -1 when every step lets it through. */
+const firstDenied = (steps: Step[], role: Role) => steps.findIndex((s) => !allowedFor(s.type, s.field, CAPABILITIES[role]));
+
+describe(`role × field matrix from the schema (${testDbMode()})`, () => {
+  let t: TestDatabase;
+  let app: TestApp;
+  let keys: Record<Role, string>;
+  let uscc: string;
+
+  beforeAll(async () => {
+    ({ t, app, uscc } = await seededApp());
+    keys = await keysForEveryRole(t.database);
+  });
+  afterAll(() => stopSeeded(t, app));
+
+  it('gives every field a rule, unless its type is public or reachable only through guarded fields', () => {
+    expect(unguardedFields(schema)).toEqual([]);
+  });
+
+  it('refuses every field to each role without its scope (FORBIDDEN on that field) and serves it to the others', async () => {
+    const sample = (name: string, type: string) => {
+      if (type === 'Int') return name === 'year' ? '2024' : '1';
+      if (type === 'Float') return '1';
+      if (type === 'Boolean') return 'true';
+      if (type === 'Date') return '"2024-12-31"';
+      if (type === 'ID') return name === 'id' || name === 'ids' ? JSON.stringify(encodeGlobalID('Enterprise', uscc)) : '"0"';
+      return /uscc/i.test(name) ? JSON.stringify(uscc) : '"x"';
+    };
+    const paths = pathsFromQuery(schema, ['enterprise']);
+    const cases: { label: string; operation: string; steps: Step[] }[] = [];
+    for (const type of objectTypes(schema)) {
+      const mutation = type === schema.getMutationType();
+      const prefix = mutation ? [] : paths.get(type.name);
+      if (!prefix) continue; // only reachable through a mutation's result: its way in is checked at the mutation field
+      for (const field of Object.values(type.getFields())) {
+        const steps = [...prefix, { type, field }];
+        cases.push({ label: `${type.name}.${field.name}`, operation: `${mutation ? 'mutation ' : ''}{ ${selectionText(steps, sample)} }`, steps });
+      }
+    }
+    expect(cases.length).toBeGreaterThan(50);
+
+    const failures: string[] = [];
+    let denials = 0;
+    let queue = cases.flatMap((c) => ROLES.map((role) => ({ ...c, role })));
+    while (queue.length) {
+      const chunk = queue.slice(0, 16);
+      queue = queue.slice(16);
+      await Promise.all(
+        chunk.map(async ({ label, operation, steps, role }) => {
+          const { status, body } = await app.gql(operation, {}, bearer(keys[role]));
+          const forbidden = errorsWithCode(body, 'FORBIDDEN');
+          const at = firstDenied(steps, role);
+          if (at === -1) {
+            if (forbidden.length) failures.push(`${role} ${label}: refused (${forbidden[0].message}) but its rules allow it`);
+            return;
+          }
+          denials++;
+          const where = steps.slice(0, at + 1).map((s) => s.field.name).join('.');
+          const hit = forbidden.find((e) => names(e.path) === where);
+          if (!hit) failures.push(`${role} ${label}: expected FORBIDDEN at ${where}, got ${status} ${JSON.stringify(body).slice(0, 300)}`);
+          else if (!hit.message.includes(`${steps[at].type.name}.${steps[at].field.name}`) || !hit.message.includes(role)) {
+            failures.push(`${role} ${label}: unclear message "${hit.message}"`);
+          }
+        }),
+      );
+    }
+    expect(failures).toEqual([]);
+    // each role that lacks something was refused somewhere: the matrix really ran both ways
+    expect(denials).toBeGreaterThan(cases.length);
+  }, 600_000);
+
+  it('does not let node() lookups bypass the scopes', async () => {
+    const id = encodeGlobalID('Enterprise', uscc);
+    const profile = `query ($id: ID!) { node(id: $id) { ... on Enterprise { name taxPayments { totalCount } } } }`;
+    const dashboard = await app.gql(profile, { id }, bearer(keys.dashboard));
+    expect(errorsWithCode(dashboard.body, 'FORBIDDEN').map((e) => names(e.path))).toEqual(['node']);
+    expect(dashboard.body.data.node).toBeNull();
+
+    const tax = await app.gql(profile, { id }, bearer(keys.tax));
+    expect(tax.body.errors).toBeUndefined();
+    expect(tax.body.data.node.name).toBeTruthy();
+    expect(tax.body.data.node.taxPayments.totalCount).toBeGreaterThan(0);
+
+    const market = await app.gql(`query ($id: ID!) { node(id: $id) { ... on Enterprise { penalties { decisionNo } } } }`, { id }, bearer(keys.tax));
+    expect(errorsWithCode(market.body, 'FORBIDDEN').map((e) => names(e.path))).toEqual(['node.penalties']);
+    expect(errorsWithCode(market.body, 'FORBIDDEN')[0].message).toMatch(/Role "tax" may not read Enterprise\.penalties \(it needs department market\)/);
+  });
+
+  it('keeps each department’s detail to that department (and analyst, admin), the audit log to admin', async () => {
+    const query = (selection: string) => `query ($uscc: String!) { enterprise(uscc: $uscc) { uscc ${selection} } }`;
+    const detail: [string, Role][] = [
+      ['taxPayments { totalCount }', 'tax'],
+      ['penalties { decisionNo }', 'market'],
+      ['parcels { unitNo }', 'natural-resources'],
+      ['powerAccounts(year: 2024) { accountNo }', 'power'],
+    ];
+    for (const [selection, department] of detail) {
+      for (const role of ROLES) {
+        const { body } = await app.gql(query(selection), { uscc }, bearer(keys[role]));
+        const served = role === department || role === 'analyst' || role === 'admin';
+        if (served) expect(body.errors, `${role} ${selection}`).toBeUndefined();
+        else expect(errorsWithCode(body, 'FORBIDDEN').length, `${role} ${selection}`).toBeGreaterThan(0);
+      }
+    }
+    const audit = `{ auditLog(first: 1) { edges { node { id } } } }`;
+    for (const role of ROLES) {
+      const { body } = await app.gql(audit, {}, bearer(keys[role]));
+      expect(errorsWithCode(body, 'FORBIDDEN').length > 0, role).toBe(role !== 'admin');
+    }
+  });
+
+  it('masks 法定代表人 for every role without personal data, and shows it to market and admin', async () => {
+    const query = `query ($uscc: String!) { enterprise(uscc: $uscc) { legalRepresentative } }`;
+    for (const role of ROLES) {
+      const { body } = await app.gql(query, { uscc }, bearer(keys[role]));
+      if (!CAPABILITIES[role].profile) {
+        expect(errorsWithCode(body, 'FORBIDDEN')).toHaveLength(1);
+        continue;
+      }
+      expect(body.errors, role).toBeUndefined();
+      expect(body.data.enterprise.legalRepresentative, role).toBe(CAPABILITIES[role].personalData ? '张三' : '张*');
+    }
+  });
+});

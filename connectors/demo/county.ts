@@ -116,8 +116,7 @@ export const SECTORS: readonly Sector[] = [
 
 export const sectorByKey = (key: SectorKey): Sector => SECTORS.find((x) => x.key === key)!;
 
-/** The GB/T 4754 section letter and division (letter + two digits) of a code. */
-export const sectionOf = (code: string): string => code[0];
+/** The GB/T 4754 division of a code: its letter and two digits. */
 export const divisionOf = (code: string): string => code.slice(0, 3);
 
 export const LEGAL_FORMS: ReadonlyArray<readonly [string, number]> = [

@@ -4,7 +4,7 @@
  * department file is written from this one model, so the departments agree with each other
  * the way real ones roughly do.
  */
-import { addYears, dayOf, parseIso, yearOf, type Day } from './calendar.js';
+import { dayOf, parseIso, yearOf, type Day } from './calendar.js';
 import {
   isActiveStatus, isSubDistrict, LEGAL_FORMS, REGION_CODE, ROADS, SECTORS, sectorByKey, STATUS_WEIGHTS,
   TOWN_WEIGHTS, YEARS, type Sector, type Status,
@@ -25,7 +25,7 @@ export interface Enterprise {
   legacyTaxNo: string;
   /** 企业名称 as registered */
   name: string;
-  /** 曾用名, oldest last */
+  /** 曾用名 */
   formerNames: string[];
   formerSeparator: ';' | '；';
   /** names other departments may still use in name-only records (former names nobody else has) */
@@ -74,11 +74,6 @@ export interface CountyOptions {
 
 /** Operates in year y: established by its end and not yet wound up. */
 export const operatesIn = (e: Enterprise, year: number): boolean => e.established <= dayOf(year, 12, 31) && year <= e.lastYear;
-
-export const isIndustrial = (e: Enterprise): boolean => e.sector.industrial;
-
-/** Revenue of a year (0 when there is no return). */
-export const revenueOf = (e: Enterprise, year: number): number => e.revenue[year - YEARS[0]] ?? 0;
 
 const ORG_ALPHABET = USCC_ALPHABET.replace(/[A-Z]/g, (c) => ('IOSVZ'.includes(c) ? '' : c));
 const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
@@ -320,8 +315,4 @@ function applyNamingScenarios(rng: Rng, names: NameRegistry, byRole: Map<string,
   byFormer.aliasNames = byFormer.formerNames.slice();
   const brackets = role('name-brackets');
   brackets.name = names.claim((attempt) => `汶上县${tradeName(rng, attempt > 12)}${rng.pick(brackets.sector.words)}（集团）有限公司`);
-  for (const r of ['land-transfer-from']) role(r).formerNames = [];
 }
-
-/** One calendar year after establishment (29 February → 28 February), as clause 8 counts it. */
-export const firstAnniversary = (e: Enterprise): Day => addYears(e.established, 1);

@@ -14,9 +14,6 @@ import { otherBrackets, tradeName } from './names.js';
 import { rngFor, type Rng } from './random.js';
 import { CsvSink, XlsxSink, type XlsxCell } from './writers.js';
 
-/** 1 亩 in m². */
-export const MU_M2 = 10000 / 15;
-
 export interface Parcel {
   /** 不动产单元号 */
   unitNo: string;
@@ -61,7 +58,7 @@ const round2 = (v: number): number => Math.round(v * 100) / 100;
 const LAST_REGISTRATION = parseIso('2025-10-31');
 
 /** The name and identifier another department shows for an enterprise. */
-export function shownAs(e: Enterprise, rng: Rng, nameOnlyShare: number): { name: string; id: string } {
+function shownAs(e: Enterprise, rng: Rng, nameOnlyShare: number): { name: string; id: string } {
   const nameOnly = rng.chance(nameOnlyShare);
   let name = e.name;
   const r = rng.next();

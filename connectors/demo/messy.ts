@@ -77,14 +77,6 @@ export interface MessProfile {
   stray: number;
 }
 
-export const CLEAN_PROFILE: MessProfile = {
-  dates: [['iso', 1]],
-  months: [['iso', 1]],
-  money: [['plain', 1]],
-  minusAfter: 0,
-  stray: 0,
-};
-
 /** Weighted choice with the cumulative weights computed once (this runs for millions of cells). */
 class Choice<T> {
   private readonly values: T[];

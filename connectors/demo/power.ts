@@ -128,7 +128,7 @@ function monthsIn(a: PowerAccount, t: number): number {
 }
 
 /** One month's reading in kWh (whole kWh), from a hash so months need no shared stream. */
-export function monthlyKwh(seed: number, a: PowerAccount, accountIndex: number, monthIdx: number): number | null {
+function monthlyKwh(seed: number, a: PowerAccount, accountIndex: number, monthIdx: number): number | null {
   if (monthIdx < a.fromMonth || monthIdx > a.toMonth) return null;
   const t = Math.floor(monthIdx / 12);
   const annual = a.annualKwh[Math.min(t, a.annualKwh.length - 1)];

@@ -137,7 +137,7 @@ describe('demo generator', () => {
     }
     expect(problems.slice(0, 10)).toEqual([]);
     expect(legacy).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('keeps natural keys unique within a source, except in a file that corrects another', () => {
     const keyOf: Record<SourceName, (f: RawFile, r: RawFile['rows'][number]) => string> = {
@@ -170,7 +170,7 @@ describe('demo generator', () => {
     const originalKeys = new Set(original.rows.map((r) => keyOf['tax-annual'](original, r)));
     expect(correction.rows.length).toBeGreaterThan(0);
     for (const r of correction.rows) expect(originalKeys.has(keyOf['tax-annual'](correction, r))).toBe(true);
-  });
+  }, 120_000);
 
   it('makes about 0.2–0.5 % of rows invalid, of every kind, and they are invalid', () => {
     const total = manifest.files.reduce((n, f) => n + f.rows, 0);
@@ -206,7 +206,7 @@ describe('demo generator', () => {
       });
     }
     expect(problems.slice(0, 10)).toEqual([]);
-  });
+  }, 120_000);
 
   it('shows the messy variations of sources.md', () => {
     const cells = files.flatMap((f) => f.rows.flatMap((r) => r.filter((c): c is string => typeof c === 'string')));
@@ -225,7 +225,7 @@ describe('demo generator', () => {
     const registry = bySource('market-registry')[0];
     expect(registry.rows.some((r) => text(registry, r, '曾用名').includes('；'))).toBe(true);
     expect(registry.rows.some((r) => text(registry, r, '曾用名').includes(';'))).toBe(true);
-  });
+  }, 120_000);
 
   it('covers the fifteen towns, the county clusters and every register status', () => {
     const registry = bySource('market-registry')[0];

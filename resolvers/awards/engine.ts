@@ -3,7 +3,7 @@ import type { Database } from '../../db/client.js';
 import { loadFacts } from './facts.js';
 import { assertAsOf, fenToYuan, limitText, sumYuan } from './format.js';
 import { defaultRegistry, kindOf, rulesInForce, type BoundRule, type RuleSet, type RuleSetRegistry } from './ruleset.js';
-import type { AwardEligibility, Facts, FactNeed } from './types.js';
+import type { AwardEligibility, Facts } from './types.js';
 
 export interface AwardOptions {
   /** the rule sets to apply (default: config/rulesets) */
@@ -68,8 +68,22 @@ function evaluate(uscc: string, facts: Facts, asOf: string, { ruleSet, rule }: B
   };
 }
 
-function needsOf(rules: readonly BoundRule[]): FactNeed[] {
-  return rules.flatMap(({ rule }) => kindOf(rule.condition).needs(rule.condition));
+/**
+ * Evaluates, for each enterprise, the rules at the given indexes of `rules`: the facts are
+ * loaded once for all of them, in at most five statements.
+ */
+async function evaluateTargets(
+  database: Database,
+  asOf: string,
+  rules: readonly BoundRule[],
+  targets: ReadonlyMap<string, readonly number[]>,
+): Promise<Map<string, AwardEligibility[]>> {
+  const used = [...new Set([...targets.values()].flat())].map((i) => rules[i]);
+  const needs = used.flatMap(({ rule }) => kindOf(rule.condition).needs(rule.condition));
+  const facts = targets.size > 0 && used.length > 0 ? await loadFacts(database, [...targets.keys()], asOf, needs) : new Map<string, Facts>();
+  const result = new Map<string, AwardEligibility[]>();
+  for (const [uscc, indexes] of targets) result.set(uscc, indexes.map((i) => evaluate(uscc, facts.get(uscc)!, asOf, rules[i])));
+  return result;
 }
 
 /**
@@ -86,29 +100,29 @@ export async function eligibilityFor(
 ): Promise<Map<string, AwardEligibility[]>> {
   assertAsOf(asOf);
   const rules = rulesInForce(options.registry ?? defaultRegistry(), asOf, options.codes);
-  const unique = [...new Set(usccs)];
-  const result = new Map<string, AwardEligibility[]>(unique.map((u) => [u, []]));
-  if (rules.length === 0 || unique.length === 0) return result;
-  const facts = await loadFacts(database, unique, asOf, needsOf(rules));
-  for (const uscc of unique) result.set(uscc, rules.map((bound) => evaluate(uscc, facts.get(uscc)!, asOf, bound)));
-  return result;
+  const every = rules.map((_, i) => i);
+  return evaluateTargets(database, asOf, rules, new Map(usccs.map((u) => [u, every])));
 }
 
 /**
- * The enterprises that could be eligible for any of `rules` as of asOf, in one set-based
- * statement: each kind's prefilter (a superset of its eligible enterprises), limited to active
- * enterprises established on or before asOf.
+ * For each enterprise that could be eligible for any of `rules` as of asOf, the rules it could
+ * meet, in one set-based statement: each kind's prefilter (a superset of the enterprises
+ * meeting it), limited to active enterprises established on or before asOf.
  */
-async function prefilter(database: Database, rules: readonly BoundRule[], asOf: string): Promise<string[]> {
-  if (rules.length === 0) return [];
-  const parts = rules.map(({ ruleSet, rule }) => sql`(${kindOf(rule.condition).prefilter(rule.condition, asOf, ruleSet.window)})`);
+async function prefilter(database: Database, rules: readonly BoundRule[], asOf: string): Promise<Map<string, number[]>> {
+  if (rules.length === 0) return new Map();
+  const parts = rules.map(
+    ({ ruleSet, rule }, i) => sql`select p.uscc, ${i}::int as rule from (${kindOf(rule.condition).prefilter(rule.condition, asOf, ruleSet.window)}) p`,
+  );
   const statuses = [...new Set(rules.flatMap(({ ruleSet }) => ruleSet.activeStatuses))];
-  const rows = await database.rows<{ uscc: string }>(sql`
-    select e.uscc from enterprises e
+  const rows = await database.rows<{ uscc: string; rule: number }>(sql`
+    select distinct c.uscc, c.rule from (${sql.join(parts, sql` union all `)}) c
+    join enterprises e on e.uscc = c.uscc
     where e.status = any(${sql.param(statuses)}::text[]) and e.established_on <= ${asOf}
-      and e.uscc in (${sql.join(parts, sql` union `)})
-    order by e.uscc`);
-  return rows.map((r) => r.uscc);
+    order by c.uscc, c.rule`);
+  const targets = new Map<string, number[]>();
+  for (const { uscc, rule } of rows) targets.set(uscc, [...(targets.get(uscc) ?? []), rule]);
+  return targets;
 }
 
 /**
@@ -122,9 +136,7 @@ export async function eligibleAnswers(
 ): Promise<{ rules: BoundRule[]; answers: AwardEligibility[] }> {
   assertAsOf(asOf);
   const rules = rulesInForce(options.registry ?? defaultRegistry(), asOf, options.codes);
-  const usccs = await prefilter(database, rules, asOf);
-  const codes = [...new Set(rules.map((b) => b.rule.code))];
-  const answers = await eligibilityFor(database, usccs, asOf, { ...options, codes });
+  const answers = await evaluateTargets(database, asOf, rules, await prefilter(database, rules, asOf));
   const order = new Map(rules.map((b, i) => [`${b.ruleSet.documentNo}|${b.rule.code}`, i]));
   const eligible = [...answers.values()].flat().filter((a) => a.eligible);
   eligible.sort(

@@ -1,3 +1,4 @@
+import { Command } from 'commander';
 import ExcelJS from 'exceljs';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -5,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { registerAwards } from '../../cli/commands/awards.js';
 import { openDatabase, type Database } from '../../db/client.js';
 import { awardExport, awardsCsv, writeAwardsCsv, writeAwardsXlsx } from '../../resolvers/awards/export.js';
 import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
@@ -103,19 +105,15 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
   });
 
   it('the command refuses a bad date, an unknown code and an unknown file type, clearly', async () => {
+    // In process: the checks come before the database is opened.
     const fails = async (args: string[]) => {
-      const error = (await edp(args).then(() => null, (e) => e)) as { code: number; stderr: string };
-      expect(error?.code).toBe(1);
-      return error.stderr;
+      const program = new Command('edp').exitOverride();
+      registerAwards(program);
+      return (await program.parseAsync(['node', 'edp', 'awards', ...args]).then(() => null, (e: Error) => e))?.message;
     };
-    const [date, code, type] = await Promise.all([
-      fails(['awards', '--as-of', '2024-02-30', '--out', 'x.xlsx']),
-      fails(['awards', '--as-of', '2024-06-30', '--code', 'LOTTERY', '--out', 'x.xlsx']),
-      fails(['awards', '--as-of', '2024-06-30', '--out', 'x.pdf']),
-    ]);
-    expect(date).toContain('--as-of must be a date written YYYY-MM-DD, got "2024-02-30"');
-    expect(code).toContain('--code LOTTERY is not an award code; known codes: REVENUE_500M');
-    expect(type).toContain('--out must end in .xlsx or .csv');
+    expect(await fails(['--as-of', '2024-02-30', '--out', 'x.xlsx'])).toBe('--as-of must be a date written YYYY-MM-DD, got "2024-02-30"');
+    expect(await fails(['--as-of', '2024-06-30', '--code', 'LOTTERY', '--out', 'x.xlsx'])).toMatch(/^--code LOTTERY is not an award code; known codes: REVENUE_500M, /);
+    expect(await fails(['--as-of', '2024-06-30', '--out', 'x.pdf'])).toBe('--out must end in .xlsx or .csv, got "x.pdf"');
   });
 
   it('the command writes the list from the configured database', async () => {
@@ -133,5 +131,9 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
     const { stdout } = await edp(['awards', '--as-of', '2024-06-30', '--code', 'SMART_FACTORY', '--out', out], env);
     expect(stdout).toContain(`wrote 3 candidates over 1 award codes as of 2024-06-30 to ${out} (total 150,000 元)`);
     expect(readFileSync(out, 'utf8').split('\r\n').filter(Boolean)).toHaveLength(4);
-  });
+    // and a bad date through the real command line: exit code 1 and the message on stderr
+    const error = (await edp(['awards', '--as-of', '2024-13-01', '--out', out], env).then(() => null, (e) => e)) as { code: number; stderr: string };
+    expect(error.code).toBe(1);
+    expect(error.stderr).toContain('edp: --as-of must be a date written YYYY-MM-DD, got "2024-13-01"');
+  }, 180_000);
 });

@@ -36,7 +36,27 @@ interface YearFigure {
 const figuresText = (figures: YearFigure[]) => figures.map((f) => `${f.year}: ${yuanText(f.fen)}`).join(', ');
 
 /** The first year on record whose figure reaches the threshold. */
-const firstCrossing = (figures: YearFigure[], thresholdYuan: number) => figures.find((f) => f.fen >= toFen(thresholdYuan));
+function firstCrossing(figures: YearFigure[], thresholdYuan: number) {
+  const threshold = toFen(thresholdYuan);
+  return figures.find((f) => f.fen >= threshold);
+}
+
+/** The figures of one field, parsed once per enterprise (three tiers read the same years). */
+const parsed = new WeakMap<Facts, Map<string, { blank: number[]; figures: YearFigure[] }>>();
+function figuresOf(facts: Facts, field: ThresholdCondition['field']) {
+  let byField = parsed.get(facts);
+  if (!byField) parsed.set(facts, (byField = new Map()));
+  let entry = byField.get(field);
+  if (!entry) {
+    const value = FIELD[field].value;
+    entry = {
+      blank: facts.taxAnnual.filter((r) => value(r) === null).map((r) => r.year),
+      figures: facts.taxAnnual.filter((r) => value(r) !== null).map((r) => ({ year: r.year, fen: toFen(value(r)!) })),
+    };
+    byField.set(field, entry);
+  }
+  return entry;
+}
 
 /** The years whose 31 December falls inside the window and on or before asOf: their returns decide. */
 function decidingYears(window: { from: string; to: string }, asOf: string): number[] {
@@ -72,7 +92,7 @@ export const thresholdKind: RuleKind<ThresholdCondition> = {
         and ${FIELD[c.field].column} >= ${c.thresholdYuan} ${division}`;
   },
   evaluate(c, facts: Facts, at): Outcome {
-    const { label, value } = FIELD[c.field];
+    const { label } = FIELD[c.field];
     const limit = limitText(c.thresholdYuan);
     const reasons: string[] = [];
     const missing: string[] = [];
@@ -89,8 +109,7 @@ export const thresholdKind: RuleKind<ThresholdCondition> = {
       }
       reasons.push(`行业大类 ${division}，属于${kindName}企业`);
     }
-    const blank = facts.taxAnnual.filter((r) => value(r) === null).map((r) => r.year);
-    const figures = facts.taxAnnual.filter((r) => value(r) !== null).map((r) => ({ year: r.year, fen: toFen(value(r)!) }));
+    const { blank, figures } = figuresOf(facts, c.field);
     if (blank.length > 0) reasons.push(`${blank.join('、')}年度申报的${label}为空，视为无记录`);
     if (figures.length === 0) {
       missing.push(`税务局 企业所得税年度申报：无${label}记录`);

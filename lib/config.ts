@@ -20,6 +20,8 @@ export interface Config {
   allowAnonymous: boolean;
   /** Redis connection string for shared rate limits; in-memory limits when absent. */
   redisUrl: string | undefined;
+  /** Bearer token for the power company's API (`edp pull power`), so that it stays out of process listings. */
+  powerToken: string | undefined;
   /** Number of enterprises of the demo set generated for an empty embedded database. */
   demoEnterprises: number;
   /** Seed of the demo set. */
@@ -81,6 +83,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     logLevel: env.LOG_LEVEL || DEFAULTS.logLevel,
     allowAnonymous: env.EDP_ALLOW_ANONYMOUS === '1' || env.EDP_ALLOW_ANONYMOUS === 'true',
     redisUrl: env.REDIS_URL || undefined,
+    powerToken: env.EDP_POWER_TOKEN || undefined,
     demoEnterprises: intFrom(env.EDP_DEMO_ENTERPRISES, DEFAULTS.demoEnterprises, 'EDP_DEMO_ENTERPRISES'),
     demoSeed: intFrom(env.EDP_DEMO_SEED, DEFAULTS.demoSeed, 'EDP_DEMO_SEED'),
     production: env.NODE_ENV === 'production',

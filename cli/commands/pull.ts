@@ -2,12 +2,13 @@ import cliProgress from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createPowerApiClient, DEFAULT_RETRY, PowerApiAuthError } from '../../connectors/power/api.js';
 import { DEFAULT_PAGE_SIZE, monthsBetween, pullPower, type MonthReport, type PullReport } from '../../connectors/power/pull.js';
+import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { withDatabase } from '../shared.js';
 
 interface PullPowerFlags {
   baseUrl: string;
-  token: string;
+  token?: string;
   from: string;
   to: string;
   pageSize: number;
@@ -68,7 +69,7 @@ export function registerPull(program: Command) {
     .command('power')
     .description("pull monthly consumption (用电量, kWh) from the power company's API; resumes an interrupted pull")
     .requiredOption('--base-url <url>', 'the API base, e.g. https://power.example.gov.cn')
-    .requiredOption('--token <token>', 'bearer token issued by the power company')
+    .option('--token <token>', 'bearer token issued by the power company (default: EDP_POWER_TOKEN, which keeps it out of process listings)')
     .requiredOption('--from <YYYY-MM>', 'first month', month)
     .requiredOption('--to <YYYY-MM>', 'last month (included)', month)
     .option('--page-size <n>', 'items per page to ask for', positiveInt, DEFAULT_PAGE_SIZE)
@@ -84,7 +85,7 @@ export function registerPull(program: Command) {
         let bar: cliProgress.SingleBar | undefined;
         const client = createPowerApiClient({
           baseUrl: flags.baseUrl,
-          token: flags.token,
+          token: powerToken(flags.token),
           retry: { timeoutMs: flags.timeout * 1000, maxAttempts: flags.maxAttempts, maxTotalMs: flags.maxTime * 1000 },
           onRetry: (e) => {
             if (tty) bar?.update({ retries: client.stats.retries + 1 });
@@ -130,4 +131,11 @@ export function registerPull(program: Command) {
         process.stdout.write(`${summaryLines(done).join('\n')}\n${totals({ months: done, ...client.stats }, Date.now() - started)}\n`);
       });
     });
+}
+
+/** The API token: the flag, else EDP_POWER_TOKEN (config precedence: flag, then environment). */
+function powerToken(flag: string | undefined): string {
+  const token = flag || loadConfig().powerToken;
+  if (!token) throw new Error('pull power needs the power company\'s token: pass --token or set EDP_POWER_TOKEN');
+  return token;
 }

@@ -1,0 +1,165 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAST_YEAR } from '../../connectors/demo/county.js';
+import { generateDemo } from '../../connectors/demo/generate.js';
+import { ingestManifest } from '../../connectors/pipeline/ingest.js';
+import { createApiKey } from '../../resolvers/keys.js';
+import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { launchBrowser, recordedPage, screenshot, startWebApp, type RecordedPage } from './support.js';
+
+/** The smallest demo county (the generator's minimum), loaded through the real connectors. */
+const DEMO_ENTERPRISES = 300;
+const YEAR = LAST_YEAR;
+/** the last day of 汶政发〔2022〕9号 */
+const AS_OF = '2025-12-23';
+const PANELS = ['grades', 'clusters', 'top-mu-tax', 'awards', 'freshness'];
+const CHART_PANELS = PANELS.filter((p) => p !== 'freshness');
+
+/** The rows of the (visually hidden) table that carries a chart's figures. */
+const tableRows = (page: Page, panel: string) =>
+  page.locator(`[data-panel="${panel}"] table tbody tr`).evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (c) => c.textContent ?? '')));
+
+async function gql(url: string, query: string, variables: Record<string, unknown> = {}) {
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data: any; errors?: unknown };
+  expect(body.errors).toBeUndefined();
+  return body.data;
+}
+
+describe(`the county dashboard (${testDbMode()})`, () => {
+  let t: TestDatabase;
+  let app: Awaited<ReturnType<typeof startWebApp>>;
+  let browser: Browser;
+  let dashboard: RecordedPage;
+  let demoDir: string | undefined;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    demoDir = mkdtempSync(path.join(os.tmpdir(), 'edp-web-demo-'));
+    await generateDemo(demoDir, { enterprises: DEMO_ENTERPRISES });
+    await ingestManifest(t.database, demoDir);
+    app = await startWebApp(t.database);
+    browser = await launchBrowser();
+    dashboard = await recordedPage(browser);
+    await dashboard.page.goto(`${app.url}/dashboard?year=${YEAR}&asOf=${AS_OF}`);
+    await dashboard.page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 60_000 });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await t?.drop();
+    if (demoDir) rmSync(demoDir, { recursive: true, force: true });
+  });
+
+  it('draws every panel with data, on one 1366×768 screen', async () => {
+    const { page } = dashboard;
+    await screenshot(page, 'dashboard');
+    for (const panel of PANELS) {
+      const section = page.locator(`[data-panel="${panel}"]`);
+      expect(await section.getAttribute('data-state'), panel).toBe('ready');
+      expect(Number(await section.getAttribute('data-count')), panel).toBeGreaterThan(0);
+      const box = (await section.boundingBox())!;
+      expect(box.y + box.height, panel).toBeLessThanOrEqual(768);
+      expect(box.x + box.width, panel).toBeLessThanOrEqual(1366);
+    }
+    for (const panel of CHART_PANELS) {
+      const canvas = page.locator(`[data-panel="${panel}"] canvas`).first();
+      const box = (await canvas.boundingBox())!;
+      expect(box.width, panel).toBeGreaterThan(200);
+      expect(box.height, panel).toBeGreaterThan(150);
+    }
+    expect(await page.locator('h1').innerText()).toContain('领导驾驶舱');
+  });
+
+  it('shows the figures the API gives', async () => {
+    const { page } = dashboard;
+    const api = await gql(
+      app.url,
+      `query($year: Int!, $asOf: Date!) {
+        countyAggregates(year: $year) { byTown { label grades { evaluated d } } }
+        enterprises(first: 20, filter: { year: $year }, orderBy: { field: MU_AVERAGE_TAX_YUAN, year: $year }) { nodes { name metrics(year: $year) { muAverageTaxYuan } } }
+        awardSummary(asOf: $asOf) { title candidates }
+        dataFreshness { source latestBatchId rows latestBatchQuarantined quarantined unmatched }
+      }`,
+      { year: YEAR, asOf: AS_OF },
+    );
+
+    const towns = await tableRows(page, 'grades');
+    const expectedTowns = api.countyAggregates.byTown
+      .map((g: { label: string; grades: { evaluated: number; d: number }[] }) => [g.label, g.grades.reduce((s, x) => s + x.evaluated, 0), g.grades.reduce((s, x) => s + x.d, 0)])
+      .filter((g: [string, number]) => g[1] > 0);
+    expect(towns.map((r) => [r[0], Number(r[1]), Number(r[5])]).sort()).toEqual(expectedTowns.sort());
+
+    const ranked = api.enterprises.nodes.filter((n: { metrics: { muAverageTaxYuan: number | null } }) => n.metrics.muAverageTaxYuan !== null);
+    const top = await tableRows(page, 'top-mu-tax');
+    expect(top.map((r) => r[1])).toEqual(ranked.map((n: { name: string }) => n.name));
+    expect(top.length).toBe(Math.min(20, ranked.length));
+
+    const awards = await tableRows(page, 'awards');
+    expect(awards.map((r) => r[1])).toEqual(api.awardSummary.map((s: { title: string }) => s.title));
+    expect(awards.reduce((n, r) => n + Number(r[2]), 0)).toBe(api.awardSummary.reduce((n: number, s: { candidates: number }) => n + s.candidates, 0));
+
+    const freshness = await tableRows(page, 'freshness');
+    expect(freshness).toHaveLength(9);
+    for (const f of api.dataFreshness as { source: string; latestBatchId: string; rows: number; latestBatchQuarantined: number; quarantined: number; unmatched: number }[]) {
+      const cells = await page.locator(`[data-panel="freshness"] tr[data-source="${f.source}"] td`).allInnerTexts();
+      const number = (text: string) => Number(text.replace(/,/g, ''));
+      expect(cells[3], f.source).toBe(`#${f.latestBatchId}`);
+      expect(number(cells[4]), f.source).toBe(f.rows);
+      expect(cells[5].split(' / ').map(number), f.source).toEqual([f.latestBatchQuarantined, f.quarantined]);
+      expect(number(cells[6]), f.source).toBe(f.unmatched);
+    }
+    // the demo delivers quarantined and unmatched rows on purpose
+    expect(api.dataFreshness.some((f: { quarantined: number }) => f.quarantined > 0)).toBe(true);
+    expect(api.dataFreshness.some((f: { unmatched: number }) => f.unmatched > 0)).toBe(true);
+    const tax = await page.locator('[data-panel="freshness"] tr[data-source="tax-payments"] td').allInnerTexts();
+    expect(tax.slice(0, 2)).toEqual(['税务局', '实缴税款']);
+  });
+
+  it('made every request to the service itself and logged no errors', () => {
+    const origin = new URL(app.url).origin;
+    expect(dashboard.requests.filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);
+    expect(dashboard.requests.some((url) => url.endsWith('/graphql'))).toBe(true);
+    expect(dashboard.errors).toEqual([]);
+  });
+
+  it('picks the latest year with figures when none is asked for', async () => {
+    const offered = Array.from({ length: 6 }, (_, i) => new Date().getFullYear() - 1 - i);
+    const { page, context } = await recordedPage(browser);
+    await page.goto(`${app.url}/dashboard`);
+    await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 60_000 });
+    // the demo's last year has figures; later years have none
+    expect(Number(await page.locator('#year').inputValue())).toBe(offered.includes(YEAR) ? YEAR : offered[0]);
+    expect(new URL(page.url()).searchParams.get('year')).toBe(await page.locator('#year').inputValue());
+    await context.close();
+  });
+
+  it('with a dashboard key: aggregates draw, the enterprise ranking says it needs another role', async () => {
+    const { key } = await createApiKey(t.database, { name: '县领导驾驶舱', role: 'dashboard' });
+    const { page, context, errors } = await recordedPage(browser);
+    await page.goto(`${app.url}/dashboard?year=${YEAR}&asOf=${AS_OF}`);
+    await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 60_000 });
+    await page.locator('#key-button').click();
+    await page.locator('#key-input').fill(key);
+    await page.locator('#key-form button[type="submit"]').click();
+    await expect.poll(() => page.evaluate(() => window.localStorage.getItem('edp.dashboard.apiKey'))).toBe(key);
+    await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.locator('[data-panel="top-mu-tax"]').getAttribute('data-state')).toBe('error');
+    expect(await page.locator('[data-panel="top-mu-tax"] .error').innerText()).toContain('无权查看');
+    for (const panel of ['grades', 'clusters', 'awards', 'freshness']) {
+      expect(await page.locator(`[data-panel="${panel}"]`).getAttribute('data-state'), panel).toBe('ready');
+    }
+    // a wrong key is refused: every panel asks for a key
+    await page.locator('#key-button').click();
+    await page.locator('#key-input').fill('edp_not-a-key');
+    await page.locator('#key-form button[type="submit"]').click();
+    await expect.poll(() => page.locator('[data-panel="grades"] .error').count()).toBe(1);
+    expect(await page.locator('[data-panel="grades"] .error').innerText()).toContain('需要 API 密钥');
+    // the browser logs refused requests (403/401) as console errors; nothing else may appear
+    expect(errors.filter((e) => !/status of 40[13]/.test(e))).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,37 @@
+/** Number formats for county leaders: 亿元 and 万元 for money, whole 元/亩 for 亩均税收. */
+
+const grouped = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
+const twoDecimals = new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+export const integer = (n: number) => grouped.format(n);
+/** 元 → 亿元 with two decimals */
+export const yi = (yuan: number) => `${twoDecimals.format(yuan / 1e8)} 亿元`;
+/** 元 → 万元 with two decimals */
+export const wan = (yuan: number) => `${twoDecimals.format(yuan / 1e4)} 万元`;
+export const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
+
+/** The nine sources (interface.md) with the department that delivers each. */
+export const SOURCE_LABELS: Record<string, { name: string; department: string }> = {
+  'market-registry': { name: '企业登记', department: '市场监管局' },
+  'market-penalties': { name: '行政处罚', department: '市场监管局' },
+  'tax-payments': { name: '实缴税款', department: '税务局' },
+  'tax-annual': { name: '年度申报', department: '税务局' },
+  'land-parcels': { name: '土地使用权', department: '自然资源局' },
+  'land-leases': { name: '租赁备案', department: '自然资源局' },
+  power: { name: '用电量', department: '供电公司' },
+  designations: { name: '认定名单', department: '工信局' },
+  'tech-projects': { name: '技改项目', department: '工信局' },
+};
+
+/** ISO timestamp → "2025-03-01 16:00" in the browser's time zone */
+export function dateTime(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** Whole days from an ISO timestamp to now. */
+export const daysSince = (iso: string) => Math.floor((Date.now() - new Date(iso).getTime()) / 86_400_000);
+
+/** Text from the data for an HTML tooltip: names come from department files. */
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

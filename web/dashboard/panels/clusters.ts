@@ -1,0 +1,101 @@
+import { gql } from '../api.js';
+import { axisTooltip, chartBody, dataTable, drawChart } from '../charts.js';
+import { escapeHtml, integer, percent, yi } from '../format.js';
+import type { Panel } from '../panel.js';
+
+const QUERY = /* GraphQL */ `
+  query DashboardClusters($year: Int!) {
+    countyAggregates(year: $year) {
+      byCluster { key label enterprises revenueYuan taxPaidYuan muAverageTaxYuan }
+      clusterTargets { cluster nameZh chainZh revenueYuan targetRevenueYuan shareReached targetLabel targetYear }
+    }
+  }
+`;
+
+interface Group {
+  key: string | null;
+  label: string | null;
+  enterprises: number;
+  revenueYuan: number;
+  taxPaidYuan: number;
+  muAverageTaxYuan: number | null;
+}
+interface Target {
+  cluster: string;
+  nameZh: string;
+  chainZh: string;
+  revenueYuan: number;
+  targetRevenueYuan: number;
+  shareReached: number;
+  targetLabel: string;
+  targetYear: number;
+}
+
+const toYi = (yuan: number) => Number((yuan / 1e8).toFixed(2));
+
+/** 产业集群 totals of the year beside the policy's 2026 targets (汶政发〔2022〕9号 一(二)). */
+export const clustersPanel: Panel = {
+  id: 'clusters',
+  title: '产业集群营业收入与 2026 年目标',
+  subtitle: ({ year }) => `${year} 年度营业收入 · 汶政发〔2022〕9号发展目标 · 单位：亿元`,
+  async render(body, { year }) {
+    const data = await gql<{ countyAggregates: { byCluster: Group[]; clusterTargets: Target[] } }>(QUERY, { year });
+    const groups = data.countyAggregates.byCluster.filter((g) => g.key !== null);
+    const targets = new Map(data.countyAggregates.clusterTargets.map((t) => [t.cluster, t]));
+    const table = dataTable(
+      `${year} 年度产业集群与目标`,
+      ['集群', '企业数', '营业收入', '实缴税款', '2026 年目标', '完成度'],
+      groups.map((g) => {
+        const t = targets.get(g.key!);
+        return [g.label ?? g.key!, g.enterprises, yi(g.revenueYuan), yi(g.taxPaidYuan), t ? `${t.targetLabel}（${yi(t.targetRevenueYuan)}）` : '—', t ? percent(t.shareReached) : '—'];
+      }),
+    );
+    drawChart(chartBody(body, table), {
+      tooltip: axisTooltip((i) => {
+        const g = groups[i];
+        const t = targets.get(g.key!);
+        return [
+          `<b>${escapeHtml(g.label ?? g.key!)}</b>${t ? `（${escapeHtml(t.chainZh)}）` : ''}`,
+          `企业：${integer(g.enterprises)} 家`,
+          `营业收入：${yi(g.revenueYuan)}`,
+          `实缴税款：${yi(g.taxPaidYuan)}`,
+          `亩均税收：${g.muAverageTaxYuan === null ? '—' : `${integer(g.muAverageTaxYuan)} 元/亩`}`,
+          ...(t ? [`${t.targetYear} 年目标：${escapeHtml(t.targetLabel)}（${yi(t.targetRevenueYuan)}），完成 ${percent(t.shareReached)}`] : []),
+        ];
+      }),
+      legend: { top: 0, itemWidth: 12, itemHeight: 10 },
+      grid: { left: 8, right: 8, top: 28, bottom: 4, containLabel: true },
+      xAxis: { type: 'category', data: groups.map((g) => g.label ?? g.key!), axisLabel: { interval: 0, fontSize: 11, width: 50, overflow: 'break' } },
+      yAxis: { type: 'value', name: '亿元', nameGap: 8 },
+      series: [
+        {
+          type: 'bar',
+          name: `${year} 年营业收入`,
+          barMaxWidth: 22,
+          itemStyle: { color: '#1565c0' },
+          label: {
+            show: true,
+            position: 'top',
+            fontSize: 10,
+            formatter: ({ dataIndex }) => {
+              const t = targets.get(groups[dataIndex].key!);
+              return t ? percent(t.shareReached) : '';
+            },
+          },
+          data: groups.map((g) => toYi(g.revenueYuan)),
+        },
+        {
+          type: 'bar',
+          name: '2026 年目标',
+          barMaxWidth: 22,
+          itemStyle: { color: '#b0bec5' },
+          data: groups.map((g) => {
+            const t = targets.get(g.key!);
+            return t ? toYi(t.targetRevenueYuan) : '-';
+          }),
+        },
+      ],
+    });
+    return groups.filter((g) => g.enterprises > 0).length;
+  },
+};

@@ -1,0 +1,70 @@
+import { gql } from '../api.js';
+import { axisTooltip, chartBody, dataTable, drawChart } from '../charts.js';
+import { escapeHtml, integer } from '../format.js';
+import type { Panel } from '../panel.js';
+
+const QUERY = /* GraphQL */ `
+  query DashboardTopMuTax($year: Int!) {
+    enterprises(first: 20, filter: { year: $year }, orderBy: { field: MU_AVERAGE_TAX_YUAN, year: $year }) {
+      nodes { uscc name town metrics(year: $year) { muAverageTaxYuan taxPaidYuan landAreaMu } }
+    }
+  }
+`;
+
+interface Row {
+  uscc: string;
+  name: string;
+  town: string | null;
+  metrics: { muAverageTaxYuan: number | null; taxPaidYuan: number | null; landAreaMu: number | null };
+}
+
+/** 汶上县某某有限公司 → 某某: room for twenty names beside the bars */
+const shortName = (name: string) => name.replace(/^(山东省?|济宁市?|汶上县)+/, '').replace(/(股份|集团)?有限(责任)?公司$/, '').replace(/[（(].*?[)）]/g, '');
+
+/** 亩均税收前 20 名: enterprises of the year ordered by 实缴税款 ÷ 在用土地 (元/亩). */
+export const topTaxPanel: Panel = {
+  id: 'top-mu-tax',
+  title: '亩均税收前 20 名企业',
+  subtitle: ({ year }) => `${year} 年度 · 实缴税款 ÷ 在用土地 · 单位：万元/亩`,
+  async render(body, { year }) {
+    const data = await gql<{ enterprises: { nodes: Row[] } }>(QUERY, { year });
+    // the ordering puts enterprises without a figure last; they are not ranked
+    const rows = data.enterprises.nodes.filter((r) => r.metrics.muAverageTaxYuan !== null);
+    if (rows.length === 0) {
+      body.replaceChildren(Object.assign(document.createElement('p'), { className: 'empty', textContent: `${year} 年度没有可计算亩均税收的企业。` }));
+      return 0;
+    }
+    const table = dataTable(
+      `${year} 年度亩均税收前 20 名`,
+      ['名次', '企业', '乡镇', '亩均税收（元/亩）', '实缴税款（元）', '在用土地（亩）'],
+      rows.map((r, i) => [i + 1, r.name, r.town ?? '', integer(r.metrics.muAverageTaxYuan!), integer(r.metrics.taxPaidYuan ?? 0), (r.metrics.landAreaMu ?? 0).toFixed(2)]),
+    );
+    const shown = [...rows].reverse(); // best at the top of a horizontal bar chart
+    drawChart(chartBody(body, table), {
+      tooltip: axisTooltip((i) => {
+        const r = shown[i];
+        return [
+          `${rows.length - i}. ${escapeHtml(r.name)}`,
+          `乡镇：${escapeHtml(r.town ?? '—')}`,
+          `亩均税收：${integer(r.metrics.muAverageTaxYuan!)} 元/亩`,
+          `实缴税款：${integer(r.metrics.taxPaidYuan ?? 0)} 元`,
+          `在用土地：${(r.metrics.landAreaMu ?? 0).toFixed(2)} 亩`,
+        ];
+      }),
+      grid: { left: 8, right: 48, top: 8, bottom: 4, containLabel: true },
+      xAxis: { type: 'value', axisLabel: { formatter: (v: number) => String(v) } },
+      yAxis: { type: 'category', data: shown.map((r) => shortName(r.name)), axisTick: { show: false }, axisLabel: { width: 110, overflow: 'truncate' } },
+      series: [
+        {
+          type: 'bar',
+          name: '亩均税收',
+          barMaxWidth: 14,
+          itemStyle: { color: '#00838f' },
+          label: { show: true, position: 'right', formatter: ({ value }) => Number(value).toFixed(2) },
+          data: shown.map((r) => Number((r.metrics.muAverageTaxYuan! / 1e4).toFixed(2))),
+        },
+      ],
+    });
+    return rows.length;
+  },
+};

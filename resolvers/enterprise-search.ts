@@ -100,6 +100,8 @@ interface Compiled {
   from: SQL;
   where: SQL[];
   year: number | null;
+  /** the USCC column rows are keyed and tie-broken by */
+  key: SQL;
 }
 
 const e = enterprises;
@@ -159,16 +161,20 @@ function compile(filter: EnterpriseFilterInput, order: EnterpriseOrderInput | nu
   }
   where.push(...range(sql`${f.revenueYuan}`, filter.revenueYuan, 'revenueYuan'));
   where.push(...range(sql`${f.muAverageTaxYuan}`, filter.muAverageTaxYuan, 'muAverageTaxYuan'));
-  const from = year === null ? sql`${e}` : sql`${e} left join ${f} on ${f.year} = ${year}::int and ${f.uscc} = ${e.uscc}`;
-  return { from, where, year };
+  // With a year, the figures drive: the snapshot holds every registered enterprise of its data
+  // version, so the inner join loses none, and an ordering walks its (year, metric, uscc) index,
+  // probing the register for the filters, until the page is full.
+  const from = year === null ? sql`${e}` : sql`${f} join ${e} on ${e.uscc} = ${f.uscc}`;
+  if (year !== null) where.unshift(sql`${f.year} = ${year}::int`);
+  return { from, where, year, key: year === null ? sql`${e.uscc}` : sql`${f.uscc}` };
 }
 
 const whereSql = (conditions: SQL[]) => (conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``);
 
 /** The ordering value of a row, as SQL and as the cursor holds it (text; numeric stays exact). */
-function sortExpression(order: EnterpriseOrderInput | null | undefined): { value: SQL; cast: (v: string) => SQL; nullable: boolean } {
+function sortExpression(order: EnterpriseOrderInput | null | undefined, key: SQL): { value: SQL; cast: (v: string) => SQL; nullable: boolean } {
   const field = order?.field ?? 'USCC';
-  if (field === 'USCC') return { value: sql`${e.uscc}`, cast: (v) => sql`${v}`, nullable: false };
+  if (field === 'USCC') return { value: key, cast: (v) => sql`${v}`, nullable: false };
   if (field === 'NAME') return { value: sql`(${e.name} collate "C")`, cast: (v) => sql`(${v} collate "C")`, nullable: false };
   return { value: sql`${METRIC_ORDER_COLUMNS[field]}`, cast: (v) => sql`${v}::numeric`, nullable: true };
 }
@@ -190,12 +196,12 @@ function decodeCursor(cursor: string): [string | null, string] {
 }
 
 /** Rows after the cursor in the order `value dir nulls last, uscc asc`. */
-function after(cursor: string, sort: ReturnType<typeof sortExpression>, direction: 'ASC' | 'DESC'): SQL {
+function after(cursor: string, sort: ReturnType<typeof sortExpression>, direction: 'ASC' | 'DESC', key: SQL): SQL {
   const [value, uscc] = decodeCursor(cursor);
   if (!sort.nullable && value === null) throw new SearchInputError('after is not a cursor of this ordering');
-  if (value === null) return sql`(${sort.value} is null and ${e.uscc} > ${uscc})`;
+  if (value === null) return sql`(${sort.value} is null and ${key} > ${uscc})`;
   const beyond = direction === 'DESC' ? sql`${sort.value} < ${sort.cast(value)}` : sql`${sort.value} > ${sort.cast(value)}`;
-  const tie = sql`(${sort.value} = ${sort.cast(value)} and ${e.uscc} > ${uscc})`;
+  const tie = sql`(${sort.value} = ${sort.cast(value)} and ${key} > ${uscc})`;
   return sort.nullable ? sql`(${beyond} or ${tie} or ${sort.value} is null)` : sql`(${beyond} or ${tie})`;
 }
 
@@ -221,16 +227,16 @@ export async function searchEnterprises(
 ): Promise<SearchPage> {
   const first = pageSize(page.first);
   const compiled = compile(filter, order);
-  const sort = sortExpression(order);
+  const sort = sortExpression(order, compiled.key);
   const direction = order?.direction ?? (order && order.field !== 'NAME' && order.field !== 'USCC' ? 'DESC' : 'ASC');
   const where = [...compiled.where];
-  if (page.after) where.push(after(page.after, sort, direction));
+  if (page.after) where.push(after(page.after, sort, direction, compiled.key));
   if (first === 0) return { edges: [], hasNextPage: false, hasPreviousPage: Boolean(page.after) };
   if (compiled.year !== null) await ensureYear(compiled.year);
   const dir = direction === 'DESC' ? sql`desc` : sql`asc`;
-  const tieBreak = order?.field === 'USCC' || !order ? sql`` : sql`, ${e.uscc} asc`;
+  const tieBreak = order?.field === 'USCC' || !order ? sql`` : sql`, ${compiled.key} asc`;
   const rows = await database.rows<{ uscc: string; v: string | null }>(sql`
-    select ${e.uscc} as uscc, (${sort.value})::text as v
+    select ${compiled.key} as uscc, (${sort.value})::text as v
     from ${compiled.from}
     ${whereSql(where)}
     order by ${sort.value} ${dir} nulls last${tieBreak}

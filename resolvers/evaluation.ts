@@ -62,25 +62,39 @@ export interface Evaluation {
   ranked: Map<Population, MuEfficiencyResult[]>;
 }
 
-type EvaluationRow = MetricsRow & {
-  status: string;
-  established_on: string | null;
-  industry_section: string | null;
+/**
+ * A row of the evaluation statement: what rankings and grades need, plus the reasons' facts as a
+ * JSON array (parsed only when a result is explained; tens of thousands of rows are fetched).
+ */
+type EvaluationRow = {
+  uscc: string;
   town: string | null;
   industry_division: string | null;
-  industrial: boolean;
-  active: boolean;
-  established: boolean | null;
   population: Population | null;
   score: string | null;
   rank: number | null;
   population_size: number | null;
   grade: Grade | null;
-} & Record<`${'b' | 'w' | 'p'}${number}`, string | null>;
+  /** the population's benchmarks as a numeric array's text, on its first row only */
+  benchmarks: string | null;
+  /** numeric array's text: NUMERIC_FACTS, BOOLEAN_FACTS (1/0), then each weighted indicator's points */
+  facts: string;
+  /** ELIGIBILITY_FACTS, for enterprises outside the populations only (null for members) */
+  status: string | null;
+  established_on: string | null;
+  industry_section: string | null;
+  industrial: boolean | null;
+  active: boolean | null;
+  established: boolean | null;
+};
+
+/** The facts behind one enterprise's reasons. */
+type Facts = MetricsRow & Pick<EvaluationRow, (typeof ELIGIBILITY_FACTS)[number] | 'population'>;
 
 const list = (values: readonly (string | number)[]) => sql.join(values.map((v) => sql`${String(v)}`), sql`, `);
-const num = (v: string | null) => (v === null ? null : Number(v));
-const fmt = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 4 });
+const num = (v: string | number | null) => (v === null ? null : Number(v));
+const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
+const fmt = (v: number) => numberFormat.format(v);
 
 /** Indicators weighted in at least one population, in the method's order. */
 const weighted = (method: EvaluationMethod) => method.indicators.filter((i) => method.populations.some((p) => p.weights[i.id] !== undefined));
@@ -93,8 +107,24 @@ function populationCondition(p: EvaluationMethod['populations'][number]): SQL {
 }
 
 /**
+ * The reasons' facts, as one numeric array per row (its text is cheap to produce and is parsed
+ * only when a result is explained): the base metrics, then the points of each weighted indicator.
+ * Ratios are not sent: an explained indicator's value is worked out from them at the edge.
+ */
+const NUMERIC_FACTS = [
+  'land_area_mu', 'tax_paid_yuan', 'revenue_yuan', 'energy_tce', 'rd_expense_yuan', 'employees', 'tax_payment_count', 'power_reading_count',
+] as const;
+const BOOLEAN_FACTS = ['has_land_record', 'has_annual_return'] as const;
+/** Why an enterprise is outside the populations: sent for those only. */
+const ELIGIBILITY_FACTS = ['status', 'established_on', 'industry_section', 'industrial', 'active', 'established'] as const;
+
+/** Parses PostgreSQL's text form of a one-dimensional numeric array: {1.5,NULL,3}. */
+const numericArray = (text: string): (string | null)[] => text.slice(1, -1).split(',').map((v) => (v === 'NULL' ? null : v));
+
+/**
  * The whole county's evaluation in one statement: metrics, population, benchmarks (aggregate
  * ratios over the members with a value), points, score, position and grade, computed on numeric.
+ * Each population's benchmarks come once, on its first row; the facts for the reasons as one JSON array per row.
  */
 export function evaluationSql(method: EvaluationMethod, year: number): SQL {
   const indicators = weighted(method);
@@ -124,17 +154,16 @@ export function evaluationSql(method: EvaluationMethod, year: number): SQL {
         end as population
       from flagged
     ),
-    bench as (
-      select population, ${each((ind, i) => {
-        const { numerator, denominator } = RATIO_METRICS[ind.metric];
-        const having = sql`filter (where ${value(ind)} is not null)`;
-        return sql`sum(${sql.identifier(numerator)}) ${having} / nullif(sum(${sql.identifier(denominator)}) ${having}, 0) as ${sql.identifier(`b${i}`)}`;
-      })}
-      from classified where population is not null group by population
-    ),
     weighed as (
-      select classified.*, ${each((ind, i) => sql`bench.${sql.identifier(`b${i}`)}, ${weightOf(ind)} as ${sql.identifier(`w${i}`)}`)}
-      from classified left join bench using (population)
+      -- benchmarks as window aggregates over the population: one pass, no self-join
+      select classified.*, ${each((ind, i) => {
+        const { numerator, denominator } = RATIO_METRICS[ind.metric];
+        const having = sql`filter (where ${value(ind)} is not null) over members`;
+        return sql`sum(${sql.identifier(numerator)}) ${having} / nullif(sum(${sql.identifier(denominator)}) ${having}, 0) as ${sql.identifier(`b${i}`)},
+          ${weightOf(ind)} as ${sql.identifier(`w${i}`)}`;
+      })}, (count(*) over members)::int as size
+      from classified
+      window members as (partition by population)
     ),
     pointed as (
       select weighed.*, ${each((ind, i) => {
@@ -151,11 +180,16 @@ export function evaluationSql(method: EvaluationMethod, year: number): SQL {
     ),
     ranked as (
       select scored.*,
-        (row_number() over (partition by population order by score desc, uscc collate "C" asc))::int as position,
-        (count(*) over (partition by population))::int as size
+        (row_number() over (partition by population order by score desc, uscc collate "C" asc))::int as position
       from scored
     )
-    select ranked.*,
+    select uscc, town, industry_division, population, score,
+      case when population is not null and position = 1 then (array[${each((_, i) => sql`${sql.identifier(`b${i}`)}`)}])::text end as benchmarks,
+      (array[${sql.join(NUMERIC_FACTS.map((c) => sql`${sql.identifier(c)}::numeric`), sql`, `)}, ${sql.join(BOOLEAN_FACTS.map((c) => sql`${sql.identifier(c)}::int::numeric`), sql`, `)}, ${each((_, i) => sql`${sql.identifier(`p${i}`)}`)}])::text as facts,
+      ${sql.join(
+        ELIGIBILITY_FACTS.map((c) => sql`case when population is null then ${sql.identifier(c)} end as ${sql.identifier(c)}`),
+        sql`, `,
+      )},
       case when population is not null then position end as rank,
       case when population is not null then size end as population_size,
       case when population is null then null
@@ -166,7 +200,7 @@ export function evaluationSql(method: EvaluationMethod, year: number): SQL {
     from ranked`;
 }
 
-function eligibilityReasons(row: EvaluationRow, method: EvaluationMethod, year: number): string[] {
+function eligibilityReasons(row: Facts, method: EvaluationMethod, year: number): string[] {
   const reasons: string[] = [];
   const sections = method.evaluated.industrySections.join(', ');
   if (!row.industrial) {
@@ -184,7 +218,7 @@ function eligibilityReasons(row: EvaluationRow, method: EvaluationMethod, year: 
 }
 
 /** Which thresholds of a population the enterprise meets or misses, in words. */
-function thresholds(row: EvaluationRow, p: EvaluationMethod['populations'][number], year: number): { met: boolean; words: string[] } {
+function thresholds(row: Facts, p: EvaluationMethod['populations'][number], year: number): { met: boolean; words: string[] } {
   const words: string[] = [];
   let met = true;
   if (p.minRevenueYuan !== undefined) {
@@ -202,57 +236,123 @@ function thresholds(row: EvaluationRow, p: EvaluationMethod['populations'][numbe
   return { met, words };
 }
 
-function toResult(row: EvaluationRow, method: EvaluationMethod, year: number): MuEfficiencyResult {
-  const reasons = eligibilityReasons(row, method, year);
-  const population = row.population;
-  const base = { uscc: row.uscc, year, methodId: method.id, town: row.town, industryDivision: row.industry_division };
-  if (population === null) {
-    if (reasons.length === 0) {
-      const missed = method.populations.map((p) => `${p.nameZh}: ${thresholds(row, p, year).words.join(', ')}`);
-      reasons.push(`not evaluated: neither population applies (${missed.join('; ')})`);
-    }
-    const none = { population: null, rank: null, populationSize: null, score: null, grade: null, gradeLabel: null };
-    return { ...base, ...none, evaluated: false, indicators: [], reasons };
+/** What every result of one evaluation shares. */
+interface Shared {
+  method: EvaluationMethod;
+  year: number;
+  indicators: Indicator[];
+  /** population → benchmark per weighted indicator (index as in `indicators`) */
+  benchmarks: Map<Population, (number | null)[]>;
+}
+
+/**
+ * One enterprise's result. Indicators and reasons are worked out when first read: a county has
+ * tens of thousands of enterprises and a request reads a few of them.
+ */
+class Result implements MuEfficiencyResult {
+  readonly uscc: string;
+  readonly year: number;
+  readonly methodId: string;
+  readonly evaluated: boolean;
+  readonly population: Population | null;
+  readonly rank: number | null;
+  readonly populationSize: number | null;
+  readonly score: number | null;
+  readonly grade: Grade | null;
+  readonly gradeLabel: string | null;
+  readonly town: string | null;
+  readonly industryDivision: string | null;
+  #row: EvaluationRow;
+  #shared: Shared;
+  #explained?: { indicators: IndicatorResult[]; reasons: string[] };
+
+  constructor(row: EvaluationRow, shared: Shared) {
+    this.#row = row;
+    this.#shared = shared;
+    this.uscc = row.uscc;
+    this.year = shared.year;
+    this.methodId = shared.method.id;
+    this.evaluated = row.population !== null;
+    this.population = row.population;
+    this.rank = row.rank;
+    this.populationSize = row.population_size;
+    this.score = num(row.score);
+    this.grade = row.grade;
+    this.gradeLabel = row.grade ? (shared.method.grades.labels[row.grade] ?? null) : null;
+    this.town = row.town;
+    this.industryDivision = row.industry_division;
   }
-  const pop = method.populations.find((p) => p.id === population)!;
-  reasons.push(`${pop.nameZh} (${thresholds(row, pop, year).words.join(', ') || 'no threshold'})`);
-  const indicators: IndicatorResult[] = [];
-  weighted(method).forEach((ind, i) => {
-    const weight = num(row[`w${i}`]);
-    if (weight === null) return;
-    const value = num(row[ind.metric]);
-    const benchmark = num(row[`b${i}`]);
-    const points = Number(row[`p${i}`]);
-    indicators.push({ id: ind.id, nameZh: ind.nameZh, unit: ind.unit, weight, value, benchmark, points });
-    if (value === null) reasons.push(`${ind.nameZh} missing (${whyNull(row, ind.metric).join('; ')}): scores 0`);
-    else if (benchmark === null || benchmark <= 0) reasons.push(`${ind.nameZh}: the ${pop.nameZh} benchmark is not positive: scores 0`);
-    else if (value / benchmark > method.pointsCap) reasons.push(`${ind.nameZh} is ${fmt(value / benchmark)} × the benchmark: capped at ${method.pointsCap}`);
-    else if (value < 0) reasons.push(`${ind.nameZh} is negative: scores 0`);
-  });
-  const grade = row.grade!;
-  const label = method.grades.labels[grade] ?? null;
-  reasons.push(`rank ${row.rank} of ${row.population_size} in ${pop.nameZh}: grade ${grade}${label ? ` ${label}` : ''}`);
-  return {
-    ...base,
-    evaluated: true,
-    population,
-    rank: row.rank,
-    populationSize: row.population_size,
-    score: num(row.score),
-    grade,
-    gradeLabel: label,
-    indicators,
-    reasons,
-  };
+
+  get indicators(): IndicatorResult[] {
+    return (this.#explained ??= this.#explain()).indicators;
+  }
+
+  get reasons(): string[] {
+    return (this.#explained ??= this.#explain()).reasons;
+  }
+
+  #explain(): { indicators: IndicatorResult[]; reasons: string[] } {
+    const { method, year, indicators: weightedIndicators } = this.#shared;
+    const values = numericArray(this.#row.facts);
+    const row = { uscc: this.uscc, year, population: this.population } as Facts;
+    for (const column of ELIGIBILITY_FACTS) (row as Record<string, unknown>)[column] = this.#row[column];
+    NUMERIC_FACTS.forEach((column, i) => ((row as Record<string, unknown>)[column] = values[i]));
+    BOOLEAN_FACTS.forEach((column, i) => (row[column] = values[NUMERIC_FACTS.length + i] === '1'));
+    for (const column of ['employees', 'tax_payment_count', 'power_reading_count'] as const) {
+      (row as Record<string, unknown>)[column] = num(row[column]);
+    }
+    const ratio = (n: string | number | null, d: string | number | null) => (n === null || d === null || Number(d) <= 0 ? null : String(Number(n) / Number(d)));
+    for (const [metric, { numerator, denominator }] of Object.entries(RATIO_METRICS)) {
+      (row as Record<string, unknown>)[metric] = ratio(row[numerator], row[denominator]);
+    }
+    row.land_area_m2 = row.land_area_mu === null ? null : String(Number(row.land_area_mu) / 0.0015);
+    row.electricity_kwh = row.energy_tce === null ? null : String((Number(row.energy_tce) * 10000) / tcePer10kKwhFor(year, [method]));
+    const points = values.slice(NUMERIC_FACTS.length + BOOLEAN_FACTS.length);
+    const reasons = row.population === null ? eligibilityReasons(row, method, year) : [];
+    const indicators: IndicatorResult[] = [];
+    if (row.population === null) {
+      if (reasons.length === 0) {
+        const missed = method.populations.map((p) => `${p.nameZh}: ${thresholds(row, p, year).words.join(', ')}`);
+        reasons.push(`not evaluated: neither population applies (${missed.join('; ')})`);
+      }
+      return { indicators, reasons };
+    }
+    const pop = method.populations.find((p) => p.id === row.population)!;
+    reasons.push(`${pop.nameZh} (${thresholds(row, pop, year).words.join(', ') || 'no threshold'})`);
+    const benchmarks = this.#shared.benchmarks.get(pop.id)!;
+    weightedIndicators.forEach((ind, i) => {
+      const weight = pop.weights[ind.id];
+      if (weight === undefined) return;
+      const value = num(row[ind.metric]);
+      const benchmark = benchmarks[i];
+      indicators.push({ id: ind.id, nameZh: ind.nameZh, unit: ind.unit, weight, value, benchmark, points: Number(points[i]) });
+      if (value === null) reasons.push(`${ind.nameZh} missing (${whyNull(row, ind.metric).join('; ')}): scores 0`);
+      else if (benchmark === null || benchmark <= 0) reasons.push(`${ind.nameZh}: the ${pop.nameZh} benchmark is not positive: scores 0`);
+      else if (value / benchmark > method.pointsCap) reasons.push(`${ind.nameZh} is ${fmt(value / benchmark)} × the benchmark: capped at ${method.pointsCap}`);
+      else if (value < 0) reasons.push(`${ind.nameZh} is negative: scores 0`);
+    });
+    reasons.push(`rank ${this.rank} of ${this.populationSize} in ${pop.nameZh}: grade ${this.grade}${this.gradeLabel ? ` ${this.gradeLabel}` : ''}`);
+    return { indicators, reasons };
+  }
+
+  toJSON() {
+    return { ...this, indicators: this.indicators, reasons: this.reasons };
+  }
 }
 
 async function compute(database: Database, year: number, method: EvaluationMethod | null, version: string): Promise<Evaluation> {
   const evaluation: Evaluation = { year, method, dataVersion: version, results: new Map(), ranked: new Map() };
   if (!method) return evaluation;
   const rows = await database.rows<EvaluationRow>(evaluationSql(method, year));
-  for (const row of rows) evaluation.results.set(row.uscc, toResult(row, method, year));
+  const shared: Shared = { method, year, indicators: weighted(method), benchmarks: new Map() };
   for (const p of method.populations) evaluation.ranked.set(p.id, []);
-  for (const result of evaluation.results.values()) if (result.population) evaluation.ranked.get(result.population)!.push(result);
+  for (const row of rows) {
+    const result = new Result(row, shared);
+    evaluation.results.set(row.uscc, result);
+    if (row.population === null) continue;
+    evaluation.ranked.get(row.population)!.push(result);
+    if (row.benchmarks !== null) shared.benchmarks.set(row.population, numericArray(row.benchmarks).map(num));
+  }
   for (const members of evaluation.ranked.values()) members.sort((a, b) => a.rank! - b.rank!);
   return evaluation;
 }

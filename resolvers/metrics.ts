@@ -39,7 +39,7 @@ export interface MetricsSqlOptions {
  *   (单位能耗营业收入), rd_intensity (研发投入强度), labour_productivity_yuan (全员劳动生产率):
  *   null when an input is missing or the divisor is not positive
  * - facts for the reasons: has_land_record, tax_payment_count, has_annual_return,
- *   power_reading_count, power_account_count
+ *   power_reading_count
  */
 export function metricsSql(year: number, options: MetricsSqlOptions = {}): SQL {
   assertYear(year);
@@ -84,8 +84,7 @@ export function metricsSql(year: number, options: MetricsSqlOptions = {}): SQL {
       order by ${taxAnnual.uscc}, ${taxAnnual.loadedAt} desc, ${taxAnnual.batchId} desc
     ),
     power as (
-      select ${powerConsumption.uscc} as uscc, sum(${powerConsumption.kwh}) as kwh, count(*) as readings,
-        count(distinct ${powerConsumption.accountNo}) as accounts
+      select ${powerConsumption.uscc} as uscc, sum(${powerConsumption.kwh}) as kwh, count(*) as readings
       from ${powerConsumption}
       where ${powerConsumption.uscc} is not null ${only(powerConsumption.uscc)}
         and ${powerConsumption.month} >= ${yearStart}::date and ${powerConsumption.month} < ${nextYearStart}::date
@@ -104,8 +103,7 @@ export function metricsSql(year: number, options: MetricsSqlOptions = {}): SQL {
         land.uscc is not null as has_land_record,
         coalesce(tax.payments, 0)::int as tax_payment_count,
         annual.uscc is not null as has_annual_return,
-        coalesce(power.readings, 0)::int as power_reading_count,
-        coalesce(power.accounts, 0)::int as power_account_count
+        coalesce(power.readings, 0)::int as power_reading_count
       from ${enterprises}
       left join land on land.uscc = ${enterprises.uscc}
       left join tax on tax.uscc = ${enterprises.uscc}
@@ -122,7 +120,7 @@ export function metricsSql(year: number, options: MetricsSqlOptions = {}): SQL {
       case when revenue_yuan > 0 then rd_expense_yuan / revenue_yuan end as rd_intensity,
       employees,
       case when employees > 0 then revenue_yuan / employees end as labour_productivity_yuan,
-      has_land_record, tax_payment_count, has_annual_return, power_reading_count, power_account_count
+      has_land_record, tax_payment_count, has_annual_return, power_reading_count
     from base`;
 }
 
@@ -147,7 +145,6 @@ export type MetricsRow = {
   tax_payment_count: number;
   has_annual_return: boolean;
   power_reading_count: number;
-  power_account_count: number;
 };
 
 /** The metric columns of `metricsSql`. */

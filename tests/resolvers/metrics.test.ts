@@ -89,7 +89,7 @@ describe(`metrics (${testDbMode()})`, () => {
       [
         'uscc', 'year', 'land_area_mu', 'land_area_m2', 'tax_paid_yuan', 'revenue_yuan', 'electricity_kwh', 'energy_tce',
         'mu_average_tax_yuan', 'mu_average_revenue_yuan', 'revenue_per_tce_yuan', 'rd_expense_yuan', 'rd_intensity', 'employees',
-        'labour_productivity_yuan', 'has_land_record', 'tax_payment_count', 'has_annual_return', 'power_reading_count', 'power_account_count',
+        'labour_productivity_yuan', 'has_land_record', 'tax_payment_count', 'has_annual_return', 'power_reading_count',
       ].sort(),
     );
     const all = await t.database.rows<MetricsRow>(metricsSql(2024));
@@ -111,7 +111,7 @@ describe(`metrics (${testDbMode()})`, () => {
     expect(Number(row.mu_average_revenue_yuan)).toBe(8000000);
     // electricity: 12 × 100,000 + 6 × 50,000 = 1,500,000 kWh; energy = 1,500,000 × 1.229 / 10⁴ = 184.35 tce
     expect(Number(row.electricity_kwh)).toBe(1500000);
-    expect(row.power_account_count).toBe(2);
+    expect(row.power_reading_count).toBe(18);
     expect(Number(row.energy_tce)).toBe(184.35);
     // 单位能耗营业收入 = 90,000,000 / 184.35 = 488,201.79…
     expect(Number(row.revenue_per_tce_yuan)).toBeCloseTo(90000000 / 184.35, 6);

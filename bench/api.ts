@@ -1,0 +1,145 @@
+/**
+ * `npm run bench:api`: the API under load on PostgreSQL with the demo county.
+ *
+ *   npm run bench:api -- [--enterprises 20000] [--seed 20221224] [--seconds 10] [--connections 32]
+ *                        [--year 2024] [--fresh] [--skip-cold] [--only abc] [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
+ *
+ * Loads (once; kept as edp_bench_<n>_<seed>) the demo county through the real connectors, measures
+ * a cold evaluation of the whole county, starts the service in this process and drives it with
+ * autocannon from a child process: (a) one enterprise profile with metrics and grade, (b) a page of
+ * 50 enterprises of one town by 亩均税收 with their metrics, (c) the ranking (first 100).
+ * Prints requests/s, p50 and p99 latency and SQL statements per request for each.
+ */
+import { sql } from 'drizzle-orm';
+import os from 'node:os';
+import { openDatabase } from '../db/client.js';
+import { metricsSnapshots } from '../db/search.js';
+import { loadConfig } from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
+import { evaluateYear } from '../resolvers/evaluation.js';
+import { ensureYearFigures } from '../resolvers/year-figures.js';
+import { createApp } from '../server/app.js';
+import { benchCounty } from './lib/county.js';
+import { cannon, type CannonResult } from './lib/cannon.js';
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
+const enterprises = Number(option('enterprises', '20000'));
+const seed = Number(option('seed', '20221224'));
+const seconds = Number(option('seconds', '10'));
+const connections = Number(option('connections', '32'));
+const year = Number(option('year', '2024'));
+const adminUrl = option('admin-url', process.env.EDP_BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+const PROFILE = /* GraphQL */ `
+  query Profile($uscc: String!, $year: Int!) {
+    enterprise(uscc: $uscc) {
+      uscc name formerNames status active town industryCode industryDivision establishedOn
+      metrics(year: $year) { year landAreaMu taxPaidYuan revenueYuan electricityKwh muAverageTaxYuan muAverageRevenueYuan revenuePerTceYuan rdIntensity employees }
+      muEfficiency(year: $year) { evaluated population rank score grade reasons }
+    }
+  }`;
+
+const TOWN_PAGE = /* GraphQL */ `
+  query TownPage($town: String!, $year: Int!) {
+    enterprises(first: 50, filter: { town: $town }, orderBy: { field: MU_AVERAGE_TAX_YUAN, year: $year }) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes { uscc name industryCode metrics(year: $year) { landAreaMu taxPaidYuan revenueYuan muAverageTaxYuan } }
+    }
+  }`;
+
+const RANKING = /* GraphQL */ `
+  query Ranking($year: Int!) {
+    muEfficiencyRanking(year: $year, first: 100) { rank score grade population enterprise { uscc name town } }
+  }`;
+
+interface Scenario {
+  name: string;
+  body: { query: string; variables: Record<string, unknown> };
+  goal: { rps: number; p99?: number };
+}
+
+async function main() {
+  const county = await benchCounty(adminUrl, enterprises, seed, { log, max: 20 });
+  log(`database: ${county.enterprises} enterprises${county.loadSeconds ? `, loaded in ${county.loadSeconds.toFixed(0)} s` : ' (already loaded)'}`);
+
+  // Cold: a new client has no evaluation cached; the snapshot row is dropped so the year is recomputed.
+  let coldEvaluation = Number.NaN;
+  if (!flag('skip-cold')) {
+    const cold = await openDatabase({ databaseUrl: county.url, max: 2 });
+    let started = performance.now();
+    const evaluation = await evaluateYear(cold, year);
+    coldEvaluation = performance.now() - started;
+    await cold.db.delete(metricsSnapshots).where(sql`${metricsSnapshots.year} = ${year}`);
+    started = performance.now();
+    await ensureYearFigures(cold, year);
+    const coldSnapshot = performance.now() - started;
+    await cold.close();
+    const evaluated = [...evaluation.results.values()].filter((r) => r.evaluated).length;
+    log(`cold evaluation of ${evaluation.results.size} enterprises (${evaluated} evaluated) for ${year}: ${coldEvaluation.toFixed(0)} ms`);
+    log(`cold year snapshot (evaluation cached + figures of every enterprise): ${coldSnapshot.toFixed(0)} ms`);
+  }
+
+  const { database } = county;
+  const [sample] = await database.rows<{ uscc: string; town: string }>(sql`
+    select e.uscc, e.town from enterprises e join enterprise_year_figures f on f.uscc = e.uscc and f.year = ${year}::int
+    where f.population = 'ABOVE_SCALE' order by f.rank limit 1`);
+  const [busiest] = await database.rows<{ town: string; n: number }>(sql`select town, count(*)::int as n from enterprises where town is not null group by town order by n desc limit 1`);
+
+  const config = loadConfig(
+    { port: 0, host: '127.0.0.1', allowAnonymous: true, logLevel: 'warn', rateLimitPerMinute: 1e9, rateLimitBurst: 1e9 },
+    { ...process.env, DATABASE_URL: county.url },
+  );
+  const app = createApp({ config, database, logger: createLogger('warn') });
+  const url = `${await app.start()}/graphql`;
+
+  const scenarios: Scenario[] = [
+    { name: '(a) enterprise profile + metrics + grade', body: { query: PROFILE, variables: { uscc: sample.uscc, year } }, goal: { rps: 1500, p99: 50 } },
+    { name: `(b) 50 of ${busiest.town} (${busiest.n}) by 亩均税收 + metrics`, body: { query: TOWN_PAGE, variables: { town: busiest.town, year } }, goal: { rps: 300 } },
+    { name: '(c) muEfficiencyRanking first 100', body: { query: RANKING, variables: { year } }, goal: { rps: 0 } },
+  ];
+  const rows: { scenario: Scenario; result: CannonResult; statements: number; statementsUnderLoad: number; cpuMs: number }[] = [];
+  const only = option('only', 'abc');
+  for (const scenario of scenarios.filter((s) => only.includes(s.name[1]))) {
+    // one request alone: its answer is checked and its statements counted exactly
+    const before = database.stats.queries;
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(scenario.body) });
+    const json = (await res.json()) as { errors?: { message: string }[] };
+    if (json.errors) throw new Error(`${scenario.name}: ${json.errors.map((e) => e.message).join('; ')}`);
+    const statements = database.stats.queries - before;
+    await cannon(url, scenario.body, { connections, seconds: Math.min(3, seconds) }); // warm-up
+    const under = database.stats.queries;
+    const cpu = process.cpuUsage();
+    const result = await cannon(url, scenario.body, { connections, seconds });
+    const used = process.cpuUsage(cpu);
+    const requests = Math.max(1, result.requests);
+    rows.push({ scenario, result, statements, statementsUnderLoad: (database.stats.queries - under) / requests, cpuMs: (used.user + used.system) / 1000 / requests });
+  }
+  await app.stop();
+  await database.close();
+
+  log('');
+  log(`autocannon: ${connections} connections, ${seconds} s each, PostgreSQL, ${county.enterprises} enterprises, year ${year}`);
+  log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (the service, PostgreSQL and autocannon share them)`);
+  log('| scenario | req/s | p50 ms | p99 ms | SQL statements / request | service CPU ms / request | errors | goal |');
+  log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  for (const { scenario, result, statements, statementsUnderLoad, cpuMs } of rows) {
+    const met = result.requestsPerSecond >= scenario.goal.rps && (scenario.goal.p99 === undefined || result.p99 < scenario.goal.p99);
+    const goal = scenario.goal.rps ? `≥ ${scenario.goal.rps} req/s${scenario.goal.p99 ? `, p99 < ${scenario.goal.p99} ms` : ''}: ${met ? 'met' : 'NOT met'}` : '—';
+    log(
+      `| ${scenario.name} | ${result.requestsPerSecond.toFixed(0)} | ${result.p50} | ${result.p99} | ${statements} (${statementsUnderLoad.toFixed(2)} under load) | ${cpuMs.toFixed(2)} | ${result.non2xx + result.errors + result.timeouts} | ${goal} |`,
+    );
+  }
+  if (!Number.isNaN(coldEvaluation)) log(`| cold evaluation, whole county | ${coldEvaluation.toFixed(0)} ms | | | | | | < 1000 ms: ${coldEvaluation < 1000 ? 'met' : 'NOT met'} |`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:api failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -51,6 +51,11 @@ describe(`the explorer works offline (${testDbMode()})`, () => {
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
     expect(html).not.toMatch(/https?:\/\//); // nothing from another host
 
+    const etag = page.headers.get('etag')!;
+    const again = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html', 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    expect((await fetch(`${app.url}/dashboard/`, { redirect: 'manual' })).headers.get('location')).toBe('/dashboard');
+
     const script = /src="(assets\/explorer-[^"]+\.js)"/.exec(html)![1];
     const asset = await fetch(`${app.url}/${script}`, { headers: { 'accept-encoding': 'br' } });
     expect(asset.status).toBe(200);

@@ -150,8 +150,10 @@ function compile(filter: EnterpriseFilterInput, order: EnterpriseOrderInput | nu
     where.push(filter.active ? sql`${e.status} in (${list})` : sql`${e.status} not in (${list})`);
   }
   if (filter.name != null && filter.name.trim() !== '') {
-    const pattern = `%${escapeLike(normaliseName(filter.name))}%`;
-    where.push(sql`(${e.nameNorm} like ${pattern} or exists (select 1 from unnest(${e.formerNamesNorm}) as former(n) where former.n like ${pattern}))`);
+    // An infix match cannot use a btree (pg_trgm is not in PGlite by default): one scan of the
+    // register over the current and former names joined by U+0001, which no name contains.
+    const pattern = `%${escapeLike(normaliseName(filter.name).replace(/\u0001/g, ''))}%`;
+    where.push(sql`(${e.nameNorm} || chr(1) || array_to_string(${e.formerNamesNorm}, chr(1))) like ${pattern}`);
   }
   if (filter.scale != null) where.push(filter.scale === 'ABOVE_SCALE' ? sql`${f.aboveScale}` : sql`not coalesce(${f.aboveScale}, false)`);
   if (filter.grade != null) {

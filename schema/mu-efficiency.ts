@@ -84,7 +84,7 @@ builder.queryField('muEfficiencyRanking', (t) =>
     description: `亩产效益排名: a population's evaluated enterprises of one year, best first (rank stays county-wide when filtered); at most ${MAX_RANKING}.`,
     args: {
       year: t.arg.int({ required: true, description: '评价年度' }),
-      population: t.arg({ type: PopulationEnum, defaultValue: 'ABOVE_SCALE', required: true, description: '评价对象: 规上 (default) or 规下' }),
+      population: t.arg({ type: PopulationEnum, defaultValue: 'ABOVE_SCALE', description: '评价对象: 规上 (default, also for null) or 规下' }),
       town: t.arg.string({ description: '所属乡镇: only enterprises of this town' }),
       industryDivision: t.arg.string({ description: '行业大类, e.g. C36: only enterprises of this division' }),
       first: t.arg.int({ description: `how many, best first (default and maximum ${MAX_RANKING})` }),
@@ -92,7 +92,7 @@ builder.queryField('muEfficiencyRanking', (t) =>
     resolve: async (_root, args, ctx) => {
       if (args.first != null && args.first < 0) throw new UserInputError('first must not be negative');
       return rankingOf(await ctx.loaders.evaluation.load(checkYear(args.year)), {
-        population: args.population,
+        population: args.population ?? 'ABOVE_SCALE',
         town: args.town,
         industryDivision: args.industryDivision,
         first: Math.min(args.first ?? MAX_RANKING, MAX_RANKING),

@@ -18,7 +18,7 @@ async function main() {
   const loaded = config.databaseUrl ? null : await loadDemoIfEmpty(database, config, logger);
 
   // the explorer and dashboard bundle: built by `npm install`, or here when missing or stale
-  const routes = await loadWebRoutes({ database, logger });
+  const routes = await loadWebRoutes({ database, logger, exampleFromDatabase: anonymousAllowed(config) });
   const app = createApp({ config, database, logger, routes });
   const url = await app.start();
   const where = config.databaseUrl ? `PostgreSQL (${new URL(config.databaseUrl).host})` : `embedded PGlite in ${config.dataDir}`;

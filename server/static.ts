@@ -145,12 +145,18 @@ export interface WebRoutesOptions {
   database: Database;
   logger: Logger;
   manifest: WebManifest;
+  /**
+   * Fill the explorer's example with an enterprise on record (default true). The page is served
+   * without a key, so a service that refuses anonymous callers passes false and the example
+   * carries a placeholder code instead.
+   */
+  exampleFromDatabase?: boolean;
   /** the bundle's folder (default web/dist) */
   distDir?: string;
 }
 
 /** The routes for createApp's `routes`: explorer, dashboard, assets. */
-export function createWebRoutes({ database, logger, manifest, distDir = WEB_DIST }: WebRoutesOptions): Route[] {
+export function createWebRoutes({ database, logger, manifest, distDir = WEB_DIST, exampleFromDatabase = true }: WebRoutesOptions): Route[] {
   const cache = new Map<string, Buffer>();
   const read = (file: string) => {
     let data = cache.get(file);
@@ -187,7 +193,10 @@ export function createWebRoutes({ database, logger, manifest, distDir = WEB_DIST
     if ((url.pathname !== '/graphql' && url.pathname !== '/') || !isRead(req) || !wantsHtml(req)) return false;
     // a browser following a GET GraphQL link (?query=…) still gets GraphQL's answer
     if (url.searchParams.has('query')) return false;
-    const example = exampleQuery(schema, await exampleValues(database));
+    const values = exampleFromDatabase
+      ? await exampleValues(database)
+      : { uscc: '<统一社会信用代码>', year: new Date().getFullYear() - 1, asOf: new Date().toISOString().slice(0, 10) };
+    const example = exampleQuery(schema, values);
     const config = {
       workers: manifest.workers,
       query: example.query,

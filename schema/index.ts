@@ -14,6 +14,7 @@ import './market.js';
 import './recognition.js';
 import './enterprise-filter.js';
 import './aggregates.js';
+import './leaders.js';
 
 builder.queryType({ description: '汶上县企业大数据平台 — the county enterprise data platform.' });
 

@@ -98,6 +98,12 @@ async function main() {
   );
   const app = createApp({ config, database, logger: createLogger('warn') });
   const url = `${await app.start()}/graphql`;
+  // requests autocannon abandons at the end are still answered before the database is closed
+  let inFlight = 0;
+  app.httpServer.on('request', (_req, res) => {
+    inFlight++;
+    res.on('close', () => inFlight--);
+  });
 
   const scenarios: Scenario[] = [
     { name: '(a) enterprise profile + metrics + grade', body: { query: PROFILE, variables: { uscc: sample.uscc, year } }, goal: { rps: 1500, p99: 50 } },
@@ -107,6 +113,7 @@ async function main() {
   const rows: { scenario: Scenario; result: CannonResult; statements: number; statementsUnderLoad: number; cpuMs: number }[] = [];
   const only = option('only', 'abc');
   for (const scenario of scenarios.filter((s) => only.includes(s.name[1]))) {
+    while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 50)); // the previous scenario's leftovers
     // one request alone: its answer is checked and its statements counted exactly
     const before = database.stats.queries;
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(scenario.body) });
@@ -121,6 +128,7 @@ async function main() {
     const requests = Math.max(1, result.requests);
     rows.push({ scenario, result, statements, statementsUnderLoad: (database.stats.queries - under) / requests, cpuMs: (used.user + used.system) / 1000 / requests });
   }
+  while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 50));
   await app.stop();
   await database.close();
 

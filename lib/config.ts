@@ -46,6 +46,8 @@ export interface Config {
   maxTokens: number;
   /** Highest estimated cost of one operation (graphql-armor cost: objects 2, scalars 1, ×1.5 per level). */
   maxCost: number;
+  /** The service reuses the data version (which keys cached county evaluations) for this many ms; 0 = read it on every request. */
+  dataVersionTtlMs: number;
 }
 
 export const DEFAULTS = {
@@ -64,6 +66,7 @@ export const DEFAULTS = {
   maxDirectives: 20,
   maxTokens: 5000,
   maxCost: 50_000,
+  dataVersionTtlMs: 1000,
 } as const;
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -96,6 +99,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     maxDirectives: intFrom(env.EDP_MAX_DIRECTIVES, DEFAULTS.maxDirectives, 'EDP_MAX_DIRECTIVES'),
     maxTokens: intFrom(env.EDP_MAX_TOKENS, DEFAULTS.maxTokens, 'EDP_MAX_TOKENS'),
     maxCost: intFrom(env.EDP_MAX_COST, DEFAULTS.maxCost, 'EDP_MAX_COST'),
+    dataVersionTtlMs: intFrom(env.EDP_DATA_VERSION_TTL_MS, DEFAULTS.dataVersionTtlMs, 'EDP_DATA_VERSION_TTL_MS'),
   };
   return { ...config, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
 }

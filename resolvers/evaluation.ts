@@ -13,7 +13,7 @@ import {
   type Indicator,
   type Population,
 } from './evaluation-method.js';
-import { assertYear, metricsSql, whyNull, type MetricsRow } from './metrics.js';
+import { assertYear, metricsSql, toEnterpriseMetrics, whyNull, type EnterpriseMetrics, type MetricsRow } from './metrics.js';
 
 /** One indicator of one enterprise, as a clerk recomputes it: points = weight × min(max(value ÷ benchmark, 0), cap). */
 export interface IndicatorResult {
@@ -113,6 +113,8 @@ function populationCondition(p: EvaluationMethod['populations'][number]): SQL {
  */
 const NUMERIC_FACTS = [
   'land_area_mu', 'tax_paid_yuan', 'revenue_yuan', 'energy_tce', 'rd_expense_yuan', 'employees', 'tax_payment_count', 'power_reading_count',
+  // the rest of metricsSql's figures as SQL computed them, so that `metricsOf` answers exactly as metricsFor
+  'land_area_m2', 'electricity_kwh', 'mu_average_tax_yuan', 'mu_average_revenue_yuan', 'revenue_per_tce_yuan', 'rd_intensity', 'labour_productivity_yuan',
 ] as const;
 const BOOLEAN_FACTS = ['has_land_record', 'has_annual_return'] as const;
 /** Why an enterprise is outside the populations: sent for those only. */
@@ -291,6 +293,16 @@ class Result implements MuEfficiencyResult {
     return (this.#explained ??= this.#explain()).reasons;
   }
 
+  /** The enterprise's figures of the year, from the evaluation statement's metricsSql columns. */
+  metrics(): EnterpriseMetrics {
+    const values = numericArray(this.#row.facts);
+    const row = { uscc: this.uscc, year: this.year } as Record<string, unknown>;
+    NUMERIC_FACTS.forEach((column, i) => (row[column] = values[i]));
+    for (const column of ['employees', 'tax_payment_count', 'power_reading_count'] as const) row[column] = num(row[column] as string | null);
+    BOOLEAN_FACTS.forEach((column, i) => (row[column] = values[NUMERIC_FACTS.length + i] === '1'));
+    return toEnterpriseMetrics(row as MetricsRow);
+  }
+
   #explain(): { indicators: IndicatorResult[]; reasons: string[] } {
     const { method, year, indicators: weightedIndicators } = this.#shared;
     const values = numericArray(this.#row.facts);
@@ -392,6 +404,25 @@ export async function evaluateYear(
     while (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
   }
   return entry;
+}
+
+/**
+ * The figures of `year` for these enterprises from the county evaluation, when it is cached (or
+ * being computed) for the current data version with the default methods and metricsSql's default
+ * energy factor; null otherwise (the caller computes them). Unregistered enterprises are absent.
+ */
+export async function metricsFromEvaluation(database: Database, usccs: readonly string[], year: number): Promise<Map<string, EnterpriseMetrics> | null> {
+  const method = methodForYear(year, evaluationMethods());
+  if (!method || tcePer10kKwhFor(year, [method]) !== tcePer10kKwhFor(year)) return null;
+  const entry = caches.get(database)?.get(`${method.id}|${year}|${await dataVersion(database)}`);
+  if (!entry) return null;
+  const evaluation = await entry;
+  const found = new Map<string, EnterpriseMetrics>();
+  for (const uscc of usccs) {
+    const result = evaluation.results.get(uscc);
+    if (result instanceof Result) found.set(uscc, result.metrics());
+  }
+  return found;
 }
 
 /** One enterprise's result; not evaluated, with the reason, when no method is in force or it is not registered. */

@@ -6,6 +6,7 @@ import { enterprises } from '../db/market.js';
 import { powerConsumption } from '../db/power.js';
 import { taxAnnual, taxPayments } from '../db/tax.js';
 import { tcePer10kKwhFor } from './evaluation-method.js';
+import { metricsFromEvaluation } from './evaluation.js';
 
 /** Years the platform computes figures for. */
 export const MIN_YEAR = 1990;
@@ -285,11 +286,14 @@ export function toEnterpriseMetrics(row: MetricsRow): EnterpriseMetrics {
 
 /**
  * Figures of `year` for many enterprises in one statement (for the per-request loader keyed by
- * uscc and year). Enterprises that are not registered are absent from the map.
+ * uscc and year), or none when the county evaluation of the year is cached for the current data
+ * (its statement carries the same figures). Enterprises that are not registered are absent from the map.
  */
 export async function metricsFor(database: Database, usccs: readonly string[], year: number): Promise<Map<string, EnterpriseMetrics>> {
   const result = new Map<string, EnterpriseMetrics>();
   if (usccs.length === 0) return result;
+  const cached = await metricsFromEvaluation(database, usccs, year);
+  if (cached) return cached;
   const rows = await database.rows<MetricsRow>(metricsSql(year, { usccs: [...new Set(usccs)] }));
   for (const row of rows) result.set(row.uscc, toEnterpriseMetrics(row));
   return result;

@@ -1,12 +1,13 @@
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Database } from '../db/client.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { createContext, type Context } from '../resolvers/context.js';
+import { dataVersionChanged, setDataVersionTtl } from '../resolvers/data-version.js';
 import { schema } from '../schema/index.js';
 import { auditPlugin } from './audit-plugin.js';
 import { maskErrors } from './errors.js';
@@ -92,6 +93,21 @@ export function createApp({ config, database, logger, routes = [] }: AppOptions)
   const limits = queryLimits(config);
   const resolveViewer = createViewerResolver({ config, database, logger });
   const rateLimiter = createRateLimiter(config, logger);
+  setDataVersionTtl(database, config.dataVersionTtlMs);
+  /** A mutation may have linked records or loaded a batch: this process sees its own change at once. */
+  const seeOwnWrites: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      let mutation = false;
+      return {
+        async didResolveOperation({ operation }) {
+          mutation = operation?.operation === 'mutation';
+        },
+        async willSendResponse() {
+          if (mutation) dataVersionChanged(database);
+        },
+      };
+    },
+  };
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: true,
@@ -103,7 +119,8 @@ export function createApp({ config, database, logger, routes = [] }: AppOptions)
     parseOptions: limits.parseOptions,
     // Apollo's landing page loads from a CDN, out of reach on the county network; browsers get
     // the self-hosted explorer instead (server/static.ts).
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer }), ...limits.plugins, auditPlugin(schema, database, logger)],
+    // no @cacheControl hints are used: the default cache-control plugin would only cost a hook per resolved field
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginDrainHttpServer({ httpServer }), ...limits.plugins, auditPlugin(schema, database, logger), seeOwnWrites],
   });
 
   async function ready(): Promise<boolean> {

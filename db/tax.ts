@@ -16,7 +16,11 @@ export const taxPayments = pgTable(
     amountYuan: yuan('amount_yuan').notNull(),
     ...provenanceColumns(),
   },
-  (t) => [index('tax_payments_uscc_period_idx').on(t.uscc, t.period)],
+  (t) => [
+    index('tax_payments_uscc_period_idx').on(t.uscc, t.period),
+    // a year's sums for the whole county (metricsSql) as an index-only scan: 0.9 s → 0.7 s on 2.2 million payments
+    index('tax_payments_period_uscc_amount_idx').on(t.period, t.uscc, t.amountYuan),
+  ],
 );
 
 /**

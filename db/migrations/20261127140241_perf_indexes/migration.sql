@@ -1,0 +1,1 @@
+CREATE INDEX "tax_payments_period_uscc_amount_idx" ON "tax_payments" ("period","uscc","amount_yuan");

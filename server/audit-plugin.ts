@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { isObjectType, type GraphQLSchema } from 'graphql';
+import { TypeInfo, isAbstractType, isObjectType, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import { writeAudit } from '../resolvers/audit.js';
@@ -33,6 +33,28 @@ export function auditedFields(schema: GraphQLSchema): Map<string, Set<string>> {
   return audited;
 }
 
+/**
+ * Whether `document` may resolve an audited field: each selected field is looked up on its parent
+ * type, or on every possible type of an interface or union. Documents without one resolve without
+ * the per-field hook.
+ */
+function selectsAuditedField(schema: GraphQLSchema, audited: Map<string, Set<string>>, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let found = false;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        if (!parent) return;
+        const types = isAbstractType(parent) ? schema.getPossibleTypes(parent) : [parent];
+        if (types.some((type) => audited.get(type.name)?.has(node.name.value))) found = true;
+      },
+    }),
+  );
+  return found;
+}
+
 /** The enterprises a record or an argument names (a lease names two). */
 function enterprisesOf(source: unknown, args: Record<string, unknown>): string[] {
   const found: string[] = [];
@@ -49,10 +71,15 @@ function enterprisesOf(source: unknown, args: Record<string, unknown>): string[]
  */
 export function auditPlugin(schema: GraphQLSchema, database: Database, logger: Logger): ApolloServerPlugin<Context> {
   const audited = auditedFields(schema);
+  /** per parsed document (Apollo reuses the cached one) */
+  const mayAudit = new WeakMap<DocumentNode, boolean>();
   return {
     async requestDidStart() {
       return {
-        async executionDidStart() {
+        async executionDidStart({ document }) {
+          let audits = mayAudit.get(document);
+          if (audits === undefined) mayAudit.set(document, (audits = selectsAuditedField(schema, audited, document)));
+          if (!audits) return;
           return {
             willResolveField({ source, args, contextValue, info }) {
               if (!audited.get(info.parentType.name)?.has(info.fieldName)) return;

@@ -52,8 +52,26 @@ const pageSizeRule: ValidationRule = (context) => ({
   },
 });
 
-/** Page sizes given as variables, once their values are known. */
+/** Per parsed document (Apollo reuses the cached one): whether a `first`/`last` takes a variable. */
+const pageSizeVariables = new WeakMap<DocumentNode, boolean>();
+
+function hasPageSizeVariable(document: DocumentNode): boolean {
+  let found = pageSizeVariables.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      Argument(node) {
+        if ((node.name.value === 'first' || node.name.value === 'last') && node.value.kind !== Kind.INT) found = true;
+      },
+    });
+    pageSizeVariables.set(document, found);
+  }
+  return found;
+}
+
+/** Page sizes given as variables, once their values are known (literals were checked at validation). */
 function checkPageSizes(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined) {
+  if (!hasPageSizeVariable(document)) return;
   const typeInfo = new TypeInfo(schema);
   visit(
     document,

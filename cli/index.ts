@@ -2,10 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
 import { registerAwards } from './commands/awards.js';
 import { registerDemo } from './commands/demo.js';
+import { registerIngest } from './commands/ingest.js';
 import { registerKeys } from './commands/keys.js';
+import { registerLink } from './commands/link.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerPull } from './commands/pull.js';
 import { registerSurcharge } from './commands/surcharge.js';
+import { registerUnmatched } from './commands/unmatched.js';
 
 /** `npm run edp -- <command>`: the platform's command line (interface.md, commands). */
 const program = new Command('edp')
@@ -14,7 +17,10 @@ const program = new Command('edp')
   .exitOverride();
 
 registerMigrate(program);
+registerIngest(program);
 registerPull(program);
+registerUnmatched(program);
+registerLink(program);
 registerKeys(program);
 registerAudit(program);
 registerAwards(program);

@@ -15,8 +15,11 @@ import './recognition.js';
 import './enterprise-filter.js';
 import './aggregates.js';
 import './leaders.js';
+import './ingest-batch.js';
+import './unmatched-record.js';
 
 builder.queryType({ description: '汶上县企业大数据平台 — the county enterprise data platform.' });
+builder.mutationType({ description: '操作: operator actions (administrators only).' });
 
 /** The executable schema. */
 export const schema = builder.toSchema();

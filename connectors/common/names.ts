@@ -12,7 +12,11 @@ export function normaliseName(name: string): string {
     .toUpperCase();
 }
 
+const SPACE = /[\s\u3000\uFEFF]/;
+
 /** Trims ASCII and full-width (U+3000) white space, and a stray BOM, from a cell. */
 export function trimCell(value: string): string {
+  if (value === '' || (!SPACE.test(value[0]) && !SPACE.test(value[value.length - 1]))) return value;
   return value.replace(/^[\s\u3000\uFEFF]+|[\s\u3000\uFEFF]+$/g, '');
 }
+

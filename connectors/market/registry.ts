@@ -23,7 +23,7 @@ function parse(row: RowView) {
   const uscc = (row.required('uscc') ?? '').normalize('NFKC').replace(/\s+/g, '').toUpperCase();
   if (uscc) {
     const problem = usccProblem(uscc);
-    if (problem) row.reasons.push(`统一社会信用代码: ${problem}`);
+    if (problem) row.reasons.push(problem);
   }
   const name = row.required('name');
   const status = row.required('status');

@@ -85,6 +85,14 @@ export function mapHeader(columns: readonly ColumnDef[], headerCells: string[], 
   return map;
 }
 
+const MEMO_LIMIT = 100_000;
+
+/** What a file's rows share: names already normalised, identifiers already found valid. */
+export interface RowMemo {
+  names: Map<string, string>;
+  validIdentifiers: Set<string>;
+}
+
 /** Which side of a record an enterprise is on: '' for single-party records, lessor/lessee for leases. */
 export type Party = '' | 'lessor' | 'lessee';
 
@@ -109,10 +117,24 @@ export interface PartyInput {
 export class RowView {
   readonly reasons: string[] = [];
 
+  /** `memo` remembers work across the rows of one file (optional). */
   constructor(
     private readonly map: ColumnMap,
     private readonly cells: string[],
+    private readonly memo?: RowMemo,
   ) {}
+
+  private normalise(name: string): string {
+    let norm = this.memo?.names.get(name);
+    if (norm === undefined) {
+      norm = normaliseName(name);
+      if (this.memo) {
+        if (this.memo.names.size >= MEMO_LIMIT) this.memo.names.clear();
+        this.memo.names.set(name, norm);
+      }
+    }
+    return norm;
+  }
 
   private headerOf(key: string) {
     return this.map.header.get(key) ?? key;
@@ -189,12 +211,16 @@ export class RowView {
     const ident = rawIdentifier ? rawIdentifier.normalize('NFKC').replace(/\s+/g, '').toUpperCase() : '';
     if (rawIdentifier && rawIdentifier.length > 32) {
       this.reasons.push(`${this.headerOf(identKey)} "${rawIdentifier}" is longer than any identifier (32 characters at most)`);
-    } else if (ident) {
+    } else if (ident && !this.memo?.validIdentifiers.has(ident)) {
       const { kind, problem } = classifyIdentifier(ident);
       if (kind === 'invalid') this.reasons.push(`${this.headerOf(identKey)}: ${problem}; the record is not linked by guesswork`);
+      else if (this.memo) {
+        if (this.memo.validIdentifiers.size >= MEMO_LIMIT) this.memo.validIdentifiers.clear();
+        this.memo.validIdentifiers.add(ident); // not checked again on the account's next row
+      }
     } else if (!rawName) {
       this.reasons.push(`${this.headerOf(identKey)} and ${this.headerOf(nameKey)} are both empty: the record names no enterprise`);
     }
-    return { party, rawIdentifier, rawName, ident, nameNorm: rawName ? normaliseName(rawName) : '' };
+    return { party, rawIdentifier, rawName, ident, nameNorm: rawName ? this.normalise(rawName) : '' };
   }
 }

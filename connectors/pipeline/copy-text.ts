@@ -18,7 +18,8 @@ export function arrayLiteral(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
-function field(value: CopyValue): string {
+/** One value as a COPY text field. */
+export function copyField(value: CopyValue): string {
   if (value === null || value === undefined) return '\\N';
   if (typeof value === 'string') return escapeText(value);
   if (typeof value === 'number') return String(value);
@@ -29,7 +30,7 @@ function field(value: CopyValue): string {
 
 /** One row as a line of COPY text (with its newline). */
 export function copyLine(values: readonly CopyValue[]): string {
-  let line = field(values[0]);
-  for (let i = 1; i < values.length; i++) line += '\t' + field(values[i]);
+  let line = copyField(values[0]);
+  for (let i = 1; i < values.length; i++) line += '\t' + copyField(values[i]);
   return line + '\n';
 }

@@ -30,13 +30,17 @@ function progressBar(enabled: boolean | undefined, label: string, total: number)
   return bar;
 }
 
-/** Splits an iterator of sheet rows into its header and the rest. */
-async function headerAndRows(rows: AsyncIterable<SheetRow>, fileName: string) {
-  const iterator = rows[Symbol.asyncIterator]();
+/** Splits a file's row batches into its header and the data rows that follow. */
+async function headerAndRows(batches: AsyncIterable<SheetRow[]>, fileName: string) {
+  const iterator = batches[Symbol.asyncIterator]();
   const first = await iterator.next();
-  if (first.done) throw new BadHeaderError(`${fileName}: the file is empty (no header row)`);
-  const rest: AsyncIterable<SheetRow> = { [Symbol.asyncIterator]: () => iterator };
-  return { header: first.value.cells, rest, close: () => iterator.return?.() };
+  if (first.done || first.value.length === 0) throw new BadHeaderError(`${fileName}: the file is empty (no header row)`);
+  const [headerRow, ...firstRows] = first.value;
+  async function* rest(): AsyncGenerator<SheetRow[]> {
+    if (firstRows.length > 0) yield firstRows;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  return { header: headerRow.cells, rest: rest(), close: () => iterator.return?.() };
 }
 
 /** Refusals before any row is read are recorded as failed batches (so dashboards see them), then thrown. */
@@ -69,7 +73,7 @@ export async function ingestFile(database: Database, source: string, filePath: s
   let map: ReturnType<typeof mapHeader>;
   try {
     opened = openFile(filePath);
-    parts = await headerAndRows(opened.rows, fileName).catch((error: Error) => {
+    parts = await headerAndRows(opened.batches, fileName).catch((error: Error) => {
       throw error instanceof IngestError ? error : new UnreadableFileError(filePath, error.message);
     });
     map = mapHeader(definition.columns, parts.header, fileName, definition.name);
@@ -90,7 +94,7 @@ export async function ingestFile(database: Database, source: string, filePath: s
           {
             header: parts.header,
             map,
-            rows: parts.rest,
+            batches: parts.rest,
             fileName,
             onProgress: bar ? (rows) => bar.update(opened.bytesRead(), { rows }) : undefined,
           },
@@ -129,17 +133,22 @@ export async function ingestRecords(
   } catch (error) {
     return refuse(database, definition.name, fileName, error);
   }
-  async function* rows(): AsyncGenerator<SheetRow> {
-    let rowNumber = 1;
+  async function* batches(): AsyncGenerator<SheetRow[]> {
     const cellsOf = (record: Record<string, string | null | undefined>) => header.map((h) => String(record[h] ?? ''));
     if (first.done) return;
-    yield { rowNumber: ++rowNumber, cells: cellsOf(first.value) };
+    let batch: SheetRow[] = [{ rowNumber: 2, cells: cellsOf(first.value) }];
+    let rowNumber = 2;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      yield { rowNumber: ++rowNumber, cells: cellsOf(next.value) };
+      batch.push({ rowNumber: ++rowNumber, cells: cellsOf(next.value) });
+      if (batch.length >= 512) {
+        yield batch;
+        batch = [];
+      }
     }
+    yield batch;
   }
   const report = await runBatch(database, definition.name, fileName, (session, batchId) =>
-    loadRows(session, definition, batchId, { header, map, rows: rows(), fileName }, Object.values(SOURCE_DEFINITIONS)),
+    loadRows(session, definition, batchId, { header, map, batches: batches(), fileName }, Object.values(SOURCE_DEFINITIONS)),
   );
   logReport(options.logger, report);
   return report;

@@ -1,22 +1,20 @@
 import type { BatchCounts } from './batches.js';
-import { RowView, type ColumnMap, type PartyInput } from './columns.js';
-import { copyLine, type CopyValue } from './copy-text.js';
+import { RowView, type ColumnMap, type PartyInput, type RowMemo } from './columns.js';
+import { copyField, copyLine, type CopyValue } from './copy-text.js';
 import type { SheetRow } from './readers.js';
-import { identityKey, reresolveAll, resolveIdentities, type Resolution } from './resolve.js';
+import { identityKey, reresolveAll, resolveIdentities, type Identity, type Resolution } from './resolve.js';
 import type { Session } from './session.js';
-import type { ParsedRecord, SourceDefinition } from './source.js';
+import type { SourceDefinition } from './source.js';
 
-/** Rows per chunk: large enough for COPY to run at full speed, small enough to stay out of memory trouble. */
-export const CHUNK_ROWS = 20_000;
-/** Resolutions remembered across chunks (most files name far fewer enterprises than they have rows). */
-const RESOLUTION_CACHE_LIMIT = 200_000;
+/** Rows per chunk: enough for COPY to run at full speed, few enough to keep the process small. */
+export const CHUNK_ROWS = 10_000;
+/** Resolutions (and normalised names) remembered across chunks; a file names far fewer enterprises than it has rows. */
+const CACHE_LIMIT = 200_000;
 
-interface Pending {
-  rowNumber: number;
-  cells: string[];
-  record: ParsedRecord;
-  unmatched: boolean;
-}
+const UNDECODABLE = '\uFFFD';
+/** U+FFFD (what a decoder makes of bytes it cannot read) or NUL (which no text column holds). */
+const UNLOADABLE = /[\uFFFD\u0000]/;
+const UNIQUE_VIOLATION = '23505';
 
 interface Quarantined {
   rowNumber: number;
@@ -27,14 +25,12 @@ interface Quarantined {
 export interface LoadInput {
   header: string[];
   map: ColumnMap;
-  /** the data rows (the header already consumed) */
-  rows: AsyncIterable<SheetRow>;
+  /** the data rows in batches (the header already consumed) */
+  batches: AsyncIterable<SheetRow[]>;
   fileName: string | null;
-  /** called now and then with the number of rows read so far */
+  /** called after each batch with the number of rows read so far */
   onProgress?: (rowsRead: number) => void;
 }
-
-const UNDECODABLE = '\uFFFD';
 
 /** The row as read, column name → cell text, for the quarantine (unknown columns included). */
 function rawObject(header: string[], cells: string[]): Record<string, string> {
@@ -47,19 +43,58 @@ function rawObject(header: string[], cells: string[]): Record<string, string> {
   return raw;
 }
 
-const MANUAL = (uscc: string): Resolution => ({ uscc, method: 'manual', reason: null, candidates: null });
+/** A resolution as it is written: its four COPY fields, and whether it links to an enterprise. */
+interface ResolvedText {
+  text: string;
+  matched: boolean;
+}
+
+const resolvedText = (r: Resolution): ResolvedText => ({
+  text: [r.uscc, r.method, r.reason, r.candidates].map(copyField).join('\t'),
+  matched: r.uscc !== null,
+});
+
+/** A size-bounded memo (emptied when full: the next chunk refills what it needs). */
+class Memo<V> extends Map<string, V> {
+  remember(key: string, value: V): V {
+    if (this.size >= CACHE_LIMIT) this.clear();
+    this.set(key, value);
+    return value;
+  }
+}
 
 /**
- * Loads one file's rows into a source's table inside the caller's transaction, chunk by chunk:
- * parse and validate each row (quarantining those with problems, with every reason), resolve the
- * enterprises the chunk names (set-based, cached), then write the chunk.
+ * The rows of one chunk, held as parallel arrays (few objects per row): row number, cells as read
+ * (as JSON, for a duplicate's quarantine), natural key, the COPY text of the source's own columns,
+ * and per party the COPY text of what it delivered and its identity.
+ */
+class Chunk {
+  rowNumbers: number[] = [];
+  cells: string[] = [];
+  keys: string[] = [];
+  values: string[] = [];
+  /** per row, per party: rawIdentifier, rawName, nameNorm as COPY text */
+  delivered: string[][] = [];
+  parties: PartyInput[][] = [];
+  quarantined: Quarantined[] = [];
+  get size() {
+    return this.rowNumbers.length + this.quarantined.length;
+  }
+}
+
+/**
+ * Loads one file's rows into a source's table inside the caller's transaction.
  *
- * Writing: each chunk is COPYed into a staging table (one statement, however many rows). A chunk of
- * keys the table does not have yet is then inserted as it is; once a key already exists (a reload or a
- * correction) that chunk and the rest of the file take the upsert path: quarantine duplicates within
- * the file, update the rows whose values differ (a correction: counted as replaced), insert the new
- * ones, and leave identical rows untouched (not even their batch id or loaded_at), so that loading the
- * same file twice changes nothing.
+ * Streaming, chunk by chunk: each row is parsed and validated (a row with problems is quarantined
+ * with every reason), the enterprises the chunk names are resolved (set-based, remembered across
+ * chunks), and the chunk is COPYed into a staging table (temporary, without WAL or keys) while the
+ * next chunk is parsed.
+ *
+ * Then one set-based merge: if no key of the file exists yet, every row is inserted in key order
+ * (indexes fill sequentially). Otherwise (a reload, a correction, a duplicate within the file):
+ * duplicates within the file are quarantined (the first occurrence stays), rows whose values differ
+ * are updated (a correction: counted as replaced), new rows inserted, and identical rows left
+ * untouched (not even their batch id or loaded_at), so that loading the same file twice changes nothing.
  */
 export async function loadRows(
   session: Session,
@@ -75,20 +110,21 @@ export async function loadRows(
   const stage = `edp_stage_${source.table}`;
   const keyJoin = source.keyColumns.map((k) => `t.${k} = s.${k}`).join(' and ');
 
-  const manual = new Map<string, string>();
+  const manual = new Map<string, ResolvedText>();
   for (const link of await session.query<{ record_key: string; party: string; uscc: string }>(
     `select record_key, party, uscc from manual_links where source = $1`,
     [source.name],
   )) {
-    manual.set(`${link.party}\u0000${link.record_key}`, link.uscc);
+    manual.set(`${link.party}\u0000${link.record_key}`, resolvedText({ uscc: link.uscc, method: 'manual', reason: null, candidates: null }));
   }
-  const cache = new Map<string, Resolution>();
-  let mode: 'fresh' | 'upsert' = 'fresh';
-  let stageReady = false;
+  // Resolutions by identifier, and (for records without one) by normalised name.
+  const byIdent = new Memo<ResolvedText>();
+  const byName = new Memo<ResolvedText>();
+  // The same holder recurs on every month's row: its name is normalised and its identifier checked once.
+  const memo: RowMemo = { names: new Map(), validIdentifiers: new Set() };
+  let staged = 0;
 
-  const resolutionOf = (record: ParsedRecord, party: PartyInput): Resolution =>
-    (manual.has(`${party.party}\u0000${record.key}`) ? MANUAL(manual.get(`${party.party}\u0000${record.key}`)!) : null) ??
-    cache.get(identityKey(party.ident, party.nameNorm))!;
+  const cached = (p: PartyInput) => (p.ident ? byIdent.get(p.ident) : byName.get(p.nameNorm));
 
   async function writeQuarantine(rows: Quarantined[]) {
     if (rows.length === 0) return;
@@ -100,139 +136,141 @@ export async function loadRows(
     );
   }
 
-  function lineOf(p: Pending): string {
-    const values: CopyValue[] = source.valueColumns.map((c) => p.record.values[c] ?? null);
-    p.record.parties.forEach((party) => {
-      const r = resolutionOf(p.record, party);
-      if (r.uscc === null) p.unmatched = true;
-      values.push(party.rawIdentifier, party.rawName, party.nameNorm || null, r.uscc, r.method, r.reason, r.candidates);
-    });
-    values.push(batchId, p.rowNumber);
-    return copyLine(values);
+  /** Resolves the identities of the chunk not met before (one set-based query). */
+  async function resolveChunk(chunk: Chunk) {
+    const unseen = new Map<string, Identity>();
+    for (const parties of chunk.parties) {
+      for (const p of parties) {
+        if (cached(p) === undefined) unseen.set(identityKey(p.ident, p.nameNorm), { ident: p.ident, nameNorm: p.nameNorm });
+      }
+    }
+    if (unseen.size === 0) return;
+    const resolved = await resolveIdentities(session, [...unseen.values()]);
+    for (const [key, identity] of unseen) {
+      const r = resolved.get(key);
+      if (!r) throw new Error(`entity resolution returned nothing for ${identity.ident || identity.nameNorm}`);
+      if (identity.ident) byIdent.remember(identity.ident, resolvedText(r));
+      else byName.remember(identity.nameNorm, resolvedText(r));
+    }
   }
 
-  /**
-   * Writes one chunk through the staging table; returns the rows quarantined as duplicates of an
-   * earlier row of the file. COPY only ever goes into the staging table, which has no keys to violate.
-   */
-  async function write(text: string, byRow: Map<number, Pending>): Promise<Quarantined[]> {
-    if (!stageReady) {
-      // Without the table's NOT NULL constraints: COPY into it cannot fail on a value the parsers passed
-      // (postgres.js never settles a COPY that the server rejects: porsager/postgres#1173).
-      await session.query(`create temp table ${stage} on commit drop as select * from ${source.table} with no data`);
-      await session.query(`create temp table edp_seen (seen_key text primary key, seen_row int not null) on commit drop`);
-      stageReady = true;
+  /** The chunk as COPY text for the staging table; counts its rows as loaded or unmatched. */
+  function chunkText(chunk: Chunk): string {
+    let text = '';
+    for (let i = 0; i < chunk.rowNumbers.length; i++) {
+      let line = chunk.values[i];
+      let open = false;
+      const parties = chunk.parties[i];
+      for (let j = 0; j < parties.length; j++) {
+        const r = (manual.size > 0 ? manual.get(`${parties[j].party}\u0000${chunk.keys[i]}`) : undefined) ?? cached(parties[j])!;
+        if (!r.matched) open = true;
+        line += `\t${chunk.delivered[i][j]}\t${r.text}`;
+      }
+      if (open) counts.rowsUnmatched += 1;
+      else counts.rowsLoaded += 1;
+      text += `${line}\t${batchId}\t${chunk.rowNumbers[i]}\t${copyField(chunk.cells[i])}\n`;
     }
-    await session.query(`truncate ${stage}`);
-    await session.copyIn(stage, columns, text);
+    return text;
+  }
+
+  async function flush(chunk: Chunk) {
+    if (chunk.rowNumbers.length > 0) {
+      if (staged === 0) {
+        await session.query(`create temp table ${stage} on commit drop as select *, null::text as edp_cells from ${source.table} with no data`);
+      }
+      await resolveChunk(chunk);
+      await session.copyIn(stage, [...columns, 'edp_cells'], chunkText(chunk));
+      staged += chunk.rowNumbers.length;
+    }
+    await writeQuarantine(chunk.quarantined);
+  }
+
+  /** Moves the staged rows into the table (see above). */
+  async function merge() {
+    if (staged === 0) return;
+    if (staged > 10_000) await session.query(`analyze ${stage}`);
     const keys = source.keyColumns.join(', ');
-    const insertNew = (where: string) =>
-      session.execute(`insert into ${source.table} (${columns.join(', ')}) select ${columns.map((c) => `s.${c}`).join(', ')} from ${stage} s ${where}`);
-    if (mode === 'fresh') {
-      // Nothing of this file has met an existing key yet: a chunk of new keys is inserted as it is.
-      const [{ clash }] = await session.query<{ clash: boolean }>(
-        `select exists (select 1 from ${stage} s join ${source.table} t on ${keyJoin})
-           or (select count(*) <> count(distinct (${keys})) from ${stage}) as clash`,
-      );
-      if (!clash) {
-        await insertNew('');
-        return [];
-      }
-      mode = 'upsert';
+    const list = columns.join(', ');
+    try {
+      await session.savepoint((s) => s.execute(`insert into ${source.table} (${list}) select ${list} from ${stage} order by ${keys}`));
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     }
-    const duplicates = await session.query<{ row: number; first: number }>(
-      `select row, min(first)::int as first from (
-         select source_row as row, first_value(source_row) over (partition by ${keys} order by source_row) as first from ${stage}
-         union all
-         select s.source_row, t.source_row from ${stage} s join ${source.table} t on ${keyJoin} where t.batch_id = $1
-         union all
-         select s.source_row, e.seen_row from ${stage} s join edp_seen e on e.seen_key = ${source.keySql('s.')}
-       ) d where row <> first group by row`,
-      [batchId],
+    const unmatched = source.parties.map((p) => `${p.uscc} is null`).join(' or ') || 'false';
+    const duplicates = await session.query<{ row: number; first: number; key: string; cells: string; unmatched: boolean }>(
+      `delete from ${stage} s using (
+         select source_row, first_value(source_row) over (partition by ${keys} order by source_row) as first from ${stage}
+       ) d where s.source_row = d.source_row and d.source_row <> d.first
+       returning s.source_row as row, d.first::int as first, ${source.keySql('s.')} as key, s.edp_cells as cells, (${unmatched}) as unmatched`,
     );
-    const quarantined: Quarantined[] = [];
-    if (duplicates.length > 0) {
-      await session.query(`delete from ${stage} where source_row = any($1::int[])`, [duplicates.map((d) => d.row)]);
-      for (const d of duplicates) {
-        const p = byRow.get(d.row)!;
-        byRow.delete(d.row);
-        quarantined.push({
-          rowNumber: d.row,
-          cells: p.cells,
-          reasons: [`duplicate ${source.keyLabel} ${p.record.key.replaceAll('|', ' / ')}: this file already has it on row ${d.first}`],
-        });
-      }
-    }
+    const quarantined: Quarantined[] = duplicates.map((d) => {
+      if (d.unmatched) counts.rowsUnmatched -= 1;
+      else counts.rowsLoaded -= 1;
+      return {
+        rowNumber: d.row,
+        cells: JSON.parse(d.cells) as string[],
+        reasons: [`duplicate ${source.keyLabel} ${d.key.replaceAll('|', ' / ')}: this file already has it on row ${d.first}`],
+      };
+    });
+    await writeQuarantine(quarantined.sort((a, b) => a.rowNumber - b.rowNumber));
     const set = [...compared, 'batch_id', 'source_row'];
     counts.rowsReplaced += await session.execute(
       `update ${source.table} t set (${set.join(', ')}, loaded_at) = (${set.map((c) => `s.${c}`).join(', ')}, now())
        from ${stage} s where ${keyJoin}
          and (${compared.map((c) => `t.${c}`).join(', ')}) is distinct from (${compared.map((c) => `s.${c}`).join(', ')})`,
     );
-    await insertNew(`where not exists (select 1 from ${source.table} t where ${keyJoin})`);
-    // Rows left as they were keep their old batch id: remember their keys to catch a later duplicate.
     await session.execute(
-      `insert into edp_seen select ${source.keySql('s.')}, s.source_row from ${stage} s join ${source.table} t on ${keyJoin}
-       where t.batch_id <> $1 on conflict do nothing`,
-      [batchId],
+      `insert into ${source.table} (${list}) select ${columns.map((c) => `s.${c}`).join(', ')} from ${stage} s
+       where not exists (select 1 from ${source.table} t where ${keyJoin}) order by ${source.keyColumns.map((k) => `s.${k}`).join(', ')}`,
     );
-    return quarantined;
   }
 
-  async function flush(chunk: Pending[], rejected: Quarantined[]) {
-    const unseen = new Map<string, { ident: string; nameNorm: string }>();
-    for (const p of chunk) {
-      for (const party of p.record.parties) {
-        const key = identityKey(party.ident, party.nameNorm);
-        if (!cache.has(key)) unseen.set(key, { ident: party.ident, nameNorm: party.nameNorm });
+  /** Parses one row into the chunk (or its quarantine). */
+  function accept(chunk: Chunk, { rowNumber, cells }: SheetRow) {
+    const row = new RowView(input.map, cells, memo);
+    if (cells.some((c) => UNLOADABLE.test(c))) {
+      if (cells.some((c) => c.includes(UNDECODABLE))) {
+        row.reasons.push('the row contains bytes that are not valid in the file’s encoding (UTF-8 or GB18030); nothing was guessed');
       }
+      if (cells.some((c) => c.includes('\u0000'))) row.reasons.push('the row contains NUL characters, which no text column can hold');
     }
-    if (cache.size + unseen.size > RESOLUTION_CACHE_LIMIT) cache.clear();
-    for (const [key, resolution] of await resolveIdentities(session, [...unseen.values()])) cache.set(key, resolution);
-
-    let text = '';
-    for (const p of chunk) text += lineOf(p);
-    let duplicates: Quarantined[] = [];
-    if (chunk.length > 0) {
-      const byRow = new Map(chunk.map((p) => [p.rowNumber, p]));
-      duplicates = await write(text, byRow);
-      if (duplicates.length > 0) chunk = [...byRow.values()];
+    const record = source.parse(row);
+    if (row.reasons.length > 0) {
+      chunk.quarantined.push({ rowNumber, cells, reasons: row.reasons });
+      return;
     }
-    for (const p of chunk) {
-      if (p.unmatched) counts.rowsUnmatched += 1;
-      else counts.rowsLoaded += 1;
-    }
-    await writeQuarantine([...rejected, ...duplicates]);
+    chunk.rowNumbers.push(rowNumber);
+    chunk.cells.push(JSON.stringify(cells));
+    chunk.keys.push(record.key);
+    let values = copyField(record.values[source.valueColumns[0]] as CopyValue);
+    for (let i = 1; i < source.valueColumns.length; i++) values += `\t${copyField(record.values[source.valueColumns[i]] as CopyValue)}`;
+    chunk.values.push(values);
+    chunk.delivered.push(record.parties.map((p) => `${copyField(p.rawIdentifier)}\t${copyField(p.rawName)}\t${copyField(p.nameNorm || null)}`));
+    chunk.parties.push(record.parties);
   }
 
-  let chunk: Pending[] = [];
-  let rejected: Quarantined[] = [];
+  let chunk = new Chunk();
   let inFlight: Promise<void> | null = null;
   const send = async () => {
     // One chunk is written while the next is parsed (the database and the parser overlap).
     if (inFlight) await inFlight;
-    const [c, r] = [chunk, rejected];
-    chunk = [];
-    rejected = [];
-    inFlight = flush(c, r);
+    inFlight = flush(chunk);
     inFlight.catch(() => {}); // awaited on the next send or at the end
+    chunk = new Chunk();
   };
 
-  for await (const { rowNumber, cells } of input.rows) {
-    counts.rowsRead += 1;
-    const row = new RowView(input.map, cells);
-    if (cells.some((c) => c.includes(UNDECODABLE))) {
-      row.reasons.push('the row contains bytes that are not valid in the file’s encoding (UTF-8 or GB18030); nothing was guessed');
+  for await (const batch of input.batches) {
+    for (const sheetRow of batch) {
+      counts.rowsRead += 1;
+      accept(chunk, sheetRow);
+      if (chunk.size >= CHUNK_ROWS) await send();
     }
-    if (cells.some((c) => c.includes('\u0000'))) row.reasons.push('the row contains NUL characters, which no text column can hold');
-    const record = source.parse(row);
-    if (row.reasons.length > 0) rejected.push({ rowNumber, cells, reasons: row.reasons });
-    else chunk.push({ rowNumber, cells, record, unmatched: false });
-    if (chunk.length + rejected.length >= CHUNK_ROWS) await send();
-    if (input.onProgress && counts.rowsRead % 1000 === 0) input.onProgress(counts.rowsRead);
+    input.onProgress?.(counts.rowsRead);
   }
   await send();
   await inFlight;
+  await merge();
   if (source.changesRegister) await reresolveAll(session, allSources);
   return counts;
 }

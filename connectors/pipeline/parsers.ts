@@ -8,6 +8,8 @@
 export class CellError extends Error {}
 
 const DIGITS = /^[0-9]+$/;
+/** The common case, taken without any folding: 1234, -85000.00. */
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 
 /** Folds full-width digits, signs and separators (０-９, －, ，, ．) to ASCII. */
 function asciiNumber(text: string): string {
@@ -29,6 +31,8 @@ export function shiftDecimal(decimal: string, places: number): string {
   return negative && /[1-9]/.test(out) ? `-${out}` : out;
 }
 
+const integerDigits = (decimal: string) => decimal.replace(/^-/, '').split('.')[0].length;
+
 /** Decimal places of a plain decimal string. */
 const scaleOf = (decimal: string) => (decimal.includes('.') ? decimal.split('.')[1].length : 0);
 
@@ -38,6 +42,7 @@ const scaleOf = (decimal: string) => (decimal.includes('.') ? decimal.split('.')
  * `1,234.00-`). Returns e.g. `'-1234.00'`.
  */
 export function parseDecimalText(cell: string): string {
+  if (PLAIN_DECIMAL.test(cell)) return cell.replace(/^(-?)0+(?=\d)/, '$1');
   let text = asciiNumber(cell).replace(/[¥￥]/g, '').replace(/元$/, '');
   let negative = false;
   if (text.startsWith('-')) {
@@ -67,7 +72,6 @@ export function parseMoney(cell: string, unitScale: 1 | 10000 = 1): string {
   return yuan;
 }
 
-const integerDigits = (decimal: string) => decimal.replace(/^-/, '').split('.')[0].length;
 
 /** A non-negative quantity (m², kWh) as an exact decimal with at most `maxScale` decimals. */
 export function parseQuantity(cell: string, what: string, maxScale = 2): string {
@@ -127,6 +131,8 @@ export function parseDate(cell: string): string {
 
 /** A month in any of `2024-03`, `202403`, `2024年3月`, `2024/03` (also `2024-3`) → `2024-03-01`. */
 export function parseMonth(cell: string): string {
+  const plain = /^(\d{4})-(\d{2})$/.exec(cell);
+  if (plain) return isoDate(Number(plain[1]), Number(plain[2]), 1, cell);
   const text = asciiNumber(cell);
   const m =
     /^(\d{4})[-/.](\d{1,2})$/.exec(text) ?? /^(\d{4})年(\d{1,2})月?$/.exec(text) ?? /^(\d{4})(\d{2})$/.exec(text);

@@ -14,33 +14,66 @@ export interface SheetRow {
 }
 
 /**
- * A department file opened for streaming: `rows` yields the header row first, then the data rows,
- * without ever holding the file in memory.
+ * A department file opened for streaming: `batches` yields the rows in order, a few hundred at a time
+ * (the header row first), without ever holding the file in memory.
  */
 export interface OpenedFile {
   fileName: string;
   /** bytes in the file */
   size: number;
-  rows: AsyncIterable<SheetRow>;
+  batches: AsyncIterable<SheetRow[]>;
   /** bytes read so far (for the progress bar) */
   bytesRead(): number;
-  /** sha-256 of the bytes read (complete once `rows` is exhausted) */
+  /** sha-256 of the bytes read (complete once `batches` is exhausted) */
   sha256(): string;
   /** the encoding detected (CSV) */
   encoding(): FileEncoding | 'xlsx' | undefined;
 }
 
-const isBlank = (cells: string[]) => cells.every((c) => c.trim() === '' || c.replace(/[\s\u3000\uFEFF]/g, '') === '');
+/** Rows handed on at a time (one promise per batch, not per row). */
+const BATCH_ROWS = 512;
 
-async function* csvRows(input: Readable, decoder: DecodingStream): AsyncGenerator<SheetRow> {
+const NOT_BLANK = /[^\s\u3000\uFEFF]/;
+const isBlank = (cells: string[]) => !cells.some((c) => NOT_BLANK.test(c));
+
+/** Reads an object-mode stream in batches: one await per batch instead of one per row. */
+async function* readBatches<T>(stream: Readable): AsyncGenerator<T[]> {
+  let ended = false;
+  let failure: unknown = null;
+  stream.once('end', () => (ended = true));
+  stream.once('error', (error) => (failure = error));
+  for (;;) {
+    const batch: T[] = [];
+    let item: T | null;
+    while (batch.length < BATCH_ROWS && (item = stream.read() as T | null) !== null) batch.push(item);
+    if (batch.length > 0) {
+      yield batch;
+      continue;
+    }
+    if (failure) throw failure;
+    if (ended || stream.readableEnded) return;
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        stream.off('readable', wake).off('end', wake).off('error', wake);
+        resolve();
+      };
+      stream.on('readable', wake).on('end', wake).on('error', wake);
+    });
+  }
+}
+
+async function* csvBatches(input: Readable, decoder: DecodingStream): AsyncGenerator<SheetRow[]> {
   const parser = parse({ relax_column_count: true, relax_quotes: true, skip_empty_lines: false });
   const chain = pipeline(input, decoder, parser, () => {});
   let rowNumber = 0;
   try {
-    for await (const cells of chain as AsyncIterable<string[]>) {
-      rowNumber += 1;
-      if (isBlank(cells)) continue; // an empty line still counts as a row of the file
-      yield { rowNumber, cells };
+    for await (const records of readBatches<string[]>(chain)) {
+      const rows: SheetRow[] = [];
+      for (const cells of records) {
+        rowNumber += 1;
+        if (!isBlank(cells)) rows.push({ rowNumber, cells }); // an empty line still counts as a row of the file
+      }
+      if (rows.length > 0) yield rows;
     }
   } finally {
     input.destroy();
@@ -66,7 +99,7 @@ export function cellText(value: CellValue): string {
   return String(value);
 }
 
-async function* xlsxRows(input: Readable): AsyncGenerator<SheetRow> {
+async function* xlsxBatches(input: Readable, file: Readable): AsyncGenerator<SheetRow[]> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -76,16 +109,23 @@ async function* xlsxRows(input: Readable): AsyncGenerator<SheetRow> {
   });
   try {
     for await (const sheet of workbook) {
+      let rows: SheetRow[] = [];
       for await (const row of sheet) {
         const values = row.values as CellValue[];
         const cells: string[] = [];
         for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
-        if (!isBlank(cells)) yield { rowNumber: row.number, cells };
+        if (!isBlank(cells)) rows.push({ rowNumber: row.number, cells });
+        if (rows.length >= BATCH_ROWS) {
+          yield rows;
+          rows = [];
+        }
       }
+      if (rows.length > 0) yield rows;
       return; // the first sheet only (sources.md)
     }
   } finally {
     input.destroy();
+    file.destroy();
   }
 }
 
@@ -122,11 +162,11 @@ export function openFile(filePath: string): OpenedFile {
   };
   if (extension === '.csv') {
     const decoder = new DecodingStream(count);
-    return { ...base, rows: csvRows(input, decoder), encoding: () => decoder.encoding };
+    return { ...base, batches: csvBatches(input, decoder), encoding: () => decoder.encoding };
   }
   const tap = new PassThrough();
   input.on('data', (chunk) => count(chunk as Buffer));
   input.on('error', (error) => tap.destroy(error));
   input.pipe(tap);
-  return { ...base, rows: xlsxRows(tap), encoding: () => 'xlsx' };
+  return { ...base, batches: xlsxBatches(tap, input), encoding: () => 'xlsx' };
 }

@@ -15,6 +15,11 @@ export interface Session {
   execute(text: string, params?: unknown[]): Promise<number>;
   /** COPY … FROM STDIN in PostgreSQL's text format (`data` already escaped, one line per row). */
   copyIn(table: string, columns: readonly string[], data: string): Promise<void>;
+  /**
+   * Runs `work` under a savepoint (inside a transaction): when it throws, what it did is rolled back,
+   * the error is rethrown, and the transaction can go on.
+   */
+  savepoint<T>(work: (session: Session) => Promise<T>): Promise<T>;
 }
 
 const copyStatement = (table: string, columns: readonly string[], from: string) =>
@@ -23,6 +28,12 @@ const copyStatement = (table: string, columns: readonly string[], from: string) 
 function postgresSession(sql: postgres.Sql | postgres.TransactionSql): Session {
   return {
     kind: 'postgres',
+    async savepoint<T>(work: (session: Session) => Promise<T>) {
+      // postgres.js fails the whole transaction for any failed statement unless it ran in its own
+      // savepoint scope, so the savepoint must be postgres.js's, not a SAVEPOINT statement.
+      if (!('savepoint' in sql)) throw new Error('a savepoint needs a transaction');
+      return (await sql.savepoint((sp) => work(postgresSession(sp)))) as T;
+    },
     async query<T>(text: string, params: unknown[] = []) {
       return (await sql.unsafe(text, params as never[])) as unknown as T[];
     },
@@ -31,20 +42,44 @@ function postgresSession(sql: postgres.Sql | postgres.TransactionSql): Session {
       return result.count ?? 0;
     },
     async copyIn(table, columns, data) {
-      const writable = await sql.unsafe(copyStatement(table, columns, 'stdin')).writable();
-      const failed = once(writable, 'error').then(([error]) => {
+      const query = sql.unsafe(copyStatement(table, columns, 'stdin'));
+      // postgres.js 3.4 never settles the writable when the server rejects a COPY after the data was
+      // sent (porsager/postgres#1173): the error only reaches the query's `reject`, which has already
+      // resolved to the stream. Catch it there, so a rejected COPY fails here instead of hanging.
+      let rejected: (error: unknown) => void = () => {};
+      const serverError = new Promise<never>((_, reject) => (rejected = reject));
+      const original = (query as unknown as { reject: (error: unknown) => void }).reject;
+      (query as unknown as { reject: (error: unknown) => void }).reject = (error) => {
+        rejected(error);
+        original(error);
+      };
+      const writable = await query.writable();
+      const streamError = once(writable, 'error').then(([error]) => {
         throw error;
       });
       const done = once(writable, 'finish');
       writable.end(data);
-      await Promise.race([done, failed]);
+      await Promise.race([done, streamError, serverError]);
     },
   };
 }
 
 function pgliteSession(tx: Pick<Transaction, 'query'>): Session {
+  let savepoints = 0;
   return {
     kind: 'pglite',
+    async savepoint<T>(work: (session: Session) => Promise<T>) {
+      const name = `edp_sp_${++savepoints}`;
+      await tx.query(`savepoint ${name}`);
+      try {
+        const result = await work(this);
+        await tx.query(`release savepoint ${name}`);
+        return result;
+      } catch (error) {
+        await tx.query(`rollback to savepoint ${name}`);
+        throw error;
+      }
+    },
     async query<T>(text: string, params: unknown[] = []) {
       return (await tx.query<T>(text, params)).rows;
     },

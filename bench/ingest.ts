@@ -1,0 +1,123 @@
+/**
+ * Benchmark: loading the power company's file through the full pipeline (parse, validate, resolve,
+ * upsert) against the floor of a bare `\copy` of the same file into a table of text columns.
+ * Goal: ≥ 0.5× the bare copy's rows/s, peak RSS of the loading process < 300 MB.
+ *
+ *   npm run bench:ingest -- [--accounts 40000] [--months 48] [--seed 1] [--keep]
+ *
+ * 1. writes the power file (accounts × months rows, every third account name-only) and its register
+ *    with the demo generator (connectors/demo/benchmark.ts) into a scratch directory;
+ * 2. creates a fresh database on EDP_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+ *    migrates it and loads the register;
+ * 3. times `psql … -c "\copy bench_bare from FILE csv header"` (the floor);
+ * 4. times `edp ingest power FILE` in a child process (its own peak RSS), then loads the file again
+ *    (every row unchanged) and reports both;
+ * 5. drops the database (unless --keep).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { generatePowerBenchmark } from '../connectors/demo/benchmark.js';
+import { ingestFile } from '../connectors/pipeline/ingest.js';
+import { openDatabase } from '../db/client.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const { values } = parseArgs({
+  options: {
+    accounts: { type: 'string', default: '40000' },
+    months: { type: 'string', default: '48' },
+    seed: { type: 'string', default: '1' },
+    keep: { type: 'boolean', default: false },
+    // internal: the child process that loads one file and reports its own peak RSS
+    child: { type: 'string' },
+  },
+});
+
+/** Child mode: load one power file into DATABASE_URL and print a JSON line with the report and peak RSS. */
+async function child(file: string) {
+  const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, max: 2 });
+  const started = process.hrtime.bigint();
+  const report = await ingestFile(database, 'power', file);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await database.close();
+  // resourceUsage().maxRSS is in kilobytes
+  process.stdout.write(`${JSON.stringify({ report, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+}
+
+function runChild(file: string, databaseUrl: string): Promise<{ report: Record<string, number>; seconds: number; maxRssMb: number }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/ingest.ts'), '--child', file], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.on('data', (chunk) => (out += chunk));
+    proc.on('error', reject);
+    proc.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`loader exited with ${code}`))));
+  });
+}
+
+async function main() {
+  const accounts = Number(values.accounts);
+  const months = Number(values.months);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'edp-bench-ingest-'));
+  const adminUrl = process.env.EDP_BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `edp_bench_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  try {
+    let t = Date.now();
+    const files = await generatePowerBenchmark(path.join(dir, 'power.csv'), { accounts, months, seed: Number(values.seed) });
+    console.log(`generated ${files.rows} rows (${files.nameOnlyAccounts} of ${files.accounts} accounts name-only, ${files.enterprises} enterprises) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+    await admin.unsafe(`create database ${name}`);
+    const database = await openDatabase({ databaseUrl, max: 2 });
+    await database.migrate();
+    t = Date.now();
+    const registry = await ingestFile(database, 'market-registry', files.registryFile);
+    console.log(`register: ${registry.rowsLoaded} enterprises in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    await database.postgres!.unsafe(`create table bench_bare (c1 text, c2 text, c3 text, c4 text, c5 text)`);
+    await database.close();
+
+    const u = new URL(databaseUrl);
+    t = Date.now();
+    execFileSync('psql', ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username) || 'postgres', '-d', name, '-qc', `\\copy bench_bare from '${files.powerFile}' csv header`], {
+      stdio: 'inherit',
+    });
+    const bareSeconds = (Date.now() - t) / 1000;
+    const bareRate = files.rows / bareSeconds;
+    console.log(`bare \\copy: ${files.rows} rows in ${bareSeconds.toFixed(2)} s = ${Math.round(bareRate)} rows/s`);
+
+    const first = await runChild(files.powerFile, databaseUrl);
+    const rate = files.rows / first.seconds;
+    console.log(
+      `edp ingest power (new rows): ${first.seconds.toFixed(2)} s = ${Math.round(rate)} rows/s = ${(rate / bareRate).toFixed(2)}× bare copy; ` +
+        `peak RSS ${first.maxRssMb.toFixed(0)} MB; loaded ${first.report.rowsLoaded}, unmatched ${first.report.rowsUnmatched}, quarantined ${first.report.rowsQuarantined}`,
+    );
+    const again = await runChild(files.powerFile, databaseUrl);
+    console.log(
+      `edp ingest power (same file again, every row unchanged): ${again.seconds.toFixed(2)} s = ${Math.round(files.rows / again.seconds)} rows/s; ` +
+        `peak RSS ${again.maxRssMb.toFixed(0)} MB; replaced ${again.report.rowsReplaced}`,
+    );
+  } finally {
+    if (!values.keep) {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      rmSync(dir, { recursive: true, force: true });
+    } else {
+      console.log(`kept database ${name} and files in ${dir}`);
+    }
+    await admin.end();
+  }
+}
+
+if (values.child) await child(values.child);
+else await main();

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { IngestError } from '../../connectors/pipeline/errors.js';
+import { ingestFile, type BatchReport } from '../../connectors/pipeline/ingest.js';
+import { SOURCES } from '../../connectors/pipeline/source.js';
+import { createLogger } from '../../lib/logger.js';
+import { isConnectionError } from '../../server/errors.js';
+import { withDatabase } from '../shared.js';
+
+/** The batch report as printed after each file. */
+export function formatReport(report: BatchReport): string {
+  return [
+    `${report.source} ${report.fileName ?? ''}: batch ${report.batchId} ${report.status}`,
+    `  rows read ${report.rowsRead} = loaded ${report.rowsLoaded} + quarantined ${report.rowsQuarantined} + unmatched ${report.rowsUnmatched}` +
+      ` (replaced ${report.rowsReplaced})`,
+  ].join('\n');
+}
+
+/** Why a file could not be loaded, in one line; a database that does not answer is said so plainly. */
+export function explainFailure(error: unknown): string {
+  if (isConnectionError(error)) {
+    const code = (error as { code?: string }).code;
+    return `the database is not answering${code ? ` (${code})` : ''}; nothing was loaded — check DATABASE_URL and that the server is up`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * `edp ingest <source> <file…>`: loads files of one source, each as its own batch (interface.md).
+ * Exit code 0 when every batch committed (quarantined rows included); 1 when a file could not be
+ * loaded at all (missing column, unreadable file, database down), with the reason on stderr.
+ */
+export function registerIngest(program: Command) {
+  program
+    .command('ingest')
+    .description(`load department files of one source; sources: ${SOURCES.join(', ')}`)
+    .argument('<source>', 'the source the files belong to')
+    .argument('<files...>', '.csv (UTF-8, UTF-8 with BOM or GB18030) or .xlsx files')
+    .action(async (source: string, files: string[]) => {
+      const logger = createLogger(process.env.LOG_LEVEL || 'warn');
+      let failed = 0;
+      try {
+        await withDatabase(async (database) => {
+          for (const file of files) {
+            try {
+              const report = await ingestFile(database, source, file, { progress: true, logger });
+              process.stdout.write(`${formatReport(report)}\n`);
+            } catch (error) {
+              failed += 1;
+              process.stderr.write(`edp ingest: ${file}: ${explainFailure(error)}\n`);
+              if (!(error instanceof IngestError)) logger.debug({ err: error }, 'ingest failed');
+              if (isConnectionError(error)) break;
+            }
+          }
+        });
+      } catch (error) {
+        process.stderr.write(`edp ingest: ${explainFailure(error)}\n`);
+        process.exit(1);
+      }
+      if (failed > 0) process.exit(1);
+    });
+}

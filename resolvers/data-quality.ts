@@ -1,0 +1,44 @@
+import { desc, eq } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { ingestBatches as batches } from '../db/ingest.js';
+import { LinkError } from '../connectors/pipeline/errors.js';
+import { linkRecord, listUnmatched, type UnmatchedPage, type UnmatchedRecord } from '../connectors/pipeline/unmatched.js';
+import { UserInputError } from '../server/errors.js';
+import type { Viewer } from './context.js';
+
+export type IngestBatchRow = typeof batches.$inferSelect;
+
+/** Largest page of batches or unmatched records one request may ask for. */
+export const MAX_PAGE = 200;
+
+const pageSize = (first: number | null | undefined, fallback: number) => {
+  if (first !== null && first !== undefined && (first < 0 || !Number.isInteger(first))) {
+    throw new UserInputError('first must be a whole number ≥ 0');
+  }
+  return Math.min(first ?? fallback, MAX_PAGE);
+};
+
+/** Loads (batches) of department files, newest first, optionally of one source (one statement). */
+export async function listIngestBatches(database: Database, args: { source?: string | null; first?: number | null }): Promise<IngestBatchRow[]> {
+  const query = database.db.select().from(batches);
+  const filtered = args.source ? query.where(eq(batches.source, args.source)) : query;
+  return await filtered.orderBy(desc(batches.id)).limit(pageSize(args.first, 20));
+}
+
+const asUserError = (error: unknown): never => {
+  if (error instanceof LinkError) throw new UserInputError(error.message);
+  throw error;
+};
+
+/** A page of unmatched records (connectors/pipeline/unmatched.ts); an unknown source or cursor is the caller's error. */
+export async function unmatchedRecordsPage(
+  database: Database,
+  args: { source?: string | null; first?: number | null; after?: string | null },
+): Promise<UnmatchedPage> {
+  return listUnmatched(database, { source: args.source ?? undefined, first: pageSize(args.first, 50), after: args.after }).catch(asUserError);
+}
+
+/** An operator links a record to an enterprise; the link is attributed to the API key's holder. */
+export async function linkRecordAs(database: Database, viewer: Viewer, id: string, uscc: string): Promise<UnmatchedRecord> {
+  return linkRecord(database, id, uscc, `api:${viewer.name}${viewer.keyId ? ` (key ${viewer.keyId})` : ''}`).catch(asUserError);
+}

@@ -177,7 +177,7 @@ export class RowView {
 
   /** m², kWh: a non-negative exact decimal. */
   quantity(key: string, required = false): string | null {
-    return this.parsed(key, required, (cell) => parseQuantity(cell, this.headerOf(key)));
+    return this.parsed(key, required, (cell) => parseQuantity(cell));
   }
 
   date(key: string, required = false): string | null {
@@ -194,7 +194,7 @@ export class RowView {
   }
 
   count(key: string, required = false): number | null {
-    return this.parsed(key, required, (cell) => parseCount(cell, this.headerOf(key)));
+    return this.parsed(key, required, parseCount);
   }
 
   yesNo(key: string, required = false): boolean | null {

@@ -8,6 +8,7 @@ import { mapHeader } from './columns.js';
 import { BadHeaderError, IngestError, UnreadableFileError } from './errors.js';
 import { loadRows } from './load.js';
 import { openFile, type SheetRow } from './readers.js';
+import type { Session } from './session.js';
 import { SOURCES, type SourceName } from './source.js';
 import { SOURCE_DEFINITIONS, sourceDefinition } from './sources.js';
 
@@ -120,7 +121,12 @@ export async function ingestRecords(
   database: Database,
   source: string,
   records: AsyncIterable<Record<string, string | null | undefined>>,
-  options: { fileName?: string; logger?: Logger } = {},
+  options: {
+    fileName?: string;
+    logger?: Logger;
+    /** more work to commit (or roll back) with the batch, e.g. the API pull's progress row */
+    alsoInBatch?: (session: Session, batchId: number) => Promise<void>;
+  } = {},
 ): Promise<BatchReport> {
   const definition = sourceDefinition(source);
   const fileName = options.fileName ?? null;
@@ -147,9 +153,11 @@ export async function ingestRecords(
     }
     yield batch;
   }
-  const report = await runBatch(database, definition.name, fileName, (session, batchId) =>
-    loadRows(session, definition, batchId, { header, map, batches: batches(), fileName }, Object.values(SOURCE_DEFINITIONS)),
-  );
+  const report = await runBatch(database, definition.name, fileName, async (session, batchId) => {
+    const counts = await loadRows(session, definition, batchId, { header, map, batches: batches(), fileName }, Object.values(SOURCE_DEFINITIONS));
+    await options.alsoInBatch?.(session, batchId);
+    return counts;
+  });
   logReport(options.logger, report);
   return report;
 }

@@ -25,11 +25,25 @@ interface Quarantined {
 export interface LoadInput {
   header: string[];
   map: ColumnMap;
-  /** the data rows in batches (the header already consumed) */
-  batches: AsyncIterable<SheetRow[]>;
+  /** the data rows in batches (the header already consumed)… */
+  batches?: AsyncIterable<SheetRow[]>;
+  /** …or one at a time */
+  rows?: AsyncIterable<SheetRow>;
   fileName: string | null;
   /** called after each batch with the number of rows read so far */
   onProgress?: (rowsRead: number) => void;
+}
+
+async function* inBatches(rows: AsyncIterable<SheetRow>): AsyncGenerator<SheetRow[]> {
+  let batch: SheetRow[] = [];
+  for await (const row of rows) {
+    batch.push(row);
+    if (batch.length >= 512) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /** The row as read, column name → cell text, for the quarantine (unknown columns included). */
@@ -260,7 +274,7 @@ export async function loadRows(
     chunk = new Chunk();
   };
 
-  for await (const batch of input.batches) {
+  for await (const batch of input.batches ?? inBatches(input.rows!)) {
     for (const sheetRow of batch) {
       counts.rowsRead += 1;
       accept(chunk, sheetRow);

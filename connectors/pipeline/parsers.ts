@@ -42,7 +42,10 @@ const scaleOf = (decimal: string) => (decimal.includes('.') ? decimal.split('.')
  * `1,234.00-`). Returns e.g. `'-1234.00'`.
  */
 export function parseDecimalText(cell: string): string {
-  if (PLAIN_DECIMAL.test(cell)) return cell.replace(/^(-?)0+(?=\d)/, '$1');
+  if (PLAIN_DECIMAL.test(cell)) {
+    const plain = cell.replace(/^(-?)0+(?=\d)/, '$1');
+    return plain.startsWith('-') && !/[1-9]/.test(plain) ? plain.slice(1) : plain;
+  }
   let text = asciiNumber(cell).replace(/[¥￥]/g, '').replace(/元$/, '');
   let negative = false;
   if (text.startsWith('-')) {
@@ -74,18 +77,18 @@ export function parseMoney(cell: string, unitScale: 1 | 10000 = 1): string {
 
 
 /** A non-negative quantity (m², kWh) as an exact decimal with at most `maxScale` decimals. */
-export function parseQuantity(cell: string, what: string, maxScale = 2): string {
+export function parseQuantity(cell: string, maxScale = 2): string {
   const decimal = parseDecimalText(cell);
-  if (decimal.startsWith('-')) throw new CellError(`${what} "${cell}" is negative`);
-  if (scaleOf(decimal) > maxScale) throw new CellError(`${what} "${cell}" has more than ${maxScale} decimals`);
-  if (integerDigits(decimal) > 14) throw new CellError(`${what} "${cell}" is too large`);
+  if (decimal.startsWith('-')) throw new CellError(`"${cell}" is negative`);
+  if (scaleOf(decimal) > maxScale) throw new CellError(`"${cell}" has more than ${maxScale} decimals`);
+  if (integerDigits(decimal) > 14) throw new CellError(`"${cell}" is too large`);
   return decimal;
 }
 
 /** A whole number ≥ 0 (年平均从业人数). */
-export function parseCount(cell: string, what: string): number {
+export function parseCount(cell: string): number {
   const text = asciiNumber(cell).replace(/,/g, '').replace(/\.0+$/, '');
-  if (!DIGITS.test(text) || text.length > 9) throw new CellError(`${what} "${cell}" is not a whole number`);
+  if (!DIGITS.test(text) || text.length > 9) throw new CellError(`"${cell}" is not a whole number`);
   return Number(text);
 }
 

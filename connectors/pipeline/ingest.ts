@@ -87,8 +87,9 @@ export async function ingestFile(database: Database, source: string, filePath: s
       database,
       definition.name,
       fileName,
-      (session, batchId) =>
-        loadRows(
+      (session, batchId) => {
+        options.logger?.info({ batchId, source: definition.name, fileName }, 'ingest running');
+        return loadRows(
           session,
           definition,
           batchId,
@@ -100,7 +101,8 @@ export async function ingestFile(database: Database, source: string, filePath: s
             onProgress: bar ? (rows) => bar.update(opened.bytesRead(), { rows }) : undefined,
           },
           Object.values(SOURCE_DEFINITIONS),
-        ),
+        );
+      },
       () => opened.sha256(),
     );
     bar?.update(opened.size, { rows: report.rowsRead });

@@ -1,7 +1,7 @@
 import { MAX_LEADERS, muTaxLeaders, type MuTaxLeader } from '../resolvers/leaders.js';
-import { assertYear } from '../resolvers/metrics.js';
 import { UserInputError } from '../server/errors.js';
 import { builder } from './builder.js';
+import { checkYear } from './metrics.js';
 
 /** A leader board is an aggregate view: the dashboard role reads it without the enterprise profile. */
 const aggregates = { aggregates: true } as const;
@@ -33,12 +33,7 @@ builder.queryField('muAverageTaxLeaders', (t) =>
     resolve: async (_root, args, ctx) => {
       const first = args.first ?? 20;
       if (first < 0 || first > MAX_LEADERS) throw new UserInputError(`first must be between 0 and ${MAX_LEADERS}`);
-      try {
-        assertYear(args.year);
-      } catch (error) {
-        throw new UserInputError((error as Error).message);
-      }
-      return muTaxLeaders(ctx.database, args.year, first, (y) => ctx.loaders.yearFigures.load(y));
+      return muTaxLeaders(ctx.database, checkYear(args.year), first, (y) => ctx.loaders.yearFigures.load(y));
     },
   }),
 );

@@ -86,6 +86,14 @@ export function mapHeader(columns: readonly ColumnDef[], headerCells: string[], 
 }
 
 const MEMO_LIMIT = 100_000;
+/** An identifier already in the form resolution compares (the common case): no folding needed. */
+const CANONICAL_IDENTIFIER = /^[0-9A-Z]{15,18}$/;
+
+/**
+ * A copy of a string that does not hold on to the text it was cut from. A cell is a slice of the
+ * megabyte of file text it was read from; kept as a memo key it would keep all of that text alive.
+ */
+export const detach = (text: string): string => (' ' + text).slice(1);
 
 /** What a file's rows share: names already normalised, identifiers already found valid. */
 export interface RowMemo {
@@ -130,7 +138,7 @@ export class RowView {
       norm = normaliseName(name);
       if (this.memo) {
         if (this.memo.names.size >= MEMO_LIMIT) this.memo.names.clear();
-        this.memo.names.set(name, norm);
+        this.memo.names.set(detach(name), norm);
       }
     }
     return norm;
@@ -208,7 +216,7 @@ export class RowView {
   party(identKey: string, nameKey: string, party: Party = ''): PartyInput {
     const rawIdentifier = this.optional(identKey);
     const rawName = this.optional(nameKey);
-    const ident = rawIdentifier ? rawIdentifier.normalize('NFKC').replace(/\s+/g, '').toUpperCase() : '';
+    const ident = !rawIdentifier ? '' : CANONICAL_IDENTIFIER.test(rawIdentifier) ? rawIdentifier : rawIdentifier.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
     if (rawIdentifier && rawIdentifier.length > 32) {
       this.reasons.push(`${this.headerOf(identKey)} "${rawIdentifier}" is longer than any identifier (32 characters at most)`);
     } else if (ident && !this.memo?.validIdentifiers.has(ident)) {
@@ -216,7 +224,7 @@ export class RowView {
       if (kind === 'invalid') this.reasons.push(`${this.headerOf(identKey)}: ${problem}; the record is not linked by guesswork`);
       else if (this.memo) {
         if (this.memo.validIdentifiers.size >= MEMO_LIMIT) this.memo.validIdentifiers.clear();
-        this.memo.validIdentifiers.add(ident); // not checked again on the account's next row
+        this.memo.validIdentifiers.add(detach(ident)); // not checked again on the account's next row
       }
     } else if (!rawName) {
       this.reasons.push(`${this.headerOf(identKey)} and ${this.headerOf(nameKey)} are both empty: the record names no enterprise`);

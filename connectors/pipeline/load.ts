@@ -1,20 +1,30 @@
 import type { BatchCounts } from './batches.js';
-import { RowView, type ColumnMap, type PartyInput, type RowMemo } from './columns.js';
+import { detach, RowView, type ColumnMap, type PartyInput, type RowMemo } from './columns.js';
 import { copyField, copyLine, type CopyValue } from './copy-text.js';
 import type { SheetRow } from './readers.js';
 import { identityKey, reresolveAll, resolveIdentities, type Identity, type Resolution } from './resolve.js';
-import type { Session } from './session.js';
+import type { CopyWriter, Session } from './session.js';
 import type { SourceDefinition } from './source.js';
 
-/** Rows per chunk: enough for COPY to run at full speed, few enough to keep the process small. */
-export const CHUNK_ROWS = 10_000;
-/** Resolutions (and normalised names) remembered across chunks; a file names far fewer enterprises than it has rows. */
+/**
+ * COPY text is handed to the database in pieces of this many characters. Small on purpose: rows
+ * then die young (rows held across garbage collections get promoted; holding 10,000-row chunks more
+ * than doubled CPU time and peak RSS).
+ */
+const PIECE_CHARS = 64 * 1024;
+/** Rows waiting for enterprises not met before are resolved together when there are this many. */
+const PENDING_ROWS = 1_000;
+/** Quarantined rows are written when there are this many. */
+const QUARANTINE_ROWS = 1_000;
+/** Resolutions remembered during a load (a file names far fewer enterprises than it has rows). */
 const CACHE_LIMIT = 200_000;
 
 const UNDECODABLE = '\uFFFD';
 /** U+FFFD (what a decoder makes of bytes it cannot read) or NUL (which no text column holds). */
 const UNLOADABLE = /[\uFFFD\u0000]/;
 const UNIQUE_VIOLATION = '23505';
+/** Joins a row's cells in the staging table (kept for a duplicate's quarantine); never inside a cell of a text file. */
+const UNIT_SEPARATOR = '\u001f';
 
 interface Quarantined {
   rowNumber: number;
@@ -68,41 +78,25 @@ const resolvedText = (r: Resolution): ResolvedText => ({
   matched: r.uscc !== null,
 });
 
-/** A size-bounded memo (emptied when full: the next chunk refills what it needs). */
-class Memo<V> extends Map<string, V> {
-  remember(key: string, value: V): V {
-    if (this.size >= CACHE_LIMIT) this.clear();
-    this.set(key, value);
-    return value;
-  }
-}
-
-/**
- * The rows of one chunk, held as parallel arrays (few objects per row): row number, cells as read
- * (as JSON, for a duplicate's quarantine), natural key, the COPY text of the source's own columns,
- * and per party the COPY text of what it delivered and its identity.
- */
-class Chunk {
-  rowNumbers: number[] = [];
-  cells: string[] = [];
-  keys: string[] = [];
-  values: string[] = [];
-  /** per row, per party: rawIdentifier, rawName, nameNorm as COPY text */
-  delivered: string[][] = [];
-  parties: PartyInput[][] = [];
-  quarantined: Quarantined[] = [];
-  get size() {
-    return this.rowNumbers.length + this.quarantined.length;
-  }
+/** A parsed row waiting for the resolution of an enterprise the load has not met yet. */
+interface PendingRow {
+  rowNumber: number;
+  /** the cells joined, for a duplicate's quarantine */
+  cells: string;
+  key: string;
+  /** the source's own columns as COPY text */
+  values: string;
+  parties: PartyInput[];
 }
 
 /**
  * Loads one file's rows into a source's table inside the caller's transaction.
  *
- * Streaming, chunk by chunk: each row is parsed and validated (a row with problems is quarantined
- * with every reason), the enterprises the chunk names are resolved (set-based, remembered across
- * chunks), and the chunk is COPYed into a staging table (temporary, without WAL or keys) while the
- * next chunk is parsed.
+ * Streaming: each row is parsed and validated (a row with problems is quarantined with every
+ * reason); a row whose enterprises were resolved before (most rows of a big file: the same accounts
+ * recur every month) goes straight into one open COPY into a staging table (temporary, without WAL
+ * or keys) while the next rows are parsed; rows naming enterprises not met yet wait, and are resolved
+ * together (set-based, then remembered).
  *
  * Then one set-based merge: if no key of the file exists yet, every row is inserted in key order
  * (indexes fill sequentially). Otherwise (a reload, a correction, a duplicate within the file):
@@ -132,11 +126,12 @@ export async function loadRows(
     manual.set(`${link.party}\u0000${link.record_key}`, resolvedText({ uscc: link.uscc, method: 'manual', reason: null, candidates: null }));
   }
   // Resolutions by identifier, and (for records without one) by normalised name.
-  const byIdent = new Memo<ResolvedText>();
-  const byName = new Memo<ResolvedText>();
+  const byIdent = new Map<string, ResolvedText>();
+  const byName = new Map<string, ResolvedText>();
   // The same holder recurs on every month's row: its name is normalised and its identifier checked once.
   const memo: RowMemo = { names: new Map(), validIdentifiers: new Set() };
   let staged = 0;
+  let stageCreated = false;
 
   const cached = (p: PartyInput) => (p.ident ? byIdent.get(p.ident) : byName.get(p.nameNorm));
 
@@ -150,53 +145,92 @@ export async function loadRows(
     );
   }
 
-  /** Resolves the identities of the chunk not met before (one set-based query). */
-  async function resolveChunk(chunk: Chunk) {
+  let copy: CopyWriter | null = null;
+  let pieces: string[] = [];
+  let pieceChars = 0;
+  let pending: PendingRow[] = [];
+  let quarantined: Quarantined[] = [];
+
+  /** Hands the gathered COPY text on, opening the COPY (and the staging table) when needed. */
+  async function sendPiece() {
+    if (pieceChars === 0) return;
+    if (!copy) {
+      if (!stageCreated) {
+        await session.query(`create temp table ${stage} on commit drop as select *, null::text as edp_cells from ${source.table} with no data`);
+        stageCreated = true;
+      }
+      copy = await session.openCopy(stage, [...columns, 'edp_cells']);
+    }
+    const data = pieces.join('');
+    pieces = [];
+    pieceChars = 0;
+    await copy.write(data);
+  }
+
+  /** Ends the open COPY, so that another statement can run. */
+  async function endCopy() {
+    await sendPiece();
+    if (copy) await copy.end();
+    copy = null;
+  }
+
+  function emit(line: string) {
+    pieces.push(line);
+    pieceChars += line.length;
+    staged += 1;
+  }
+
+  /** Resolves the identities of the pending rows (one set-based query) and sends them on. */
+  async function resolvePending() {
+    if (pending.length === 0) return;
     const unseen = new Map<string, Identity>();
-    for (const parties of chunk.parties) {
-      for (const p of parties) {
+    for (const row of pending) {
+      for (const p of row.parties) {
         if (cached(p) === undefined) unseen.set(identityKey(p.ident, p.nameNorm), { ident: p.ident, nameNorm: p.nameNorm });
       }
     }
-    if (unseen.size === 0) return;
-    const resolved = await resolveIdentities(session, [...unseen.values()]);
-    for (const [key, identity] of unseen) {
-      const r = resolved.get(key);
-      if (!r) throw new Error(`entity resolution returned nothing for ${identity.ident || identity.nameNorm}`);
-      if (identity.ident) byIdent.remember(identity.ident, resolvedText(r));
-      else byName.remember(identity.nameNorm, resolvedText(r));
+    if (unseen.size > 0) {
+      await endCopy();
+      const resolved = await resolveIdentities(session, [...unseen.values()]);
+      if (byIdent.size + byName.size + unseen.size > CACHE_LIMIT) {
+        // Forget older resolutions (never this batch's: the pending rows need them just below).
+        byIdent.clear();
+        byName.clear();
+      }
+      for (const [key, identity] of unseen) {
+        const r = resolved.get(key);
+        if (!r) throw new Error(`entity resolution returned nothing for ${identity.ident || identity.nameNorm}`);
+        if (identity.ident) byIdent.set(detach(identity.ident), resolvedText(r));
+        else byName.set(detach(identity.nameNorm), resolvedText(r));
+      }
     }
+    for (const row of pending) emit(lineOf(row)!);
+    pending = [];
   }
 
-  /** The chunk as COPY text for the staging table; counts its rows as loaded or unmatched. */
-  function chunkText(chunk: Chunk): string {
-    let text = '';
-    for (let i = 0; i < chunk.rowNumbers.length; i++) {
-      let line = chunk.values[i];
-      let open = false;
-      const parties = chunk.parties[i];
-      for (let j = 0; j < parties.length; j++) {
-        const r = (manual.size > 0 ? manual.get(`${parties[j].party}\u0000${chunk.keys[i]}`) : undefined) ?? cached(parties[j])!;
-        if (!r.matched) open = true;
-        line += `\t${chunk.delivered[i][j]}\t${r.text}`;
-      }
-      if (open) counts.rowsUnmatched += 1;
-      else counts.rowsLoaded += 1;
-      text += `${line}\t${batchId}\t${chunk.rowNumbers[i]}\t${copyField(chunk.cells[i])}\n`;
-    }
-    return text;
+  async function flushQuarantine() {
+    if (quarantined.length === 0) return;
+    await endCopy();
+    await writeQuarantine(quarantined);
+    quarantined = [];
   }
 
-  async function flush(chunk: Chunk) {
-    if (chunk.rowNumbers.length > 0) {
-      if (staged === 0) {
-        await session.query(`create temp table ${stage} on commit drop as select *, null::text as edp_cells from ${source.table} with no data`);
-      }
-      await resolveChunk(chunk);
-      await session.copyIn(stage, [...columns, 'edp_cells'], chunkText(chunk));
-      staged += chunk.rowNumbers.length;
+  /**
+   * A row as COPY text for the staging table, counted as loaded or unmatched; undefined while an
+   * enterprise it names is not resolved yet.
+   */
+  function lineOf(row: PendingRow): string | undefined {
+    let line = row.values;
+    let open = false;
+    for (const p of row.parties) {
+      const r = (manual.size > 0 ? manual.get(`${p.party}\u0000${row.key}`) : undefined) ?? cached(p);
+      if (r === undefined) return undefined;
+      if (!r.matched) open = true;
+      line += `\t${copyField(p.rawIdentifier)}\t${copyField(p.rawName)}\t${copyField(p.nameNorm || null)}\t${r.text}`;
     }
-    await writeQuarantine(chunk.quarantined);
+    if (open) counts.rowsUnmatched += 1;
+    else counts.rowsLoaded += 1;
+    return `${line}\t${batchId}\t${row.rowNumber}\t${copyField(row.cells)}\n`;
   }
 
   /** Moves the staged rows into the table (see above). */
@@ -223,7 +257,7 @@ export async function loadRows(
       else counts.rowsLoaded -= 1;
       return {
         rowNumber: d.row,
-        cells: JSON.parse(d.cells) as string[],
+        cells: d.cells.split(UNIT_SEPARATOR),
         reasons: [`duplicate ${source.keyLabel} ${d.key.replaceAll('|', ' / ')}: this file already has it on row ${d.first}`],
       };
     });
@@ -240,8 +274,8 @@ export async function loadRows(
     );
   }
 
-  /** Parses one row into the chunk (or its quarantine). */
-  function accept(chunk: Chunk, { rowNumber, cells }: SheetRow) {
+  /** Parses one row: into the COPY, the pending rows or the quarantine. */
+  function accept({ rowNumber, cells }: SheetRow) {
     const row = new RowView(input.map, cells, memo);
     if (cells.some((c) => UNLOADABLE.test(c))) {
       if (cells.some((c) => c.includes(UNDECODABLE))) {
@@ -251,39 +285,30 @@ export async function loadRows(
     }
     const record = source.parse(row);
     if (row.reasons.length > 0) {
-      chunk.quarantined.push({ rowNumber, cells, reasons: row.reasons });
+      quarantined.push({ rowNumber, cells, reasons: row.reasons });
       return;
     }
-    chunk.rowNumbers.push(rowNumber);
-    chunk.cells.push(JSON.stringify(cells));
-    chunk.keys.push(record.key);
     let values = copyField(record.values[source.valueColumns[0]] as CopyValue);
     for (let i = 1; i < source.valueColumns.length; i++) values += `\t${copyField(record.values[source.valueColumns[i]] as CopyValue)}`;
-    chunk.values.push(values);
-    chunk.delivered.push(record.parties.map((p) => `${copyField(p.rawIdentifier)}\t${copyField(p.rawName)}\t${copyField(p.nameNorm || null)}`));
-    chunk.parties.push(record.parties);
+    const parsed: PendingRow = { rowNumber, cells: cells.join(UNIT_SEPARATOR), key: record.key, values, parties: record.parties };
+    const line = lineOf(parsed);
+    if (line === undefined) pending.push(parsed);
+    else emit(line);
   }
-
-  let chunk = new Chunk();
-  let inFlight: Promise<void> | null = null;
-  const send = async () => {
-    // One chunk is written while the next is parsed (the database and the parser overlap).
-    if (inFlight) await inFlight;
-    inFlight = flush(chunk);
-    inFlight.catch(() => {}); // awaited on the next send or at the end
-    chunk = new Chunk();
-  };
 
   for await (const batch of input.batches ?? inBatches(input.rows!)) {
     for (const sheetRow of batch) {
       counts.rowsRead += 1;
-      accept(chunk, sheetRow);
-      if (chunk.size >= CHUNK_ROWS) await send();
+      accept(sheetRow);
+      if (pieceChars >= PIECE_CHARS) await sendPiece();
+      if (pending.length >= PENDING_ROWS) await resolvePending();
+      if (quarantined.length >= QUARANTINE_ROWS) await flushQuarantine();
     }
     input.onProgress?.(counts.rowsRead);
   }
-  await send();
-  await inFlight;
+  await resolvePending();
+  await flushQuarantine();
+  await endCopy();
   await merge();
   if (source.changesRegister) await reresolveAll(session, allSources);
   return counts;

@@ -101,12 +101,14 @@ export function parseYear(cell: string): number {
   return year;
 }
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function isoDate(year: number, month: number, day: number, cell: string): string {
   if (year < 1900 || year > 2200) throw new CellError(`"${cell}": year ${year} is out of range`);
   if (month < 1 || month > 12) throw new CellError(`"${cell}": there is no month ${month}`);
-  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const last = month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1];
   if (day < 1 || day > last) throw new CellError(`"${cell}": ${year}-${pad2(month)} has no day ${day}`);
   return `${year}-${pad2(month)}-${pad2(day)}`;
 }

@@ -1,9 +1,9 @@
-import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, ReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { csvRecords, UnterminatedQuoteError } from './csv.js';
 import { DecodingStream, type FileEncoding } from './encoding.js';
 import { UnreadableFileError } from './errors.js';
 
@@ -36,38 +36,11 @@ const BATCH_ROWS = 512;
 const NOT_BLANK = /[^\s\u3000\uFEFF]/;
 const isBlank = (cells: string[]) => !cells.some((c) => NOT_BLANK.test(c));
 
-/** Reads an object-mode stream in batches: one await per batch instead of one per row. */
-async function* readBatches<T>(stream: Readable): AsyncGenerator<T[]> {
-  let ended = false;
-  let failure: unknown = null;
-  stream.once('end', () => (ended = true));
-  stream.once('error', (error) => (failure = error));
-  for (;;) {
-    const batch: T[] = [];
-    let item: T | null;
-    while (batch.length < BATCH_ROWS && (item = stream.read() as T | null) !== null) batch.push(item);
-    if (batch.length > 0) {
-      yield batch;
-      continue;
-    }
-    if (failure) throw failure;
-    if (ended || stream.readableEnded) return;
-    await new Promise<void>((resolve) => {
-      const wake = () => {
-        stream.off('readable', wake).off('end', wake).off('error', wake);
-        resolve();
-      };
-      stream.on('readable', wake).on('end', wake).on('error', wake);
-    });
-  }
-}
-
 async function* csvBatches(input: Readable, decoder: DecodingStream): AsyncGenerator<SheetRow[]> {
-  const parser = parse({ relax_column_count: true, relax_quotes: true, skip_empty_lines: false });
-  const chain = pipeline(input, decoder, parser, () => {});
+  const text = pipeline(input, decoder, () => {}) as unknown as AsyncIterable<string>;
   let rowNumber = 0;
   try {
-    for await (const records of readBatches<string[]>(chain)) {
+    for await (const records of csvRecords(text)) {
       const rows: SheetRow[] = [];
       for (const cells of records) {
         rowNumber += 1;
@@ -75,6 +48,9 @@ async function* csvBatches(input: Readable, decoder: DecodingStream): AsyncGener
       }
       if (rows.length > 0) yield rows;
     }
+  } catch (error) {
+    if (error instanceof UnterminatedQuoteError) throw new UnreadableFileError(input instanceof ReadStream ? String(input.path) : 'the file', `${error.message}, after row ${rowNumber}`);
+    throw error;
   } finally {
     input.destroy();
   }
@@ -152,7 +128,7 @@ export function openFile(filePath: string): OpenedFile {
     bytes += chunk.length;
     hash.update(chunk);
   };
-  const input = createReadStream(filePath, { highWaterMark: 1 << 20 });
+  const input = createReadStream(filePath, { highWaterMark: 1 << 16 });
   let digest: string | undefined;
   const base = {
     fileName: path.basename(filePath),

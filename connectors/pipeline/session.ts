@@ -15,12 +15,25 @@ export interface Session {
   execute(text: string, params?: unknown[]): Promise<number>;
   /** COPY … FROM STDIN in PostgreSQL's text format (`data` already escaped, one line per row). */
   copyIn(table: string, columns: readonly string[], data: string): Promise<void>;
+  /** A COPY … FROM STDIN kept open while rows are produced (no other statement until it ends). */
+  openCopy(table: string, columns: readonly string[]): Promise<CopyWriter>;
   /**
    * Runs `work` under a savepoint (inside a transaction): when it throws, what it did is rolled back,
    * the error is rethrown, and the transaction can go on.
    */
   savepoint<T>(work: (session: Session) => Promise<T>): Promise<T>;
 }
+
+/** An open COPY: whole lines of COPY text in, with back-pressure. */
+export interface CopyWriter {
+  /** Sends lines; resolves when more may be sent. */
+  write(data: string): Promise<void>;
+  /** Ends the COPY; resolves once the server has taken every row, rejects with its error. */
+  end(): Promise<void>;
+}
+
+/** PGlite reads a COPY from a blob: lines are gathered up to this many characters per COPY. */
+const PGLITE_COPY_CHARS = 1 << 20;
 
 const copyStatement = (table: string, columns: readonly string[], from: string) =>
   `copy ${table} (${columns.map((c) => `"${c}"`).join(', ')}) from ${from}`;
@@ -42,6 +55,11 @@ function postgresSession(sql: postgres.Sql | postgres.TransactionSql): Session {
       return result.count ?? 0;
     },
     async copyIn(table, columns, data) {
+      const writer = await this.openCopy(table, columns);
+      await writer.write(data);
+      await writer.end();
+    },
+    async openCopy(table, columns) {
       const query = sql.unsafe(copyStatement(table, columns, 'stdin'));
       // postgres.js 3.4 never settles the writable when the server rejects a COPY after the data was
       // sent (porsager/postgres#1173): the error only reaches the query's `reject`, which has already
@@ -54,12 +72,23 @@ function postgresSession(sql: postgres.Sql | postgres.TransactionSql): Session {
         original(error);
       };
       const writable = await query.writable();
-      const streamError = once(writable, 'error').then(([error]) => {
-        throw error;
-      });
-      const done = once(writable, 'finish');
-      writable.end(data);
-      await Promise.race([done, streamError, serverError]);
+      const failed = Promise.race([
+        serverError,
+        once(writable, 'error').then(([error]) => {
+          throw error;
+        }),
+      ]);
+      failed.catch(() => {}); // raced below; never left unhandled
+      return {
+        async write(data) {
+          if (!writable.write(data)) await Promise.race([once(writable, 'drain'), failed]);
+        },
+        async end() {
+          const done = once(writable, 'finish');
+          writable.end();
+          await Promise.race([done, failed]);
+        },
+      };
     },
   };
 }
@@ -89,6 +118,26 @@ function pgliteSession(tx: Pick<Transaction, 'query'>): Session {
     },
     async copyIn(table, columns, data) {
       await tx.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob: new Blob([data]) });
+    },
+    async openCopy(table, columns) {
+      // Blobs, not strings: the text is copied out at once and can be collected young.
+      let parts: Blob[] = [];
+      let size = 0;
+      const send = async () => {
+        if (size === 0) return;
+        const blob = new Blob(parts);
+        parts = [];
+        size = 0;
+        await tx.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob });
+      };
+      return {
+        async write(data) {
+          parts.push(new Blob([data]));
+          size += data.length;
+          if (size >= PGLITE_COPY_CHARS) await send();
+        },
+        end: send,
+      };
     },
   };
 }

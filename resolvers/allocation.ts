@@ -6,6 +6,7 @@ import { powerConsumption } from '../db/power.js';
 import { taxAnnual, taxPayments } from '../db/tax.js';
 import { allocationMethodForYear, allocationMethods, surchargeRate, type AllocationMethod } from './allocation-method.js';
 import { dataVersion } from './data-version.js';
+import { VersionedCache } from './versioned-cache.js';
 import { evaluationMethods, methodForYear, type Grade, type Population } from './evaluation-method.js';
 import { evaluationSql } from './evaluation.js';
 import { assertYear } from './metrics.js';
@@ -208,7 +209,7 @@ async function compute(database: Database, year: number): Promise<CountyAllocati
   return { year, method, byUscc };
 }
 
-const caches = new WeakMap<Database, Map<string, Promise<CountyAllocation>>>();
+const allocations = new VersionedCache<CountyAllocation>(6);
 
 /**
  * The county's allocation for the grades of `year`, cached per (year, data version): computed for
@@ -216,20 +217,7 @@ const caches = new WeakMap<Database, Map<string, Promise<CountyAllocation>>>();
  */
 export async function countyAllocation(database: Database, year: number): Promise<CountyAllocation> {
   assertYear(year);
-  const version = await dataVersion(database);
-  let cache = caches.get(database);
-  if (!cache) caches.set(database, (cache = new Map()));
-  const key = `${year}|${version}`;
-  let entry = cache.get(key);
-  if (!entry) {
-    for (const k of cache.keys()) if (k.startsWith(`${year}|`)) cache.delete(k);
-    entry = compute(database, year);
-    cache.set(key, entry);
-    const stored = entry;
-    entry.catch(() => cache.get(key) === stored && cache.delete(key));
-    while (cache.size > 6) cache.delete(cache.keys().next().value!);
-  }
-  return entry;
+  return allocations.get(database, String(year), await dataVersion(database), () => compute(database, year));
 }
 
 /** One enterprise's allocation; a not-registered USCC answers with the reason. */

@@ -3,6 +3,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { dataVersion } from './data-version.js';
+import { VersionedCache } from './versioned-cache.js';
 import {
   evaluationMethods,
   methodForYear,
@@ -374,8 +375,7 @@ async function compute(database: Database, year: number, method: EvaluationMetho
  * It holds no per-user data (every viewer with the profile scope sees the same grades), and the
  * data version changes with every ingest batch and manual link, so a stale ranking is never served.
  */
-const caches = new WeakMap<Database, Map<string, Promise<Evaluation>>>();
-const MAX_CACHED = 6;
+const evaluations = new VersionedCache<Evaluation>(6);
 
 /**
  * The 亩产效益 evaluation of `year` for the whole county (metrics.md), from the cache when the
@@ -390,20 +390,7 @@ export async function evaluateYear(
   assertYear(year);
   const method = methodForYear(year, options.methods ?? evaluationMethods());
   const version = await dataVersion(database);
-  const scope = `${method?.id ?? '-'}|${year}|`;
-  const key = scope + version;
-  let cache = caches.get(database);
-  if (!cache) caches.set(database, (cache = new Map()));
-  let entry = cache.get(key);
-  if (!entry) {
-    for (const k of cache.keys()) if (k.startsWith(scope)) cache.delete(k); // an older data version
-    entry = compute(database, year, method, version);
-    cache.set(key, entry);
-    const stored = entry;
-    entry.catch(() => cache.get(key) === stored && cache.delete(key));
-    while (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
-  }
-  return entry;
+  return evaluations.get(database, `${method?.id ?? '-'}|${year}`, version, () => compute(database, year, method, version));
 }
 
 /**
@@ -414,9 +401,8 @@ export async function evaluateYear(
 export async function metricsFromEvaluation(database: Database, usccs: readonly string[], year: number): Promise<Map<string, EnterpriseMetrics> | null> {
   const method = methodForYear(year, evaluationMethods());
   if (!method || tcePer10kKwhFor(year, [method]) !== tcePer10kKwhFor(year)) return null;
-  const entry = caches.get(database)?.get(`${method.id}|${year}|${await dataVersion(database)}`);
-  if (!entry) return null;
-  const evaluation = await entry;
+  const evaluation = await evaluations.peek(database, `${method.id}|${year}`, () => dataVersion(database));
+  if (!evaluation) return null;
   const found = new Map<string, EnterpriseMetrics>();
   for (const uscc of usccs) {
     const result = evaluation.results.get(uscc);

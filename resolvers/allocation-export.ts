@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { writeFile } from 'node:fs/promises';
 import { addStyledSheet, csvWithBom, MONEY_FORMAT, type SheetColumn } from '../lib/spreadsheet.js';
+import { sumYuan } from './awards/format.js';
 import { surchargeList, type CountyAllocation, type SurchargeRow } from './allocation.js';
 
 /** The utility file's columns, in the order a billing clerk loads them. */
@@ -24,11 +25,11 @@ export interface SurchargeFile {
   totals: { enterprises: number; accounts: number; kwh: number; estimatedSurchargeYuan: number };
 }
 
-/** The surcharge list for the grades of `county.year`, with totals (kWh and 元 summed in fen to stay exact). */
+/** The surcharge list for the grades of `county.year`, with totals (kWh and 元 summed exactly in hundredths). */
 export function surchargeFile(county: CountyAllocation): SurchargeFile {
   const { rows, withoutAccounts } = surchargeList(county);
-  const fen = rows.reduce((s, r) => s + Math.round(r.estimatedSurchargeYuan * 100), 0);
-  const kwhCents = rows.reduce((s, r) => s + Math.round(r.kwh * 100), 0);
+  // readings carry at most two decimals, so kWh are summed exactly the same way as 元
+  const kwh = sumYuan(rows.map((r) => r.kwh));
   return {
     year: county.year,
     appliesInYear: county.year + 1,
@@ -40,7 +41,7 @@ export function surchargeFile(county: CountyAllocation): SurchargeFile {
       rate: a.surchargeYuanPerKwh!,
       reason: '未关联用电户号: no electricity account is linked to this enterprise',
     })),
-    totals: { enterprises: new Set(rows.map((r) => r.uscc)).size, accounts: rows.length, kwh: kwhCents / 100, estimatedSurchargeYuan: fen / 100 },
+    totals: { enterprises: new Set(rows.map((r) => r.uscc)).size, accounts: rows.length, kwh, estimatedSurchargeYuan: sumYuan(rows.map((r) => r.estimatedSurchargeYuan)) },
   };
 }
 

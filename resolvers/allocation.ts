@@ -5,6 +5,7 @@ import { enterprises } from '../db/market.js';
 import { powerConsumption } from '../db/power.js';
 import { taxAnnual, taxPayments } from '../db/tax.js';
 import { allocationMethodForYear, allocationMethods, surchargeRate, type AllocationMethod } from './allocation-method.js';
+import { sumYuan } from './awards/format.js';
 import { dataVersion } from './data-version.js';
 import { VersionedCache } from './versioned-cache.js';
 import { evaluationMethods, methodForYear, type Grade, type Population } from './evaluation-method.js';
@@ -282,7 +283,7 @@ export function surchargeByTown(county: CountyAllocation): { town: string | null
     t.enterprises += 1;
     t.accounts += a.accounts.length;
     t.kwh += a.electricityKwh;
-    t.estimatedSurchargeYuan = round2(t.estimatedSurchargeYuan + (a.estimatedSurchargeYuan ?? 0));
+    t.estimatedSurchargeYuan = sumYuan([t.estimatedSurchargeYuan, a.estimatedSurchargeYuan]);
     byTown.set(a.town, t);
   }
   return [...byTown.values()].sort((a, b) => b.estimatedSurchargeYuan - a.estimatedSurchargeYuan);

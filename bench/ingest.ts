@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { generatePowerBenchmark } from '../connectors/demo/benchmark.js';
 import { ingestFile } from '../connectors/pipeline/ingest.js';
+import type { LoadPath } from '../connectors/pipeline/load.js';
 import { openDatabase } from '../db/client.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,14 +46,15 @@ const { values } = parseArgs({
 async function child(file: string) {
   const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, max: 2 });
   const started = process.hrtime.bigint();
-  const report = await ingestFile(database, 'power', file);
+  let loadPath: LoadPath | undefined;
+  const report = await ingestFile(database, 'power', file, { onPath: (p) => (loadPath = p) });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await database.close();
   // resourceUsage().maxRSS is in kilobytes
-  process.stdout.write(`${JSON.stringify({ report, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.stdout.write(`${JSON.stringify({ report, seconds, loadPath, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
 }
 
-function runChild(file: string, databaseUrl: string): Promise<{ report: Record<string, number>; seconds: number; maxRssMb: number }> {
+function runChild(file: string, databaseUrl: string): Promise<{ report: Record<string, number>; seconds: number; loadPath: LoadPath; maxRssMb: number }> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/ingest.ts'), '--child', file], {
       cwd: ROOT,
@@ -104,12 +106,12 @@ async function main() {
     const first = await runChild(files.powerFile, databaseUrl);
     const rate = files.rows / first.seconds;
     console.log(
-      `edp ingest power (new rows): ${first.seconds.toFixed(2)} s = ${Math.round(rate)} rows/s = ${(rate / bareRate).toFixed(2)}× bare copy; ` +
+      `edp ingest power (new rows, ${first.loadPath} path): ${first.seconds.toFixed(2)} s = ${Math.round(rate)} rows/s = ${(rate / bareRate).toFixed(2)}× bare copy; ` +
         `peak RSS ${first.maxRssMb.toFixed(0)} MB; loaded ${first.report.rowsLoaded}, unmatched ${first.report.rowsUnmatched}, quarantined ${first.report.rowsQuarantined}`,
     );
     const again = await runChild(files.powerFile, databaseUrl);
     console.log(
-      `edp ingest power (same file again, every row unchanged): ${again.seconds.toFixed(2)} s = ${Math.round(files.rows / again.seconds)} rows/s; ` +
+      `edp ingest power (same file again, every row unchanged, ${again.loadPath} path): ${again.seconds.toFixed(2)} s = ${Math.round(files.rows / again.seconds)} rows/s; ` +
         `peak RSS ${again.maxRssMb.toFixed(0)} MB; replaced ${again.report.rowsReplaced}`,
     );
 

@@ -95,10 +95,15 @@ const CANONICAL_IDENTIFIER = /^[0-9A-Z]{15,18}$/;
  */
 export const detach = (text: string): string => (' ' + text).slice(1);
 
-/** What a file's rows share: names already normalised, identifiers already found valid. */
+/**
+ * What a file's rows share: names already normalised, identifiers already found valid, parties
+ * already read (identifier cell → name cell → the party, handed back as the same object), months.
+ */
 export interface RowMemo {
   names: Map<string, string>;
   validIdentifiers: Set<string>;
+  parties?: Map<string, Map<string, PartyInput>>;
+  months?: Map<string, string>;
 }
 
 /** Which side of a record an enterprise is on: '' for single-party records, lessor/lessee for leases. */
@@ -194,7 +199,17 @@ export class RowView {
 
   /** The first day of the month. */
   month(key: string, required = false): string | null {
-    return this.parsed(key, required, parseMonth);
+    const months = this.memo?.months;
+    if (!months) return this.parsed(key, required, parseMonth);
+    return this.parsed(key, required, (cell) => {
+      let month = months.get(cell);
+      if (month === undefined) {
+        month = parseMonth(cell);
+        if (months.size >= MEMO_LIMIT) months.clear();
+        months.set(detach(cell), month);
+      }
+      return month;
+    });
   }
 
   year(key: string, required = false): number | null {
@@ -214,6 +229,39 @@ export class RowView {
    * is a reason (never guessed at); a party with neither identifier nor name cannot be linked.
    */
   party(identKey: string, nameKey: string, party: Party = ''): PartyInput {
+    const parties = this.memo?.parties;
+    if (!parties) return this.readParty(identKey, nameKey, party);
+    const identIndex = this.map.index.get(identKey);
+    const nameIndex = this.map.index.get(nameKey);
+    const identCell = identIndex === undefined ? '' : (this.cells[identIndex] ?? '');
+    const nameCell = nameIndex === undefined ? '' : (this.cells[nameIndex] ?? '');
+    const known = parties.get(identCell)?.get(nameCell);
+    if (known !== undefined && known.party === party) return known;
+    const reasons = this.reasons.length;
+    const read = this.readParty(identKey, nameKey, party);
+    if (this.reasons.length === reasons) {
+      // Only a party without problems is remembered: a problem is a reason of every row that has it.
+      let byName = parties.get(identCell);
+      if (byName === undefined) {
+        if (parties.size >= MEMO_LIMIT) parties.clear();
+        byName = new Map();
+        parties.set(detach(identCell), byName);
+      }
+      // Detached: a remembered party must not keep the file text its cells were cut from.
+      const kept: PartyInput = {
+        party,
+        rawIdentifier: read.rawIdentifier === null ? null : detach(read.rawIdentifier),
+        rawName: read.rawName === null ? null : detach(read.rawName),
+        ident: detach(read.ident),
+        nameNorm: read.nameNorm,
+      };
+      byName.set(detach(nameCell), kept);
+      return kept;
+    }
+    return read;
+  }
+
+  private readParty(identKey: string, nameKey: string, party: Party): PartyInput {
     const rawIdentifier = this.optional(identKey);
     const rawName = this.optional(nameKey);
     const ident = !rawIdentifier ? '' : CANONICAL_IDENTIFIER.test(rawIdentifier) ? rawIdentifier : rawIdentifier.normalize('NFKC').replace(/\s+/g, '').toUpperCase();

@@ -6,7 +6,7 @@ import type { Logger } from '../../lib/logger.js';
 import { recordRefusedBatch, runBatch, type BatchReport } from './batches.js';
 import { mapHeader } from './columns.js';
 import { BadHeaderError, IngestError, UnreadableFileError } from './errors.js';
-import { loadRows } from './load.js';
+import { loadRows, type LoadPath } from './load.js';
 import { openFile, type SheetRow } from './readers.js';
 import type { Session } from './session.js';
 import { SOURCES, type SourceName } from './source.js';
@@ -18,6 +18,10 @@ export interface IngestOptions {
   /** show a progress bar (only when stdout is a terminal) */
   progress?: boolean;
   logger?: Logger;
+  /** files from this many bytes on load into an empty table by the bulk path (default: load.ts BULK_MIN_BYTES) */
+  bulkMinBytes?: number;
+  /** told which path loaded the rows (load.ts LoadPath) */
+  onPath?: (path: LoadPath) => void;
 }
 
 /** A progress bar over the file's bytes, or nothing when stdout is not a terminal. */
@@ -99,6 +103,19 @@ export async function ingestFile(database: Database, source: string, filePath: s
             batches: parts.rest,
             fileName,
             onProgress: bar ? (rows) => bar.update(opened.bytesRead(), { rows }) : undefined,
+            sizeBytes: opened.size,
+            bulkMinBytes: options.bulkMinBytes,
+            // The file read again from its first row (the header was checked already).
+            reopen: async () => {
+              await parts.close();
+              opened = openFile(filePath);
+              parts = await headerAndRows(opened.batches, fileName);
+              return parts.rest;
+            },
+            onPath: (loadPath) => {
+              options.logger?.info({ batchId, source: definition.name, fileName, path: loadPath }, `ingest path ${loadPath}`);
+              options.onPath?.(loadPath);
+            },
           },
           Object.values(SOURCE_DEFINITIONS),
         );

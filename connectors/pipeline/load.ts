@@ -7,13 +7,18 @@ import type { CopyWriter, Session } from './session.js';
 import type { SourceDefinition } from './source.js';
 
 /**
- * COPY text is handed to the database in pieces of this many characters. Small on purpose: rows
+ * COPY text is handed to the database in pieces of about this many bytes (UTF-8, written as rows come). Small on purpose: rows
  * then die young (rows held across garbage collections get promoted; holding 10,000-row chunks more
  * than doubled CPU time and peak RSS).
  */
-const PIECE_CHARS = 64 * 1024;
-/** Rows waiting for enterprises not met before are resolved together when there are this many. */
+const PIECE_BYTES = 64 * 1024;
+/**
+ * Rows waiting for enterprises not met before are resolved together when there are this many at first;
+ * the number doubles with each resolution (up to {@link PENDING_ROWS_MAX}): a big file's first month
+ * names every account, and each resolution is a query over the whole register.
+ */
 const PENDING_ROWS = 1_000;
+const PENDING_ROWS_MAX = 8_000;
 /** Quarantined rows are written when there are this many. */
 const QUARANTINE_ROWS = 1_000;
 /** Resolutions remembered during a load (a file names far fewer enterprises than it has rows). */
@@ -42,7 +47,38 @@ export interface LoadInput {
   fileName: string | null;
   /** called after each batch with the number of rows read so far */
   onProgress?: (rowsRead: number) => void;
+  /**
+   * Reads the same rows again from the first one (a file can, an API pull cannot). With it the loader
+   * first tries to COPY straight into the table and, when a key collides, starts again through the
+   * staging table; without it every load goes through the staging table.
+   */
+  reopen?: () => Promise<AsyncIterable<SheetRow[]>>;
+  /** the input's size in bytes (a file), which decides the bulk path */
+  sizeBytes?: number;
+  /** the bulk path is taken from this many bytes on (default {@link BULK_MIN_BYTES}) */
+  bulkMinBytes?: number;
+  /** told which path loaded the rows */
+  onPath?: (path: LoadPath) => void;
 }
+
+/**
+ * How the rows reached the table:
+ * - `bulk`: the table was empty and the input large: its indexes are dropped, the rows COPYed straight
+ *   in, the indexes built again at the end (a key met twice fails there);
+ * - `direct`: the rows COPYed straight into the table, its indexes kept (a key that exists fails);
+ * - `stage`: through a staging table and a set-based merge (reloads, corrections, duplicates within
+ *   the file, and every input that cannot be read twice).
+ */
+export type LoadPath = 'bulk' | 'direct' | 'stage';
+
+/** Inputs from this many bytes on load into an empty table by the bulk path. */
+export const BULK_MIN_BYTES = 16 << 20;
+/** How long the bulk path waits for its lock on the table (readers hold it) before it keeps the indexes. */
+const BULK_LOCK_TIMEOUT = '2s';
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/** Thrown when the first row's key is already in the table: the direct path gives way to the staging path. */
+class KeyExists extends Error {}
 
 async function* inBatches(rows: AsyncIterable<SheetRow>): AsyncGenerator<SheetRow[]> {
   let batch: SheetRow[] = [];
@@ -78,31 +114,111 @@ const resolvedText = (r: Resolution): ResolvedText => ({
   matched: r.uscc !== null,
 });
 
+/** A party's link columns as COPY bytes (each followed by a tab), and whether it links to an enterprise. */
+interface PartyBytes {
+  bytes: Uint8Array;
+  matched: boolean;
+}
+
+/**
+ * Writes `text` as UTF-8 into `buffer` at `offset` (room checked by the caller); returns the offset
+ * after it. The common case, ASCII, is copied here without a call into the runtime per row.
+ */
+function writeText(buffer: Buffer, offset: number, text: string): number {
+  let at = offset;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return offset + buffer.write(text, offset);
+    buffer[at++] = c;
+  }
+  return at;
+}
+
 /** A parsed row waiting for the resolution of an enterprise the load has not met yet. */
 interface PendingRow {
   rowNumber: number;
-  /** the cells joined, for a duplicate's quarantine */
-  cells: string;
+  /** the cells as read, for a duplicate's quarantine (staging path) */
+  cells: string[];
   key: string;
   /** the source's own columns as COPY text */
   values: string;
   parties: PartyInput[];
 }
 
+/** An index of a table as it can be created again: its name and statement. */
+interface IndexDefinition {
+  name: string;
+  /** the constraint it serves (primary key, unique), or null for a plain index */
+  constraint: string | null;
+  create: string;
+}
+
+/** The table's indexes (and the constraints they serve), as `create` statements. */
+async function indexesOf(session: Session, table: string): Promise<IndexDefinition[]> {
+  const rows = await session.query<{ name: string; constraint: string | null; index_def: string; constraint_def: string | null }>(
+    `select i.indexrelid::regclass::text as name, c.conname as constraint, pg_get_indexdef(i.indexrelid) as index_def,
+       pg_get_constraintdef(c.oid) as constraint_def
+     from pg_index i left join pg_constraint c on c.conindid = i.indexrelid and c.conrelid = i.indrelid
+     where i.indrelid = $1::regclass order by i.indexrelid`,
+    [table],
+  );
+  return rows.map((r) => ({
+    name: r.name,
+    constraint: r.constraint,
+    create: r.constraint ? `alter table ${table} add constraint "${r.constraint}" ${r.constraint_def}` : r.index_def,
+  }));
+}
+
 /**
- * Loads one file's rows into a source's table inside the caller's transaction.
+ * The bulk path's start: the table is empty and nobody holds it, its indexes go (they are built again,
+ * sorted, at the end: far cheaper than maintaining them row by row). Returns the indexes to build, or
+ * null when the table is in use (readers hold it) or not empty: then the indexes stay.
+ */
+async function dropIndexes(session: Session, table: string): Promise<IndexDefinition[] | null> {
+  try {
+    return await session.savepoint(async (s) => {
+      await s.query(`set local lock_timeout = '${BULK_LOCK_TIMEOUT}'`);
+      await s.query(`lock table ${table} in access exclusive mode`);
+      await s.query(`set local lock_timeout = 0`);
+      const [{ empty }] = await s.query<{ empty: boolean }>(`select not exists (select 1 from ${table}) as empty`);
+      if (!empty) return null;
+      const indexes = await indexesOf(s, table);
+      for (const index of indexes) {
+        await s.query(index.constraint ? `alter table ${table} drop constraint "${index.constraint}"` : `drop index ${index.name}`);
+      }
+      return indexes;
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return null;
+    throw error;
+  }
+}
+
+/** Whether a row with this key is in the table already (an index look-up). */
+async function keyExists(session: Session, source: SourceDefinition, key: CopyValue[]): Promise<boolean> {
+  const types = await session.query<{ name: string; type: string }>(
+    `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute
+     where attrelid = $1::regclass and attname = any($2::text[])`,
+    [source.table, source.keyColumns],
+  );
+  const typeOf = new Map(types.map((t) => [t.name, t.type]));
+  const where = source.keyColumns.map((k, i) => `${k} = $${i + 1}::text::${typeOf.get(k)}`).join(' and ');
+  const [{ found }] = await session.query<{ found: boolean }>(
+    `select exists (select 1 from ${source.table} where ${where}) as found`,
+    key.map((v) => (v === null || v === undefined ? null : String(v))),
+  );
+  return found;
+}
+
+/**
+ * Loads one file's rows into a source's table inside the caller's transaction, by the fastest path
+ * that gives the same result (see {@link LoadPath}).
  *
- * Streaming: each row is parsed and validated (a row with problems is quarantined with every
- * reason); a row whose enterprises were resolved before (most rows of a big file: the same accounts
- * recur every month) goes straight into one open COPY into a staging table (temporary, without WAL
- * or keys) while the next rows are parsed; rows naming enterprises not met yet wait, and are resolved
- * together (set-based, then remembered).
- *
- * Then one set-based merge: if no key of the file exists yet, every row is inserted in key order
- * (indexes fill sequentially). Otherwise (a reload, a correction, a duplicate within the file):
- * duplicates within the file are quarantined (the first occurrence stays), rows whose values differ
- * are updated (a correction: counted as replaced), new rows inserted, and identical rows left
- * untouched (not even their batch id or loaded_at), so that loading the same file twice changes nothing.
+ * When the input can be read again (a file), the rows are first COPYed straight into the table under
+ * a savepoint: the bulk path when the table is empty and the input large, else the direct path unless
+ * the first row's key is already there. A key met twice (a reload, a correction, a duplicate within
+ * the file) rolls that attempt back (its quarantined rows too) and the file is read again through the
+ * staging path, which handles every case. Inputs that cannot be read twice always take the staging path.
  */
 export async function loadRows(
   session: Session,
@@ -111,9 +227,54 @@ export async function loadRows(
   input: LoadInput,
   allSources: readonly SourceDefinition[],
 ): Promise<BatchCounts> {
+  let counts: BatchCounts | undefined;
+  let path: LoadPath = 'stage';
+  if (input.reopen) {
+    const bulk = (input.sizeBytes ?? 0) >= (input.bulkMinBytes ?? BULK_MIN_BYTES);
+    try {
+      counts = await session.savepoint(async (s) => {
+        const indexes = bulk ? await dropIndexes(s, source.table) : null;
+        path = indexes ? 'bulk' : 'direct';
+        const result = await loadOnce(s, source, batchId, input, path);
+        if (indexes) {
+          if (s.kind === 'postgres') await s.query(`set local maintenance_work_mem = '256MB'`);
+          for (const index of indexes) await s.query(index.create);
+        }
+        return result;
+      });
+    } catch (error) {
+      if (!(error instanceof KeyExists) && (error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      path = 'stage';
+      input = { ...input, batches: await input.reopen(), rows: undefined };
+    }
+  }
+  counts ??= await loadOnce(session, source, batchId, input, 'stage');
+  input.onPath?.(path);
+  if (source.changesRegister) await reresolveAll(session, allSources);
+  return counts;
+}
+
+/**
+ * One pass over the rows (see {@link loadRows}).
+ *
+ * Streaming: each row is parsed and validated (a row with problems is quarantined with every
+ * reason); a row whose enterprises were resolved before (most rows of a big file: the same accounts
+ * recur every month) goes straight into one open COPY (into the table, or into a staging table:
+ * temporary, without WAL or keys) while the next rows are parsed; rows naming enterprises not met yet
+ * wait, and are resolved together (set-based, then remembered).
+ *
+ * Staging path, then one set-based merge: if no key of the file exists yet, every row is inserted in
+ * key order (indexes fill sequentially). Otherwise (a reload, a correction, a duplicate within the
+ * file): duplicates within the file are quarantined (the first occurrence stays), rows whose values
+ * differ are updated (a correction: counted as replaced), new rows inserted, and identical rows left
+ * untouched (not even their batch id or loaded_at), so that loading the same file twice changes nothing.
+ */
+async function loadOnce(session: Session, source: SourceDefinition, batchId: number, input: LoadInput, path: LoadPath): Promise<BatchCounts> {
   const counts: BatchCounts = { rowsRead: 0, rowsLoaded: 0, rowsReplaced: 0, rowsQuarantined: 0, rowsUnmatched: 0 };
+  const staging = path === 'stage';
   const partyColumns = source.parties.flatMap((p) => [p.rawIdentifier, p.rawName, p.nameNorm, p.uscc, p.matchMethod, p.matchReason, p.matchCandidates]);
-  const columns = [...source.valueColumns, ...partyColumns, 'batch_id', 'source_row'];
+  // The link columns first: their COPY bytes are the same on every row of a holder, written once.
+  const columns = [...partyColumns, ...source.valueColumns, 'batch_id', 'source_row'];
   const compared = [...source.valueColumns.filter((c) => !source.keyColumns.includes(c)), ...partyColumns];
   const stage = `edp_stage_${source.table}`;
   const keyJoin = source.keyColumns.map((k) => `t.${k} = s.${k}`).join(' and ');
@@ -128,10 +289,19 @@ export async function loadRows(
   // Resolutions by identifier, and (for records without one) by normalised name.
   const byIdent = new Map<string, ResolvedText>();
   const byName = new Map<string, ResolvedText>();
-  // The same holder recurs on every month's row: its name is normalised and its identifier checked once.
-  const memo: RowMemo = { names: new Map(), validIdentifiers: new Set() };
+  // The same holder recurs on every month's row: its name is normalised, its identifier checked and
+  // its columns written once (RowView hands the same PartyInput back for the same cells).
+  const memo: RowMemo = { names: new Map(), validIdentifiers: new Set(), parties: new Map(), months: new Map() };
+  /** a party's link columns as COPY bytes (a tab after each), with whether it is matched */
+  const partyBytes = new Map<PartyInput, PartyBytes>();
+  /** the parties of the row being written (reused) */
+  const rowParties: PartyBytes[] = [];
+  let pendingLimit = PENDING_ROWS;
   let staged = 0;
   let stageCreated = false;
+  /** the first row's key (direct path), checked before anything is sent */
+  let firstKey: CopyValue[] | null = null;
+  let keyChecked = path !== 'direct';
 
   const cached = (p: PartyInput) => (p.ident ? byIdent.get(p.ident) : byName.get(p.nameNorm));
 
@@ -146,25 +316,24 @@ export async function loadRows(
   }
 
   let copy: CopyWriter | null = null;
-  let pieces: string[] = [];
-  let pieceChars = 0;
+  let piece = Buffer.allocUnsafeSlow(PIECE_BYTES);
+  let pieceBytes = 0;
   let pending: PendingRow[] = [];
   let quarantined: Quarantined[] = [];
 
   /** Hands the gathered COPY text on, opening the COPY (and the staging table) when needed. */
   async function sendPiece() {
-    if (pieceChars === 0) return;
+    if (pieceBytes === 0) return;
     if (!copy) {
-      if (!stageCreated) {
+      if (staging && !stageCreated) {
         await session.query(`create temp table ${stage} on commit drop as select *, null::text as edp_cells from ${source.table} with no data`);
         stageCreated = true;
       }
-      copy = await session.openCopy(stage, [...columns, 'edp_cells']);
+      copy = staging ? await session.openCopy(stage, [...columns, 'edp_cells']) : await session.openCopy(source.table, columns);
     }
-    const data = pieces.join('');
-    pieces = [];
-    pieceChars = 0;
-    await copy.write(data);
+    const data = piece.subarray(0, pieceBytes);
+    pieceBytes = 0;
+    await copy.write(data); // then the piece is free again
   }
 
   /** Ends the open COPY, so that another statement can run. */
@@ -174,9 +343,24 @@ export async function loadRows(
     copy = null;
   }
 
-  function emit(line: string) {
-    pieces.push(line);
-    pieceChars += line.length;
+  /**
+   * Adds one row's COPY bytes (its parties' bytes of `rowParties`, then `rest`: its own columns, batch
+   * and row number, and the line's end); the piece is sent by the caller once full.
+   */
+  function emit(rest: string) {
+    let room = rest.length * 3;
+    for (const p of rowParties) room += p.bytes.length;
+    if (pieceBytes + room > piece.length) {
+      // Only a row longer than the room left: the piece grows (rows are far shorter than a piece).
+      const bigger = Buffer.allocUnsafeSlow(Math.max(piece.length * 2, pieceBytes + room));
+      piece.copy(bigger, 0, 0, pieceBytes);
+      piece = bigger;
+    }
+    for (const p of rowParties) {
+      piece.set(p.bytes, pieceBytes);
+      pieceBytes += p.bytes.length;
+    }
+    pieceBytes = writeText(piece, pieceBytes, rest);
     staged += 1;
   }
 
@@ -196,6 +380,7 @@ export async function loadRows(
         // Forget older resolutions (never this batch's: the pending rows need them just below).
         byIdent.clear();
         byName.clear();
+        partyBytes.clear();
       }
       for (const [key, identity] of unseen) {
         const r = resolved.get(key);
@@ -204,8 +389,11 @@ export async function loadRows(
         else byName.set(detach(identity.nameNorm), resolvedText(r));
       }
     }
-    for (const row of pending) emit(lineOf(row)!);
+    for (const row of pending) {
+      if (!writeRow(row)) throw new Error(`row ${row.rowNumber}: an enterprise it names was not resolved`);
+    }
     pending = [];
+    pendingLimit = Math.min(pendingLimit * 2, PENDING_ROWS_MAX);
   }
 
   async function flushQuarantine() {
@@ -215,22 +403,47 @@ export async function loadRows(
     quarantined = [];
   }
 
+  /** A party's link columns as COPY bytes; undefined while its enterprise is not resolved yet. */
+  function partyOf(p: PartyInput, key: string): PartyBytes | undefined {
+    const link = manual.size > 0 ? manual.get(`${p.party}\u0000${key}`) : undefined;
+    if (link === undefined) {
+      const known = partyBytes.get(p);
+      if (known !== undefined) return known;
+    }
+    const r = link ?? cached(p);
+    if (r === undefined) return undefined;
+    const bytes: PartyBytes = {
+      bytes: Buffer.from(`${copyField(p.rawIdentifier)}\t${copyField(p.rawName)}\t${copyField(p.nameNorm || null)}\t${r.text}\t`),
+      matched: r.matched,
+    };
+    if (link === undefined) {
+      if (partyBytes.size >= CACHE_LIMIT) partyBytes.clear();
+      partyBytes.set(p, bytes);
+    }
+    return bytes;
+  }
+
   /**
-   * A row as COPY text for the staging table, counted as loaded or unmatched; undefined while an
-   * enterprise it names is not resolved yet.
+   * Writes a row's COPY bytes for the table (or the staging table), counted as loaded or unmatched;
+   * false (nothing written) while an enterprise it names is not resolved yet.
    */
-  function lineOf(row: PendingRow): string | undefined {
-    let line = row.values;
+  function writeRow(row: PendingRow): boolean {
+    rowParties.length = 0;
     let open = false;
     for (const p of row.parties) {
-      const r = (manual.size > 0 ? manual.get(`${p.party}\u0000${row.key}`) : undefined) ?? cached(p);
-      if (r === undefined) return undefined;
+      const r = partyOf(p, row.key);
+      if (r === undefined) return false;
       if (!r.matched) open = true;
-      line += `\t${copyField(p.rawIdentifier)}\t${copyField(p.rawName)}\t${copyField(p.nameNorm || null)}\t${r.text}`;
+      rowParties.push(r);
     }
     if (open) counts.rowsUnmatched += 1;
     else counts.rowsLoaded += 1;
-    return `${line}\t${batchId}\t${row.rowNumber}\t${copyField(row.cells)}\n`;
+    emit(
+      staging
+        ? `${row.values}\t${batchId}\t${row.rowNumber}\t${copyField(row.cells.join(UNIT_SEPARATOR))}\n`
+        : `${row.values}\t${batchId}\t${row.rowNumber}\n`,
+    );
+    return true;
   }
 
   /** Moves the staged rows into the table (see above). */
@@ -288,20 +501,24 @@ export async function loadRows(
       quarantined.push({ rowNumber, cells, reasons: row.reasons });
       return;
     }
+    if (!keyChecked && firstKey === null) firstKey = source.keyColumns.map((k) => record.values[k] as CopyValue);
     let values = copyField(record.values[source.valueColumns[0]] as CopyValue);
     for (let i = 1; i < source.valueColumns.length; i++) values += `\t${copyField(record.values[source.valueColumns[i]] as CopyValue)}`;
-    const parsed: PendingRow = { rowNumber, cells: cells.join(UNIT_SEPARATOR), key: record.key, values, parties: record.parties };
-    const line = lineOf(parsed);
-    if (line === undefined) pending.push(parsed);
-    else emit(line);
+    const parsed: PendingRow = { rowNumber, cells, key: record.key, values, parties: record.parties };
+    if (!writeRow(parsed)) pending.push(parsed);
   }
 
   for await (const batch of input.batches ?? inBatches(input.rows!)) {
     for (const sheetRow of batch) {
       counts.rowsRead += 1;
       accept(sheetRow);
-      if (pieceChars >= PIECE_CHARS) await sendPiece();
-      if (pending.length >= PENDING_ROWS) await resolvePending();
+      if (firstKey !== null && !keyChecked) {
+        // Before anything is sent: a first key already stored means a reload or a correction.
+        keyChecked = true;
+        if (await keyExists(session, source, firstKey)) throw new KeyExists();
+      }
+      if (pieceBytes >= PIECE_BYTES - 4096) await sendPiece();
+      if (pending.length >= pendingLimit) await resolvePending();
       if (quarantined.length >= QUARANTINE_ROWS) await flushQuarantine();
     }
     input.onProgress?.(counts.rowsRead);
@@ -309,7 +526,6 @@ export async function loadRows(
   await resolvePending();
   await flushQuarantine();
   await endCopy();
-  await merge();
-  if (source.changesRegister) await reresolveAll(session, allSources);
+  if (staging) await merge();
   return counts;
 }

@@ -76,8 +76,12 @@ export function parseMoney(cell: string, unitScale: 1 | 10000 = 1): string {
 }
 
 
+/** A quantity already in canonical form (no leading zero, at most 14 digits and 2 decimals): taken as it is. */
+const CANONICAL_QUANTITY = /^(?:0|[1-9]\d{0,13})(?:\.\d{1,2})?$/;
+
 /** A non-negative quantity (m², kWh) as an exact decimal with at most `maxScale` decimals. */
 export function parseQuantity(cell: string, maxScale = 2): string {
+  if (maxScale >= 2 && CANONICAL_QUANTITY.test(cell)) return cell;
   const decimal = parseDecimalText(cell);
   if (decimal.startsWith('-')) throw new CellError(`"${cell}" is negative`);
   if (scaleOf(decimal) > maxScale) throw new CellError(`"${cell}" has more than ${maxScale} decimals`);

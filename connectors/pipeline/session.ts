@@ -26,8 +26,8 @@ export interface Session {
 
 /** An open COPY: whole lines of COPY text in, with back-pressure. */
 export interface CopyWriter {
-  /** Sends lines; resolves when more may be sent. */
-  write(data: string): Promise<void>;
+  /** Sends lines (text, or its UTF-8 bytes); resolves when more may be sent and `data` may be written over. */
+  write(data: string | Uint8Array): Promise<void>;
   /** Ends the COPY; resolves once the server has taken every row, rejects with its error. */
   end(): Promise<void>;
 }
@@ -81,7 +81,10 @@ function postgresSession(sql: postgres.Sql | postgres.TransactionSql): Session {
       failed.catch(() => {}); // raced below; never left unhandled
       return {
         async write(data) {
-          if (!writable.write(data)) await Promise.race([once(writable, 'drain'), failed]);
+          // Resolves once the stream has handed `data` on (postgres.js copies it into its message):
+          // the caller may then fill the same buffer again.
+          const written = new Promise<void>((resolve, reject) => writable.write(data, (error) => (error ? reject(error) : resolve())));
+          await Promise.race([written, failed]);
         },
         async end() {
           const done = once(writable, 'finish');
@@ -132,7 +135,7 @@ function pgliteSession(tx: Pick<Transaction, 'query'>): Session {
       };
       return {
         async write(data) {
-          parts.push(new Blob([data]));
+          parts.push(new Blob([data as BlobPart]));
           size += data.length;
           if (size >= PGLITE_COPY_CHARS) await send();
         },

@@ -5,7 +5,9 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
@@ -86,6 +88,47 @@ function wrap(
   return database;
 }
 
+/**
+ * postgres.js connects its sockets with Nagle's algorithm on: a COPY's last small segment of each
+ * write then waits for the server's delayed ACK (up to 40 ms). Its own sockets, connected here with
+ * TCP_NODELAY (one host, TCP or a Unix socket; TLS is still negotiated by postgres.js on top).
+ */
+async function noDelaySocket(options: { host: string[]; port: number[]; path?: string | false }): Promise<net.Socket> {
+  const socket = options.path
+    ? net.connect({ path: options.path })
+    : net.connect({ host: options.host[0], port: options.port[0], noDelay: true });
+  // postgres.js starts its connect_timeout only once it has the socket: the same 10 s here.
+  socket.setTimeout(10_000, () => socket.destroy(new Error('connect timeout (10 s)')));
+  await Promise.race([
+    once(socket, 'connect'),
+    once(socket, 'error').then(([error]) => {
+      throw error;
+    }),
+  ]);
+  socket.setTimeout(0);
+  return socket;
+}
+
+/** Statements with at most this many parameters are prepared (named) on each connection. */
+const PREPARE_MAX_PARAMETERS = 100;
+
+/**
+ * drizzle hands postgres.js its statements unnamed: each one with parameters then costs two round
+ * trips (Parse/Describe, wait for the parameter types, then Bind/Execute). Named, postgres.js keeps
+ * them per connection and a repeated statement is one round trip. Only statements of a bounded
+ * shape are named (at most PREPARE_MAX_PARAMETERS parameters: `in (…)` lists of other lengths stay
+ * unnamed), so that the statements kept per connection stay few. Transactions (ingest) are untouched.
+ */
+function preparing(client: postgres.Sql): postgres.Sql {
+  return new Proxy(client, {
+    get(target, key, receiver) {
+      if (key !== 'unsafe') return Reflect.get(target, key, receiver);
+      return (query: string, parameters: postgres.ParameterOrJSON<never>[] = [], options: postgres.UnsafeQueryOptions = {}) =>
+        target.unsafe(query, parameters, parameters.length <= PREPARE_MAX_PARAMETERS ? { ...options, prepare: true } : options);
+    },
+  });
+}
+
 /** Opens PostgreSQL when `databaseUrl` is given, else PGlite (in `dataDir`, or in memory). */
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
   if (options.databaseUrl) {
@@ -94,9 +137,11 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
       onnotice: () => {},
       // numeric and bigint come back as strings: money stays exact until the API decides.
       connect_timeout: 10,
+      // Several hosts (failover) keep postgres.js's own sockets.
+      ...(new URL(options.databaseUrl).host.includes(',') ? {} : { socket: noDelaySocket as never }),
     });
     const counter = queryCounter();
-    const db = drizzlePostgres({ client, relations, logger: counter.logger }) as unknown as Db;
+    const db = drizzlePostgres({ client: preparing(client), relations, logger: counter.logger }) as unknown as Db;
     return wrap('postgres', db, counter, {
       postgres: client,
       migrate: async () => {

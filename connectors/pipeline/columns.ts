@@ -97,12 +97,13 @@ export const detach = (text: string): string => (' ' + text).slice(1);
 
 /**
  * What a file's rows share: names already normalised, identifiers already found valid, parties
- * already read (identifier cell → name cell → the party, handed back as the same object), months.
+ * already read (by identifier cell, or name cell when there is none; handed back as the same
+ * object), months.
  */
 export interface RowMemo {
   names: Map<string, string>;
   validIdentifiers: Set<string>;
-  parties?: Map<string, Map<string, PartyInput>>;
+  parties?: { byIdentifier: Map<string, KnownParty>; byName: Map<string, KnownParty> };
   months?: Map<string, string>;
 }
 
@@ -120,6 +121,16 @@ export interface PartyInput {
   ident: string;
   /** normalised name ('' when none) */
   nameNorm: string;
+  /**
+   * The loader's own use, for the length of one load: the party's columns as the loader writes them
+   * (a remembered party is the same object on every row with the same cells, so this is done once).
+   */
+  written?: { bytes: Uint8Array; matched: boolean };
+}
+
+/** A party as remembered in {@link RowMemo}: with the identifier and name cells it was read from. */
+interface KnownParty extends PartyInput {
+  cells: [identifier: string, name: string];
 }
 
 /**
@@ -235,30 +246,26 @@ export class RowView {
     const nameIndex = this.map.index.get(nameKey);
     const identCell = identIndex === undefined ? '' : (this.cells[identIndex] ?? '');
     const nameCell = nameIndex === undefined ? '' : (this.cells[nameIndex] ?? '');
-    const known = parties.get(identCell)?.get(nameCell);
-    if (known !== undefined && known.party === party) return known;
+    // One look-up: by the identifier cell, else by the name cell; the other cell must be the same.
+    const byCell = identCell ? parties.byIdentifier : parties.byName;
+    const known = byCell.get(identCell || nameCell);
+    if (known !== undefined && known.party === party && known.cells[identCell ? 1 : 0] === (identCell ? nameCell : identCell)) return known;
     const reasons = this.reasons.length;
     const read = this.readParty(identKey, nameKey, party);
-    if (this.reasons.length === reasons) {
-      // Only a party without problems is remembered: a problem is a reason of every row that has it.
-      let byName = parties.get(identCell);
-      if (byName === undefined) {
-        if (parties.size >= MEMO_LIMIT) parties.clear();
-        byName = new Map();
-        parties.set(detach(identCell), byName);
-      }
-      // Detached: a remembered party must not keep the file text its cells were cut from.
-      const kept: PartyInput = {
-        party,
-        rawIdentifier: read.rawIdentifier === null ? null : detach(read.rawIdentifier),
-        rawName: read.rawName === null ? null : detach(read.rawName),
-        ident: detach(read.ident),
-        nameNorm: read.nameNorm,
-      };
-      byName.set(detach(nameCell), kept);
-      return kept;
-    }
-    return read;
+    if (this.reasons.length > reasons) return read; // a problem is a reason of every row that has it: not remembered
+    // Detached: a remembered party must not keep the file text its cells were cut from.
+    const kept: KnownParty = {
+      party,
+      rawIdentifier: read.rawIdentifier === null ? null : detach(read.rawIdentifier),
+      rawName: read.rawName === null ? null : detach(read.rawName),
+      ident: detach(read.ident),
+      nameNorm: read.nameNorm,
+      cells: [detach(identCell), detach(nameCell)],
+      written: undefined,
+    };
+    if (byCell.size >= MEMO_LIMIT) byCell.clear();
+    byCell.set(kept.cells[identCell ? 0 : 1], kept);
+    return kept;
   }
 
   private readParty(identKey: string, nameKey: string, party: Party): PartyInput {

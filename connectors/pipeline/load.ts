@@ -30,6 +30,8 @@ const UNLOADABLE = /[\uFFFD\u0000]/;
 const UNIQUE_VIOLATION = '23505';
 /** Joins a row's cells in the staging table (kept for a duplicate's quarantine); never inside a cell of a text file. */
 const UNIT_SEPARATOR = '\u001f';
+const TAB = 9;
+const NEWLINE = 10;
 
 interface Quarantined {
   rowNumber: number;
@@ -248,7 +250,8 @@ export async function loadRows(
       input = { ...input, batches: await input.reopen(), rows: undefined };
     }
   }
-  counts ??= await loadOnce(session, source, batchId, input, 'stage');
+  // After a collision the optimistic insert of the merge would only fail again (after sorting every row).
+  counts ??= await loadOnce(session, source, batchId, input, 'stage', input.reopen !== undefined);
   input.onPath?.(path);
   if (source.changesRegister) await reresolveAll(session, allSources);
   return counts;
@@ -263,13 +266,21 @@ export async function loadRows(
  * temporary, without WAL or keys) while the next rows are parsed; rows naming enterprises not met yet
  * wait, and are resolved together (set-based, then remembered).
  *
- * Staging path, then one set-based merge: if no key of the file exists yet, every row is inserted in
- * key order (indexes fill sequentially). Otherwise (a reload, a correction, a duplicate within the
+ * Staging path, then one set-based merge: if no key of the file exists yet (not known to collide),
+ * every row is inserted in key order (indexes fill sequentially). Otherwise (a reload, a correction, a duplicate within the
  * file): duplicates within the file are quarantined (the first occurrence stays), rows whose values
  * differ are updated (a correction: counted as replaced), new rows inserted, and identical rows left
  * untouched (not even their batch id or loaded_at), so that loading the same file twice changes nothing.
  */
-async function loadOnce(session: Session, source: SourceDefinition, batchId: number, input: LoadInput, path: LoadPath): Promise<BatchCounts> {
+async function loadOnce(
+  session: Session,
+  source: SourceDefinition,
+  batchId: number,
+  input: LoadInput,
+  path: LoadPath,
+  /** staging path: a key of the rows is known to collide (with the table, or within the rows) */
+  collides = false,
+): Promise<BatchCounts> {
   const counts: BatchCounts = { rowsRead: 0, rowsLoaded: 0, rowsReplaced: 0, rowsQuarantined: 0, rowsUnmatched: 0 };
   const staging = path === 'stage';
   const partyColumns = source.parties.flatMap((p) => [p.rawIdentifier, p.rawName, p.nameNorm, p.uscc, p.matchMethod, p.matchReason, p.matchCandidates]);
@@ -291,9 +302,7 @@ async function loadOnce(session: Session, source: SourceDefinition, batchId: num
   const byName = new Map<string, ResolvedText>();
   // The same holder recurs on every month's row: its name is normalised, its identifier checked and
   // its columns written once (RowView hands the same PartyInput back for the same cells).
-  const memo: RowMemo = { names: new Map(), validIdentifiers: new Set(), parties: new Map(), months: new Map() };
-  /** a party's link columns as COPY bytes (a tab after each), with whether it is matched */
-  const partyBytes = new Map<PartyInput, PartyBytes>();
+  const memo: RowMemo = { names: new Map(), validIdentifiers: new Set(), parties: { byIdentifier: new Map(), byName: new Map() }, months: new Map() };
   /** the parties of the row being written (reused) */
   const rowParties: PartyBytes[] = [];
   let pendingLimit = PENDING_ROWS;
@@ -343,24 +352,35 @@ async function loadOnce(session: Session, source: SourceDefinition, batchId: num
     copy = null;
   }
 
+  /** `\t<batch id>\t`, between a row's own columns and its row number */
+  const batchBytes = Buffer.from(`\t${batchId}\t`);
+
   /**
-   * Adds one row's COPY bytes (its parties' bytes of `rowParties`, then `rest`: its own columns, batch
-   * and row number, and the line's end); the piece is sent by the caller once full.
+   * Adds one row's COPY bytes: its parties' bytes (`rowParties`), its own columns (`values`), batch
+   * and row number, and (staging) its cells; the piece is sent by the caller once full.
    */
-  function emit(rest: string) {
-    let room = rest.length * 3;
-    for (const p of rowParties) room += p.bytes.length;
+  function emit(values: string, rowNumber: number, cells: string | null) {
+    let room = (values.length + (cells?.length ?? 0)) * 3 + batchBytes.length + 16;
+    for (let i = 0; i < rowParties.length; i++) room += rowParties[i].bytes.length;
     if (pieceBytes + room > piece.length) {
       // Only a row longer than the room left: the piece grows (rows are far shorter than a piece).
       const bigger = Buffer.allocUnsafeSlow(Math.max(piece.length * 2, pieceBytes + room));
       piece.copy(bigger, 0, 0, pieceBytes);
       piece = bigger;
     }
-    for (const p of rowParties) {
-      piece.set(p.bytes, pieceBytes);
-      pieceBytes += p.bytes.length;
+    for (let i = 0; i < rowParties.length; i++) {
+      const bytes = rowParties[i].bytes;
+      piece.set(bytes, pieceBytes);
+      pieceBytes += bytes.length;
     }
-    pieceBytes = writeText(piece, pieceBytes, rest);
+    pieceBytes = writeText(piece, pieceBytes, values);
+    piece.set(batchBytes, pieceBytes);
+    pieceBytes = writeText(piece, pieceBytes + batchBytes.length, String(rowNumber));
+    if (cells !== null) {
+      piece[pieceBytes++] = TAB;
+      pieceBytes = writeText(piece, pieceBytes, cells);
+    }
+    piece[pieceBytes++] = NEWLINE;
     staged += 1;
   }
 
@@ -380,7 +400,6 @@ async function loadOnce(session: Session, source: SourceDefinition, batchId: num
         // Forget older resolutions (never this batch's: the pending rows need them just below).
         byIdent.clear();
         byName.clear();
-        partyBytes.clear();
       }
       for (const [key, identity] of unseen) {
         const r = resolved.get(key);
@@ -406,20 +425,14 @@ async function loadOnce(session: Session, source: SourceDefinition, batchId: num
   /** A party's link columns as COPY bytes; undefined while its enterprise is not resolved yet. */
   function partyOf(p: PartyInput, key: string): PartyBytes | undefined {
     const link = manual.size > 0 ? manual.get(`${p.party}\u0000${key}`) : undefined;
-    if (link === undefined) {
-      const known = partyBytes.get(p);
-      if (known !== undefined) return known;
-    }
+    if (link === undefined && p.written !== undefined) return p.written;
     const r = link ?? cached(p);
     if (r === undefined) return undefined;
     const bytes: PartyBytes = {
       bytes: Buffer.from(`${copyField(p.rawIdentifier)}\t${copyField(p.rawName)}\t${copyField(p.nameNorm || null)}\t${r.text}\t`),
       matched: r.matched,
     };
-    if (link === undefined) {
-      if (partyBytes.size >= CACHE_LIMIT) partyBytes.clear();
-      partyBytes.set(p, bytes);
-    }
+    if (link === undefined) p.written = bytes; // the same object comes back for the holder's next rows
     return bytes;
   }
 
@@ -438,11 +451,7 @@ async function loadOnce(session: Session, source: SourceDefinition, batchId: num
     }
     if (open) counts.rowsUnmatched += 1;
     else counts.rowsLoaded += 1;
-    emit(
-      staging
-        ? `${row.values}\t${batchId}\t${row.rowNumber}\t${copyField(row.cells.join(UNIT_SEPARATOR))}\n`
-        : `${row.values}\t${batchId}\t${row.rowNumber}\n`,
-    );
+    emit(row.values, row.rowNumber, staging ? copyField(row.cells.join(UNIT_SEPARATOR)) : null);
     return true;
   }
 
@@ -452,11 +461,13 @@ async function loadOnce(session: Session, source: SourceDefinition, batchId: num
     if (staged > 10_000) await session.query(`analyze ${stage}`);
     const keys = source.keyColumns.join(', ');
     const list = columns.join(', ');
-    try {
-      await session.savepoint((s) => s.execute(`insert into ${source.table} (${list}) select ${list} from ${stage} order by ${keys}`));
-      return;
-    } catch (error) {
-      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    if (!collides) {
+      try {
+        await session.savepoint((s) => s.execute(`insert into ${source.table} (${list}) select ${list} from ${stage} order by ${keys}`));
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      }
     }
     const unmatched = source.parties.map((p) => `${p.uscc} is null`).join(' or ') || 'false';
     const duplicates = await session.query<{ row: number; first: number; key: string; cells: string; unmatched: boolean }>(

@@ -80,7 +80,9 @@ describe(`load paths: bulk, direct and staging give the same result (${testDbMod
   };
 
   beforeAll(async () => {
-    [bulk, direct, staged] = await Promise.all([createTestDatabase(), createTestDatabase(), createTestDatabase()]);
+    bulk = await createTestDatabase();
+    direct = await createTestDatabase();
+    staged = await createTestDatabase();
     for (const [source, file] of FILES) {
       paths.bulk.push((await load(bulk.database, source, file, { bulkMinBytes: 0 })).path!);
       paths.direct.push((await load(direct.database, source, file)).path!);

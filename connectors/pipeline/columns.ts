@@ -86,6 +86,8 @@ export function mapHeader(columns: readonly ColumnDef[], headerCells: string[], 
 }
 
 const MEMO_LIMIT = 100_000;
+/** Parties remembered per identifier (each with another name cell or party side). */
+const MAX_VARIANTS = 16;
 /** An identifier already in the form resolution compares (the common case): no folding needed. */
 const CANONICAL_IDENTIFIER = /^[0-9A-Z]{15,18}$/;
 
@@ -103,7 +105,7 @@ export const detach = (text: string): string => (' ' + text).slice(1);
 export interface RowMemo {
   names: Map<string, string>;
   validIdentifiers: Set<string>;
-  parties?: { byIdentifier: Map<string, KnownParty>; byName: Map<string, KnownParty> };
+  parties?: { byIdentifier: Map<string, KnownParty[]>; byName: Map<string, KnownParty[]> };
   months?: Map<string, string>;
 }
 
@@ -246,10 +248,16 @@ export class RowView {
     const nameIndex = this.map.index.get(nameKey);
     const identCell = identIndex === undefined ? '' : (this.cells[identIndex] ?? '');
     const nameCell = nameIndex === undefined ? '' : (this.cells[nameIndex] ?? '');
-    // One look-up: by the identifier cell, else by the name cell; the other cell must be the same.
+    // One look-up: by the identifier cell (one identifier comes with a few names: the holder's
+    // accounts are named differently), else by the name cell.
     const byCell = identCell ? parties.byIdentifier : parties.byName;
-    const known = byCell.get(identCell || nameCell);
-    if (known !== undefined && known.party === party && known.cells[identCell ? 1 : 0] === (identCell ? nameCell : identCell)) return known;
+    const variants = byCell.get(identCell || nameCell);
+    if (variants !== undefined) {
+      for (let i = 0; i < variants.length; i++) {
+        const known = variants[i];
+        if (known.party === party && known.cells[0] === identCell && known.cells[1] === nameCell) return known;
+      }
+    }
     const reasons = this.reasons.length;
     const read = this.readParty(identKey, nameKey, party);
     if (this.reasons.length > reasons) return read; // a problem is a reason of every row that has it: not remembered
@@ -263,8 +271,11 @@ export class RowView {
       cells: [detach(identCell), detach(nameCell)],
       written: undefined,
     };
-    if (byCell.size >= MEMO_LIMIT) byCell.clear();
-    byCell.set(kept.cells[identCell ? 0 : 1], kept);
+    if (variants === undefined) {
+      if (byCell.size >= MEMO_LIMIT) byCell.clear();
+      byCell.set(kept.cells[identCell ? 0 : 1], [kept]);
+    } else if (variants.length < MAX_VARIANTS) variants.push(kept);
+    else variants[variants.length - 1] = kept;
     return kept;
   }
 

@@ -268,6 +268,7 @@ class Result implements MuEfficiencyResult {
   #row: EvaluationRow;
   #shared: Shared;
   #explained?: { indicators: IndicatorResult[]; reasons: string[] };
+  #metrics?: EnterpriseMetrics;
 
   constructor(row: EvaluationRow, shared: Shared) {
     this.#row = row;
@@ -294,14 +295,23 @@ class Result implements MuEfficiencyResult {
     return (this.#explained ??= this.#explain()).reasons;
   }
 
-  /** The enterprise's figures of the year, from the evaluation statement's metricsSql columns. */
+  /**
+   * The enterprise's figures of the year, from the evaluation statement's metricsSql columns: worked
+   * out once and shared by every request of this data version (frozen, so that none alters them).
+   */
   metrics(): EnterpriseMetrics {
+    return (this.#metrics ??= this.#figures());
+  }
+
+  #figures(): EnterpriseMetrics {
     const values = numericArray(this.#row.facts);
     const row = { uscc: this.uscc, year: this.year } as Record<string, unknown>;
     NUMERIC_FACTS.forEach((column, i) => (row[column] = values[i]));
     for (const column of ['employees', 'tax_payment_count', 'power_reading_count'] as const) row[column] = num(row[column] as string | null);
     BOOLEAN_FACTS.forEach((column, i) => (row[column] = values[NUMERIC_FACTS.length + i] === '1'));
-    return toEnterpriseMetrics(row as MetricsRow);
+    const metrics = toEnterpriseMetrics(row as MetricsRow);
+    Object.freeze(metrics.missing);
+    return Object.freeze(metrics);
   }
 
   #explain(): { indicators: IndicatorResult[]; reasons: string[] } {
@@ -394,14 +404,24 @@ export async function evaluateYear(
 }
 
 /**
- * The figures of `year` for these enterprises from the county evaluation, when it is cached (or
- * being computed) for the current data version with the default methods and metricsSql's default
- * energy factor; null otherwise (the caller computes them). Unregistered enterprises are absent.
+ * The figures of `year` for these enterprises from the county evaluation (whose statement carries
+ * every enterprise's figures) when the default methods and metricsSql's default energy factor apply;
+ * null otherwise (the caller computes them). Without `compute`, only when the evaluation is cached
+ * (or being computed) for the current data version; with it, the evaluation is computed once per
+ * data version if needed, so that every later page of figures costs no statement at all.
+ * Unregistered enterprises are absent.
  */
-export async function metricsFromEvaluation(database: Database, usccs: readonly string[], year: number): Promise<Map<string, EnterpriseMetrics> | null> {
+export async function metricsFromEvaluation(
+  database: Database,
+  usccs: readonly string[],
+  year: number,
+  options: { compute?: boolean } = {},
+): Promise<Map<string, EnterpriseMetrics> | null> {
   const method = methodForYear(year, evaluationMethods());
   if (!method || tcePer10kKwhFor(year, [method]) !== tcePer10kKwhFor(year)) return null;
-  const evaluation = await evaluations.peek(database, `${method.id}|${year}`, () => dataVersion(database));
+  const evaluation = options.compute
+    ? await evaluateYear(database, year)
+    : await evaluations.peek(database, `${method.id}|${year}`, () => dataVersion(database));
   if (!evaluation) return null;
   const found = new Map<string, EnterpriseMetrics>();
   for (const uscc of usccs) {

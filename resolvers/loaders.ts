@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { createAwardEligibilityLoader } from './awards/loader.js';
@@ -22,6 +22,18 @@ function byKey<K, V>(load: (keys: readonly K[]) => Promise<V[]>, keyOf: (row: V)
   };
 }
 
+/** The statement that reads one enterprise, prepared once per database (a named statement on PostgreSQL). */
+const enterpriseByUscc = new WeakMap<Database, { execute(values: { uscc: string }): Promise<EnterpriseRow[]> }>();
+
+function oneEnterprise(database: Database, uscc: string): Promise<EnterpriseRow[]> {
+  let prepared = enterpriseByUscc.get(database);
+  if (!prepared) {
+    prepared = database.db.select().from(enterprises).where(eq(enterprises.uscc, sql.placeholder('uscc'))).prepare('edp_enterprise_by_uscc');
+    enterpriseByUscc.set(database, prepared);
+  }
+  return prepared.execute({ uscc });
+}
+
 /** The per-request DataLoaders (style.md: created in the context factory, never shared). */
 export function createLoaders(database: Database) {
   return {
@@ -32,7 +44,8 @@ export function createLoaders(database: Database) {
     allocation: allocationLoader(database),
     enterprise: new DataLoader<string, EnterpriseRow | null>(
       byKey(
-        async (usccs) => database.db.select().from(enterprises).where(inArray(enterprises.uscc, [...usccs])),
+        async (usccs) =>
+          usccs.length === 1 ? oneEnterprise(database, usccs[0]) : database.db.select().from(enterprises).where(inArray(enterprises.uscc, [...usccs])),
         (row) => row.uscc,
       ),
     ),

@@ -285,14 +285,21 @@ export function toEnterpriseMetrics(row: MetricsRow): EnterpriseMetrics {
 }
 
 /**
- * Figures of `year` for many enterprises in one statement (for the per-request loader keyed by
- * uscc and year), or none when the county evaluation of the year is cached for the current data
- * (its statement carries the same figures). Enterprises that are not registered are absent from the map.
+ * Figures of `year` for many enterprises in one statement, or none when the county evaluation of
+ * the year is cached for the current data (its statement carries the same figures). With
+ * `evaluate` (the per-request loader), the county evaluation is computed when a method is in force
+ * and not cached yet: once per data version, after which figures come from memory. Enterprises that
+ * are not registered are absent from the map.
  */
-export async function metricsFor(database: Database, usccs: readonly string[], year: number): Promise<Map<string, EnterpriseMetrics>> {
+export async function metricsFor(
+  database: Database,
+  usccs: readonly string[],
+  year: number,
+  options: { evaluate?: boolean } = {},
+): Promise<Map<string, EnterpriseMetrics>> {
   const result = new Map<string, EnterpriseMetrics>();
   if (usccs.length === 0) return result;
-  const cached = await metricsFromEvaluation(database, usccs, year);
+  const cached = await metricsFromEvaluation(database, usccs, year, { compute: options.evaluate });
   if (cached) return cached;
   const rows = await database.rows<MetricsRow>(metricsSql(year, { usccs: [...new Set(usccs)] }));
   for (const row of rows) result.set(row.uscc, toEnterpriseMetrics(row));
@@ -300,7 +307,8 @@ export async function metricsFor(database: Database, usccs: readonly string[], y
 }
 
 /**
- * Per-request loader of metrics keyed by `${uscc}:${year}`: one statement per year in a batch.
+ * Per-request loader of metrics keyed by `${uscc}:${year}`: from the county evaluation of the year
+ * (computed once per data version), else one statement per year in a batch.
  * A key whose enterprise is not registered gets an Error.
  */
 export function metricsLoader(database: Database) {
@@ -315,7 +323,7 @@ export function metricsLoader(database: Database) {
       const found = new Map<string, EnterpriseMetrics>();
       await Promise.all(
         [...usccsByYear].map(async ([year, usccs]) => {
-          for (const [uscc, metrics] of await metricsFor(database, usccs, year)) found.set(`${uscc}:${year}`, metrics);
+          for (const [uscc, metrics] of await metricsFor(database, usccs, year, { evaluate: true })) found.set(`${uscc}:${year}`, metrics);
         }),
       );
       return keys.map((key) => found.get(key) ?? new Error(`no registered enterprise for metrics key ${key}`));

@@ -51,7 +51,6 @@ builder.drizzleObjectField(Enterprise, 'metrics', (t) =>
     type: EnterpriseMetricsRef,
     description: '效益指标: derived figures of one year (亩均税收, 亩均营业收入, 单位能耗营业收入 …), in 元, 亩, kWh.',
     authScopes: profile,
-    select: { columns: { uscc: true } },
     args: { year: t.arg.int({ required: true, description: '年度, e.g. 2024' }) },
     resolve: (enterprise, args, ctx) => ctx.loaders.metrics.load(`${enterprise.uscc}:${checkYear(args.year)}`),
   }),

@@ -1,3 +1,6 @@
+import { getSchemaConfig, queryFromInfo } from '@pothos/plugin-drizzle';
+import type { Context } from '../resolvers/context.js';
+import type { EnterpriseRow } from '../resolvers/loaders.js';
 import { muEfficiencyOf, rankingOf, type IndicatorResult, type MuEfficiencyResult } from '../resolvers/evaluation.js';
 import { POPULATIONS } from '../resolvers/evaluation-method.js';
 import { UserInputError } from '../server/errors.js';
@@ -6,6 +9,12 @@ import { Enterprise } from './enterprise.js';
 import { checkYear } from './metrics.js';
 
 const profile = { profile: true } as const;
+/**
+ * Enterprises a ranking loaded for its rows' `enterprise` field (with exactly the columns and
+ * relations the document selects beneath it, planned by Pothos), per request.
+ */
+const rankedEnterprises = new WeakMap<Context, Map<string, EnterpriseRow>>();
+
 /** The most rows `muEfficiencyRanking` returns. */
 const MAX_RANKING = 100;
 
@@ -46,7 +55,7 @@ export const MuEfficiency = builder.objectRef<MuEfficiencyResult>('MuEfficiency'
       authScopes: profile,
       description: '企业: the evaluated enterprise',
       resolve: async (r, _args, ctx) => {
-        const enterprise = await ctx.loaders.enterprise.load(r.uscc);
+        const enterprise = rankedEnterprises.get(ctx)?.get(r.uscc) ?? (await ctx.loaders.enterprise.load(r.uscc));
         if (!enterprise) throw new Error(`enterprise ${r.uscc} is not registered`);
         return enterprise;
       },
@@ -70,7 +79,6 @@ builder.drizzleObjectField(Enterprise, 'muEfficiency', (t) =>
     type: MuEfficiency,
     nullable: true,
     authScopes: profile,
-    select: { columns: { uscc: true } },
     description: '亩产效益评价 of one year (metrics.md); evaluated = false, with reasons, when outside the evaluated populations.',
     args: { year: t.arg.int({ required: true, description: '评价年度, e.g. 2024' }) },
     resolve: async (enterprise, args, ctx) => muEfficiencyOf(await ctx.loaders.evaluation.load(checkYear(args.year)), enterprise.uscc),
@@ -89,14 +97,28 @@ builder.queryField('muEfficiencyRanking', (t) =>
       industryDivision: t.arg.string({ description: '行业大类, e.g. C36: only enterprises of this division' }),
       first: t.arg.int({ description: `how many, best first (default and maximum ${MAX_RANKING})` }),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       if (args.first != null && args.first < 0) throw new UserInputError('first must not be negative');
-      return rankingOf(await ctx.loaders.evaluation.load(checkYear(args.year)), {
+      const ranking = rankingOf(await ctx.loaders.evaluation.load(checkYear(args.year)), {
         population: args.population ?? 'ABOVE_SCALE',
         town: args.town,
         industryDivision: args.industryDivision,
         first: Math.min(args.first ?? MAX_RANKING, MAX_RANKING),
       });
+      // One statement for the rows' enterprises and everything selected beneath them, planned by
+      // Pothos (so that their fields need no second load of the same rows).
+      const query = queryFromInfo({
+        config: getSchemaConfig(builder),
+        context: ctx,
+        info,
+        paths: [['enterprise']],
+        where: { uscc: { in: ranking.map((r) => r.uscc) } },
+      });
+      if (ranking.length > 0 && Object.keys(query).length > 0) {
+        const rows = (await ctx.database.db.query.enterprises.findMany(query as never)) as { uscc: string }[];
+        rankedEnterprises.set(ctx, new Map(rows.map((row) => [row.uscc, row as EnterpriseRow])));
+      }
+      return ranking;
     },
   }),
 );

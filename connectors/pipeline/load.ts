@@ -139,8 +139,8 @@ function writeText(buffer: Buffer, offset: number, text: string): number {
 /** A parsed row waiting for the resolution of an enterprise the load has not met yet. */
 interface PendingRow {
   rowNumber: number;
-  /** the cells as read, for a duplicate's quarantine (staging path) */
-  cells: string[];
+  /** the cells as read, for a duplicate's quarantine (staging path only: they hold on to the file's text) */
+  cells: string[] | null;
   key: string;
   /** the source's own columns as COPY text */
   values: string;
@@ -451,7 +451,7 @@ async function loadOnce(
     }
     if (open) counts.rowsUnmatched += 1;
     else counts.rowsLoaded += 1;
-    emit(row.values, row.rowNumber, staging ? copyField(row.cells.join(UNIT_SEPARATOR)) : null);
+    emit(row.values, row.rowNumber, row.cells ? copyField(row.cells.join(UNIT_SEPARATOR)) : null);
     return true;
   }
 
@@ -470,12 +470,23 @@ async function loadOnce(
       }
     }
     const unmatched = source.parties.map((p) => `${p.uscc} is null`).join(' or ') || 'false';
-    const duplicates = await session.query<{ row: number; first: number; key: string; cells: string; unmatched: boolean }>(
-      `delete from ${stage} s using (
+    // Duplicates within the file (usually none: then the staging table is not touched again).
+    const repeated = await session.query<{ row: number; first: number }>(
+      `select source_row as row, first from (
          select source_row, first_value(source_row) over (partition by ${keys} order by source_row) as first from ${stage}
-       ) d where s.source_row = d.source_row and d.source_row <> d.first
-       returning s.source_row as row, d.first::int as first, ${source.keySql('s.')} as key, s.edp_cells as cells, (${unmatched}) as unmatched`,
+       ) d where source_row <> first`,
     );
+    const firstOf = new Map(repeated.map((d) => [Number(d.row), Number(d.first)]));
+    const duplicates =
+      repeated.length === 0
+        ? []
+        : (
+            await session.query<{ row: number; key: string; cells: string; unmatched: boolean }>(
+              `delete from ${stage} s where s.source_row = any($1::int[])
+               returning s.source_row as row, ${source.keySql('s.')} as key, s.edp_cells as cells, (${unmatched}) as unmatched`,
+              [[...firstOf.keys()]],
+            )
+          ).map((d) => ({ ...d, first: firstOf.get(Number(d.row))! }));
     const quarantined: Quarantined[] = duplicates.map((d) => {
       if (d.unmatched) counts.rowsUnmatched -= 1;
       else counts.rowsLoaded -= 1;
@@ -515,7 +526,7 @@ async function loadOnce(
     if (!keyChecked && firstKey === null) firstKey = source.keyColumns.map((k) => record.values[k] as CopyValue);
     let values = copyField(record.values[source.valueColumns[0]] as CopyValue);
     for (let i = 1; i < source.valueColumns.length; i++) values += `\t${copyField(record.values[source.valueColumns[i]] as CopyValue)}`;
-    const parsed: PendingRow = { rowNumber, cells, key: record.key, values, parties: record.parties };
+    const parsed: PendingRow = { rowNumber, cells: staging ? cells : null, key: record.key, values, parties: record.parties };
     if (!writeRow(parsed)) pending.push(parsed);
   }
 

@@ -48,6 +48,8 @@ export const Enterprise = builder.drizzleNode('enterprises', {
   }),
 });
 
+const isEmpty = (part: object | undefined) => !part || Object.keys(part).length === 0;
+
 builder.queryFields((t) => ({
   enterprise: t.drizzleField({
     type: 'enterprises',
@@ -61,7 +63,7 @@ builder.queryFields((t) => ({
       // Nothing beneath but the register's own columns and per-request loaders (metrics, grade):
       // the enterprise's row through the request's loader, a prepared statement. Otherwise the
       // planned query loads the row with every relation selected, in one statement.
-      if (!planned.with && !planned.extras) return ctx.loaders.enterprise.load(uscc);
+      if (isEmpty(planned.with) && isEmpty(planned.extras)) return ctx.loaders.enterprise.load(uscc);
       return (await ctx.database.db.query.enterprises.findFirst(planned as never)) ?? null;
     },
   }),

@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -15,16 +18,38 @@ export interface CannonResult {
 }
 
 /**
- * Runs autocannon in a child process (so that load generation does not share the server's event
- * loop) against a GraphQL endpoint with one POSTed operation, and returns its summary.
+ * The load generator's own process: autocannon's API over the request bodies in `argv[1]` (a JSON
+ * file), each connection cycling through them in order; prints autocannon's JSON summary.
  */
-export function cannon(url: string, body: unknown, options: { connections: number; seconds: number; headers?: Record<string, string> }): Promise<CannonResult> {
-  const bin = require.resolve('autocannon/autocannon.js');
-  const args = [bin, '-j', '-c', String(options.connections), '-d', String(options.seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', JSON.stringify(body)];
-  for (const [k, v] of Object.entries(options.headers ?? {})) args.push('-H', `${k}=${v}`);
-  args.push(url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+const CHILD = `
+const autocannon = require(process.argv[1]);
+const { url, bodies, connections, seconds, headers } = JSON.parse(require('node:fs').readFileSync(process.argv[2], 'utf8'));
+autocannon({
+  url, connections, duration: seconds, method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  requests: bodies.map((body) => ({ method: 'POST', body })),
+}, (error, result) => {
+  if (error) { console.error(error); process.exit(1); }
+  process.stdout.write(JSON.stringify(result));
+});
+`;
+
+/**
+ * Runs autocannon in a child process (so that load generation does not share the server's event
+ * loop) against a GraphQL endpoint, POSTing `body` — or, given several, each connection cycles
+ * through them (e.g. the profiles of many enterprises) — and returns its summary.
+ */
+export function cannon(
+  url: string,
+  body: unknown | unknown[],
+  options: { connections: number; seconds: number; headers?: Record<string, string> },
+): Promise<CannonResult> {
+  const bodies = (Array.isArray(body) ? body : [body]).map((b) => JSON.stringify(b));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'edp-cannon-'));
+  const spec = path.join(dir, 'spec.json');
+  writeFileSync(spec, JSON.stringify({ url, bodies, connections: options.connections, seconds: options.seconds, headers: options.headers ?? {} }));
+  return new Promise<CannonResult>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', CHILD, require.resolve('autocannon'), spec], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -44,5 +69,5 @@ export function cannon(url: string, body: unknown, options: { connections: numbe
         timeouts: r.timeouts,
       });
     });
-  });
+  }).finally(() => rmSync(dir, { recursive: true, force: true }));
 }

@@ -45,6 +45,12 @@ export const enterpriseYearFigures = pgTable(
     grade: varchar('grade', { length: 1 }),
     score: numeric('score'),
     rank: integer('rank'),
+    /** 所属乡镇, copied from the register with the snapshot (filters of a year's page need no join) */
+    town: text('town'),
+    /** 行业门类, copied from the register */
+    industrySection: varchar('industry_section', { length: 1 }),
+    /** 行业大类, copied from the register */
+    industryDivision: varchar('industry_division', { length: 3 }),
   },
   (t) => [
     primaryKey({ columns: [t.year, t.uscc] }),
@@ -56,7 +62,10 @@ export const enterpriseYearFigures = pgTable(
     index('eyf_land_idx').on(t.year, sql`${t.landAreaMu} desc nulls last`, t.uscc),
     index('eyf_kwh_idx').on(t.year, sql`${t.electricityKwh} desc nulls last`, t.uscc),
     index('eyf_score_idx').on(t.year, sql`${t.score} desc nulls last`, t.uscc),
+    // a town's page by 亩均税收 (the dashboards' ordering) straight from the index
+    index('eyf_town_mu_tax_idx').on(t.year, t.town, sql`${t.muAverageTaxYuan} desc nulls last`, t.uscc),
     // filters
+    index('eyf_division_idx').on(t.year, t.industryDivision),
     index('eyf_grade_idx').on(t.year, t.grade),
     index('eyf_scale_idx').on(t.year, t.aboveScale),
   ],

@@ -99,10 +99,8 @@ export interface SearchPage {
 interface Compiled {
   from: SQL;
   where: SQL[];
-  /** the register conditions alone (no figure of the year among them) */
-  registerWhere: SQL[];
-  /** whether a condition reads the year's figures (else every enterprise qualifies on them) */
-  readsFigures: boolean;
+  /** what totalCount counts: the cheapest equivalent of `from` and `where` */
+  count: { from: SQL; where: SQL[] };
   year: number | null;
   /** the USCC column rows are keyed and tie-broken by */
   key: SQL;
@@ -140,10 +138,25 @@ function range(column: SQL | typeof f.revenueYuan, r: Range | null | undefined, 
 
 function compile(filter: EnterpriseFilterInput, order: EnterpriseOrderInput | null | undefined): Compiled {
   const year = yearOf(filter, order);
+  // conditions on the register: on `enterprises`, and (with a year) on the snapshot's copies of
+  // town and industry, which its (year, town, 亩均税收) index serves without a join
   const where: SQL[] = [];
-  if (filter.town != null) where.push(sql`${e.town} = ${filter.town.trim()}`);
-  if (filter.industrySection != null) where.push(sql`${e.industrySection} = ${filter.industrySection.trim().toUpperCase()}`);
-  if (filter.industryDivision != null) where.push(sql`${e.industryDivision} = ${filter.industryDivision.trim().toUpperCase()}`);
+  const onRegister: SQL[] = [];
+  const onSnapshot: SQL[] = [];
+  const copied = (register: SQL, snapshot: SQL) => {
+    where.push(register);
+    onSnapshot.push(snapshot);
+  };
+  if (filter.town != null) copied(sql`${e.town} = ${filter.town.trim()}`, sql`${f.town} = ${filter.town.trim()}`);
+  if (filter.industrySection != null) {
+    const section = filter.industrySection.trim().toUpperCase();
+    copied(sql`${e.industrySection} = ${section}`, sql`${f.industrySection} = ${section}`);
+  }
+  if (filter.industryDivision != null) {
+    const division = filter.industryDivision.trim().toUpperCase();
+    copied(sql`${e.industryDivision} = ${division}`, sql`${f.industryDivision} = ${division}`);
+  }
+  const copiedCount = where.length;
   if (filter.cluster != null) {
     if (!clusters().some((c) => c.id === filter.cluster)) throw new SearchInputError(`unknown cluster ${filter.cluster}`);
     where.push(inClusterSql(sql`(${e.industryCode} collate "C")`, filter.cluster));
@@ -170,11 +183,21 @@ function compile(filter: EnterpriseFilterInput, order: EnterpriseOrderInput | nu
   where.push(...range(sql`${f.muAverageTaxYuan}`, filter.muAverageTaxYuan, 'muAverageTaxYuan'));
   // With a year, the figures drive: the snapshot holds every registered enterprise of its data
   // version, so the inner join loses none, and an ordering walks its (year, metric, uscc) index,
-  // probing the register for the filters, until the page is full.
+  // probing the register for the other filters, until the page is full.
   const readsFigures = where.length > registerWhere.length;
-  const from = year === null ? sql`${e}` : sql`${f} join ${e} on ${e.uscc} = ${f.uscc}`;
-  if (year !== null) where.unshift(sql`${f.year} = ${year}::int`);
-  return { from, where, registerWhere, readsFigures, year, key: year === null ? sql`${e.uscc}` : sql`${f.uscc}` };
+  if (year === null) return { from: sql`${e}`, where, count: { from: sql`${e}`, where }, year, key: sql`${e.uscc}` };
+  onRegister.push(...registerWhere.slice(copiedCount));
+  const figures = where.slice(registerWhere.length);
+  // the register is joined only when a condition or the ordering (by name) needs it
+  const from = onRegister.length > 0 || order?.field === 'NAME' ? sql`${f} join ${e} on ${e.uscc} = ${f.uscc}` : sql`${f}`;
+  const conditions = [sql`${f.year} = ${year}::int`, ...onSnapshot, ...onRegister, ...figures];
+  // The snapshot holds a row of the year for every registered enterprise: without a condition on
+  // the figures, the register's conditions alone count (on the snapshot when they are all copied there).
+  const count =
+    readsFigures || onRegister.length === 0
+      ? { from: onRegister.length > 0 ? sql`${f} join ${e} on ${e.uscc} = ${f.uscc}` : sql`${f}`, where: conditions }
+      : { from: sql`${e}`, where: registerWhere };
+  return { from, where: conditions, count, year, key: sql`${f.uscc}` };
 }
 
 const whereSql = (conditions: SQL[]) => (conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``);
@@ -263,10 +286,6 @@ export async function countEnterprises(
 ): Promise<number> {
   const compiled = compile(filter, order);
   if (compiled.year !== null) await ensureYear(compiled.year);
-  // The snapshot holds a row of the year for every registered enterprise: when no condition reads
-  // the figures, the count is the register's alone (no join of 20,000 snapshot rows).
-  const [row] = compiled.readsFigures
-    ? await database.rows<{ n: number }>(sql`select count(*)::int as n from ${compiled.from} ${whereSql(compiled.where)}`)
-    : await database.rows<{ n: number }>(sql`select count(*)::int as n from ${e} ${whereSql(compiled.registerWhere)}`);
+  const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from ${compiled.count.from} ${whereSql(compiled.count.where)}`);
   return Number(row.n);
 }

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { enterprises } from '../db/market.js';
 import { enterpriseYearFigures, metricsSnapshots } from '../db/search.js';
 import { dataVersion } from './data-version.js';
 import { evaluateYear } from './evaluation.js';
@@ -65,11 +66,12 @@ async function refreshYear(database: Database, year: number, version: string): P
       ins as (
         insert into ${enterpriseYearFigures} (year, uscc, land_area_mu, tax_paid_yuan, revenue_yuan, electricity_kwh, energy_tce,
           mu_average_tax_yuan, mu_average_revenue_yuan, revenue_per_tce_yuan, rd_expense_yuan, rd_intensity, employees,
-          labour_productivity_yuan, above_scale, population, grade, score, rank)
+          labour_productivity_yuan, above_scale, population, grade, score, rank, town, industry_section, industry_division)
         select m.year, m.uscc, m.land_area_mu, m.tax_paid_yuan, m.revenue_yuan, m.electricity_kwh, m.energy_tce,
           m.mu_average_tax_yuan, m.mu_average_revenue_yuan, m.revenue_per_tce_yuan, m.rd_expense_yuan, m.rd_intensity, m.employees,
-          m.labour_productivity_yuan, coalesce(m.revenue_yuan >= ${threshold}::numeric, false), g.population, g.grade, g.score, g.rank
-        from m left join g on g.uscc = m.uscc
+          m.labour_productivity_yuan, coalesce(m.revenue_yuan >= ${threshold}::numeric, false), g.population, g.grade, g.score, g.rank,
+          e.town, e.industry_section, e.industry_division
+        from m join ${enterprises} e on e.uscc = m.uscc left join g on g.uscc = m.uscc
         returning 1
       )
       select count(*)::int as n from ins`,

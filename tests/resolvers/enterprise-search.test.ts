@@ -85,6 +85,19 @@ describe(`finding enterprises (${testDbMode()})`, () => {
     expect(await q({ name: '100%' })).toEqual([]);
   });
 
+  it('filters on the register with a year as without one (the snapshot’s copies of town and industry), and counts them', async () => {
+    const order = { field: 'MU_AVERAGE_TAX_YUAN', year: 2024 } as const;
+    for (const filter of [{ town: '南站镇' }, { town: '南站镇', industryDivision: 'c26' }, { industrySection: 'D' }, { town: '南站镇', active: true }, { status: '注销' }]) {
+      const plain = (await all(filter, null)).sort();
+      expect(plain.length).toBeGreaterThan(0);
+      expect((await all({ ...filter, year: 2024 }, order, 3)).sort()).toEqual(plain);
+      expect(await countEnterprises(t.database, { ...filter, year: 2024 }, order)).toBe(plain.length);
+      expect(await countEnterprises(t.database, { ...filter, year: 2024, grade: 'A' }, order)).toBe(
+        (await all({ ...filter, year: 2024, grade: 'A' }, order)).length,
+      );
+    }
+  });
+
   it('filters on a year’s figures: scale, revenue and 亩均税收 ranges, grade', async () => {
     const q = async (filter: object) => (await all({ year: 2024, ...filter }, null)).sort();
     const above = metrics.filter((m) => m.revenue_yuan !== null && Number(m.revenue_yuan) >= 20_000_000).map((m) => m.uscc).sort();

@@ -5,7 +5,6 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -90,23 +89,14 @@ function wrap(
 
 /**
  * postgres.js connects its sockets with Nagle's algorithm on: a COPY's last small segment of each
- * write then waits for the server's delayed ACK (up to 40 ms). Its own sockets, connected here with
- * TCP_NODELAY (one host, TCP or a Unix socket; TLS is still negotiated by postgres.js on top).
+ * write then waits for the server's delayed ACK (up to 40 ms). Its own sockets, with TCP_NODELAY
+ * (one host, TCP or a Unix socket). Handed over while still connecting: postgres.js's startup message
+ * waits in the socket, and a refused or dropped connection reaches postgres.js as its own socket's
+ * error and close would (connect_timeout, reconnection after an outage and TLS stay postgres.js's).
  */
-async function noDelaySocket(options: { host: string[]; port: number[]; path?: string | false }): Promise<net.Socket> {
-  const socket = options.path
-    ? net.connect({ path: options.path })
-    : net.connect({ host: options.host[0], port: options.port[0], noDelay: true });
-  // postgres.js starts its connect_timeout only once it has the socket: the same 10 s here.
-  socket.setTimeout(10_000, () => socket.destroy(new Error('connect timeout (10 s)')));
-  await Promise.race([
-    once(socket, 'connect'),
-    once(socket, 'error').then(([error]) => {
-      throw error;
-    }),
-  ]);
-  socket.setTimeout(0);
-  return socket;
+function noDelaySocket(options: { host: string[]; port: number[]; path?: string | false }): net.Socket {
+  if (options.path) return net.connect({ path: options.path });
+  return net.connect({ host: options.host[0], port: options.port[0], noDelay: true });
 }
 
 /** Statements with at most this many parameters are prepared (named) on each connection. */

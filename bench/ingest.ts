@@ -10,8 +10,9 @@
  * 2. creates a fresh database on EDP_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  *    migrates it and loads the register;
  * 3. times `psql … -c "\copy bench_bare from FILE csv header"` (the floor);
- * 4. times `edp ingest power FILE` in a child process (its own peak RSS), then loads the file again
- *    (every row unchanged) and reports both;
+ * 4. times `edp ingest power FILE` in a child process (its own peak RSS; into the empty table it takes
+ *    the bulk path, see connectors/pipeline/load.ts LoadPath), then loads the file again (every row
+ *    unchanged: the staging path) and reports both, each with the path taken and the load average;
  * 5. for scale, times `\copy` of the finished rows into a table like power_consumption (the floor any
  *    loader of that table has: 13 columns, primary key and (uscc, month) index, WAL);
  * 6. drops the database (unless --keep).
@@ -28,6 +29,9 @@ import { generatePowerBenchmark } from '../connectors/demo/benchmark.js';
 import { ingestFile } from '../connectors/pipeline/ingest.js';
 import type { LoadPath } from '../connectors/pipeline/load.js';
 import { openDatabase } from '../db/client.js';
+
+/** The 1-minute load average, printed beside each figure (the machine is shared: a busy one gives lower bounds). */
+const load = () => `load average ${os.loadavg()[0].toFixed(2)}`;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -97,22 +101,25 @@ async function main() {
       execFileSync('psql', ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username) || 'postgres', '-d', name, '-qc', command], {
         stdio: 'inherit',
       });
+    const bareLoad = load();
     t = Date.now();
     psql(`\\copy bench_bare from '${files.powerFile}' csv header`);
     const bareSeconds = (Date.now() - t) / 1000;
     const bareRate = files.rows / bareSeconds;
-    console.log(`bare \\copy: ${files.rows} rows in ${bareSeconds.toFixed(2)} s = ${Math.round(bareRate)} rows/s`);
+    console.log(`bare \\copy: ${files.rows} rows in ${bareSeconds.toFixed(2)} s = ${Math.round(bareRate)} rows/s (${bareLoad})`);
 
+    const firstLoad = load();
     const first = await runChild(files.powerFile, databaseUrl);
     const rate = files.rows / first.seconds;
     console.log(
       `edp ingest power (new rows, ${first.loadPath} path): ${first.seconds.toFixed(2)} s = ${Math.round(rate)} rows/s = ${(rate / bareRate).toFixed(2)}× bare copy; ` +
-        `peak RSS ${first.maxRssMb.toFixed(0)} MB; loaded ${first.report.rowsLoaded}, unmatched ${first.report.rowsUnmatched}, quarantined ${first.report.rowsQuarantined}`,
+        `peak RSS ${first.maxRssMb.toFixed(0)} MB; loaded ${first.report.rowsLoaded}, unmatched ${first.report.rowsUnmatched}, quarantined ${first.report.rowsQuarantined} (${firstLoad})`,
     );
+    const againLoad = load();
     const again = await runChild(files.powerFile, databaseUrl);
     console.log(
       `edp ingest power (same file again, every row unchanged, ${again.loadPath} path): ${again.seconds.toFixed(2)} s = ${Math.round(files.rows / again.seconds)} rows/s; ` +
-        `peak RSS ${again.maxRssMb.toFixed(0)} MB; replaced ${again.report.rowsReplaced}`,
+        `peak RSS ${again.maxRssMb.toFixed(0)} MB; replaced ${again.report.rowsReplaced} (${againLoad})`,
     );
 
     // The target table's own floor: its rows, already parsed and resolved, \copy'd into a table of
@@ -120,12 +127,13 @@ async function main() {
     const tsv = path.join(dir, 'power-rows.tsv');
     psql(`\\copy (select * from power_consumption order by account_no, month) to '${tsv}'`);
     psql(`create table bench_target (like power_consumption including all)`);
+    const targetLoad = load();
     t = Date.now();
     psql(`\\copy bench_target from '${tsv}'`);
     const targetSeconds = (Date.now() - t) / 1000;
     console.log(
       `floor of the target table: \\copy of the ${files.rows} finished rows into a table like power_consumption (same columns and indexes): ` +
-        `${targetSeconds.toFixed(2)} s = ${Math.round(files.rows / targetSeconds)} rows/s = ${(files.rows / targetSeconds / bareRate).toFixed(2)}× bare copy`,
+        `${targetSeconds.toFixed(2)} s = ${Math.round(files.rows / targetSeconds)} rows/s = ${(files.rows / targetSeconds / bareRate).toFixed(2)}× bare copy (${targetLoad})`,
     );
   } finally {
     if (!values.keep) {

@@ -136,17 +136,6 @@ function writeText(buffer: Buffer, offset: number, text: string): number {
   return at;
 }
 
-/** A parsed row waiting for the resolution of an enterprise the load has not met yet. */
-interface PendingRow {
-  rowNumber: number;
-  /** the cells as read, for a duplicate's quarantine (staging path only: they hold on to the file's text) */
-  cells: string[] | null;
-  key: string;
-  /** the source's own columns as COPY text */
-  values: string;
-  parties: PartyInput[];
-}
-
 /** An index of a table as it can be created again: its name and statement. */
 interface IndexDefinition {
   name: string;
@@ -327,7 +316,7 @@ async function loadOnce(
   let copy: CopyWriter | null = null;
   let piece = Buffer.allocUnsafeSlow(PIECE_BYTES);
   let pieceBytes = 0;
-  let pending: PendingRow[] = [];
+
   let quarantined: Quarantined[] = [];
 
   /** Hands the gathered COPY text on, opening the COPY (and the staging table) when needed. */
@@ -355,43 +344,77 @@ async function loadOnce(
   /** `\t<batch id>\t`, between a row's own columns and its row number */
   const batchBytes = Buffer.from(`\t${batchId}\t`);
 
-  /**
-   * Adds one row's COPY bytes: its parties' bytes (`rowParties`), its own columns (`values`), batch
-   * and row number, and (staging) its cells; the piece is sent by the caller once full.
-   */
-  function emit(values: string, rowNumber: number, cells: string | null) {
-    let room = (values.length + (cells?.length ?? 0)) * 3 + batchBytes.length + 16;
-    for (let i = 0; i < rowParties.length; i++) room += rowParties[i].bytes.length;
-    if (pieceBytes + room > piece.length) {
-      // Only a row longer than the room left: the piece grows (rows are far shorter than a piece).
-      const bigger = Buffer.allocUnsafeSlow(Math.max(piece.length * 2, pieceBytes + room));
-      piece.copy(bigger, 0, 0, pieceBytes);
-      piece = bigger;
-    }
+  /** Makes room for `bytes` more bytes in the piece (it grows only for a row longer than the room left). */
+  function room(bytes: number) {
+    if (pieceBytes + bytes <= piece.length) return;
+    const bigger = Buffer.allocUnsafeSlow(Math.max(piece.length * 2, pieceBytes + bytes));
+    piece.copy(bigger, 0, 0, pieceBytes);
+    piece = bigger;
+  }
+
+  /** The parties' bytes of the row (`rowParties`) into the piece, the row counted as loaded or unmatched. */
+  function emitParties(matched: boolean) {
+    if (matched) counts.rowsLoaded += 1;
+    else counts.rowsUnmatched += 1;
     for (let i = 0; i < rowParties.length; i++) {
       const bytes = rowParties[i].bytes;
+      room(bytes.length);
       piece.set(bytes, pieceBytes);
       pieceBytes += bytes.length;
     }
-    pieceBytes = writeText(piece, pieceBytes, values);
-    piece.set(batchBytes, pieceBytes);
-    pieceBytes = writeText(piece, pieceBytes + batchBytes.length, String(rowNumber));
-    if (cells !== null) {
-      piece[pieceBytes++] = TAB;
-      pieceBytes = writeText(piece, pieceBytes, cells);
-    }
-    piece[pieceBytes++] = NEWLINE;
     staged += 1;
+  }
+
+  /**
+   * A row's own columns (`values`), batch and row number, (staging) its cells and the line's end, as
+   * COPY bytes into `buffer` at `at` (room for them made by the caller); returns the offset after them.
+   */
+  function writeTail(buffer: Buffer, at: number, values: string, rowNumber: number, cells: string | null): number {
+    at = writeText(buffer, at, values);
+    buffer.set(batchBytes, at);
+    at = writeText(buffer, at + batchBytes.length, String(rowNumber));
+    if (cells !== null) {
+      buffer[at++] = TAB;
+      at = writeText(buffer, at, cells);
+    }
+    buffer[at++] = NEWLINE;
+    return at;
+  }
+
+  const tailRoom = (values: string, cells: string | null) => (values.length + (cells?.length ?? 0)) * 3 + batchBytes.length + 16;
+
+  /**
+   * Rows waiting for resolution, kept out of the JavaScript heap: their tails as COPY bytes in `held`
+   * (ending at `heldEnds`), their parties (the remembered objects) in `heldParties`, their keys only
+   * when manual links exist. Held as objects they survived the garbage collector's young generation
+   * by the thousand, and V8 then allocated every later row's objects in the old one.
+   */
+  let held = Buffer.allocUnsafeSlow(PIECE_BYTES);
+  let heldBytes = 0;
+  const heldEnds: number[] = [];
+  const heldParties: PartyInput[] = [];
+  const heldKeys: string[] = [];
+  const partiesPerRow = source.parties.length;
+
+  function hold(values: string, rowNumber: number, cells: string | null, parties: PartyInput[], key: string) {
+    const need = tailRoom(values, cells);
+    if (heldBytes + need > held.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(held.length * 2, heldBytes + need));
+      held.copy(bigger, 0, 0, heldBytes);
+      held = bigger;
+    }
+    heldBytes = writeTail(held, heldBytes, values, rowNumber, cells);
+    heldEnds.push(heldBytes);
+    for (let i = 0; i < partiesPerRow; i++) heldParties.push(parties[i]);
+    if (manual.size > 0) heldKeys.push(key);
   }
 
   /** Resolves the identities of the pending rows (one set-based query) and sends them on. */
   async function resolvePending() {
-    if (pending.length === 0) return;
+    if (heldEnds.length === 0) return;
     const unseen = new Map<string, Identity>();
-    for (const row of pending) {
-      for (const p of row.parties) {
-        if (cached(p) === undefined) unseen.set(identityKey(p.ident, p.nameNorm), { ident: p.ident, nameNorm: p.nameNorm });
-      }
+    for (const p of heldParties) {
+      if (cached(p) === undefined) unseen.set(identityKey(p.ident, p.nameNorm), { ident: p.ident, nameNorm: p.nameNorm });
     }
     if (unseen.size > 0) {
       await endCopy();
@@ -408,10 +431,21 @@ async function loadOnce(
         else byName.set(detach(identity.nameNorm), resolvedText(r));
       }
     }
-    for (const row of pending) {
-      if (!writeRow(row)) throw new Error(`row ${row.rowNumber}: an enterprise it names was not resolved`);
+    let start = 0;
+    for (let row = 0; row < heldEnds.length; row++) {
+      const matched = partiesReady(heldParties, row * partiesPerRow, heldKeys[row] ?? '');
+      if (matched === undefined) throw new Error('an enterprise a held row names was not resolved');
+      emitParties(matched);
+      const end = heldEnds[row];
+      room(end - start);
+      held.copy(piece, pieceBytes, start, end);
+      pieceBytes += end - start;
+      start = end;
     }
-    pending = [];
+    heldBytes = 0;
+    heldEnds.length = 0;
+    heldParties.length = 0;
+    heldKeys.length = 0;
     pendingLimit = Math.min(pendingLimit * 2, PENDING_ROWS_MAX);
   }
 
@@ -437,22 +471,19 @@ async function loadOnce(
   }
 
   /**
-   * Writes a row's COPY bytes for the table (or the staging table), counted as loaded or unmatched;
-   * false (nothing written) while an enterprise it names is not resolved yet.
+   * The link bytes of the `partiesPerRow` parties from `parties[from]` into `rowParties`: whether they
+   * all link to an enterprise, or undefined while one is not resolved yet.
    */
-  function writeRow(row: PendingRow): boolean {
+  function partiesReady(parties: readonly PartyInput[], from: number, key: string): boolean | undefined {
     rowParties.length = 0;
-    let open = false;
-    for (const p of row.parties) {
-      const r = partyOf(p, row.key);
-      if (r === undefined) return false;
-      if (!r.matched) open = true;
+    let matched = true;
+    for (let i = from; i < from + partiesPerRow; i++) {
+      const r = partyOf(parties[i], key);
+      if (r === undefined) return undefined;
+      if (!r.matched) matched = false;
       rowParties.push(r);
     }
-    if (open) counts.rowsUnmatched += 1;
-    else counts.rowsLoaded += 1;
-    emit(row.values, row.rowNumber, row.cells ? copyField(row.cells.join(UNIT_SEPARATOR)) : null);
-    return true;
+    return matched;
   }
 
   /** Moves the staged rows into the table (see above). */
@@ -526,8 +557,15 @@ async function loadOnce(
     if (!keyChecked && firstKey === null) firstKey = source.keyColumns.map((k) => record.values[k] as CopyValue);
     let values = copyField(record.values[source.valueColumns[0]] as CopyValue);
     for (let i = 1; i < source.valueColumns.length; i++) values += `\t${copyField(record.values[source.valueColumns[i]] as CopyValue)}`;
-    const parsed: PendingRow = { rowNumber, cells: staging ? cells : null, key: record.key, values, parties: record.parties };
-    if (!writeRow(parsed)) pending.push(parsed);
+    const cellsText = staging ? copyField(cells.join(UNIT_SEPARATOR)) : null;
+    const matched = partiesReady(record.parties, 0, record.key);
+    if (matched === undefined) {
+      hold(values, rowNumber, cellsText, record.parties, record.key);
+      return;
+    }
+    emitParties(matched);
+    room(tailRoom(values, cellsText));
+    pieceBytes = writeTail(piece, pieceBytes, values, rowNumber, cellsText);
   }
 
   for await (const batch of input.batches ?? inBatches(input.rows!)) {
@@ -540,7 +578,7 @@ async function loadOnce(
         if (await keyExists(session, source, firstKey)) throw new KeyExists();
       }
       if (pieceBytes >= PIECE_BYTES - 4096) await sendPiece();
-      if (pending.length >= pendingLimit) await resolvePending();
+      if (heldEnds.length >= pendingLimit) await resolvePending();
       if (quarantined.length >= QUARANTINE_ROWS) await flushQuarantine();
     }
     input.onProgress?.(counts.rowsRead);

@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { normaliseName } from '../connectors/common/names.js';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
@@ -94,6 +94,8 @@ export interface SearchPage {
   edges: { uscc: string; cursor: string }[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
+  /** with `{ rows: true }`: each edge's register row, in edge order (read by the same statement) */
+  rows?: (typeof enterprises.$inferSelect)[];
 }
 
 interface Compiled {
@@ -189,13 +191,14 @@ function compile(filter: EnterpriseFilterInput, order: EnterpriseOrderInput | nu
   onRegister.push(...registerWhere.slice(copiedCount));
   const figures = where.slice(registerWhere.length);
   // the register is joined only when a condition or the ordering (by name) needs it
-  const from = onRegister.length > 0 || order?.field === 'NAME' ? sql`${f} join ${e} on ${e.uscc} = ${f.uscc}` : sql`${f}`;
+  const withRegister = sql`${f} join ${e} on ${e.uscc} = ${f.uscc}`;
+  const from = onRegister.length > 0 || order?.field === 'NAME' ? withRegister : sql`${f}`;
   const conditions = [sql`${f.year} = ${year}::int`, ...onSnapshot, ...onRegister, ...figures];
   // The snapshot holds a row of the year for every registered enterprise: without a condition on
   // the figures, the register's conditions alone count (on the snapshot when they are all copied there).
   const count =
     readsFigures || onRegister.length === 0
-      ? { from: onRegister.length > 0 ? sql`${f} join ${e} on ${e.uscc} = ${f.uscc}` : sql`${f}`, where: conditions }
+      ? { from: onRegister.length > 0 ? withRegister : sql`${f}`, where: conditions }
       : { from: sql`${e}`, where: registerWhere };
   return { from, where: conditions, count, year, key: sql`${f.uscc}` };
 }
@@ -247,7 +250,7 @@ export function pageSize(first: number | null | undefined): number {
 /**
  * One page of enterprises matching `filter` in `order` (default: USCC ascending; metrics default
  * to descending, best first), after the cursor `after`. One statement, plus the snapshot check
- * when a year is involved.
+ * when a year is involved; with `rows`, the same statement also reads each enterprise's register row.
  */
 export async function searchEnterprises(
   database: Database,
@@ -255,6 +258,7 @@ export async function searchEnterprises(
   order: EnterpriseOrderInput | null = null,
   page: { first?: number | null; after?: string | null } = {},
   ensureYear: EnsureYear = ensureDirectly(database),
+  options: { rows?: boolean } = {},
 ): Promise<SearchPage> {
   const first = pageSize(page.first);
   const compiled = compile(filter, order);
@@ -266,11 +270,24 @@ export async function searchEnterprises(
   if (compiled.year !== null) await ensureYear(compiled.year);
   const dir = direction === 'DESC' ? sql`desc` : sql`asc`;
   const tieBreak = order?.field === 'USCC' || !order ? sql`` : sql`, ${compiled.key} asc`;
+  const orderBy = sql`${sort.value} ${dir} nulls last${tieBreak}`;
+  if (options.rows) {
+    const select = database.db.select({ uscc: sql<string>`${compiled.key}`, v: sql<string | null>`(${sort.value})::text`, row: e });
+    const from = compiled.year === null ? select.from(e) : select.from(f).innerJoin(e, eq(e.uscc, f.uscc));
+    const rows = await (from as ReturnType<typeof select.from<typeof e>>).where(and(...where)).orderBy(orderBy).limit(first + 1);
+    const edges = rows.slice(0, first);
+    return {
+      edges: edges.map((r) => ({ uscc: r.uscc, cursor: encodeCursor(r.v, r.uscc) })),
+      rows: edges.map((r) => r.row),
+      hasNextPage: rows.length > first,
+      hasPreviousPage: Boolean(page.after),
+    };
+  }
   const rows = await database.rows<{ uscc: string; v: string | null }>(sql`
     select ${compiled.key} as uscc, (${sort.value})::text as v
     from ${compiled.from}
     ${whereSql(where)}
-    order by ${sort.value} ${dir} nulls last${tieBreak}
+    order by ${orderBy}
     limit ${first + 1}`);
   const hasNextPage = rows.length > first;
   const edges = rows.slice(0, first).map((r) => ({ uscc: r.uscc, cursor: encodeCursor(r.v, r.uscc) }));

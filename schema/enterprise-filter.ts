@@ -11,7 +11,7 @@ import {
 } from '../resolvers/enterprise-search.js';
 import { UserInputError } from '../server/errors.js';
 import { builder } from './builder.js';
-import { Enterprise } from './enterprise.js';
+import { Enterprise, isEmpty } from './enterprise.js';
 
 const profile = { profile: true } as const;
 
@@ -119,17 +119,24 @@ builder.queryFields((t) => ({
         if (args.last != null || args.before != null) throw new UserInputError('enterprises pages forward only: use first and after');
         const filter = (args.filter ?? {}) as EnterpriseFilterInput;
         const order = (args.orderBy ?? null) as EnterpriseOrderInput | null;
-        const page = await asUserInput(() => searchEnterprises(ctx.database, filter, order, { first: args.first, after: args.after }, (y) => ctx.loaders.yearFigures.load(y)));
-        const usccs = page.edges.map((edge) => edge.uscc);
-        // One statement for the nodes and every relation selected beneath them (planned by Pothos).
+        // What the nodes need, planned by Pothos (registered for the nodes' fields to find).
         const query = queryFromInfo({
           config: getSchemaConfig(builder),
           context: ctx,
           info,
           paths: [['edges', 'node'], ['nodes']],
-          where: { uscc: { in: usccs } },
-        });
-        const rows = usccs.length ? await ctx.database.db.query.enterprises.findMany(query as never) : [];
+          where: { uscc: { in: [] as string[] } },
+        }) as { with?: object; extras?: object; where: { uscc: { in: string[] } } };
+        // Nothing beneath the nodes but the register's columns and per-request loaders (metrics,
+        // grade): the page's own statement reads the rows. Otherwise one statement more loads the
+        // nodes with every relation selected beneath them.
+        const plain = isEmpty(query.with) && isEmpty(query.extras);
+        const page = await asUserInput(() =>
+          searchEnterprises(ctx.database, filter, order, { first: args.first, after: args.after }, (y) => ctx.loaders.yearFigures.load(y), { rows: plain }),
+        );
+        const usccs = page.edges.map((edge) => edge.uscc);
+        query.where.uscc.in = usccs;
+        const rows = page.rows ?? (usccs.length ? await ctx.database.db.query.enterprises.findMany(query as never) : []);
         const byUscc = new Map((rows as { uscc: string }[]).map((r) => [r.uscc, r]));
         const connection = {
           filter,

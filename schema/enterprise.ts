@@ -48,7 +48,8 @@ export const Enterprise = builder.drizzleNode('enterprises', {
   }),
 });
 
-const isEmpty = (part: object | undefined) => !part || Object.keys(part).length === 0;
+/** True when a planned query's `with` or `extras` holds nothing (only the row's own columns are needed). */
+export const isEmpty = (part: object | undefined) => !part || Object.keys(part).length === 0;
 
 builder.queryFields((t) => ({
   enterprise: t.drizzleField({

@@ -30,6 +30,7 @@ const UNLOADABLE = /[\uFFFD\u0000]/;
 const UNIQUE_VIOLATION = '23505';
 /** Joins a row's cells in the staging table (kept for a duplicate's quarantine); never inside a cell of a text file. */
 const UNIT_SEPARATOR = '\u001f';
+const UNIT_SEPARATOR_BYTE = 0x1f;
 const TAB = 9;
 const NEWLINE = 10;
 
@@ -369,19 +370,28 @@ async function loadOnce(
    * A row's own columns (`values`), batch and row number, (staging) its cells and the line's end, as
    * COPY bytes into `buffer` at `at` (room for them made by the caller); returns the offset after them.
    */
-  function writeTail(buffer: Buffer, at: number, values: string, rowNumber: number, cells: string | null): number {
+  function writeTail(buffer: Buffer, at: number, values: string, rowNumber: number, cells: readonly string[] | null): number {
     at = writeText(buffer, at, values);
     buffer.set(batchBytes, at);
     at = writeText(buffer, at + batchBytes.length, String(rowNumber));
     if (cells !== null) {
+      // The cells joined by the unit separator, as one COPY field (written cell by cell: no joined copy).
       buffer[at++] = TAB;
-      at = writeText(buffer, at, cells);
+      for (let i = 0; i < cells.length; i++) {
+        if (i > 0) buffer[at++] = UNIT_SEPARATOR_BYTE;
+        at = writeText(buffer, at, copyField(cells[i]));
+      }
     }
     buffer[at++] = NEWLINE;
     return at;
   }
 
-  const tailRoom = (values: string, cells: string | null) => (values.length + (cells?.length ?? 0)) * 3 + batchBytes.length + 16;
+  function tailRoom(values: string, cells: readonly string[] | null): number {
+    let chars = values.length;
+    // A cell's escaped form is at most twice as long: 6 bytes a character at the most.
+    if (cells !== null) for (let i = 0; i < cells.length; i++) chars += cells[i].length * 2 + 1;
+    return chars * 3 + batchBytes.length + 16;
+  }
 
   /**
    * Rows waiting for resolution, kept out of the JavaScript heap: their tails as COPY bytes in `held`
@@ -396,7 +406,7 @@ async function loadOnce(
   const heldKeys: string[] = [];
   const partiesPerRow = source.parties.length;
 
-  function hold(values: string, rowNumber: number, cells: string | null, parties: PartyInput[], key: string) {
+  function hold(values: string, rowNumber: number, cells: readonly string[] | null, parties: PartyInput[], key: string) {
     const need = tailRoom(values, cells);
     if (heldBytes + need > held.length) {
       const bigger = Buffer.allocUnsafeSlow(Math.max(held.length * 2, heldBytes + need));
@@ -557,7 +567,7 @@ async function loadOnce(
     if (!keyChecked && firstKey === null) firstKey = source.keyColumns.map((k) => record.values[k] as CopyValue);
     let values = copyField(record.values[source.valueColumns[0]] as CopyValue);
     for (let i = 1; i < source.valueColumns.length; i++) values += `\t${copyField(record.values[source.valueColumns[i]] as CopyValue)}`;
-    const cellsText = staging ? copyField(cells.join(UNIT_SEPARATOR)) : null;
+    const cellsText = staging ? cells : null;
     const matched = partiesReady(record.parties, 0, record.key);
     if (matched === undefined) {
       hold(values, rowNumber, cellsText, record.parties, record.key);

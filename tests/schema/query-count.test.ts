@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { sql } from 'drizzle-orm';
+import { setDataVersionTtl } from '../../resolvers/data-version.js';
 import { countQueries, data, seedCounty, seedMany } from './support.js';
 
 /**
@@ -54,4 +56,73 @@ describe(`statements per page (${testDbMode()})`, () => {
       expect(one).toBeLessThanOrEqual(16);
     }
   });
+
+  /** Nothing beneath the nodes but register columns, figures and grade: the page reads its rows itself. */
+  const PLAIN = /* GraphQL */ `
+    query ($first: Int!, $order: EnterpriseOrder, $filter: EnterpriseFilter) {
+      enterprises(first: $first, orderBy: $order, filter: $filter) {
+        totalCount
+        nodes {
+          uscc name town industryCode industryDivision status active formerNames establishedOn
+          metrics(year: 2024) { landAreaMu taxPaidYuan revenueYuan muAverageTaxYuan missing }
+          muEfficiency(year: 2024) { evaluated population rank score grade }
+        }
+      }
+    }`;
+  /** The same nodes with a relation beneath them: planned by the drizzle plugin, one statement more. */
+  const PLANNED = PLAIN.replace('muEfficiency(year: 2024) { evaluated population rank score grade }', '$& parcels { unitNo }');
+
+  /** As the service does (EDP_DATA_VERSION_TTL_MS): the data version is read once, not per cache lookup. */
+  async function withServiceTtl(work: () => Promise<void>) {
+    setDataVersionTtl(t.database, 60_000);
+    try {
+      await work();
+    } finally {
+      setDataVersionTtl(t.database, 0);
+    }
+  }
+
+  it('reads a page of columns and figures in two statements (page, count), 1 or 100 alike, with the answers of the planned path', () =>
+    withServiceTtl(async () => {
+      const orders = [
+        [null, null],
+        [{ field: 'MU_AVERAGE_TAX_YUAN', year: 2024 }, null],
+        [{ field: 'MU_AVERAGE_TAX_YUAN', year: 2024 }, { town: '南站镇' }],
+        [{ field: 'NAME' }, { active: true }],
+      ] as const;
+      for (const [order, filter] of orders) {
+        const counted = (source: string, first: number) => countQueries(t.database, () => data(t.database, source, { first, order, filter }));
+        await counted(PLANNED, 1); // the year's snapshot and evaluation, once
+        const one = await counted(PLAIN, 1);
+        const hundred = await counted(PLAIN, 100);
+        expect({ order, filter, one: one.queries, hundred: hundred.queries }).toEqual({ order, filter, one: 2, hundred: 2 });
+        const planned = await counted(PLANNED, 100);
+        expect(planned.queries).toBe(3);
+        const nodes = planned.result.enterprises.nodes as Record<string, unknown>[];
+        expect(nodes.some((n) => (n.parcels as unknown[]).length > 0)).toBe(true);
+        expect(nodes.map(({ parcels: _parcels, ...rest }) => rest)).toEqual(hundred.result.enterprises.nodes);
+        expect(hundred.result.enterprises.totalCount).toBe(planned.result.enterprises.totalCount);
+        expect(hundred.result.enterprises.nodes.length).toBeGreaterThan(0);
+      }
+    }));
+
+  it('reads one profile of columns, figures and grade in one statement (a planned one when a relation is selected)', () =>
+    withServiceTtl(async () => {
+      const PROFILE = /* GraphQL */ `
+        query ($uscc: String!) {
+          enterprise(uscc: $uscc) {
+            uscc name town status formerNames
+            metrics(year: 2024) { landAreaMu taxPaidYuan muAverageTaxYuan }
+            muEfficiency(year: 2024) { grade rank }
+          }
+        }`;
+      const [{ uscc }] = await t.database.rows<{ uscc: string }>(sql`select uscc from land_parcels where uscc is not null order by uscc limit 1`);
+      await data(t.database, PROFILE, { uscc }); // the year's evaluation, once
+      const profile = await countQueries(t.database, () => data(t.database, PROFILE, { uscc }));
+      const withParcels = await countQueries(t.database, () => data(t.database, PROFILE.replace('status', 'status parcels { unitNo }'), { uscc }));
+      expect(profile.result.enterprise.uscc).toBe(uscc);
+      expect(withParcels.result.enterprise.parcels.length).toBeGreaterThan(0);
+      expect(withParcels.result.enterprise.metrics).toEqual(profile.result.enterprise.metrics);
+      expect({ profile: profile.queries, withParcels: withParcels.queries }).toEqual({ profile: 1, withParcels: 1 });
+    }));
 });

@@ -49,6 +49,12 @@ export interface OpenOptions {
   loadDataDir?: Blob;
   /** postgres.js pool size (default 10). */
   max?: number;
+  /**
+   * PostgreSQL cancels a statement running longer than this (ms; the service passes its request
+   * timeout, so that an abandoned request stops its database work too). Unset: no limit (loads,
+   * migrations, the CLI). PGlite runs in-process and has none.
+   */
+  statementTimeoutMs?: number;
 }
 
 /** A drizzle logger that counts statements and forwards them to the database's listener. */
@@ -130,7 +136,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
       // No JIT compilation: the county-wide statements (the evaluation of a year over 20,000
       // enterprises) cross its cost threshold and spent ~200 ms of their ~1 s compiling
       // expressions that run once; nothing here runs long enough to repay it.
-      connection: { jit: 'off' },
+      connection: { jit: 'off', ...(options.statementTimeoutMs ? { statement_timeout: Math.round(options.statementTimeoutMs) } : {}) },
       // Several hosts (failover) keep postgres.js's own sockets.
       ...(new URL(options.databaseUrl).host.includes(',') ? {} : { socket: noDelaySocket as never }),
     });

@@ -13,7 +13,8 @@ import { anonymousAllowed } from './viewer.js';
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // a request given up after EDP_REQUEST_TIMEOUT_MS also has its statement cancelled (PostgreSQL)
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.requestTimeoutMs });
   await database.migrate();
   const loaded = config.databaseUrl ? null : await loadDemoIfEmpty(database, config, logger);
 

@@ -1,11 +1,8 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { powerPullPages } from '../../db/power.js';
-import { runBatch, type BatchCounts, type BatchReport } from '../pipeline/batches.js';
-import { mapHeader } from '../pipeline/columns.js';
-import { loadRows } from '../pipeline/load.js';
-import type { SheetRow } from '../pipeline/readers.js';
-import { SOURCE_DEFINITIONS } from '../pipeline/sources.js';
+import type { BatchCounts, BatchReport } from '../pipeline/batches.js';
+import { ingestRecords } from '../pipeline/ingest.js';
 import type { PowerApiClient, PowerApiItem, PowerApiPage } from './api.js';
 import { powerSource } from './consumption.js';
 
@@ -94,35 +91,31 @@ const FIELDS = [
   ['抄表年月', 'month'],
   ['用电量(千瓦时)', 'kwh'],
 ] as const;
-const HEADER = FIELDS.map(([column]) => column);
 
 const cell = (value: unknown): string =>
   value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 
-/** A page's items as the rows of a file: row 1 is the header, so item k is row k + 1. */
-async function* sheetRows(items: PowerApiItem[]): AsyncGenerator<SheetRow> {
-  for (const [i, item] of items.entries()) yield { rowNumber: i + 2, cells: FIELDS.map(([, field]) => cell(item[field])) };
+/** A page's items as the records of a file, keyed by the source's column names (item k is row k + 1). */
+async function* pageRecords(items: PowerApiItem[]): AsyncGenerator<Record<string, string>> {
+  for (const item of items) yield Object.fromEntries(FIELDS.map(([column, field]) => [column, cell(item[field])]));
 }
 
 /**
  * Loads one page as one batch through the pipeline the `power` files take (validation, quarantine,
  * entity resolution, upsert on the natural key) and records the page in `power_pull_pages` in the
- * same transaction. `ingestRecords` does the same minus the progress row, which is why the batch is
- * assembled here from the pipeline's parts.
+ * same transaction: the page and its progress row commit together or not at all.
  */
 async function storePage(database: Database, month: string, pageNo: number, answer: PowerApiPage): Promise<BatchReport> {
-  const fileName = `api:${month}?page=${pageNo}`;
-  const map = mapHeader(powerSource.columns, HEADER, fileName, powerSource.name);
-  return await runBatch(database, powerSource.name, fileName, async (session, batchId) => {
-    const input = { header: HEADER, map, rows: sheetRows(answer.items), fileName };
-    const counts = await loadRows(session, powerSource, batchId, input, Object.values(SOURCE_DEFINITIONS));
-    await session.execute(
-      `insert into power_pull_pages (month, page, page_size, total, batch_id) values ($1, $2, $3, $4, $5)
-       on conflict (month, page) do update
-         set page_size = excluded.page_size, total = excluded.total, batch_id = excluded.batch_id, stored_at = now()`,
-      [`${month}-01`, pageNo, answer.pageSize, answer.total, batchId],
-    );
-    return counts;
+  return await ingestRecords(database, powerSource.name, pageRecords(answer.items), {
+    fileName: `api:${month}?page=${pageNo}`,
+    alsoInBatch: async (session, batchId) => {
+      await session.execute(
+        `insert into power_pull_pages (month, page, page_size, total, batch_id) values ($1, $2, $3, $4, $5)
+         on conflict (month, page) do update
+           set page_size = excluded.page_size, total = excluded.total, batch_id = excluded.batch_id, stored_at = now()`,
+        [`${month}-01`, pageNo, answer.pageSize, answer.total, batchId],
+      );
+    },
   });
 }
 

@@ -5,6 +5,7 @@ import { landLeases, landParcels } from '../db/land.js';
 import { powerConsumption } from '../db/power.js';
 import { taxPayments } from '../db/tax.js';
 import { ensureYearFigures } from './year-figures.js';
+import { fenText, sumDecimals, toFen } from '../lib/money.js';
 
 /**
  * The enterprise profile's per-department read paths that are not plain relations: monthly tax
@@ -23,27 +24,8 @@ export const decimal = (value: string | number | null | undefined): number | nul
 export const muFromSquareMetres = (m2: string | number | null | undefined): number | null =>
   m2 === null || m2 === undefined ? null : (Number(m2) * 15) / 10000;
 
-/** A two-decimal numeric string (money, m², kWh) as an exact count of hundredths. */
-export function toCents(value: string): bigint {
-  const v = value.trim();
-  const negative = v.startsWith('-');
-  const [whole, frac = ''] = v.replace(/^[-+]/, '').split('.');
-  const c = BigInt(whole || '0') * 100n + BigInt((frac + '00').slice(0, 2));
-  return negative ? -c : c;
-}
-
-/** Hundredths back to a numeric string with two decimals. */
-export function fromCents(cents: bigint): string {
-  const abs = cents < 0n ? -cents : cents;
-  return `${cents < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
-}
-
-/** Exact sum of two-decimal numeric strings, as a numeric string; empty values are skipped. */
-export function sumDecimals(values: Iterable<string | null | undefined>): string {
-  let cents = 0n;
-  for (const v of values) if (v !== null && v !== undefined && v !== '') cents += toCents(v);
-  return fromCents(cents);
-}
+/** Exact sums of numeric strings (lib/money.ts), used by the profile's types. */
+export { sumDecimals } from '../lib/money.js';
 
 /** Groups keys "uscc|arg" by their argument so that each distinct argument costs one statement. */
 function byArgument(keys: readonly string[]): Map<string, string[]> {
@@ -174,7 +156,7 @@ export function profileLoaders(database: Database) {
           const leasedInM2 = sumDecimals(leasesIn.map((l) => l.areaM2));
           const leasedOutM2 = sumDecimals(leasesOut.map((l) => l.areaM2));
           const any = held.length + leasesIn.length + leasesOut.length > 0;
-          const netM2 = any ? fromCents(toCents(heldM2) + toCents(leasedInM2) - toCents(leasedOutM2)) : null;
+          const netM2 = any ? fenText(toFen(heldM2) + toFen(leasedInM2) - toFen(leasedOutM2)) : null;
           out.set(`${uscc}|${date}`, { uscc, date, parcels: held, leasesIn, leasesOut, heldM2, leasedInM2, leasedOutM2, netM2 });
         }
       }

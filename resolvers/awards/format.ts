@@ -4,6 +4,11 @@
  * spreadsheets print them (thousands separators, two decimals, 元).
  */
 
+import { toFen } from '../../lib/money.js';
+
+/** Exact money (lib/money.ts), used by the award rules. */
+export { fenToYuan, sumYuan, toFen } from '../../lib/money.js';
+
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** A policy's effective period (有效期), both ends included, as ISO dates. */
@@ -52,21 +57,6 @@ export function lastClosedYear(asOf: string): number {
   return asOf.endsWith('-12-31') ? year : year - 1;
 }
 
-/** Exact money: a numeric string ("612345678.00", "-5.5") or a number of yuan → 分 (fen). */
-export function toFen(value: string | number): bigint {
-  const text = typeof value === 'number' ? value.toFixed(2) : value.trim();
-  const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!m) throw new Error(`not a decimal amount: "${value}"`);
-  const cents = (m[3] ?? '').padEnd(3, '0');
-  // Round half away from zero on the third decimal (the tables keep two).
-  let fen = BigInt(m[2]) * 100n + BigInt(cents.slice(0, 2)) + (Number(cents[2]) >= 5 ? 1n : 0n);
-  if (m[1]) fen = -fen;
-  return fen;
-}
-
-/** 分 → yuan as a number (exact for any amount below 90 trillion 元). */
-export const fenToYuan = (fen: bigint): number => Number(fen) / 100;
-
 const groupThousands = (digits: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 /** "612,345,678.00 元": a figure from the records, always with two decimals. */
@@ -111,6 +101,3 @@ export const lastEventDay = (window: Window, asOf: string): string => (window.to
 /** Folds full-width brackets: 国家首台（套） and 国家首台(套) name one 认定类型. */
 export const foldType = (type: string): string => type.trim().replace(/（/g, '(').replace(/）/g, ')');
 
-/** Σ of amounts in 元, exact in 分 (null adds nothing). */
-export const sumYuan = (values: readonly (number | null)[]): number =>
-  fenToYuan(values.reduce<bigint>((sum, v) => sum + (v === null ? 0n : toFen(v)), 0n));

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import { createReadStream, ReadStream, statSync } from 'node:fs';
 import path from 'node:path';
@@ -76,7 +76,9 @@ export function cellText(value: CellValue): string {
 }
 
 async function* xlsxBatches(input: Readable, file: Readable): AsyncGenerator<SheetRow[]> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+  // imported when a spreadsheet is read (exceljs adds ~18 MB to a process that loads only CSV)
+  const { default: excel } = await import('exceljs');
+  const workbook = new excel.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'cache', // so that date-formatted cells arrive as dates

@@ -114,7 +114,9 @@ builder.queryField('muEfficiencyRanking', (t) =>
         paths: [['enterprise']],
         where: { uscc: { in: ranking.map((r) => r.uscc) } },
       });
-      if (ranking.length > 0 && Object.keys(query).length > 0) {
+      // without `enterprise` in the document there is no plan, only the `where` given back
+      const planned = ['columns', 'with', 'extras'].some((part) => part in query);
+      if (ranking.length > 0 && planned) {
         const rows = (await ctx.database.db.query.enterprises.findMany(query as never)) as { uscc: string }[];
         rankedEnterprises.set(ctx, new Map(rows.map((row) => [row.uscc, row as EnterpriseRow])));
       }

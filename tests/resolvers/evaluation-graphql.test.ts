@@ -78,6 +78,19 @@ describe(`metrics and 亩产效益 through GraphQL (${testDbMode()})`, () => {
     expect(badYear.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('reads the ranking’s enterprises in one statement, and none when they are not asked for', async () => {
+    const ranking = (beneath: string) => `{ muEfficiencyRanking(year: 2024, population: BELOW_SCALE) { rank ${beneath} } }`;
+    await data(t.database, ranking('')); // warms the county evaluation cache
+    const version = await countQueries(t.database, () => data(t.database, ranking('')));
+    const named = await countQueries(t.database, () => data(t.database, ranking('enterprise { uscc name town }')));
+    const viaFragment = await countQueries(t.database, () => data(t.database, ranking('... on MuEfficiency { enterprise { name } }')));
+    expect(named.result.muEfficiencyRanking[0].enterprise).toEqual({ uscc: county.B.uscc, name: county.B.name, town: county.B.town });
+    expect(viaFragment.result.muEfficiencyRanking[0].enterprise.name).toBe(county.B.name);
+    // the ranking alone costs only the data version check(s); its enterprises one statement more
+    expect(named.queries).toBe(version.queries + 1);
+    expect(viaFragment.queries).toBe(version.queries + 1);
+  });
+
   it('loads metrics and grades of a list without a statement per enterprise', async () => {
     const LIST = /* GraphQL */ `
       query ($first: Int) {

@@ -140,67 +140,55 @@ function range(column: SQL | typeof f.revenueYuan, r: Range | null | undefined, 
 
 function compile(filter: EnterpriseFilterInput, order: EnterpriseOrderInput | null | undefined): Compiled {
   const year = yearOf(filter, order);
-  // conditions on the register: on `enterprises`, and (with a year) on the snapshot's copies of
-  // town and industry, which its (year, town, 亩均税收) index serves without a join
-  const where: SQL[] = [];
-  const onRegister: SQL[] = [];
-  const onSnapshot: SQL[] = [];
-  const copied = (register: SQL, snapshot: SQL) => {
-    where.push(register);
-    onSnapshot.push(snapshot);
-  };
-  if (filter.town != null) copied(sql`${e.town} = ${filter.town.trim()}`, sql`${f.town} = ${filter.town.trim()}`);
-  if (filter.industrySection != null) {
-    const section = filter.industrySection.trim().toUpperCase();
-    copied(sql`${e.industrySection} = ${section}`, sql`${f.industrySection} = ${section}`);
-  }
-  if (filter.industryDivision != null) {
-    const division = filter.industryDivision.trim().toUpperCase();
-    copied(sql`${e.industryDivision} = ${division}`, sql`${f.industryDivision} = ${division}`);
-  }
-  const copiedCount = where.length;
+  // Register conditions come in two lists: town and industry, which the year's snapshot copies
+  // (each condition on `enterprises` and on the snapshot, whose (year, town, 亩均税收) index then
+  // serves a page without a join), and the others, which only `enterprises` can answer.
+  const copied: { register: SQL; snapshot: SQL }[] = [];
+  const registerOnly: SQL[] = [];
+  const figures: SQL[] = [];
+  const town = filter.town?.trim();
+  if (town != null) copied.push({ register: sql`${e.town} = ${town}`, snapshot: sql`${f.town} = ${town}` });
+  const section = filter.industrySection?.trim().toUpperCase();
+  if (section != null) copied.push({ register: sql`${e.industrySection} = ${section}`, snapshot: sql`${f.industrySection} = ${section}` });
+  const division = filter.industryDivision?.trim().toUpperCase();
+  if (division != null) copied.push({ register: sql`${e.industryDivision} = ${division}`, snapshot: sql`${f.industryDivision} = ${division}` });
   if (filter.cluster != null) {
     if (!clusters().some((c) => c.id === filter.cluster)) throw new SearchInputError(`unknown cluster ${filter.cluster}`);
-    where.push(inClusterSql(sql`(${e.industryCode} collate "C")`, filter.cluster));
+    registerOnly.push(inClusterSql(sql`(${e.industryCode} collate "C")`, filter.cluster));
   }
-  if (filter.status != null) where.push(sql`${e.status} = ${filter.status.trim()}`);
+  if (filter.status != null) registerOnly.push(sql`${e.status} = ${filter.status.trim()}`);
   if (filter.active != null) {
     const list = sql.join(ACTIVE_STATUSES.map((s) => sql`${s}`), sql`, `);
-    where.push(filter.active ? sql`${e.status} in (${list})` : sql`${e.status} not in (${list})`);
+    registerOnly.push(filter.active ? sql`${e.status} in (${list})` : sql`${e.status} not in (${list})`);
   }
   if (filter.name != null && filter.name.trim() !== '') {
     // An infix match cannot use a btree (pg_trgm is not in PGlite by default): one scan of the
     // register over the current and former names joined by U+0001, which no name contains.
     const pattern = `%${escapeLike(normaliseName(filter.name).replace(/\u0001/g, ''))}%`;
-    where.push(sql`(${e.nameNorm} || chr(1) || array_to_string(${e.formerNamesNorm}, chr(1))) like ${pattern}`);
+    registerOnly.push(sql`(${e.nameNorm} || chr(1) || array_to_string(${e.formerNamesNorm}, chr(1))) like ${pattern}`);
   }
-  const registerWhere = [...where];
-  if (filter.scale != null) where.push(filter.scale === 'ABOVE_SCALE' ? sql`${f.aboveScale}` : sql`not coalesce(${f.aboveScale}, false)`);
+  if (filter.scale != null) figures.push(filter.scale === 'ABOVE_SCALE' ? sql`${f.aboveScale}` : sql`not coalesce(${f.aboveScale}, false)`);
   if (filter.grade != null) {
     const grade = filter.grade.trim().toUpperCase();
     if (!(GRADES as readonly string[]).includes(grade)) throw new SearchInputError(`grade must be one of ${GRADES.join(', ')}, got ${filter.grade}`);
-    where.push(sql`${f.grade} = ${grade as Grade}`);
+    figures.push(sql`${f.grade} = ${grade as Grade}`);
   }
-  where.push(...range(sql`${f.revenueYuan}`, filter.revenueYuan, 'revenueYuan'));
-  where.push(...range(sql`${f.muAverageTaxYuan}`, filter.muAverageTaxYuan, 'muAverageTaxYuan'));
+  figures.push(...range(sql`${f.revenueYuan}`, filter.revenueYuan, 'revenueYuan'));
+  figures.push(...range(sql`${f.muAverageTaxYuan}`, filter.muAverageTaxYuan, 'muAverageTaxYuan'));
+
+  const onRegister = [...copied.map((c) => c.register), ...registerOnly];
+  if (year === null) return { from: sql`${e}`, where: onRegister, count: { from: sql`${e}`, where: onRegister }, year, key: sql`${e.uscc}` };
   // With a year, the figures drive: the snapshot holds every registered enterprise of its data
   // version, so the inner join loses none, and an ordering walks its (year, metric, uscc) index,
-  // probing the register for the other filters, until the page is full.
-  const readsFigures = where.length > registerWhere.length;
-  if (year === null) return { from: sql`${e}`, where, count: { from: sql`${e}`, where }, year, key: sql`${e.uscc}` };
-  onRegister.push(...registerWhere.slice(copiedCount));
-  const figures = where.slice(registerWhere.length);
-  // the register is joined only when a condition or the ordering (by name) needs it
+  // probing the register for the other filters, until the page is full. The register is joined
+  // only when a condition or the ordering (by name) needs it.
   const withRegister = sql`${f} join ${e} on ${e.uscc} = ${f.uscc}`;
-  const from = onRegister.length > 0 || order?.field === 'NAME' ? withRegister : sql`${f}`;
-  const conditions = [sql`${f.year} = ${year}::int`, ...onSnapshot, ...onRegister, ...figures];
-  // The snapshot holds a row of the year for every registered enterprise: without a condition on
-  // the figures, the register's conditions alone count (on the snapshot when they are all copied there).
-  const count =
-    readsFigures || onRegister.length === 0
-      ? { from: onRegister.length > 0 ? withRegister : sql`${f}`, where: conditions }
-      : { from: sql`${e}`, where: registerWhere };
-  return { from, where: conditions, count, year, key: sql`${f.uscc}` };
+  const joined = registerOnly.length > 0 ? withRegister : sql`${f}`;
+  const where = [sql`${f.year} = ${year}::int`, ...copied.map((c) => c.snapshot), ...registerOnly, ...figures];
+  // Without a condition on the figures, the register's conditions alone count (on the snapshot
+  // when they are all copied there, else on `enterprises` with no join).
+  const count = figures.length > 0 || registerOnly.length === 0 ? { from: joined, where } : { from: sql`${e}`, where: onRegister };
+  return { from: order?.field === 'NAME' ? withRegister : joined, where, count, year, key: sql`${f.uscc}` };
 }
 
 const whereSql = (conditions: SQL[]) => (conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``);

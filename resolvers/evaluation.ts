@@ -406,7 +406,7 @@ export async function evaluateYear(
 /**
  * The figures of `year` for these enterprises from the county evaluation (whose statement carries
  * every enterprise's figures) when the default methods and metricsSql's default energy factor apply;
- * null otherwise (the caller computes them). Without `compute`, only when the evaluation is cached
+ * null otherwise (the caller computes them). Without `evaluate`, only when the evaluation is cached
  * (or being computed) for the current data version; with it, the evaluation is computed once per
  * data version if needed, so that every later page of figures costs no statement at all.
  * Unregistered enterprises are absent.
@@ -415,11 +415,11 @@ export async function metricsFromEvaluation(
   database: Database,
   usccs: readonly string[],
   year: number,
-  options: { compute?: boolean } = {},
+  options: { evaluate?: boolean } = {},
 ): Promise<Map<string, EnterpriseMetrics> | null> {
   const method = methodForYear(year, evaluationMethods());
   if (!method || tcePer10kKwhFor(year, [method]) !== tcePer10kKwhFor(year)) return null;
-  const evaluation = options.compute
+  const evaluation = options.evaluate
     ? await evaluateYear(database, year)
     : await evaluations.peek(database, `${method.id}|${year}`, () => dataVersion(database));
   if (!evaluation) return null;

@@ -299,7 +299,7 @@ export async function metricsFor(
 ): Promise<Map<string, EnterpriseMetrics>> {
   const result = new Map<string, EnterpriseMetrics>();
   if (usccs.length === 0) return result;
-  const cached = await metricsFromEvaluation(database, usccs, year, { compute: options.evaluate });
+  const cached = await metricsFromEvaluation(database, usccs, year, options);
   if (cached) return cached;
   const rows = await database.rows<MetricsRow>(metricsSql(year, { usccs: [...new Set(usccs)] }));
   for (const row of rows) result.set(row.uscc, toEnterpriseMetrics(row));

@@ -125,8 +125,7 @@ builder.queryFields((t) => ({
           context: ctx,
           info,
           paths: [['edges', 'node'], ['nodes']],
-          where: { uscc: { in: [] as string[] } },
-        }) as { with?: object; extras?: object; where: { uscc: { in: string[] } } };
+        }) as { with?: object; extras?: object };
         // Nothing beneath the nodes but the register's columns and per-request loaders (metrics,
         // grade): the page's own statement reads the rows. Otherwise one statement more loads the
         // nodes with every relation selected beneath them.
@@ -135,8 +134,7 @@ builder.queryFields((t) => ({
           searchEnterprises(ctx.database, filter, order, { first: args.first, after: args.after }, (y) => ctx.loaders.yearFigures.load(y), { rows: plain }),
         );
         const usccs = page.edges.map((edge) => edge.uscc);
-        query.where.uscc.in = usccs;
-        const rows = page.rows ?? (usccs.length ? await ctx.database.db.query.enterprises.findMany(query as never) : []);
+        const rows = page.rows ?? (usccs.length ? await ctx.database.db.query.enterprises.findMany({ ...query, where: { uscc: { in: usccs } } } as never) : []);
         const byUscc = new Map((rows as { uscc: string }[]).map((r) => [r.uscc, r]));
         const connection = {
           filter,

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { createAwardEligibilityLoader } from './awards/loader.js';
@@ -22,16 +22,23 @@ function byKey<K, V>(load: (keys: readonly K[]) => Promise<V[]>, keyOf: (row: V)
   };
 }
 
-/** The statement that reads one enterprise, prepared once per database (a named statement on PostgreSQL). */
-const enterpriseByUscc = new WeakMap<Database, { execute(values: { uscc: string }): Promise<EnterpriseRow[]> }>();
+/**
+ * Reads enterprises by USCC, any number of them, with one statement built and prepared once per
+ * database (`= any($1)`: the same text for 1 key or 1,000, so PostgreSQL keeps one named statement).
+ */
+const enterprisesByUscc = new WeakMap<Database, { execute(values: { usccs: string[] }): Promise<EnterpriseRow[]> }>();
 
-function oneEnterprise(database: Database, uscc: string): Promise<EnterpriseRow[]> {
-  let prepared = enterpriseByUscc.get(database);
+function readEnterprises(database: Database, usccs: readonly string[]): Promise<EnterpriseRow[]> {
+  let prepared = enterprisesByUscc.get(database);
   if (!prepared) {
-    prepared = database.db.select().from(enterprises).where(eq(enterprises.uscc, sql.placeholder('uscc'))).prepare('edp_enterprise_by_uscc');
-    enterpriseByUscc.set(database, prepared);
+    prepared = database.db
+      .select()
+      .from(enterprises)
+      .where(sql`${enterprises.uscc} = any(${sql.placeholder('usccs')})`)
+      .prepare('edp_enterprises_by_uscc');
+    enterprisesByUscc.set(database, prepared);
   }
-  return prepared.execute({ uscc });
+  return prepared.execute({ usccs: [...usccs] });
 }
 
 /** The per-request DataLoaders (style.md: created in the context factory, never shared). */
@@ -44,8 +51,7 @@ export function createLoaders(database: Database) {
     allocation: allocationLoader(database),
     enterprise: new DataLoader<string, EnterpriseRow | null>(
       byKey(
-        async (usccs) =>
-          usccs.length === 1 ? oneEnterprise(database, usccs[0]) : database.db.select().from(enterprises).where(inArray(enterprises.uscc, [...usccs])),
+        (usccs) => readEnterprises(database, usccs),
         (row) => row.uscc,
       ),
     ),

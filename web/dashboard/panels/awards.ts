@@ -2,6 +2,7 @@ import { gql } from '../api.js';
 import { axisTooltip, chartBody, dataTable, drawChart } from '../charts.js';
 import { escapeHtml, integer, wan } from '../format.js';
 import type { Panel } from '../panel.js';
+import type { AwardSummaryRow } from '../../../resolvers/awards/engine.js';
 
 const QUERY = /* GraphQL */ `
   query DashboardAwards($asOf: Date!) {
@@ -9,15 +10,8 @@ const QUERY = /* GraphQL */ `
   }
 `;
 
-interface Summary {
-  ruleSet: string;
-  clause: string;
-  code: string;
-  title: string;
-  candidates: number;
-  totalAmountYuan: number;
-  unpricedCandidates: number;
-}
+/** A line of awardSummary as the query above selects it (every field of the resolver's row). */
+type Summary = AwardSummaryRow;
 
 /** 奖励候选与金额 by clause of the policy, as of a date (awards.md). */
 export const awardsPanel: Panel = {

@@ -2,6 +2,7 @@ import { gql } from '../api.js';
 import { axisTooltip, chartBody, dataTable, drawChart } from '../charts.js';
 import { escapeHtml, integer } from '../format.js';
 import type { Panel } from '../panel.js';
+import type { MuTaxLeader } from '../../../resolvers/leaders.js';
 
 const QUERY = /* GraphQL */ `
   query DashboardTopMuTax($year: Int!) {
@@ -9,15 +10,8 @@ const QUERY = /* GraphQL */ `
   }
 `;
 
-interface Row {
-  rank: number;
-  uscc: string;
-  name: string;
-  town: string | null;
-  muAverageTaxYuan: number;
-  taxPaidYuan: number;
-  landAreaMu: number;
-}
+/** A leader as the query above selects it (the resolver's shape, without the grade). */
+type Row = Omit<MuTaxLeader, 'grade'>;
 
 /** 汶上县某某有限公司 → 某某: room for twenty names beside the bars */
 const shortName = (name: string) => name.replace(/^(山东省?|济宁市?|汶上县)+/, '').replace(/(股份|集团)?有限(责任)?公司$/, '').replace(/[（(].*?[)）]/g, '');

@@ -43,10 +43,8 @@ interface Quarantined {
 export interface LoadInput {
   header: string[];
   map: ColumnMap;
-  /** the data rows in batches (the header already consumed)… */
-  batches?: AsyncIterable<SheetRow[]>;
-  /** …or one at a time */
-  rows?: AsyncIterable<SheetRow>;
+  /** the data rows in batches (the header already consumed) */
+  batches: AsyncIterable<SheetRow[]>;
   fileName: string | null;
   /** called after each batch with the number of rows read so far */
   onProgress?: (rowsRead: number) => void;
@@ -82,18 +80,6 @@ const LOCK_NOT_AVAILABLE = '55P03';
 
 /** Thrown when the first row's key is already in the table: the direct path gives way to the staging path. */
 class KeyExists extends Error {}
-
-async function* inBatches(rows: AsyncIterable<SheetRow>): AsyncGenerator<SheetRow[]> {
-  let batch: SheetRow[] = [];
-  for await (const row of rows) {
-    batch.push(row);
-    if (batch.length >= 512) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
 
 /** The row as read, column name → cell text, for the quarantine (unknown columns included). */
 function rawObject(header: string[], cells: string[]): Record<string, string> {
@@ -237,7 +223,7 @@ export async function loadRows(
     } catch (error) {
       if (!(error instanceof KeyExists) && (error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
       path = 'stage';
-      input = { ...input, batches: await input.reopen(), rows: undefined };
+      input = { ...input, batches: await input.reopen() };
     }
   }
   // After a collision the optimistic insert of the merge would only fail again (after sorting every row).
@@ -578,7 +564,7 @@ async function loadOnce(
     pieceBytes = writeTail(piece, pieceBytes, values, rowNumber, cellsText);
   }
 
-  for await (const batch of input.batches ?? inBatches(input.rows!)) {
+  for await (const batch of input.batches) {
     for (const sheetRow of batch) {
       counts.rowsRead += 1;
       accept(sheetRow);

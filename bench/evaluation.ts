@@ -78,11 +78,17 @@ async function seed(database: Database) {
       select ${uscc}, y, ${uscc}, (${h('v', 100000)})::numeric * 1000 + 12.34,
         case when ${h('z', 10)} < 8 then (${h('v', 100000)})::numeric * ${h('k', 50)} / 10 end, 5 + ${h('m', 800)}, 1
       from generate_series(1, ${n}::int) i cross join ${years} y where ${h('n', 100)} < 95`],
-    ['power_consumption', sql`
-      insert into power_consumption (account_no, month, uscc, kwh, batch_id)
-      select 'P' || i || '-' || a, make_date(y, m, 1), ${uscc}, 1000 + ${h('g', 2000000)} / a, 1
+    // power_consumption is a view: its accounts' holders (one per account, numbered i * 2 + a) and readings
+    ['power_holders', sql`
+      insert into power_holders (id, account_id, account_no, uscc, match_method)
+      select i * 2 + a, i * 2 + a, 'P' || i || '-' || a, ${uscc}, 'uscc'
+      from generate_series(1, ${n}::int) i cross join generate_series(1, 2) a`],
+    ['power_readings', sql`
+      insert into power_readings (account_id, month, kwh, holder_id, batch_id)
+      select i * 2 + a, make_date(y, m, 1), 1000 + ${h('g', 2000000)} / a, i * 2 + a, 1
       from generate_series(1, ${n}::int) i cross join ${years} y cross join generate_series(1, 12) m cross join generate_series(1, 2) a
       where ${h('u', 100)} < 90 and (a = 1 or ${h('b', 100)} < 20)`],
+    ['power_holders_id_seq', sql`select setval(pg_get_serial_sequence('power_holders', 'id'), (select max(id) from power_holders))`],
   ];
   for (const [table, statement] of steps) {
     const started = performance.now();

@@ -13,8 +13,8 @@
  * 4. times `edp ingest power FILE` in a child process (its own peak RSS; into the empty table it takes
  *    the bulk path, see connectors/pipeline/load.ts LoadPath), then loads the file again (every row
  *    unchanged: the staging path) and reports both, each with the path taken and the load average;
- * 5. for scale, times `\copy` of the finished rows into a table like power_consumption (the floor any
- *    loader of that table has: 13 columns, primary key and (uscc, month) index, WAL);
+ * 5. for scale, times `\copy` of the finished rows into a table like power_readings (the floor any
+ *    loader of that table has: its columns, primary key, WAL);
  * 6. drops the database (unless --keep).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -51,14 +51,19 @@ async function child(file: string) {
   const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, max: 2 });
   const started = process.hrtime.bigint();
   let loadPath: LoadPath | undefined;
-  const report = await ingestFile(database, 'power', file, { onPath: (p) => (loadPath = p) });
+  const phases: string[] = [];
+  const at = () => (Number(process.hrtime.bigint() - started) / 1e9).toFixed(2);
+  const report = await ingestFile(database, 'power', file, { onPath: (p) => (loadPath = p), onPhase: (phase) => phases.push(`${phase} ${at()} s`) });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await database.close();
   // resourceUsage().maxRSS is in kilobytes
-  process.stdout.write(`${JSON.stringify({ report, seconds, loadPath, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.stdout.write(`${JSON.stringify({ report, seconds, loadPath, phases, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
 }
 
-function runChild(file: string, databaseUrl: string): Promise<{ report: Record<string, number>; seconds: number; loadPath: LoadPath; maxRssMb: number }> {
+function runChild(
+  file: string,
+  databaseUrl: string,
+): Promise<{ report: Record<string, number>; seconds: number; loadPath: LoadPath; phases: string[]; maxRssMb: number }> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/ingest.ts'), '--child', file], {
       cwd: ROOT,
@@ -113,7 +118,8 @@ async function main() {
     const rate = files.rows / first.seconds;
     console.log(
       `edp ingest power (new rows, ${first.loadPath} path): ${first.seconds.toFixed(2)} s = ${Math.round(rate)} rows/s = ${(rate / bareRate).toFixed(2)}× bare copy; ` +
-        `peak RSS ${first.maxRssMb.toFixed(0)} MB; loaded ${first.report.rowsLoaded}, unmatched ${first.report.rowsUnmatched}, quarantined ${first.report.rowsQuarantined} (${firstLoad})`,
+        `peak RSS ${first.maxRssMb.toFixed(0)} MB; loaded ${first.report.rowsLoaded}, unmatched ${first.report.rowsUnmatched}, quarantined ${first.report.rowsQuarantined} (${firstLoad}); ` +
+        `phases: ${first.phases.join(', ')}`,
     );
     const againLoad = load();
     const again = await runChild(files.powerFile, databaseUrl);
@@ -125,14 +131,14 @@ async function main() {
     // The target table's own floor: its rows, already parsed and resolved, \copy'd into a table of
     // the same columns and indexes (what any loader of power_consumption has to pay).
     const tsv = path.join(dir, 'power-rows.tsv');
-    psql(`\\copy (select * from power_consumption order by account_no, month) to '${tsv}'`);
-    psql(`create table bench_target (like power_consumption including all)`);
+    psql(`\\copy (select * from power_readings) to '${tsv}'`);
+    psql(`create table bench_target (like power_readings including all)`);
     const targetLoad = load();
     t = Date.now();
     psql(`\\copy bench_target from '${tsv}'`);
     const targetSeconds = (Date.now() - t) / 1000;
     console.log(
-      `floor of the target table: \\copy of the ${files.rows} finished rows into a table like power_consumption (same columns and indexes): ` +
+      `floor of the target table: \\copy of the ${files.rows} finished rows into a table like power_readings (same columns and primary key): ` +
         `${targetSeconds.toFixed(2)} s = ${Math.round(files.rows / targetSeconds)} rows/s = ${(files.rows / targetSeconds / bareRate).toFixed(2)}× bare copy (${targetLoad})`,
     );
   } finally {

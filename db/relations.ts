@@ -3,11 +3,12 @@ import * as ingest from './ingest.js';
 import * as land from './land.js';
 import * as market from './market.js';
 import * as power from './power.js';
+import * as powerView from './power-view.js';
 import * as recognition from './recognition.js';
 import * as tax from './tax.js';
 
 /** Every table, keyed by its TypeScript name (the schema the relational query builder sees). */
-export const tables = { ...market, ...tax, ...land, ...power, ...recognition, ...ingest };
+export const tables = { ...market, ...tax, ...land, ...power, ...powerView, ...recognition, ...ingest };
 
 /** How department records hang off the enterprise master: always through the resolved `uscc`. */
 export const relations = defineRelations(tables, (r) => ({

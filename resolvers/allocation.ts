@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
-import { powerConsumption } from '../db/power.js';
+import { powerConsumption } from '../db/power-view.js';
 import { taxAnnual, taxPayments } from '../db/tax.js';
 import { allocationMethodForYear, allocationMethods, surchargeRate, type AllocationMethod } from './allocation-method.js';
 import { sumYuan } from './awards/format.js';

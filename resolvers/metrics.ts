@@ -3,7 +3,7 @@ import { inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { landLeases, landParcels } from '../db/land.js';
 import { enterprises } from '../db/market.js';
-import { powerConsumption } from '../db/power.js';
+import { powerHolders, powerReadings } from '../db/power.js';
 import { taxAnnual, taxPayments } from '../db/tax.js';
 import { tcePer10kKwhFor } from './evaluation-method.js';
 import { metricsFromEvaluation } from './evaluation.js';
@@ -85,11 +85,19 @@ export function metricsSql(year: number, options: MetricsSqlOptions = {}): SQL {
       order by ${taxAnnual.uscc}, ${taxAnnual.loadedAt} desc, ${taxAnnual.batchId} desc
     ),
     power as (
-      select ${powerConsumption.uscc} as uscc, sum(${powerConsumption.kwh}) as kwh, count(*) as readings
-      from ${powerConsumption}
-      where ${powerConsumption.uscc} is not null ${only(powerConsumption.uscc)}
-        and ${powerConsumption.month} >= ${yearStart}::date and ${powerConsumption.month} < ${nextYearStart}::date
-      group by ${powerConsumption.uscc}
+      -- power_consumption's tables (db/power.ts): the year's readings summed per holder first, then
+      -- per enterprise (the view would join every reading to its holder)
+      select h.uscc as uscc, sum(r.kwh) as kwh, sum(r.readings)::bigint as readings
+      from (
+        select ${powerReadings.holderId} as holder_id, ${powerReadings.accountId} as account_id, sum(${powerReadings.kwh}) as kwh, count(*) as readings
+        from ${powerReadings}
+        where ${powerReadings.month} >= ${yearStart}::date and ${powerReadings.month} < ${nextYearStart}::date
+          ${options.usccs ? sql`and ${powerReadings.accountId} in (select ${powerHolders.accountId} from ${powerHolders} where ${inArray(powerHolders.uscc, [...options.usccs])})` : sql``}
+        group by ${powerReadings.holderId}, ${powerReadings.accountId}
+      ) r
+      join ${powerHolders} h on h.id = r.holder_id and h.account_id = r.account_id
+      where h.uscc is not null ${options.usccs ? sql`and ${inArray(sql`h.uscc`, [...options.usccs])}` : sql``}
+      group by h.uscc
     ),
     base as (
       select ${enterprises.uscc} as uscc,

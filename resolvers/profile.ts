@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { and, asc, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { landLeases, landParcels } from '../db/land.js';
-import { powerConsumption } from '../db/power.js';
+import { powerConsumption } from '../db/power-view.js';
 import { taxPayments } from '../db/tax.js';
 import { ensureYearFigures } from './year-figures.js';
 import { fenText, sumDecimals, toFen } from '../lib/money.js';

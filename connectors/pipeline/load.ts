@@ -1,7 +1,9 @@
 import type { BatchCounts } from './batches.js';
 import { detach, RowView, type ColumnMap, type PartyInput, type RowMemo } from './columns.js';
 import { copyField, copyLine, type CopyValue } from './copy-text.js';
-import type { SheetRow } from './readers.js';
+import { ByteKeyMap, FAST, FastLines, NotFast, type FastLayout } from './fast-lines.js';
+import { HolderRegistry, type Holder } from './holders.js';
+import { isBlank, type SheetRow } from './readers.js';
 import { identityKey, reresolveAll, resolveIdentities, type Identity, type Resolution } from './resolve.js';
 import type { CopyWriter, Session } from './session.js';
 import type { SourceDefinition } from './source.js';
@@ -33,6 +35,16 @@ const UNIT_SEPARATOR = '\u001f';
 const UNIT_SEPARATOR_BYTE = 0x1f;
 const TAB = 9;
 const NEWLINE = 10;
+const QUOTE = 34;
+
+/** Writes a non-negative integer's decimal digits into `buffer` at `offset`; returns the offset after them. */
+function writeDigits(buffer: Buffer, offset: number, value: number): number {
+  let digits = 1;
+  for (let v = value; v >= 10; v = Math.floor(v / 10)) digits += 1;
+  let at = offset + digits;
+  for (let v = value; at > offset; v = Math.floor(v / 10)) buffer[--at] = 48 + (v % 10);
+  return offset + digits;
+}
 
 interface Quarantined {
   rowNumber: number;
@@ -60,6 +72,14 @@ export interface LoadInput {
   bulkMinBytes?: number;
   /** told which path loaded the rows */
   onPath?: (path: LoadPath) => void;
+  /** told when a phase of the load ends ('rows read', 'holders written', 'indexes built'), for timing */
+  onPhase?: (phase: string) => void;
+  /**
+   * The same file as UTF-8 bytes in whole lines, header line first (readers.ts openRawCsv): with it, a
+   * source that declares a fast reading (SourceDefinition.fast) is read that way on the bulk and direct
+   * paths (a file with quotes is then read again by the general reader).
+   */
+  rawLines?: () => AsyncIterable<Buffer>;
 }
 
 /**
@@ -207,23 +227,34 @@ export async function loadRows(
 ): Promise<BatchCounts> {
   let counts: BatchCounts | undefined;
   let path: LoadPath = 'stage';
-  if (input.reopen) {
+  const reopen = input.reopen;
+  if (reopen) {
     const bulk = (input.sizeBytes ?? 0) >= (input.bulkMinBytes ?? BULK_MIN_BYTES);
-    try {
-      counts = await session.savepoint(async (s) => {
-        const indexes = bulk ? await dropIndexes(s, source.table) : null;
-        path = indexes ? 'bulk' : 'direct';
-        const result = await loadOnce(s, source, batchId, input, path);
-        if (indexes) {
-          if (s.kind === 'postgres') await s.query(`set local maintenance_work_mem = '256MB'`);
-          for (const index of indexes) await s.query(index.create);
+    for (;;) {
+      try {
+        counts = await session.savepoint(async (s) => {
+          const indexes = bulk ? await dropIndexes(s, source.store?.table ?? source.table) : null;
+          path = indexes ? 'bulk' : 'direct';
+          const result = await loadOnce(s, source, batchId, input, path);
+          if (indexes) {
+            if (s.kind === 'postgres') await s.query(`set local maintenance_work_mem = '256MB'`);
+            for (const index of indexes) await s.query(index.create);
+            input.onPhase?.('indexes built');
+          }
+          return result;
+        });
+        break;
+      } catch (error) {
+        if (error instanceof NotFast && input.rawLines) {
+          // Quoted cells: the same path again through the general reader.
+          input = { ...input, rawLines: undefined, batches: await reopen() };
+          continue;
         }
-        return result;
-      });
-    } catch (error) {
-      if (!(error instanceof KeyExists) && (error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      path = 'stage';
-      input = { ...input, batches: await input.reopen() };
+        if (!(error instanceof KeyExists) && (error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+        path = 'stage';
+        input = { ...input, rawLines: undefined, batches: await reopen() };
+        break;
+      }
     }
   }
   // After a collision the optimistic insert of the merge would only fail again (after sorting every row).
@@ -259,20 +290,34 @@ async function loadOnce(
 ): Promise<BatchCounts> {
   const counts: BatchCounts = { rowsRead: 0, rowsLoaded: 0, rowsReplaced: 0, rowsQuarantined: 0, rowsUnmatched: 0 };
   const staging = path === 'stage';
+  const store = source.store;
+  /** the table rows are written to */
+  const target = store?.table ?? source.table;
   const partyColumns = source.parties.flatMap((p) => [p.rawIdentifier, p.rawName, p.nameNorm, p.uscc, p.matchMethod, p.matchReason, p.matchCandidates]);
   // The link columns first: their COPY bytes are the same on every row of a holder, written once.
-  const columns = [...partyColumns, ...source.valueColumns, 'batch_id', 'source_row'];
-  const compared = [...source.valueColumns.filter((c) => !source.keyColumns.includes(c)), ...partyColumns];
-  const stage = `edp_stage_${source.table}`;
-  const keyJoin = source.keyColumns.map((k) => `t.${k} = s.${k}`).join(' and ');
+  // Stored with holders, a row carries its holder's id instead (after its own columns).
+  const columns = store
+    ? ['account_id', ...source.valueColumns.slice(1), 'holder_id', 'batch_id', 'source_row']
+    : [...partyColumns, ...source.valueColumns, 'batch_id', 'source_row'];
+  /** the natural key as the written table has it */
+  const keyColumns = store?.keyColumns ?? source.keyColumns;
+  const keySql = store ? store.keySql : source.keySql;
+  const ownCompared = source.valueColumns.filter((c) => !source.keyColumns.includes(c));
+  const compared = store ? [...ownCompared, 'holder_id'] : [...ownCompared, ...partyColumns];
+  const stage = `edp_stage_${target}`;
+  const keyJoin = keyColumns.map((k) => `t.${k} = s.${k}`).join(' and ');
 
   const manual = new Map<string, ResolvedText>();
+  /** (stored with holders) the USCC of each manual link, by party and record key */
+  const manualUscc = new Map<string, string>();
   for (const link of await session.query<{ record_key: string; party: string; uscc: string }>(
     `select record_key, party, uscc from manual_links where source = $1`,
     [source.name],
   )) {
     manual.set(`${link.party}\u0000${link.record_key}`, resolvedText({ uscc: link.uscc, method: 'manual', reason: null, candidates: null }));
+    manualUscc.set(`${link.party}\u0000${link.record_key}`, link.uscc);
   }
+  const holders = store ? await HolderRegistry.open(session, store.holders) : null;
   // Resolutions by identifier, and (for records without one) by normalised name.
   const byIdent = new Map<string, ResolvedText>();
   const byName = new Map<string, ResolvedText>();
@@ -311,10 +356,10 @@ async function loadOnce(
     if (pieceBytes === 0) return;
     if (!copy) {
       if (staging && !stageCreated) {
-        await session.query(`create temp table ${stage} on commit drop as select *, null::text as edp_cells from ${source.table} with no data`);
+        await session.query(`create temp table ${stage} on commit drop as select *, null::text as edp_cells from ${target} with no data`);
         stageCreated = true;
       }
-      copy = staging ? await session.openCopy(stage, [...columns, 'edp_cells']) : await session.openCopy(source.table, columns);
+      copy = staging ? await session.openCopy(stage, [...columns, 'edp_cells']) : await session.openCopy(target, columns);
     }
     const data = piece.subarray(0, pieceBytes);
     pieceBytes = 0;
@@ -486,17 +531,19 @@ async function loadOnce(
   async function merge() {
     if (staged === 0) return;
     if (staged > 10_000) await session.query(`analyze ${stage}`);
-    const keys = source.keyColumns.join(', ');
+    const keys = keyColumns.join(', ');
     const list = columns.join(', ');
     if (!collides) {
       try {
-        await session.savepoint((s) => s.execute(`insert into ${source.table} (${list}) select ${list} from ${stage} order by ${keys}`));
+        await session.savepoint((s) => s.execute(`insert into ${target} (${list}) select ${list} from ${stage} order by ${keys}`));
         return;
       } catch (error) {
         if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
       }
     }
-    const unmatched = source.parties.map((p) => `${p.uscc} is null`).join(' or ') || 'false';
+    const unmatched = store
+      ? `coalesce((select h.uscc is null from ${store.holders} h where h.id = s.holder_id), true)`
+      : source.parties.map((p) => `${p.uscc} is null`).join(' or ') || 'false';
     // Duplicates within the file (usually none: then the staging table is not touched again).
     const repeated = await session.query<{ row: number; first: number }>(
       `select source_row as row, first from (
@@ -510,7 +557,7 @@ async function loadOnce(
         : (
             await session.query<{ row: number; key: string; cells: string; unmatched: boolean }>(
               `delete from ${stage} s where s.source_row = any($1::int[])
-               returning s.source_row as row, ${source.keySql('s.')} as key, s.edp_cells as cells, (${unmatched}) as unmatched`,
+               returning s.source_row as row, ${keySql('s.')} as key, s.edp_cells as cells, (${unmatched}) as unmatched`,
               [[...firstOf.keys()]],
             )
           ).map((d) => ({ ...d, first: firstOf.get(Number(d.row))! }));
@@ -526,13 +573,13 @@ async function loadOnce(
     await writeQuarantine(quarantined.sort((a, b) => a.rowNumber - b.rowNumber));
     const set = [...compared, 'batch_id', 'source_row'];
     counts.rowsReplaced += await session.execute(
-      `update ${source.table} t set (${set.join(', ')}, loaded_at) = (${set.map((c) => `s.${c}`).join(', ')}, now())
+      `update ${target} t set (${set.join(', ')}, loaded_at) = (${set.map((c) => `s.${c}`).join(', ')}, now())
        from ${stage} s where ${keyJoin}
          and (${compared.map((c) => `t.${c}`).join(', ')}) is distinct from (${compared.map((c) => `s.${c}`).join(', ')})`,
     );
     await session.execute(
-      `insert into ${source.table} (${list}) select ${columns.map((c) => `s.${c}`).join(', ')} from ${stage} s
-       where not exists (select 1 from ${source.table} t where ${keyJoin}) order by ${source.keyColumns.map((k) => `s.${k}`).join(', ')}`,
+      `insert into ${target} (${list}) select ${columns.map((c) => `s.${c}`).join(', ')} from ${stage} s
+       where not exists (select 1 from ${target} t where ${keyJoin}) order by ${keyColumns.map((k) => `s.${k}`).join(', ')}`,
     );
   }
 
@@ -551,9 +598,22 @@ async function loadOnce(
       return;
     }
     if (!keyChecked && firstKey === null) firstKey = source.keyColumns.map((k) => record.values[k] as CopyValue);
+    const cellsText = staging ? cells : null;
+    if (holders) {
+      // Stored with holders: the row is its account's number, its other columns and its holder, whose
+      // link is settled at the end.
+      const holder = holders.holderFor(record.values[source.keyColumns[0]] as string, record.parties[0], manualUscc.get(`\u0000${record.key}`) ?? null);
+      holder.rows += 1;
+      let values = holder.accountText;
+      for (let i = 1; i < source.valueColumns.length; i++) values += `\t${copyField(record.values[source.valueColumns[i]] as CopyValue)}`;
+      values += holder.idText;
+      staged += 1;
+      room(tailRoom(values, cellsText));
+      pieceBytes = writeTail(piece, pieceBytes, values, rowNumber, cellsText);
+      return;
+    }
     let values = copyField(record.values[source.valueColumns[0]] as CopyValue);
     for (let i = 1; i < source.valueColumns.length; i++) values += `\t${copyField(record.values[source.valueColumns[i]] as CopyValue)}`;
-    const cellsText = staging ? cells : null;
     const matched = partiesReady(record.parties, 0, record.key);
     if (matched === undefined) {
       hold(values, rowNumber, cellsText, record.parties, record.key);
@@ -564,7 +624,160 @@ async function loadOnce(
     pieceBytes = writeTail(piece, pieceBytes, values, rowNumber, cellsText);
   }
 
-  for await (const batch of input.batches) {
+  /** The fast reading (see {@link LoadInput.rawLines}): rows taken from the bytes, others through `accept`. */
+  async function readFast(fast: NonNullable<SourceDefinition['fast']>, rawLines: AsyncIterable<Buffer>) {
+    const index = (key: string) => input.map.index.get(key) ?? -1;
+    const layout: FastLayout = {
+      cells: input.header.length,
+      account: index(fast.account),
+      month: index(fast.month),
+      quantity: index(fast.quantity),
+      identifier: index(fast.identifier),
+      name: index(fast.name),
+    };
+    const lines = new FastLines(layout);
+    /** holders by the bytes of their cells; null: rows naming them are read the general way (they have a problem) */
+    const holderOf = new ByteKeyMap<Holder | null>();
+    const blankCells: string[] = input.header.map(() => '');
+    const holderMemo: RowMemo = { names: memo.names, validIdentifiers: memo.validIdentifiers };
+
+    function holderOfLine(buf: Buffer): Holder | null {
+      const identCell = layout.identifier < 0 ? '' : buf.toString('utf8', lines.cellStart(layout.identifier), lines.cellEnd(layout.identifier));
+      const nameCell = buf.toString('utf8', lines.cellStart(layout.name), lines.cellEnd(layout.name));
+      let holder: Holder | null = null;
+      if (!UNLOADABLE.test(identCell) && !UNLOADABLE.test(nameCell)) {
+        const cells = blankCells.slice();
+        if (layout.identifier >= 0) cells[layout.identifier] = identCell;
+        cells[layout.name] = nameCell;
+        // Without the memo of parties: holderOf is already one, by the cells' bytes.
+        const row = new RowView(input.map, cells, holderMemo);
+        const party = row.party(fast.identifier, fast.name);
+        if (row.reasons.length === 0) holder = holders!.holderFor(buf.toString('latin1', lines.accountStart, lines.accountEnd), party, null);
+      }
+      holderOf.set(buf, lines.holderStart, lines.holderEnd, lines.holderHash, holder);
+      return holder;
+    }
+
+    let rowNumber = 1;
+
+    /**
+     * Takes the lines of `buf` from `pos` on until the buffer ends or something must be awaited first
+     * (a full piece to send, quarantined rows to write, the first key to check); returns where it stopped.
+     */
+    function takeLines(buf: Buffer, pos: number): number {
+      while (pos < buf.length) {
+        if (pieceBytes >= PIECE_BYTES - 4096 || quarantined.length >= QUARANTINE_ROWS || (firstKey !== null && !keyChecked)) break;
+        rowNumber += 1;
+        const fastRow = lines.read(buf, pos, buf.length) === FAST;
+        let holder: Holder | null | undefined = null;
+        if (fastRow) {
+          holder = holderOf.get(buf, lines.holderStart, lines.holderEnd, lines.holderHash);
+          if (holder === undefined) holder = holderOfLine(buf);
+          if (holder !== null && manualUscc.size > 0) {
+            const account = buf.toString('latin1', lines.accountStart, lines.accountEnd);
+            if (manualUscc.has(`\u0000${account}|${lines.month.slice(0, 7)}`)) holder = null; // the general way applies the link
+          }
+        }
+        if (holder) {
+          counts.rowsRead += 1;
+          holder.rows += 1;
+          staged += 1;
+          if (!keyChecked) firstKey = [buf.toString('latin1', lines.accountStart, lines.accountEnd), lines.month];
+          room(holder.accountText.length + lines.quantityEnd - lines.quantityStart + holder.idText.length + batchBytes.length + 32);
+          const out = piece;
+          let at = writeText(out, pieceBytes, holder.accountText);
+          out[at++] = TAB;
+          const month = lines.month;
+          for (let k = 0; k < month.length; k++) out[at++] = month.charCodeAt(k);
+          out[at++] = TAB;
+          for (let k = lines.quantityStart; k < lines.quantityEnd; k++) out[at++] = buf[k];
+          at = writeText(out, at, holder.idText);
+          out.set(batchBytes, at);
+          at = writeDigits(out, at + batchBytes.length, rowNumber);
+          out[at++] = NEWLINE;
+          pieceBytes = at;
+        } else {
+          const cells = buf.toString('utf8', pos, lines.lineEnd).split(',');
+          if (!isBlank(cells)) {
+            counts.rowsRead += 1;
+            accept({ rowNumber, cells });
+          }
+        }
+        pos = lines.next;
+      }
+      return pos;
+    }
+
+    /**
+     * New holders are resolved and written while the file is read, from this many on (doubling each
+     * time): the database does that while the next rows are read, whose pieces wait in `parked`.
+     */
+    let writeAt = 2048;
+    let writing: Promise<void> | null = null;
+    let writeError: unknown = null;
+    const parked: Buffer[] = [];
+
+    async function sendParked() {
+      if (writing) await writing;
+      if (writeError) throw writeError;
+      for (const data of parked.splice(0)) {
+        if (!copy) copy = await session.openCopy(target, columns);
+        await copy.write(data);
+      }
+    }
+
+    let header = true;
+    for await (const buf of rawLines) {
+      let pos = 0;
+      if (header) {
+        header = false;
+        const newline = buf.indexOf(NEWLINE);
+        pos = newline < 0 ? buf.length : newline + 1;
+        if (buf.subarray(0, pos).includes(QUOTE)) throw new NotFast();
+      }
+      while (pos < buf.length) {
+        pos = takeLines(buf, pos);
+        if (firstKey !== null && !keyChecked) {
+          keyChecked = true;
+          if (await keyExists(session, source, firstKey)) throw new KeyExists();
+        }
+        if (!writing && holders!.unwritten >= writeAt) {
+          await sendParked();
+          await endCopy();
+          writeAt *= 2;
+          writing = holders!.writeCreated(session).then(
+            () => void (writing = null),
+            (error) => {
+              writeError = error;
+              writing = null;
+            },
+          );
+        }
+        if (pieceBytes >= PIECE_BYTES - 4096) {
+          if (writing) {
+            parked.push(Buffer.from(piece.subarray(0, pieceBytes)));
+            pieceBytes = 0;
+            // A turn of the event loop for the database's answers: the file's next bytes are often
+            // buffered already, and reading on would not give it one.
+            await new Promise((resolve) => setImmediate(resolve));
+          } else {
+            await sendParked();
+            await sendPiece();
+          }
+        }
+        if (quarantined.length >= QUARANTINE_ROWS) {
+          await sendParked();
+          await flushQuarantine();
+        }
+      }
+      input.onProgress?.(counts.rowsRead);
+    }
+    await sendParked();
+  }
+
+  const rawLines = holders && !staging && source.fast ? input.rawLines?.() : undefined;
+  if (rawLines) await readFast(source.fast!, rawLines);
+  else for await (const batch of input.batches) {
     for (const sheetRow of batch) {
       counts.rowsRead += 1;
       accept(sheetRow);
@@ -582,6 +795,13 @@ async function loadOnce(
   await resolvePending();
   await flushQuarantine();
   await endCopy();
+  input.onPhase?.('rows read');
+  if (holders) {
+    const linked = await holders.finish(session);
+    input.onPhase?.('holders written');
+    counts.rowsLoaded += linked.loaded;
+    counts.rowsUnmatched += linked.unmatched;
+  }
   if (staging) await merge();
   return counts;
 }

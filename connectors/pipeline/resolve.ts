@@ -96,6 +96,18 @@ async function ensureIdsTable(session: Session) {
   await session.query(`truncate ${IDS_TABLE}`);
 }
 
+/**
+ * Set-based resolution of the identities in `table`'s columns `ident` and `name_norm` ('' when none):
+ * fills the identities table and returns the SQL of the resolutions, a relation of (ident, name_norm,
+ * uscc, method, reason, candidates) to join back on (ident, name_norm when ident is '' else '').
+ */
+export async function resolutionsOf(session: Session, table: string): Promise<string> {
+  await ensureIdsTable(session);
+  await session.query(`insert into ${IDS_TABLE} select distinct ident, case when ident = '' then name_norm else '' end from ${table}`);
+  await session.query(`analyze ${IDS_TABLE}`); // thousands of identities: hash joins, not nested loops
+  return RESOLVE_SQL;
+}
+
 /** Resolves identities against the register as it stands in this transaction. */
 export async function resolveIdentities(session: Session, identities: Identity[]): Promise<Map<string, Resolution>> {
   const resolved = new Map<string, Resolution>();
@@ -149,7 +161,7 @@ async function reresolveParty(session: Session, table: string, p: PartyColumns):
 export async function reresolveAll(session: Session, sources: readonly SourceDefinition[]): Promise<number> {
   let changed = 0;
   for (const source of sources) {
-    for (const party of source.parties) changed += await reresolveParty(session, source.table, party);
+    for (const party of source.parties) changed += await reresolveParty(session, source.store?.holders ?? source.table, party);
   }
   return changed;
 }

@@ -60,8 +60,30 @@ export interface SourceDefinition {
   /** the department and file, for messages */
   title: string;
   columns: ColumnDef[];
-  /** the table records go to */
+  /** the table records go to (and are read from: unmatched records, links) */
   table: string;
+  /**
+   * When `table` is a view over narrower tables (power: `power_consumption` over `power_readings` and
+   * `power_holders`, db/power.ts): each distinct party (per first key column, e.g. the account, and
+   * identity) is written once into `holders` (id, account_id, the first key column, the single
+   * party's link columns; re-resolution updates them), and each record into `table` as `account_id`
+   * (its first key column's number), its other own columns, `holder_id`, `batch_id`, `source_row`.
+   */
+  store?: {
+    table: string;
+    holders: string;
+    /** `table`'s natural key columns (`account_id`, then the source's other key columns) */
+    keyColumns: string[];
+    /** as the source's `keySql`, over `table`'s columns */
+    keySql(prefix: string): string;
+  };
+  /**
+   * (With `store`.) The columns of the fast reading of large CSV files (fast-lines.ts), by column key.
+   * Declaring it says that `parse` is exactly: `account` required text, `month` a required month,
+   * `quantity` a required quantity, and the party of `identifier` and `name`; the first key column is
+   * `account`, the other `month`.
+   */
+  fast?: { account: string; month: string; quantity: string; identifier: string; name: string };
   /** its natural key (primary key) columns */
   keyColumns: string[];
   /** its own columns in `ParsedRecord.values`, key columns included */

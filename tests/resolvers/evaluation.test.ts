@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBatches, manualLinks } from '../../db/ingest.js';
 import { landParcels } from '../../db/land.js';
 import { enterprises } from '../../db/market.js';
-import { powerConsumption } from '../../db/power.js';
+import { powerConsumption } from '../../db/power-view.js';
 import { taxAnnual, taxPayments } from '../../db/tax.js';
 import { dataVersion } from '../../resolvers/data-version.js';
 import { evaluateYear, muEfficiencyOf, ranking, type Evaluation } from '../../resolvers/evaluation.js';

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { landLeases, landParcels } from '../../db/land.js';
 import { enterprises } from '../../db/market.js';
-import { powerConsumption } from '../../db/power.js';
+import { powerConsumption } from '../../db/power-view.js';
 import { taxAnnual, taxPayments } from '../../db/tax.js';
 import { metricsFor, metricsSql, type MetricsRow } from '../../resolvers/metrics.js';
 import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';

@@ -5,7 +5,7 @@ import type { Database } from '../../db/client.js';
 import { ingestBatches } from '../../db/ingest.js';
 import { landLeases, landParcels } from '../../db/land.js';
 import { enterprises, marketPenalties } from '../../db/market.js';
-import { powerConsumption } from '../../db/power.js';
+import { powerConsumption } from '../../db/power-view.js';
 import { designations, techProjects } from '../../db/recognition.js';
 import { taxAnnual, taxPayments } from '../../db/tax.js';
 import { createLogger } from '../../lib/logger.js';

@@ -1,7 +1,7 @@
 import type { Database } from '../../db/client.js';
 import { landParcels } from '../../db/land.js';
 import { enterprises } from '../../db/market.js';
-import { powerConsumption } from '../../db/power.js';
+import { powerConsumption } from '../../db/power-view.js';
 import { taxAnnual, taxPayments } from '../../db/tax.js';
 
 /** 10000/15 m² = 1 亩: parcels in tests are given in 亩 and stored in m². */

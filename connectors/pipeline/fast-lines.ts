@@ -1,0 +1,284 @@
+/**
+ * The fast reading of a large CSV file of readings (power: 用电户号, 户名, 统一社会信用代码, 抄表年月,
+ * 用电量): lines are read as UTF-8 bytes, and a line whose cells are already in their stored form (an
+ * account of plain ASCII, a month such as 2024-03, 202403 or 2024/03, a quantity such as 1234 or
+ * 1234.5) is taken without decoding it, splitting it into strings or parsing it cell by cell; only its
+ * holder cells (identifier and name) are decoded and checked, once per distinct holder.
+ *
+ * Every other line is handed back as "slow" and goes through the general reader and parser
+ * (columns.ts RowView, the source's parse), so both readings give the same rows: the fast one only
+ * takes what it can tell is valid and how the general one would store it (tests/connectors/fast-lines.test.ts).
+ * A quote anywhere ends the fast reading ({@link NotFast}): quoted cells may span lines.
+ */
+
+/** A quote in the file: its lines may not be lines of records; the general reader must read it. */
+export class NotFast extends Error {
+  constructor() {
+    super('the file has quoted cells: read by the general reader');
+  }
+}
+
+/** Where the columns the fast reading needs sit in a line (cell indexes; -1 for an absent identifier). */
+export interface FastLayout {
+  /** cells in a line (the header's) */
+  cells: number;
+  account: number;
+  month: number;
+  quantity: number;
+  identifier: number;
+  name: number;
+}
+
+export const FAST = 0;
+export const SLOW = 1;
+
+const NEWLINE = 10;
+const CR = 13;
+const COMMA = 44;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const ZERO = 48;
+const NINE = 57;
+const DOT = 46;
+
+const isDigit = (c: number) => c >= ZERO && c <= NINE;
+
+/** What a byte is to the line reader: 0 plain printable ASCII, else one of these. */
+const NEWLINE_BYTE = 1;
+const COMMA_BYTE = 2;
+const QUOTE_BYTE = 3;
+/** white space, a control character, DEL, a backslash or part of a multi-byte character */
+const SPECIAL_BYTE = 4;
+const BYTE_CLASS = new Uint8Array(256).map((_, c) =>
+  c === NEWLINE ? NEWLINE_BYTE : c === COMMA ? COMMA_BYTE : c === QUOTE ? QUOTE_BYTE : c <= 0x20 || c >= 0x7f || c === BACKSLASH ? SPECIAL_BYTE : 0,
+);
+/** Lines with more cells than this are read by the general reader (a cell's flag is a bit of an int). */
+const MAX_CELLS = 31;
+
+/**
+ * Reads one line at a time from a buffer of whole lines. After {@link read} answered {@link FAST}, the
+ * fields say where the account and quantity bytes are, `month` is the stored month (`2024-03-01`) and
+ * `holderKey` identifies the holder cells (the bytes from the first to the last of account, identifier
+ * and name, as latin1 text: equal keys mean equal cells).
+ */
+export class FastLines {
+  /** the offset after the line just read (after its newline) */
+  next = 0;
+  /** the line's end (before CR LF) */
+  lineEnd = 0;
+  accountStart = 0;
+  accountEnd = 0;
+  quantityStart = 0;
+  quantityEnd = 0;
+  month = '';
+  /** the holder cells' bytes (from the first to the last of account, identifier and name: equal bytes, equal cells) */
+  holderStart = 0;
+  holderEnd = 0;
+  /** their FNV-1a hash */
+  holderHash = 0;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  /** the cells that may hold special bytes (see BYTE_CLASS), as bits */
+  private readonly specialAllowed: number;
+  private readonly months = new Map<number, string>();
+  private readonly spanFirst: number;
+  private readonly spanLast: number;
+
+  constructor(private readonly layout: FastLayout) {
+    this.starts = new Int32Array(layout.cells);
+    this.ends = new Int32Array(layout.cells);
+    this.specialAllowed = (1 << layout.name) | (1 << layout.month) | (layout.identifier >= 0 ? 1 << layout.identifier : 0);
+    const holderCells = [layout.account, layout.name, ...(layout.identifier >= 0 ? [layout.identifier] : [])];
+    this.spanFirst = Math.min(...holderCells);
+    this.spanLast = Math.max(...holderCells);
+  }
+
+  /** The start and end of cell `i` of the line just read. */
+  cellStart(i: number) {
+    return this.starts[i];
+  }
+
+  cellEnd(i: number) {
+    return this.ends[i];
+  }
+
+  /**
+   * Reads the line that starts at `start` (up to its newline, or `limit`). Answers {@link FAST} or
+   * {@link SLOW}; throws {@link NotFast} at a quote.
+   */
+  read(buf: Buffer, start: number, limit: number): number {
+    const { starts, ends } = this;
+    const cells = this.layout.cells;
+    let cell = 0;
+    /** a bit per cell that holds a special byte */
+    let special = 0;
+    starts[0] = start;
+    let tooMany = cells > MAX_CELLS;
+    let i = start;
+    for (; i < limit; i++) {
+      const kind = BYTE_CLASS[buf[i]];
+      if (kind === 0) continue;
+      if (kind === SPECIAL_BYTE) special |= 1 << cell;
+      else if (kind === COMMA_BYTE) {
+        ends[cell] = i;
+        if (++cell >= cells) {
+          tooMany = true;
+          cell = cells - 1;
+        }
+        starts[cell] = i + 1;
+      } else if (kind === NEWLINE_BYTE) break;
+      else throw new NotFast();
+    }
+    this.next = i + 1;
+    let end = i;
+    if (end > start && buf[end - 1] === CR) {
+      end -= 1;
+      // the CR was taken for a special byte of the last cell
+      special &= ~(1 << cell);
+      for (let j = starts[cell]; j < end; j++) if (BYTE_CLASS[buf[j]] === SPECIAL_BYTE) special |= 1 << cell;
+    }
+    this.lineEnd = end;
+    ends[cell] = end;
+    if (tooMany || cell !== cells - 1) return SLOW;
+    const { layout } = this;
+    // Every cell but the holder's identifier and name (and the month, read byte by byte) must be plain:
+    // no trimming, decoding or escaping.
+    if ((special & ~this.specialAllowed) !== 0) return SLOW;
+    const a0 = starts[layout.account];
+    const a1 = ends[layout.account];
+    if (a1 === a0) return SLOW;
+    const month = this.readMonth(buf, starts[layout.month], ends[layout.month]);
+    if (month === null) return SLOW;
+    const q0 = starts[layout.quantity];
+    const q1 = ends[layout.quantity];
+    if (!isCanonicalQuantity(buf, q0, q1)) return SLOW;
+    this.accountStart = a0;
+    this.accountEnd = a1;
+    this.quantityStart = q0;
+    this.quantityEnd = q1;
+    this.month = month;
+    const h0 = starts[this.spanFirst];
+    const h1 = ends[this.spanLast];
+    let hash = 0x811c9dc5;
+    for (let k = h0; k < h1; k++) hash = Math.imul(hash ^ buf[k], 0x01000193);
+    this.holderStart = h0;
+    this.holderEnd = h1;
+    this.holderHash = hash >>> 0;
+    return FAST;
+  }
+
+  /**
+   * `2024-03`, `202403`, `2024/3`, `2024.03`, `2024年3月`, `2024年03` → `2024-03-01`, as parsers.ts
+   * parseMonth reads them (without its NFKC folding: full-width digits are left to it); null for
+   * anything else (the general parser decides).
+   */
+  private readMonth(buf: Uint8Array, s: number, e: number): string | null {
+    if (e - s < 6) return null;
+    for (let k = s; k < s + 4; k++) if (!isDigit(buf[k])) return null;
+    const year = (buf[s] - ZERO) * 1000 + (buf[s + 1] - ZERO) * 100 + (buf[s + 2] - ZERO) * 10 + (buf[s + 3] - ZERO);
+    let m = s + 4;
+    let end = e;
+    const c = buf[m];
+    if (isDigit(c)) {
+      if (e - m !== 2) return null; // 202403
+    } else if (c === 45 || c === 47 || c === DOT) {
+      m += 1; // 2024-3, 2024/03, 2024.03
+    } else if (c === 0xe5 && buf[m + 1] === 0xb9 && buf[m + 2] === 0xb4) {
+      m += 3; // 2024年3月, 2024年03
+      if (end - m >= 3 && buf[end - 3] === 0xe6 && buf[end - 2] === 0x9c && buf[end - 1] === 0x88) end -= 3;
+    } else return null;
+    const digits = end - m;
+    if (digits < 1 || digits > 2 || !isDigit(buf[m]) || (digits === 2 && !isDigit(buf[m + 1]))) return null;
+    const month = digits === 1 ? buf[m] - ZERO : (buf[m] - ZERO) * 10 + (buf[m + 1] - ZERO);
+    if (year < 1900 || year > 2200 || month < 1 || month > 12) return null;
+    const code = year * 100 + month;
+    let text = this.months.get(code);
+    if (text === undefined) {
+      text = `${year}-${month < 10 ? '0' : ''}${month}-01`;
+      this.months.set(code, text);
+    }
+    return text;
+  }
+}
+
+/** parsers.ts CANONICAL_QUANTITY over bytes: `0` or up to 14 digits without a leading zero, then up to 2 decimals. */
+function isCanonicalQuantity(buf: Uint8Array, s: number, e: number): boolean {
+  if (e === s) return false;
+  let k = s;
+  if (buf[k] === ZERO) k += 1;
+  else {
+    const digits = k;
+    while (k < e && isDigit(buf[k])) k += 1;
+    if (k === digits || k - digits > 14) return false;
+  }
+  if (k === e) return true;
+  if (buf[k] !== DOT) return false;
+  const decimals = e - k - 1;
+  if (decimals < 1 || decimals > 2) return false;
+  for (k += 1; k < e; k++) if (!isDigit(buf[k])) return false;
+  return true;
+}
+
+
+/**
+ * A map from byte strings (slices of the buffers being read, with their hash) to values, without
+ * making a string of each: the key bytes are copied once, when a key is added.
+ */
+export class ByteKeyMap<V> {
+  private slots = new Int32Array(1 << 12).fill(-1);
+  private hashes: number[] = [];
+  private starts: number[] = [];
+  private lengths: number[] = [];
+  private values: V[] = [];
+  private arena = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
+
+  get size() {
+    return this.values.length;
+  }
+
+  get(buf: Uint8Array, s: number, e: number, hash: number): V | undefined {
+    const mask = this.slots.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const entry = this.slots[i];
+      if (entry < 0) return undefined;
+      if (this.hashes[entry] === hash && this.lengths[entry] === e - s && this.same(entry, buf, s, e)) return this.values[entry];
+    }
+  }
+
+  set(buf: Uint8Array, s: number, e: number, hash: number, value: V) {
+    if ((this.values.length + 1) * 2 > this.slots.length) this.grow();
+    const length = e - s;
+    if (this.used + length > this.arena.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.used + length));
+      this.arena.copy(bigger, 0, 0, this.used);
+      this.arena = bigger;
+    }
+    this.arena.set(buf.subarray(s, e), this.used);
+    const entry = this.values.length;
+    this.hashes.push(hash);
+    this.starts.push(this.used);
+    this.lengths.push(length);
+    this.values.push(value);
+    this.used += length;
+    this.place(entry);
+  }
+
+  private same(entry: number, buf: Uint8Array, s: number, e: number): boolean {
+    const arena = this.arena;
+    for (let a = this.starts[entry], k = s; k < e; k++, a++) if (arena[a] !== buf[k]) return false;
+    return true;
+  }
+
+  private place(entry: number) {
+    const mask = this.slots.length - 1;
+    let i = this.hashes[entry] & mask;
+    while (this.slots[i] >= 0) i = (i + 1) & mask;
+    this.slots[i] = entry;
+  }
+
+  private grow() {
+    this.slots = new Int32Array(this.slots.length * 2).fill(-1);
+    for (let entry = 0; entry < this.values.length; entry++) this.place(entry);
+  }
+}

@@ -1,0 +1,151 @@
+import type { PartyInput } from './columns.js';
+import { copyLine } from './copy-text.js';
+import { resolutionsOf } from './resolve.js';
+import type { Session } from './session.js';
+
+/**
+ * The holders of a source stored as readings + holders (SourceDefinition.store; power): one holder per
+ * first key column (the account) and identity as delivered (identifier and name), plus one per manual
+ * link. A load finds the holders already stored by that key and creates the others, so reloading a
+ * file points its rows at the same holders (and changes nothing). A holder's link columns follow the
+ * register: they are resolved when it is created and resolved again, in place, whenever the register
+ * changes (resolve.ts reresolveAll), so an existing holder's link is current and is not resolved again.
+ */
+export interface Holder {
+  id: number;
+  /** `\t<id>`: the holder id as the COPY field after the row's own columns */
+  idText: string;
+  /** the account's number (power_readings.account_id) as COPY text: a row's first field */
+  accountText: string;
+  /** rows of this load that point at it */
+  rows: number;
+  /** whether it links to an enterprise (for a new holder: once {@link HolderRegistry.finish} resolved it) */
+  matched: boolean;
+  /** a holder created by this load: what it is written with */
+  fresh: { accountId: number; account: string; party: PartyInput; manualUscc: string | null } | null;
+}
+
+const holderKey = (account: string, rawIdentifier: string | null, rawName: string | null, manualUscc: string | null) =>
+  `${account}\u0000${rawIdentifier ?? ''}\u0000${rawName ?? ''}\u0000${manualUscc ?? ''}`;
+
+/** The holders a load points its rows at (see {@link Holder}); one per load, inside its transaction. */
+export class HolderRegistry {
+  private readonly byKey = new Map<string, Holder>();
+  /** account number (用电户号) → its id (its first holder's id) */
+  private readonly accounts = new Map<string, number>();
+  private readonly created: Holder[] = [];
+  /** how many of `created` are written */
+  private written = 0;
+
+  private constructor(
+    private readonly table: string,
+    private readonly sequence: string,
+    private nextId: number,
+  ) {}
+
+  /**
+   * Reads the stored holders. The table is locked against other writers (readers go on) until the
+   * transaction ends, so that the ids this load gives its new holders stay its own.
+   */
+  static async open(session: Session, table: string): Promise<HolderRegistry> {
+    await session.query(`lock table ${table} in share row exclusive mode`);
+    const [{ sequence }] = await session.query<{ sequence: string }>(`select pg_get_serial_sequence($1, 'id') as sequence`, [table]);
+    const [{ next }] = await session.query<{ next: number }>(
+      `select greatest(nextval($1::regclass), (select coalesce(max(id), 0) + 1 from ${table}))::int as next`,
+      [sequence],
+    );
+    const registry = new HolderRegistry(table, sequence, next);
+    const rows = await session.query<{ id: number; account_id: number; account_no: string; raw_identifier: string | null; raw_name: string | null; uscc: string | null; match_method: string | null }>(
+      `select id, account_id, account_no, raw_identifier, raw_name, uscc, match_method from ${table} order by id`,
+    );
+    for (const r of rows) {
+      const key = holderKey(r.account_no, r.raw_identifier, r.raw_name, r.match_method === 'manual' ? r.uscc : null);
+      if (!registry.accounts.has(r.account_no)) registry.accounts.set(r.account_no, r.account_id);
+      if (!registry.byKey.has(key)) {
+        registry.byKey.set(key, { id: r.id, idText: `\t${r.id}`, accountText: String(r.account_id), rows: 0, matched: r.uscc !== null, fresh: null });
+      }
+    }
+    return registry;
+  }
+
+  /** The holder of a row of `account` naming `party` (linked by hand to `manualUscc`, if given): stored, or new. */
+  holderFor(account: string, party: PartyInput, manualUscc: string | null): Holder {
+    const key = holderKey(account, party.rawIdentifier, party.rawName, manualUscc);
+    let holder = this.byKey.get(key);
+    if (holder === undefined) {
+      const id = this.nextId++;
+      let accountId = this.accounts.get(account);
+      if (accountId === undefined) {
+        accountId = id; // a new account: numbered by its first holder
+        this.accounts.set(account, id);
+      }
+      holder = { id, idText: `\t${id}`, accountText: String(accountId), rows: 0, matched: manualUscc !== null, fresh: { accountId, account, party, manualUscc } };
+      this.byKey.set(key, holder);
+      this.created.push(holder);
+    }
+    return holder;
+  }
+
+  /** New holders not written yet. */
+  get unwritten(): number {
+    return this.created.length - this.written;
+  }
+
+  /**
+   * Writes the new holders not written yet, resolved set-based on the way in (their identities never
+   * travel back). A load may do this while it reads (its rows only need the holders' ids) and must at
+   * the end ({@link finish}).
+   */
+  async writeCreated(session: Session): Promise<void> {
+    const holders = this.created.slice(this.written);
+    this.written = this.created.length;
+    if (holders.length === 0) return;
+    const fresh = `edp_fresh_${this.table}`;
+    await session.query(
+      `create temp table if not exists ${fresh} (id integer, account_id integer, account_no text, raw_identifier text, raw_name text, name_norm text, ident text, manual text) on commit drop`,
+    );
+    await session.query(`truncate ${fresh}`);
+    let text = '';
+    for (const h of holders) {
+      const { accountId, account, party: p, manualUscc } = h.fresh!;
+      text += copyLine([h.id, accountId, account, p.rawIdentifier, p.rawName, p.nameNorm, p.ident, manualUscc]);
+      if (text.length >= 1 << 20) {
+        await session.copyIn(fresh, FRESH_COLUMNS, text);
+        text = '';
+      }
+    }
+    if (text) await session.copyIn(fresh, FRESH_COLUMNS, text);
+    const resolutions = await resolutionsOf(session, fresh);
+    await session.query(
+      `insert into ${this.table} (id, account_id, account_no, raw_identifier, raw_name, name_norm, uscc, match_method, match_reason, match_candidates)
+       select f.id, f.account_id, f.account_no, f.raw_identifier, f.raw_name, nullif(f.name_norm, ''),
+         coalesce(f.manual, r.uscc), case when f.manual is not null then 'manual' else r.method end,
+         case when f.manual is null then r.reason end, case when f.manual is null then r.candidates end
+       from ${fresh} f join (${resolutions}) r on r.ident = f.ident and r.name_norm = case when f.ident = '' then f.name_norm else '' end
+       order by f.id`,
+    );
+  }
+
+  /**
+   * Writes the new holders not written yet and moves the id sequence past them. Returns the rows of this
+   * load that link to an enterprise and those that do not.
+   */
+  async finish(session: Session): Promise<{ loaded: number; unmatched: number }> {
+    await this.writeCreated(session);
+    if (this.created.length > 0) {
+      const unlinked = await session.query<{ id: number }>(`select id from ${this.table} where id >= $1 and uscc is null`, [this.created[0].id]);
+      const unmatched = new Set(unlinked.map((r) => r.id));
+      for (const h of this.created) h.matched = !unmatched.has(h.id);
+      await session.query(`select setval($1::regclass, $2)`, [this.sequence, this.nextId - 1]);
+    }
+    let loaded = 0;
+    let unmatched = 0;
+    for (const h of this.byKey.values()) {
+      if (h.matched) loaded += h.rows;
+      else unmatched += h.rows;
+    }
+    return { loaded, unmatched };
+  }
+}
+
+const FRESH_COLUMNS = ['id', 'account_id', 'account_no', 'raw_identifier', 'raw_name', 'name_norm', 'ident', 'manual'];

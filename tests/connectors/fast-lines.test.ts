@@ -1,0 +1,206 @@
+import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
+import iconv from 'iconv-lite';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAST, FastLines, NotFast, SLOW } from '../../connectors/pipeline/fast-lines.js';
+import { ingestFile, type IngestOptions } from '../../connectors/pipeline/ingest.js';
+import type { LoadPath } from '../../connectors/pipeline/load.js';
+import { CellError, parseMonth, parseQuantity } from '../../connectors/pipeline/parsers.js';
+import type { Database } from '../../db/client.js';
+import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { countsOf, expectCountsAddUp, fixture, U } from './support.js';
+
+const LAYOUT = { cells: 5, account: 0, name: 1, identifier: 2, month: 3, quantity: 4 };
+
+/** What the fast reader makes of one line: FAST with the month and quantity, or SLOW. */
+function readLine(line: string) {
+  const buf = Buffer.from(`${line}\n`);
+  const lines = new FastLines(LAYOUT);
+  if (lines.read(buf, 0, buf.length) === SLOW) return SLOW;
+  return { month: lines.month, quantity: buf.toString('latin1', lines.quantityStart, lines.quantityEnd) };
+}
+
+const parsedOrNull = (parse: (cell: string) => string, cell: string) => {
+  try {
+    return parse(cell);
+  } catch (error) {
+    if (error instanceof CellError) return null;
+    throw error;
+  }
+};
+
+const MONTHS = ['2024-03', '202403', '2024/3', '2024.03', '2024年3月', '2024年03', '2024年3', '2024-3-5', '２０２４-03', '2024-13',
+  '2024-00', '1899-12', '2201-01', '24-03', '2024--3', '2024年', '2024年3月5日', ' 2024-03', '2024-03 ', '2024-3 ', '2024年013月', '20243'];
+const QUANTITIES = ['0', '123', '0.5', '12.34', '12.345', '1,234.5', '-5', '007', '0.', '.5', '１２', '100000000000000',
+  '99999999999999.99', '12 ', ' 12', '1e3', '12.3.4', '¥12', '0.00'];
+
+describe('the fast reading of a line agrees with the parsers wherever it takes the line', () => {
+  it('months and quantities: taken only as parsers.ts reads them', () => {
+    for (const month of MONTHS) {
+      for (const quantity of QUANTITIES) {
+        const fast = readLine(`3700000001,某公司,,${month},${quantity}`);
+        if (fast === SLOW) continue;
+        expect(fast.month, month).toBe(parsedOrNull(parseMonth, month));
+        expect(fast.quantity, quantity).toBe(parsedOrNull(parseQuantity, quantity));
+      }
+    }
+    // the common shapes are taken
+    for (const month of ['2024-03', '202403', '2024/3', '2024.03', '2024年3月', '2024年03']) expect(readLine(`A1,某公司,,${month},12.5`)).not.toBe(SLOW);
+  });
+
+  it('any month or quantity text: never a different value from the parsers', () => {
+    const text = fc.string({ unit: fc.constantFrom(...'0123456789-/.年月 ,１２e¥'.split('')), maxLength: 10 });
+    fc.assert(
+      fc.property(text, text, (month, quantity) => {
+        const fast = readLine(`A1,某公司,,${month},${quantity}`);
+        if (fast === SLOW) return;
+        expect(fast.month).toBe(parsedOrNull(parseMonth, month));
+        expect(fast.quantity).toBe(parsedOrNull(parseQuantity, quantity));
+      }),
+      { numRuns: 2000, seed: 20261127 },
+    );
+  });
+
+  it('leaves to the general reader: cells to trim or unescape, a wrong number of cells, an empty account; stops at a quote', () => {
+    for (const line of ['3700000001 ,某公司,,2024-03,1', '37000\\01,某公司,,2024-03,1', '3700000001,某公司,,2024-03', '3700000001,某公司,,2024-03,1,x',
+      ',某公司,,2024-03,1', '', ' , , , , ', '3700000001,某公司,,2024-03,\t1']) {
+      expect(readLine(line), line).toBe(SLOW);
+    }
+    expect(readLine(' 3700000001,  某公司 ,91370830168297305K ,2024-03,1')).toBe(SLOW);
+    expect(readLine('3700000001,  某公司 ,91370830168297305K ,2024-03,1')).not.toBe(SLOW); // holder cells are checked per holder
+    expect(() => readLine('3700000001,"某公司",,2024-03,1')).toThrow(NotFast);
+    const crlf = Buffer.from('A1,某公司,,2024-03,7\r\n');
+    const lines = new FastLines(LAYOUT);
+    expect(lines.read(crlf, 0, crlf.length)).toBe(FAST);
+    expect(crlf.toString('latin1', lines.quantityStart, lines.quantityEnd)).toBe('7');
+  });
+});
+
+/** The power rows and the quarantine, without what differs between two loads (batch ids, times). */
+async function contents(database: Database) {
+  const power = await database.rows<Record<string, unknown>>(
+    sql`select account_no, month::text, raw_identifier, raw_name, name_norm, uscc, match_method, match_reason, match_candidates, kwh::text, source_row
+        from power_consumption order by account_no, month`,
+  );
+  const quarantined = await database.rows(sql`select row_number, reasons, raw from quarantined_rows where source = 'power' order by batch_id, row_number`);
+  return { power, quarantined };
+}
+
+/** A messy power file: every variation of sources.md the fast reading must take or leave alone. */
+function powerFile(
+  rng: () => number,
+  names: { name: string; uscc: string }[],
+  options: { rows: number; months: [number, number]; duplicates: boolean; quotes: boolean },
+): string {
+  const pick = <T,>(list: readonly T[]) => list[Math.floor(rng() * list.length)];
+  const idents = () => {
+    const e = pick(names);
+    return pick([
+      [e.name, e.uscc],
+      [e.name, ''],
+      [e.name.replace(/（/g, '(').replace(/）/g, ')'), ''],
+      [` ${e.name}　`, ` ${e.uscc.toLowerCase()}`],
+      [e.name, `370830${e.uscc.slice(8, 17)}`], // a legacy tax number
+      [e.name, `${e.uscc.slice(0, 17)}${e.uscc[17] === '0' ? '1' : '0'}`], // the check fails
+      ['不存在的公司', ''],
+      ['', ''],
+      [e.name, '91370830MA3C4A1B9X'],
+    ] as const);
+  };
+  const lines: string[] = [];
+  const keys = new Set<string>();
+  for (let i = 0; lines.length < options.rows && i < options.rows * 10; i++) {
+    const account = `37${String(Math.floor(rng() * 40)).padStart(8, '0')}`;
+    const m = options.months[0] + Math.floor(rng() * (options.months[1] - options.months[0] + 1));
+    const year = 2022 + Math.floor(m / 12);
+    const month = (m % 12) + 1;
+    const key = `${account}|${year}-${month}`;
+    if (keys.has(key) && !options.duplicates) continue;
+    keys.add(key);
+    const mm = String(month).padStart(2, '0');
+    const monthText = rng() < 0.85
+      ? pick([`${year}-${mm}`, `${year}${mm}`, `${year}/${month}`, `${year}年${month}月`, `${year}.${mm}`])
+      : pick([`${year}-${mm}-05`, `２０２${year - 2020}-${mm}`, ` ${year}-${mm}`, `${year}-13`, '']);
+    const kwh = rng() < 0.85 ? String(Math.floor(rng() * 100000) / (rng() < 0.5 ? 1 : 100)) : pick(QUANTITIES.concat(['', '-1', 'abc']));
+    const [name, ident] = idents();
+    const acc = rng() < 0.95 ? account : pick([` ${account}`, '', `${account}　`]);
+    const cells = [acc, name, ident, monthText, kwh];
+    if (options.quotes && rng() < 0.05) cells[1] = `"${name},分厂"`;
+    lines.push(rng() < 0.02 ? cells.slice(0, 4).join(',') : cells.join(','));
+    if (rng() < 0.01) lines.push(rng() < 0.5 ? '' : ' , , , , ');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe(`the fast reading loads exactly what the general reader loads (${testDbMode()})`, () => {
+  let fast: TestDatabase;
+  let general: TestDatabase;
+  let dir: string;
+  let names: { name: string; uscc: string }[];
+
+  const load = async (database: Database, file: string, options: IngestOptions) => {
+    let loadPath: LoadPath | undefined;
+    const report = await ingestFile(database, 'power', file, { ...options, bulkMinBytes: 0, onPath: (p) => (loadPath = p) });
+    await expectCountsAddUp(database, report);
+    return { counts: countsOf(report), path: loadPath };
+  };
+
+  beforeAll(async () => {
+    fast = await createTestDatabase();
+    general = await createTestDatabase();
+    dir = mkdtempSync(path.join(os.tmpdir(), 'edp-fast-'));
+    for (const t of [fast, general]) await ingestFile(t.database, 'market-registry', fixture('registry.csv'));
+    names = await fast.database.rows(sql`select name, uscc from enterprises order by uscc`);
+    expect(names.map((n) => n.uscc)).toContain(U.huali);
+  });
+  afterAll(async () => {
+    await Promise.all([fast?.drop(), general?.drop()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const variants = [
+    { header: '用电户号,户名,统一社会信用代码,抄表年月,用电量(千瓦时)', encoding: 'utf-8', newline: '\n' },
+    { header: '\uFEFF用电户号,户名,统一社会信用代码,抄表年月,用电量(千瓦时)', encoding: 'utf-8', newline: '\r\n' },
+    { header: '抄表年月,用电量（千瓦时）,户名,用电户号,统一社会信用代码', encoding: 'gb18030', newline: '\n', reorder: [3, 4, 1, 0, 2] },
+  ] as const;
+
+  it('on random messy files of every layout and encoding, into an empty table and on top of it', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constantFrom(...variants), fc.boolean(), async (seed, variant, quotes) => {
+        let state = seed;
+        const rng = () => ((state = Math.imul(state ^ (state >>> 15), 2246822507) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+        const files = [
+          powerFile(rng, names, { rows: 400, months: [0, 11], duplicates: false, quotes }),
+          powerFile(rng, names, { rows: 300, months: [10, 23], duplicates: rng() < 0.5, quotes: false }),
+        ];
+        for (const t of [fast, general]) {
+          await t.database.db.execute(sql`delete from power_readings`);
+          await t.database.db.execute(sql`delete from power_holders`);
+          await t.database.db.execute(sql`delete from manual_links`);
+        }
+        for (const [i, body] of files.entries()) {
+          const rows = body.split('\n').map((line) => {
+            if (!('reorder' in variant) || !line) return line;
+            const cells = line.split(',');
+            if (cells.length !== 5) return line;
+            return variant.reorder.map((k) => cells[k]).join(',');
+          });
+          const text = `${variant.header}${variant.newline}${rows.join(variant.newline)}`;
+          const file = path.join(dir, `power-${seed}-${i}.csv`);
+          writeFileSync(file, variant.encoding === 'gb18030' ? iconv.encode(text, 'gb18030') : Buffer.from(text, 'utf8'));
+          const a = await load(fast.database, file, {});
+          const b = await load(general.database, file, { fastReading: false });
+          expect(a.counts).toEqual(b.counts);
+          expect(a.path).toBe(b.path);
+        }
+        const [x, y] = [await contents(fast.database), await contents(general.database)];
+        expect(x.power.length).toBeGreaterThan(0);
+        expect(x).toEqual(y);
+      }),
+      { numRuns: 6, seed: 7 },
+    );
+  });
+});

@@ -1,4 +1,4 @@
-import type { PartyInput } from './columns.js';
+import { detach, type PartyInput } from './columns.js';
 import { copyLine } from './copy-text.js';
 import { resolutionsOf } from './resolve.js';
 import type { Session } from './session.js';
@@ -33,6 +33,12 @@ export class HolderRegistry {
   private readonly byKey = new Map<string, Holder>();
   /** account number (用电户号) → its id (its first holder's id) */
   private readonly accounts = new Map<string, number>();
+  /**
+   * The holders found for a party (a row reader hands back the same object for the same cells) by
+   * account: most rows find theirs here without a key string made for them (every row's garbage
+   * pushed the rows being read into the old generation and the heap of a large reload past 400 MB).
+   */
+  private readonly byParty = new WeakMap<PartyInput, Map<string, Holder>>();
   private readonly created: Holder[] = [];
   /** how many of `created` are written */
   private written = 0;
@@ -70,6 +76,14 @@ export class HolderRegistry {
 
   /** The holder of a row of `account` naming `party` (linked by hand to `manualUscc`, if given): stored, or new. */
   holderFor(account: string, party: PartyInput, manualUscc: string | null): Holder {
+    let ofParty: Map<string, Holder> | undefined;
+    if (manualUscc === null) {
+      ofParty = this.byParty.get(party);
+      const found = ofParty?.get(account);
+      if (found !== undefined) return found;
+    }
+    // (the account may be a slice of a file's text: what is kept is a copy)
+    account = detach(account);
     const key = holderKey(account, party.rawIdentifier, party.rawName, manualUscc);
     let holder = this.byKey.get(key);
     if (holder === undefined) {
@@ -82,6 +96,10 @@ export class HolderRegistry {
       holder = { id, idText: `\t${id}`, accountText: String(accountId), rows: 0, matched: manualUscc !== null, fresh: { accountId, account, party, manualUscc } };
       this.byKey.set(key, holder);
       this.created.push(holder);
+    }
+    if (manualUscc === null) {
+      if (ofParty === undefined) this.byParty.set(party, (ofParty = new Map()));
+      ofParty.set(account, holder);
     }
     return holder;
   }

@@ -21,17 +21,18 @@ const accountNumber = customType<{ data: string; driverData: string }>({ dataTyp
 export const powerReadings = pgTable(
   'power_readings',
   {
+    // (in this order: the 8-byte columns first, the numeric last, no padding; two million of them)
+    batchId: bigint('batch_id', { mode: 'number' }).notNull(),
+    loadedAt: timestamp('loaded_at', { withTimezone: true }).notNull().defaultNow(),
     /** the account (用电户号): power_holders.account_id */
     accountId: integer('account_id').notNull(),
     /** 抄表年月, the first day of the month */
     month: date('month').notNull(),
-    /** 用电量 (千瓦时, kWh) */
-    kwh: numeric('kwh', { precision: 16, scale: 2 }).notNull(),
     /** the account's holder as this row named it (power_holders.id) */
     holderId: integer('holder_id').notNull(),
-    batchId: bigint('batch_id', { mode: 'number' }).notNull(),
-    loadedAt: timestamp('loaded_at', { withTimezone: true }).notNull().defaultNow(),
     sourceRow: integer('source_row'),
+    /** 用电量 (千瓦时, kWh) */
+    kwh: numeric('kwh', { precision: 16, scale: 2 }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.month] })],
 );

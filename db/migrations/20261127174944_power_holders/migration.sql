@@ -12,13 +12,13 @@ CREATE TABLE "power_holders" (
 );
 --> statement-breakpoint
 CREATE TABLE "power_readings" (
-	"account_id" integer,
-	"month" date,
-	"kwh" numeric(16,2) NOT NULL,
-	"holder_id" integer NOT NULL,
 	"batch_id" bigint NOT NULL,
 	"loaded_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"account_id" integer,
+	"month" date,
+	"holder_id" integer NOT NULL,
 	"source_row" integer,
+	"kwh" numeric(16,2) NOT NULL,
 	CONSTRAINT "power_readings_pkey" PRIMARY KEY("account_id","month")
 );
 --> statement-breakpoint

@@ -726,51 +726,57 @@ async function loadOnce(
       }
     }
 
-    let header = true;
-    for await (const buf of rawLines) {
-      let pos = 0;
-      if (header) {
-        header = false;
-        const newline = buf.indexOf(NEWLINE);
-        pos = newline < 0 ? buf.length : newline + 1;
-        if (buf.subarray(0, pos).includes(QUOTE)) throw new NotFast();
-      }
-      while (pos < buf.length) {
-        pos = takeLines(buf, pos);
-        if (firstKey !== null && !keyChecked) {
-          keyChecked = true;
-          if (await keyExists(session, source, firstKey)) throw new KeyExists();
+    try {
+      let header = true;
+      for await (const buf of rawLines) {
+        let pos = 0;
+        if (header) {
+          header = false;
+          const newline = buf.indexOf(NEWLINE);
+          pos = newline < 0 ? buf.length : newline + 1;
+          if (buf.subarray(0, pos).includes(QUOTE)) throw new NotFast();
         }
-        if (!writing && holders!.unwritten >= writeAt) {
-          await sendParked();
-          await endCopy();
-          writeAt *= 2;
-          writing = holders!.writeCreated(session).then(
-            () => void (writing = null),
-            (error) => {
-              writeError = error;
-              writing = null;
-            },
-          );
-        }
-        if (pieceBytes >= PIECE_BYTES - 4096) {
-          if (writing) {
-            parked.push(Buffer.from(piece.subarray(0, pieceBytes)));
-            pieceBytes = 0;
-            // A turn of the event loop for the database's answers: the file's next bytes are often
-            // buffered already, and reading on would not give it one.
-            await new Promise((resolve) => setImmediate(resolve));
-          } else {
+        while (pos < buf.length) {
+          pos = takeLines(buf, pos);
+          if (firstKey !== null && !keyChecked) {
+            keyChecked = true;
+            if (await keyExists(session, source, firstKey)) throw new KeyExists();
+          }
+          if (!writing && holders!.unwritten >= writeAt) {
             await sendParked();
-            await sendPiece();
+            await endCopy();
+            writeAt *= 2;
+            writing = holders!.writeCreated(session).then(
+              () => void (writing = null),
+              (error) => {
+                writeError = error;
+                writing = null;
+              },
+            );
+          }
+          if (pieceBytes >= PIECE_BYTES - 4096) {
+            if (writing) {
+              parked.push(Buffer.from(piece.subarray(0, pieceBytes)));
+              pieceBytes = 0;
+              // A turn of the event loop for the database's answers: the file's next bytes are often
+              // buffered already, and reading on would not give it one.
+              await new Promise((resolve) => setImmediate(resolve));
+            } else {
+              await sendParked();
+              await sendPiece();
+            }
+          }
+          if (quarantined.length >= QUARANTINE_ROWS) {
+            await sendParked();
+            await flushQuarantine();
           }
         }
-        if (quarantined.length >= QUARANTINE_ROWS) {
-          await sendParked();
-          await flushQuarantine();
-        }
+        input.onProgress?.(counts.rowsRead);
       }
-      input.onProgress?.(counts.rowsRead);
+    } catch (error) {
+      // Nothing of the load may run after it failed (the savepoint is rolled back next).
+      if (writing) await writing;
+      throw error;
     }
     await sendParked();
   }

@@ -93,7 +93,7 @@ async function contents(database: Database) {
 function powerFile(
   rng: () => number,
   names: { name: string; uscc: string }[],
-  options: { rows: number; months: [number, number]; duplicates: boolean; quotes: boolean },
+  options: { rows: number; months: [number, number]; duplicates: boolean; quotes: boolean; accounts?: number },
 ): string {
   const pick = <T,>(list: readonly T[]) => list[Math.floor(rng() * list.length)];
   const idents = () => {
@@ -113,7 +113,7 @@ function powerFile(
   const lines: string[] = [];
   const keys = new Set<string>();
   for (let i = 0; lines.length < options.rows && i < options.rows * 10; i++) {
-    const account = `37${String(Math.floor(rng() * 40)).padStart(8, '0')}`;
+    const account = `37${String(Math.floor(rng() * (options.accounts ?? 40))).padStart(8, '0')}`;
     const m = options.months[0] + Math.floor(rng() * (options.months[1] - options.months[0] + 1));
     const year = 2022 + Math.floor(m / 12);
     const month = (m % 12) + 1;
@@ -202,5 +202,28 @@ describe(`the fast reading loads exactly what the general reader loads (${testDb
       }),
       { numRuns: 6, seed: 7 },
     );
+  });
+
+  it('with thousands of holders (written while the file is read) and a quote in its last line (read again)', async () => {
+    let state = 99;
+    const rng = () => ((state = Math.imul(state ^ (state >>> 15), 2246822507) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+    const body = powerFile(rng, names, { rows: 9000, months: [0, 2], duplicates: false, quotes: false, accounts: 4000 });
+    const header = '用电户号,户名,统一社会信用代码,抄表年月,用电量(千瓦时)\n';
+    for (const [i, text] of [`${header}${body}`, `${header}${body}3799999999,"某公司,分厂",,2024-01,5\n`].entries()) {
+      for (const t of [fast, general]) {
+        await t.database.db.execute(sql`delete from power_readings`);
+        await t.database.db.execute(sql`delete from power_holders`);
+      }
+      const file = path.join(dir, `power-many-${i}.csv`);
+      writeFileSync(file, text);
+      const a = await load(fast.database, file, {});
+      const b = await load(general.database, file, { fastReading: false });
+      expect(a.counts).toEqual(b.counts);
+      expect(a.counts.read).toBeGreaterThan(8000);
+      const [x, y] = [await contents(fast.database), await contents(general.database)];
+      expect(x).toEqual(y);
+      const [{ holders }] = await fast.database.rows<{ holders: number }>(sql`select count(*)::int as holders from power_holders`);
+      expect(holders).toBeGreaterThan(2048);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import { createReadStream, ReadStream, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { csvRecords, UnterminatedQuoteError } from './csv.js';
@@ -164,76 +165,106 @@ export interface RawCsv {
   encoding(): FileEncoding | undefined;
 }
 
-/** Opens a `.csv` file for {@link RawCsv} reading (a file already checked by {@link openFile}). */
+/** Bytes read from the file at a time by {@link openRawCsv}. */
+const RAW_READ_BYTES = 1 << 20;
+
+/**
+ * Opens a `.csv` file for {@link RawCsv} reading (a file already checked by {@link openFile}). A UTF-8
+ * file is read into one buffer, used again for each piece (the reader's buffers were most of what
+ * the process allocated); a GB18030 file is converted as it streams.
+ */
 export function openRawCsv(filePath: string): RawCsv {
   const hash = createHash('sha256');
   let bytes = 0;
   let digest: string | undefined;
   let encoding: FileEncoding | undefined;
+  const count = (raw: Buffer) => {
+    bytes += raw.length;
+    hash.update(raw);
+  };
+
   async function* chunks(): AsyncGenerator<Buffer> {
-    const input = createReadStream(filePath, { highWaterMark: 1 << 20 });
-    let toUtf8: ((chunk: Buffer) => Buffer) | undefined;
-    let rest: (() => Buffer) | undefined;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let carry: Buffer | null = null;
-    /** whole lines of `chunk` (after what was carried), keeping the unfinished last line */
-    function* lines(chunk: Buffer): Generator<Buffer> {
-      let from = 0;
-      if (carry) {
-        // the line cut at the end of the last chunk, completed (only it is copied)
-        const first = chunk.indexOf(10);
-        if (first < 0) {
-          carry = Buffer.concat([carry, chunk]);
-          return;
-        }
-        yield Buffer.concat([carry, chunk.subarray(0, first + 1)]);
-        carry = null;
-        from = first + 1;
-      }
-      const newline = chunk.lastIndexOf(10);
-      if (newline < from) {
-        if (from < chunk.length) carry = Buffer.from(chunk.subarray(from));
-        return;
-      }
-      if (newline + 1 < chunk.length) carry = Buffer.from(chunk.subarray(newline + 1));
-      yield chunk.subarray(from, newline + 1);
-    }
-    function start(complete: boolean): Buffer {
-      const sample = Buffer.concat(pending);
-      pending = [];
-      encoding = detectEncoding(sample, complete);
-      if (encoding === 'gb18030') {
-        const decoder = iconv.getDecoder('gb18030');
-        toUtf8 = (chunk) => Buffer.from(decoder.write(chunk), 'utf8');
-        rest = () => Buffer.from(decoder.end() ?? '', 'utf8');
-      } else toUtf8 = (chunk) => chunk;
-      return toUtf8(encoding === 'utf-8-bom' ? sample.subarray(3) : sample);
-    }
+    const handle = await open(filePath, 'r');
     try {
-      for await (const raw of input as AsyncIterable<Buffer>) {
-        bytes += raw.length;
-        hash.update(raw);
-        if (toUtf8) {
-          yield* lines(toUtf8(raw));
+      const size = (await handle.stat()).size;
+      let buf = Buffer.allocUnsafe(RAW_READ_BYTES);
+      /** bytes at the start of `buf`: the unfinished last line of the previous read */
+      let kept = 0;
+      let first = true;
+      /** a byte-order mark still at the start of `buf` */
+      let bom = 0;
+      for (;;) {
+        if (kept === buf.length) {
+          const bigger = Buffer.allocUnsafe(buf.length * 2); // a line longer than the buffer
+          buf.copy(bigger, 0, 0, kept);
+          buf = bigger;
+        }
+        const { bytesRead: n } = await handle.read(buf, kept, buf.length - kept, null);
+        if (n === 0) break;
+        count(buf.subarray(kept, kept + n));
+        const end = kept + n;
+        if (first) {
+          first = false;
+          const sample = buf.subarray(0, Math.min(end, SNIFF_BYTES));
+          encoding = detectEncoding(sample, sample.length === size);
+          if (encoding === 'gb18030') {
+            // converted as it streams: the bytes read so far, then the rest of the file
+            yield* convertedLines(iconv.getDecoder('gb18030'), buf.subarray(0, end), handle, count);
+            return;
+          }
+          if (encoding === 'utf-8-bom') bom = 3;
+        }
+        const newline = buf.lastIndexOf(10, end - 1);
+        if (newline < bom) {
+          kept = end;
           continue;
         }
-        pending.push(raw);
-        pendingBytes += raw.length;
-        if (pendingBytes >= SNIFF_BYTES) yield* lines(start(false));
+        yield buf.subarray(bom, newline + 1);
+        bom = 0;
+        // (the consumer is done with it: the same buffer takes the next read)
+        kept = end - newline - 1;
+        buf.copy(buf, 0, newline + 1, end);
       }
-      if (!toUtf8) yield* lines(start(true));
-      const last = rest?.();
-      if (last && last.length > 0) yield* lines(last);
-      if (carry) yield carry;
+      if (kept > bom) yield buf.subarray(bom, kept);
     } finally {
-      input.destroy();
+      await handle.close();
     }
   }
+
   return {
     chunks: chunks(),
     bytesRead: () => bytes,
     sha256: () => (digest ??= hash.digest('hex')),
     encoding: () => encoding,
   };
+}
+
+/** The rest of a GB18030 file (after `head`, already read) as UTF-8 bytes in whole lines. */
+async function* convertedLines(
+  decoder: { write(bytes: Buffer): string; end(): string | undefined },
+  head: Buffer,
+  handle: FileHandle,
+  count: (raw: Buffer) => void,
+): AsyncGenerator<Buffer> {
+  let carry: Buffer | null = null;
+  function* lines(chunk: Buffer): Generator<Buffer> {
+    const text = carry ? Buffer.concat([carry, chunk]) : chunk;
+    const newline = text.lastIndexOf(10);
+    if (newline < 0) {
+      carry = text;
+      return;
+    }
+    carry = newline + 1 < text.length ? Buffer.from(text.subarray(newline + 1)) : null;
+    yield text.subarray(0, newline + 1);
+  }
+  yield* lines(Buffer.from(decoder.write(head), 'utf8'));
+  const buf = Buffer.allocUnsafe(RAW_READ_BYTES);
+  for (;;) {
+    const { bytesRead: n } = await handle.read(buf, 0, buf.length, null);
+    if (n === 0) break;
+    count(buf.subarray(0, n));
+    yield* lines(Buffer.from(decoder.write(buf.subarray(0, n)), 'utf8'));
+  }
+  yield* lines(Buffer.from(decoder.end() ?? '', 'utf8'));
+  if (carry) yield carry;
 }

@@ -254,7 +254,7 @@ export class ByteKeyMap<V> {
       this.arena.copy(bigger, 0, 0, this.used);
       this.arena = bigger;
     }
-    this.arena.set(buf.subarray(s, e), this.used);
+    for (let k = s, a = this.used; k < e; k++, a++) this.arena[a] = buf[k];
     const entry = this.values.length;
     this.hashes.push(hash);
     this.starts.push(this.used);

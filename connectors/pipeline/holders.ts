@@ -74,10 +74,14 @@ export class HolderRegistry {
     return registry;
   }
 
-  /** The holder of a row of `account` naming `party` (linked by hand to `manualUscc`, if given): stored, or new. */
-  holderFor(account: string, party: PartyInput, manualUscc: string | null): Holder {
+  /**
+   * The holder of a row of `account` naming `party` (linked by hand to `manualUscc`, if given): stored,
+   * or new. `rememberParty`: the party object will come back for other rows (a row reader's memo).
+   */
+  holderFor(account: string, party: PartyInput, manualUscc: string | null, rememberParty = true): Holder {
+    const byParty = manualUscc === null && rememberParty;
     let ofParty: Map<string, Holder> | undefined;
-    if (manualUscc === null) {
+    if (byParty) {
       ofParty = this.byParty.get(party);
       const found = ofParty?.get(account);
       if (found !== undefined) return found;
@@ -97,7 +101,7 @@ export class HolderRegistry {
       this.byKey.set(key, holder);
       this.created.push(holder);
     }
-    if (manualUscc === null) {
+    if (byParty) {
       if (ofParty === undefined) this.byParty.set(party, (ofParty = new Map()));
       ofParty.set(account, holder);
     }

@@ -652,7 +652,7 @@ async function loadOnce(
         // Without the memo of parties: holderOf is already one, by the cells' bytes.
         const row = new RowView(input.map, cells, holderMemo);
         const party = row.party(fast.identifier, fast.name);
-        if (row.reasons.length === 0) holder = holders!.holderFor(buf.toString('latin1', lines.accountStart, lines.accountEnd), party, null);
+        if (row.reasons.length === 0) holder = holders!.holderFor(buf.toString('latin1', lines.accountStart, lines.accountEnd), party, null, false);
       }
       holderOf.set(buf, lines.holderStart, lines.holderEnd, lines.holderHash, holder);
       return holder;

@@ -351,9 +351,8 @@ async function loadOnce(
 
   let quarantined: Quarantined[] = [];
 
-  /** Hands the gathered COPY text on, opening the COPY (and the staging table) when needed. */
-  async function sendPiece() {
-    if (pieceBytes === 0) return;
+  /** The open COPY, opened (and the staging table created) when there is none. */
+  async function openedCopy(): Promise<CopyWriter> {
     if (!copy) {
       if (staging && !stageCreated) {
         await session.query(`create temp table ${stage} on commit drop as select *, null::text as edp_cells from ${target} with no data`);
@@ -361,9 +360,16 @@ async function loadOnce(
       }
       copy = staging ? await session.openCopy(stage, [...columns, 'edp_cells']) : await session.openCopy(target, columns);
     }
+    return copy;
+  }
+
+  /** Hands the gathered COPY text on. */
+  async function sendPiece() {
+    if (pieceBytes === 0) return;
+    const writer = await openedCopy();
     const data = piece.subarray(0, pieceBytes);
     pieceBytes = 0;
-    await copy.write(data); // then the piece is free again
+    await writer.write(data); // then the piece is free again
   }
 
   /** Ends the open COPY, so that another statement can run. */
@@ -404,7 +410,7 @@ async function loadOnce(
   function writeTail(buffer: Buffer, at: number, values: string, rowNumber: number, cells: readonly string[] | null): number {
     at = writeText(buffer, at, values);
     buffer.set(batchBytes, at);
-    at = writeText(buffer, at + batchBytes.length, String(rowNumber));
+    at = writeDigits(buffer, at + batchBytes.length, rowNumber);
     if (cells !== null) {
       // The cells joined by the unit separator, as one COPY field (written cell by cell: no joined copy).
       buffer[at++] = TAB;
@@ -720,10 +726,7 @@ async function loadOnce(
     async function sendParked() {
       if (writing) await writing;
       if (writeError) throw writeError;
-      for (const data of parked.splice(0)) {
-        if (!copy) copy = await session.openCopy(target, columns);
-        await copy.write(data);
-      }
+      for (const data of parked.splice(0)) await (await openedCopy()).write(data);
     }
 
     try {

@@ -162,7 +162,6 @@ export interface RawCsv {
   bytesRead(): number;
   /** sha-256 of the file's bytes (complete once `chunks` is exhausted) */
   sha256(): string;
-  encoding(): FileEncoding | undefined;
 }
 
 /** Bytes read from the file at a time by {@link openRawCsv}. */
@@ -177,7 +176,6 @@ export function openRawCsv(filePath: string): RawCsv {
   const hash = createHash('sha256');
   let bytes = 0;
   let digest: string | undefined;
-  let encoding: FileEncoding | undefined;
   const count = (raw: Buffer) => {
     bytes += raw.length;
     hash.update(raw);
@@ -206,7 +204,7 @@ export function openRawCsv(filePath: string): RawCsv {
         if (first) {
           first = false;
           const sample = buf.subarray(0, Math.min(end, SNIFF_BYTES));
-          encoding = detectEncoding(sample, sample.length === size);
+          const encoding = detectEncoding(sample, sample.length === size);
           if (encoding === 'gb18030') {
             // converted as it streams: the bytes read so far, then the rest of the file
             yield* convertedLines(iconv.getDecoder('gb18030'), buf.subarray(0, end), handle, count);
@@ -235,7 +233,6 @@ export function openRawCsv(filePath: string): RawCsv {
     chunks: chunks(),
     bytesRead: () => bytes,
     sha256: () => (digest ??= hash.digest('hex')),
-    encoding: () => encoding,
   };
 }
 

@@ -10,6 +10,7 @@
  * takes what it can tell is valid and how the general one would store it (tests/connectors/fast-lines.test.ts).
  * A quote anywhere ends the fast reading ({@link NotFast}): quoted cells may span lines.
  */
+import { postgresDay } from './copy-binary.js';
 
 /** A quote in the file: its lines may not be lines of records; the general reader must read it. */
 export class NotFast extends Error {
@@ -31,6 +32,15 @@ export interface FastLayout {
 
 export const FAST = 0;
 export const SLOW = 1;
+/** {@link FastLines.readKnown}: the line does not begin with the known holder cells */
+export const MISSED = 2;
+
+/** A bigger copy of `array` (at least `least` long). */
+function grown<T extends Uint8Array | Int32Array>(array: T, least: number): T {
+  const bigger = new (array.constructor as new (length: number) => T)(Math.max(array.length * 2, least));
+  bigger.set(array);
+  return bigger;
+}
 
 const NEWLINE = 10;
 const CR = 13;
@@ -71,6 +81,8 @@ export class FastLines {
   quantityStart = 0;
   quantityEnd = 0;
   month = '';
+  /** the month's first day as PostgreSQL's day number (copy-binary.ts postgresDay) */
+  monthDay = 0;
   /** the holder cells' bytes (from the first to the last of account, identifier and name: equal bytes, equal cells) */
   holderStart = 0;
   holderEnd = 0;
@@ -80,9 +92,16 @@ export class FastLines {
   private readonly ends: Int32Array;
   /** the cells that may hold special bytes (see BYTE_CLASS), as bits */
   private readonly specialAllowed: number;
-  private readonly months = new Map<number, string>();
+  /** months read so far by year × 100 + month: their stored text and day number */
+  private readonly months = new Map<number, { text: string; day: number }>();
   private readonly spanFirst: number;
   private readonly spanLast: number;
+  /** known holder cells (see {@link knownSpan}): their bytes one after the other */
+  private spans = new Uint8Array(1 << 16);
+  private spansUsed = 0;
+  /** per known span: its start in `spans`, its length, then each cell's start and end within it */
+  private spanCells = new Int32Array(1 << 12);
+  private spanCount = 0;
 
   constructor(private readonly layout: FastLayout) {
     this.starts = new Int32Array(layout.cells);
@@ -107,14 +126,78 @@ export class FastLines {
    * {@link SLOW}; throws {@link NotFast} at a quote.
    */
   read(buf: Buffer, start: number, limit: number): number {
+    this.starts[0] = start;
+    return this.scan(buf, start, start, 0, limit, true);
+  }
+
+  /**
+   * Whether lines may be read by {@link readKnown}: the holder cells are the line's first cells, and
+   * the month and quantity come after them.
+   */
+  get knowsSpans(): boolean {
+    return this.spanFirst === 0 && this.layout.month > this.spanLast && this.layout.quantity > this.spanLast;
+  }
+
+  /**
+   * Reads the line at `start` if it begins with the holder cells of a line read before (`known`, a handle
+   * from {@link knownSpan}) and a comma: those cells are then the same, and were checked when that line was
+   * read, so only the rest of the line is scanned. Answers {@link FAST}, {@link SLOW} or
+   * {@link MISSED} (the line begins otherwise: read it with {@link read}). Only when {@link knowsSpans}.
+   */
+  readKnown(buf: Buffer, start: number, limit: number, known: number): number {
+    const { spans, spanCells } = this;
+    const stride = (this.spanLast + 2) * 2;
+    const at = known * stride;
+    const s0 = spanCells[at];
+    const n = spanCells[at + 1];
+    if (start + n >= limit || buf[start + n] !== COMMA) return MISSED;
+    for (let k = 0; k < n; k++) if (buf[start + k] !== spans[s0 + k]) return MISSED;
+    const { starts, ends } = this;
+    for (let c = 0, j = at + 2; c <= this.spanLast; c++, j += 2) {
+      starts[c] = start + spanCells[j];
+      ends[c] = start + spanCells[j + 1];
+    }
+    const next = this.spanLast + 1;
+    starts[next] = start + n + 1;
+    return this.scan(buf, start, start + n + 1, next, limit, false);
+  }
+
+  /**
+   * Keeps the holder cells of the line just read (after {@link FAST}) for {@link readKnown}: their
+   * bytes and each cell's start and end within them, in two growing arrays (not an object each: tens of
+   * thousands of small objects cost the garbage collector more than the reading saves). Returns their handle.
+   */
+  knownSpan(buf: Buffer): number {
+    const h0 = this.holderStart;
+    const n = this.holderEnd - h0;
+    const stride = (this.spanLast + 2) * 2;
+    const handle = this.spanCount++;
+    if (this.spansUsed + n > this.spans.length) this.spans = grown(this.spans, this.spansUsed + n);
+    if ((handle + 1) * stride > this.spanCells.length) this.spanCells = grown(this.spanCells, (handle + 1) * stride);
+    const { spanCells } = this;
+    const at = handle * stride;
+    spanCells[at] = this.spansUsed;
+    spanCells[at + 1] = n;
+    for (let c = 0, j = at + 2; c <= this.spanLast; c++, j += 2) {
+      spanCells[j] = this.starts[c] - h0;
+      spanCells[j + 1] = this.ends[c] - h0;
+    }
+    this.spans.set(buf.subarray(h0, this.holderEnd), this.spansUsed);
+    this.spansUsed += n;
+    return handle;
+  }
+
+  /**
+   * Scans from `from` (cell `cell` starts there; the cells before it are set and plain) to the line's
+   * end, then checks the cells the fast reading takes; `hash`: the holder cells' hash is wanted.
+   */
+  private scan(buf: Buffer, start: number, from: number, cell: number, limit: number, hash: boolean): number {
     const { starts, ends } = this;
     const cells = this.layout.cells;
-    let cell = 0;
     /** a bit per cell that holds a special byte */
     let special = 0;
-    starts[0] = start;
     let tooMany = cells > MAX_CELLS;
-    let i = start;
+    let i = from;
     for (; i < limit; i++) {
       const kind = BYTE_CLASS[buf[i]];
       if (kind === 0) continue;
@@ -159,11 +242,13 @@ export class FastLines {
     this.month = month;
     const h0 = starts[this.spanFirst];
     const h1 = ends[this.spanLast];
-    let hash = 0x811c9dc5;
-    for (let k = h0; k < h1; k++) hash = Math.imul(hash ^ buf[k], 0x01000193);
     this.holderStart = h0;
     this.holderEnd = h1;
-    this.holderHash = hash >>> 0;
+    if (hash) {
+      let h = 0x811c9dc5;
+      for (let k = h0; k < h1; k++) h = Math.imul(h ^ buf[k], 0x01000193);
+      this.holderHash = h >>> 0;
+    }
     return FAST;
   }
 
@@ -192,12 +277,13 @@ export class FastLines {
     const month = digits === 1 ? buf[m] - ZERO : (buf[m] - ZERO) * 10 + (buf[m + 1] - ZERO);
     if (year < 1900 || year > 2200 || month < 1 || month > 12) return null;
     const code = year * 100 + month;
-    let text = this.months.get(code);
-    if (text === undefined) {
-      text = `${year}-${month < 10 ? '0' : ''}${month}-01`;
-      this.months.set(code, text);
+    let known = this.months.get(code);
+    if (known === undefined) {
+      known = { text: `${year}-${month < 10 ? '0' : ''}${month}-01`, day: postgresDay(year, month, 1) };
+      this.months.set(code, known);
     }
-    return text;
+    this.monthDay = known.day;
+    return known.text;
   }
 }
 

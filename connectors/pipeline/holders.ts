@@ -15,13 +15,15 @@ export interface Holder {
   id: number;
   /** `\t<id>`: the holder id as the COPY field after the row's own columns */
   idText: string;
-  /** the account's number (power_readings.account_id) as COPY text: a row's first field */
+  /** the account's number (power_readings.account_id) */
+  accountId: number;
+  /** the same as COPY text: a row's first field */
   accountText: string;
   /** rows of this load that point at it */
   rows: number;
   /** whether it links to an enterprise (for a new holder: once {@link HolderRegistry.finish} resolved it) */
   matched: boolean;
-  /** a holder created by this load: what it is written with */
+  /** a holder created by this load and not written yet: what it is written with */
   fresh: { accountId: number; account: string; party: PartyInput; manualUscc: string | null } | null;
 }
 
@@ -68,7 +70,7 @@ export class HolderRegistry {
       const key = holderKey(r.account_no, r.raw_identifier, r.raw_name, r.match_method === 'manual' ? r.uscc : null);
       if (!registry.accounts.has(r.account_no)) registry.accounts.set(r.account_no, r.account_id);
       if (!registry.byKey.has(key)) {
-        registry.byKey.set(key, { id: r.id, idText: `\t${r.id}`, accountText: String(r.account_id), rows: 0, matched: r.uscc !== null, fresh: null });
+        registry.byKey.set(key, { id: r.id, idText: `\t${r.id}`, accountId: r.account_id, accountText: String(r.account_id), rows: 0, matched: r.uscc !== null, fresh: null });
       }
     }
     return registry;
@@ -97,7 +99,7 @@ export class HolderRegistry {
         accountId = id; // a new account: numbered by its first holder
         this.accounts.set(account, id);
       }
-      holder = { id, idText: `\t${id}`, accountText: String(accountId), rows: 0, matched: manualUscc !== null, fresh: { accountId, account, party, manualUscc } };
+      holder = { id, idText: `\t${id}`, accountId, accountText: String(accountId), rows: 0, matched: manualUscc !== null, fresh: { accountId, account, party, manualUscc } };
       this.byKey.set(key, holder);
       this.created.push(holder);
     }
@@ -131,6 +133,7 @@ export class HolderRegistry {
     for (const h of holders) {
       const { accountId, account, party: p, manualUscc } = h.fresh!;
       text += copyLine([h.id, accountId, account, p.rawIdentifier, p.rawName, p.nameNorm, p.ident, manualUscc]);
+      h.fresh = null; // written: what it was made from can be collected
       if (text.length >= 1 << 20) {
         await session.copyIn(fresh, FRESH_COLUMNS, text);
         text = '';

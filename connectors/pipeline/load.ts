@@ -1,7 +1,19 @@
 import type { BatchCounts } from './batches.js';
 import { detach, RowView, type ColumnMap, type PartyInput, type RowMemo } from './columns.js';
+import {
+  binaryKind,
+  dayOfIsoDate,
+  maxFieldBytes,
+  writeDateField,
+  writeInt16,
+  writeInt32,
+  writeInt4Field,
+  writeInt8Field,
+  writeNumericField,
+  type BinaryKind,
+} from './copy-binary.js';
 import { copyField, copyLine, type CopyValue } from './copy-text.js';
-import { ByteKeyMap, FAST, FastLines, NotFast, type FastLayout } from './fast-lines.js';
+import { ByteKeyMap, FAST, FastLines, MISSED, NotFast, type FastLayout } from './fast-lines.js';
 import { HolderRegistry, type Holder } from './holders.js';
 import { isBlank, type SheetRow } from './readers.js';
 import { identityKey, reresolveAll, resolveIdentities, type Identity, type Resolution } from './resolve.js';
@@ -208,6 +220,55 @@ async function keyExists(session: Session, source: SourceDefinition, key: CopyVa
   return found;
 }
 
+/** How the rows of a table stored with holders are written in the binary format. */
+interface BinaryRows {
+  /** the kinds of the row's own columns */
+  kinds: BinaryKind[];
+  /** the most bytes a row takes */
+  rowBytes: number;
+}
+
+/** The binary kinds of `table`'s columns `own` (each must have one: see copy-binary.ts). */
+async function binaryRows(session: Session, table: string, own: readonly string[]): Promise<BinaryRows> {
+  const types = await session.query<{ name: string; type: string }>(
+    `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute
+     where attrelid = $1::regclass and attname = any($2::text[]) and not attisdropped`,
+    [table, own],
+  );
+  const typeOf = new Map(types.map((t) => [t.name, t.type]));
+  const kinds = own.map((column) => {
+    const kind = binaryKind(typeOf.get(column) ?? '');
+    if (kind === undefined) throw new Error(`${table}.${column} (${typeOf.get(column)}) cannot be written as binary COPY`);
+    return kind;
+  });
+  // field count, account, holder, batch, own columns, row number
+  const rowBytes = 2 + 8 + 8 + 12 + kinds.reduce((sum, kind) => sum + maxFieldBytes(kind), 0) + 8;
+  return { kinds, rowBytes };
+}
+
+const NUMERIC_SCRATCH = Buffer.alloc(64);
+
+/** One of a row's own values as a binary field of `kind` (values as the parsers give them). */
+function writeBinaryField(buffer: Buffer, at: number, kind: BinaryKind, value: CopyValue): number {
+  if (value === null || value === undefined) return writeInt32(buffer, at, -1);
+  if (kind === 'int4') return writeInt4Field(buffer, at, Number(value));
+  if (kind === 'int8') return writeInt8Field(buffer, at, Number(value));
+  if (kind === 'date') return writeDateField(buffer, at, dayOfIsoDate(String(value)));
+  const text = String(value);
+  if (text.length > NUMERIC_SCRATCH.length) throw new Error(`"${text}" is too long for a decimal`);
+  const length = NUMERIC_SCRATCH.write(text, 'latin1');
+  return writeNumericField(buffer, at, NUMERIC_SCRATCH, 0, length);
+}
+
+/** A holder as the fast reading knows it (see FastLines.readKnown). */
+interface FastHolder {
+  holder: Holder;
+  /** its cells' handle in the reader (-1: lines are not read by them) */
+  span: number;
+  /** the holder the line after one of its lines named the last time */
+  next: FastHolder | null;
+}
+
 /**
  * Loads one file's rows into a source's table inside the caller's transaction, by the fastest path
  * that gives the same result (see {@link LoadPath}).
@@ -296,9 +357,18 @@ async function loadOnce(
   const partyColumns = source.parties.flatMap((p) => [p.rawIdentifier, p.rawName, p.nameNorm, p.uscc, p.matchMethod, p.matchReason, p.matchCandidates]);
   // The link columns first: their COPY bytes are the same on every row of a holder, written once.
   // Stored with holders, a row carries its holder's id instead (after its own columns).
-  const columns = store
-    ? ['account_id', ...source.valueColumns.slice(1), 'holder_id', 'batch_id', 'source_row']
-    : [...partyColumns, ...source.valueColumns, 'batch_id', 'source_row'];
+  /** (stored with holders) the row's own columns after the account: for power, 抄表年月 and kWh */
+  const ownColumns = source.valueColumns.slice(1);
+  /**
+   * Stored with holders and not staged, rows are written in the binary format (copy-binary.ts), the
+   * columns a holder gives first; staged rows are text (with their cells).
+   */
+  const binary = store && !staging ? await binaryRows(session, target, ownColumns) : null;
+  const columns = binary
+    ? ['account_id', 'holder_id', 'batch_id', ...ownColumns, 'source_row']
+    : store
+      ? ['account_id', ...ownColumns, 'holder_id', 'batch_id', 'source_row']
+      : [...partyColumns, ...source.valueColumns, 'batch_id', 'source_row'];
   /** the natural key as the written table has it */
   const keyColumns = store?.keyColumns ?? source.keyColumns;
   const keySql = store ? store.keySql : source.keySql;
@@ -358,7 +428,7 @@ async function loadOnce(
         await session.query(`create temp table ${stage} on commit drop as select *, null::text as edp_cells from ${target} with no data`);
         stageCreated = true;
       }
-      copy = staging ? await session.openCopy(stage, [...columns, 'edp_cells']) : await session.openCopy(target, columns);
+      copy = staging ? await session.openCopy(stage, [...columns, 'edp_cells']) : await session.openCopy(target, columns, binary ? 'binary' : 'text');
     }
     return copy;
   }
@@ -377,6 +447,17 @@ async function loadOnce(
     await sendPiece();
     if (copy) await copy.end();
     copy = null;
+  }
+
+  /**
+   * (binary) A row's field count and the fields its holder gives: account number, holder, batch.
+   * Its own columns and row number follow.
+   */
+  function writeHolderFields(buffer: Buffer, at: number, holder: Holder): number {
+    at = writeInt16(buffer, at, columns.length);
+    at = writeInt4Field(buffer, at, holder.accountId);
+    at = writeInt4Field(buffer, at, holder.id);
+    return writeInt8Field(buffer, at, batchId);
   }
 
   /** `\t<batch id>\t`, between a row's own columns and its row number */
@@ -610,6 +691,14 @@ async function loadOnce(
       // link is settled at the end.
       const holder = holders.holderFor(record.values[source.keyColumns[0]] as string, record.parties[0], manualUscc.get(`\u0000${record.key}`) ?? null);
       holder.rows += 1;
+      if (binary) {
+        staged += 1;
+        room(binary.rowBytes);
+        let at = writeHolderFields(piece, pieceBytes, holder);
+        for (let i = 0; i < ownColumns.length; i++) at = writeBinaryField(piece, at, binary.kinds[i], record.values[ownColumns[i]] as CopyValue);
+        pieceBytes = writeInt4Field(piece, at, rowNumber);
+        return;
+      }
       let values = holder.accountText;
       for (let i = 1; i < source.valueColumns.length; i++) values += `\t${copyField(record.values[source.valueColumns[i]] as CopyValue)}`;
       values += holder.idText;
@@ -642,15 +731,16 @@ async function loadOnce(
       name: index(fast.name),
     };
     const lines = new FastLines(layout);
+    const predicting = lines.knowsSpans;
     /** holders by the bytes of their cells; null: rows naming them are read the general way (they have a problem) */
-    const holderOf = new ByteKeyMap<Holder | null>();
+    const holderOf = new ByteKeyMap<FastHolder | null>();
     const blankCells: string[] = input.header.map(() => '');
     const holderMemo: RowMemo = { names: memo.names, validIdentifiers: memo.validIdentifiers };
 
-    function holderOfLine(buf: Buffer): Holder | null {
+    function holderOfLine(buf: Buffer): FastHolder | null {
       const identCell = layout.identifier < 0 ? '' : buf.toString('utf8', lines.cellStart(layout.identifier), lines.cellEnd(layout.identifier));
       const nameCell = buf.toString('utf8', lines.cellStart(layout.name), lines.cellEnd(layout.name));
-      let holder: Holder | null = null;
+      let found: FastHolder | null = null;
       if (!UNLOADABLE.test(identCell) && !UNLOADABLE.test(nameCell)) {
         const cells = blankCells.slice();
         if (layout.identifier >= 0) cells[layout.identifier] = identCell;
@@ -658,11 +748,17 @@ async function loadOnce(
         // Without the memo of parties: holderOf is already one, by the cells' bytes.
         const row = new RowView(input.map, cells, holderMemo);
         const party = row.party(fast.identifier, fast.name);
-        if (row.reasons.length === 0) holder = holders!.holderFor(buf.toString('latin1', lines.accountStart, lines.accountEnd), party, null, false);
+        if (row.reasons.length === 0) {
+          const holder = holders!.holderFor(buf.toString('latin1', lines.accountStart, lines.accountEnd), party, null, false);
+          found = { holder, span: predicting ? lines.knownSpan(buf) : -1, next: null };
+        }
       }
-      holderOf.set(buf, lines.holderStart, lines.holderEnd, lines.holderHash, holder);
-      return holder;
+      holderOf.set(buf, lines.holderStart, lines.holderEnd, lines.holderHash, found);
+      return found;
     }
+
+    /** the holder of the last line taken the fast way: the line after it is expected to name its `next` */
+    let previous: FastHolder | null = null;
 
     let rowNumber = 1;
 
@@ -674,12 +770,24 @@ async function loadOnce(
       while (pos < buf.length) {
         if (pieceBytes >= PIECE_BYTES - 4096 || quarantined.length >= QUARANTINE_ROWS || (firstKey !== null && !keyChecked)) break;
         rowNumber += 1;
-        const fastRow = lines.read(buf, pos, buf.length) === FAST;
-        let holder: Holder | null | undefined = null;
-        if (fastRow) {
-          holder = holderOf.get(buf, lines.holderStart, lines.holderEnd, lines.holderHash);
-          if (holder === undefined) holder = holderOfLine(buf);
-          if (holder !== null && manualUscc.size > 0) {
+        // Most lines name the holder that followed the previous line's holder the last time (the
+        // next account of a month, or the same account's next month): compared, not looked up.
+        const expected = previous === null ? null : previous.next;
+        let read = expected === null ? MISSED : lines.readKnown(buf, pos, buf.length, expected.span);
+        let found: FastHolder | null | undefined = expected;
+        if (read === MISSED) {
+          read = lines.read(buf, pos, buf.length);
+          if (read === FAST) {
+            found = holderOf.get(buf, lines.holderStart, lines.holderEnd, lines.holderHash);
+            if (found === undefined) found = holderOfLine(buf);
+            if (predicting && previous !== null && found !== null) previous.next = found;
+          }
+        }
+        let holder: Holder | null = null;
+        if (read === FAST && found !== null) {
+          previous = found;
+          holder = found.holder;
+          if (manualUscc.size > 0) {
             const account = buf.toString('latin1', lines.accountStart, lines.accountEnd);
             if (manualUscc.has(`\u0000${account}|${lines.month.slice(0, 7)}`)) holder = null; // the general way applies the link
           }
@@ -690,18 +798,10 @@ async function loadOnce(
           staged += 1;
           if (!keyChecked) firstKey = [buf.toString('latin1', lines.accountStart, lines.accountEnd), lines.month];
           // (no room to make: a fast row is under 128 bytes, and a piece is sent 4 KB before it is full)
-          const out = piece;
-          let at = writeText(out, pieceBytes, holder.accountText);
-          out[at++] = TAB;
-          const month = lines.month;
-          for (let k = 0; k < month.length; k++) out[at++] = month.charCodeAt(k);
-          out[at++] = TAB;
-          for (let k = lines.quantityStart; k < lines.quantityEnd; k++) out[at++] = buf[k];
-          at = writeText(out, at, holder.idText);
-          for (let k = 0; k < batchBytes.length; k++) out[at++] = batchBytes[k];
-          at = writeDigits(out, at, rowNumber);
-          out[at++] = NEWLINE;
-          pieceBytes = at;
+          let at = writeHolderFields(piece, pieceBytes, holder);
+          at = writeDateField(piece, at, lines.monthDay);
+          at = writeNumericField(piece, at, buf, lines.quantityStart, lines.quantityEnd);
+          pieceBytes = writeInt4Field(piece, at, rowNumber);
         } else {
           const cells = buf.toString('utf8', pos, lines.lineEnd).split(',');
           if (!isBlank(cells)) {
@@ -722,11 +822,16 @@ async function loadOnce(
     let writing: Promise<void> | null = null;
     let writeError: unknown = null;
     const parked: Buffer[] = [];
+    /** pieces sent from `parked`, to be filled again (not a new buffer each time, nor a copy) */
+    const spare: (typeof piece)[] = [];
 
     async function sendParked() {
       if (writing) await writing;
       if (writeError) throw writeError;
-      for (const data of parked.splice(0)) await (await openedCopy()).write(data);
+      for (const data of parked.splice(0)) {
+        await (await openedCopy()).write(data);
+        if (data.buffer.byteLength === PIECE_BYTES) spare.push(Buffer.from(data.buffer as ArrayBuffer, data.byteOffset, PIECE_BYTES));
+      }
     }
 
     try {
@@ -759,7 +864,8 @@ async function loadOnce(
           }
           if (pieceBytes >= PIECE_BYTES - 4096) {
             if (writing) {
-              parked.push(Buffer.from(piece.subarray(0, pieceBytes)));
+              parked.push(piece.subarray(0, pieceBytes));
+              piece = spare.pop() ?? Buffer.allocUnsafeSlow(PIECE_BYTES);
               pieceBytes = 0;
               // A turn of the event loop for the database's answers: the file's next bytes are often
               // buffered already, and reading on would not give it one.
@@ -784,26 +890,15 @@ async function loadOnce(
     await sendParked();
   }
 
-  const rawLines = holders && !staging && source.fast ? input.rawLines?.() : undefined;
-  if (rawLines) await readFast(source.fast!, rawLines);
-  else for await (const batch of input.batches) {
-    for (const sheetRow of batch) {
-      counts.rowsRead += 1;
-      accept(sheetRow);
-      if (firstKey !== null && !keyChecked) {
-        // Before anything is sent: a first key already stored means a reload or a correction.
-        keyChecked = true;
-        if (await keyExists(session, source, firstKey)) throw new KeyExists();
-      }
-      if (pieceBytes >= PIECE_BYTES - 4096) await sendPiece();
-      if (heldEnds.length >= pendingLimit) await resolvePending();
-      if (quarantined.length >= QUARANTINE_ROWS) await flushQuarantine();
-    }
-    input.onProgress?.(counts.rowsRead);
+  try {
+    await readAll();
+  } catch (error) {
+    // A COPY left open would hold the connection: the statements that roll the load back wait behind it.
+    const open = copy as CopyWriter | null; // (set by the functions readAll calls)
+    copy = null;
+    if (open) await open.abort();
+    throw error;
   }
-  await resolvePending();
-  await flushQuarantine();
-  await endCopy();
   input.onPhase?.('rows read');
   if (holders) {
     const linked = await holders.finish(session);
@@ -813,4 +908,28 @@ async function loadOnce(
   }
   if (staging) await merge();
   return counts;
+
+  /** Every row into the table (or the staging table), the quarantine or the held rows, then the last of them. */
+  async function readAll() {
+    const rawLines = holders && !staging && source.fast ? input.rawLines?.() : undefined;
+    if (rawLines) await readFast(source.fast!, rawLines);
+    else for await (const batch of input.batches) {
+      for (const sheetRow of batch) {
+        counts.rowsRead += 1;
+        accept(sheetRow);
+        if (firstKey !== null && !keyChecked) {
+          // Before anything is sent: a first key already stored means a reload or a correction.
+          keyChecked = true;
+          if (await keyExists(session, source, firstKey)) throw new KeyExists();
+        }
+        if (pieceBytes >= PIECE_BYTES - 4096) await sendPiece();
+        if (heldEnds.length >= pendingLimit) await resolvePending();
+        if (quarantined.length >= QUARANTINE_ROWS) await flushQuarantine();
+      }
+      input.onProgress?.(counts.rowsRead);
+  }
+  await resolvePending();
+  await flushQuarantine();
+  await endCopy();
+  }
 }

@@ -2,6 +2,7 @@ import type { Transaction } from '@electric-sql/pglite';
 import { once } from 'node:events';
 import type postgres from 'postgres';
 import type { Database } from '../../db/client.js';
+import { BINARY_HEADER, BINARY_TRAILER } from './copy-binary.js';
 
 /**
  * One connection's worth of raw SQL, the same on PGlite and PostgreSQL: what the loader needs beyond
@@ -16,7 +17,7 @@ export interface Session {
   /** COPY … FROM STDIN in PostgreSQL's text format (`data` already escaped, one line per row). */
   copyIn(table: string, columns: readonly string[], data: string): Promise<void>;
   /** A COPY … FROM STDIN kept open while rows are produced (no other statement until it ends). */
-  openCopy(table: string, columns: readonly string[]): Promise<CopyWriter>;
+  openCopy(table: string, columns: readonly string[], format?: CopyFormat): Promise<CopyWriter>;
   /**
    * Runs `work` under a savepoint (inside a transaction): when it throws, what it did is rolled back,
    * the error is rethrown, and the transaction can go on.
@@ -24,19 +25,30 @@ export interface Session {
   savepoint<T>(work: (session: Session) => Promise<T>): Promise<T>;
 }
 
-/** An open COPY: whole lines of COPY text in, with back-pressure. */
+/**
+ * COPY's text format, or its binary one (copy-binary.ts: whole rows are written; the session adds the
+ * header and the trailer).
+ */
+export type CopyFormat = 'text' | 'binary';
+
+/** An open COPY: whole lines of COPY text (or whole binary rows) in, with back-pressure. */
 export interface CopyWriter {
   /** Sends lines (text, or its UTF-8 bytes); resolves when more may be sent and `data` may be written over. */
   write(data: string | Uint8Array): Promise<void>;
   /** Ends the COPY; resolves once the server has taken every row, rejects with its error. */
   end(): Promise<void>;
+  /**
+   * Abandons the COPY (the load failed while it was open): nothing of it is stored, and the
+   * connection can run the statements that roll the load back. Resolves once the server gave up on it.
+   */
+  abort(): Promise<void>;
 }
 
 /** PGlite reads a COPY from a blob: lines are gathered up to this many characters per COPY. */
 const PGLITE_COPY_CHARS = 1 << 20;
 
-const copyStatement = (table: string, columns: readonly string[], from: string) =>
-  `copy ${table} (${columns.map((c) => `"${c}"`).join(', ')}) from ${from}`;
+const copyStatement = (table: string, columns: readonly string[], from: string, format: CopyFormat = 'text') =>
+  `copy ${table} (${columns.map((c) => `"${c}"`).join(', ')}) from ${from}${format === 'binary' ? ' with (format binary)' : ''}`;
 
 function postgresSession(sql: postgres.Sql | postgres.TransactionSql): Session {
   return {
@@ -59,8 +71,8 @@ function postgresSession(sql: postgres.Sql | postgres.TransactionSql): Session {
       await writer.write(data);
       await writer.end();
     },
-    async openCopy(table, columns) {
-      const query = sql.unsafe(copyStatement(table, columns, 'stdin'));
+    async openCopy(table, columns, format = 'text') {
+      const query = sql.unsafe(copyStatement(table, columns, 'stdin', format));
       // postgres.js 3.4 never settles the writable when the server rejects a COPY after the data was
       // sent (porsager/postgres#1173): the error only reaches the query's `reject`, which has already
       // resolved to the stream. Catch it there, so a rejected COPY fails here instead of hanging.
@@ -79,17 +91,25 @@ function postgresSession(sql: postgres.Sql | postgres.TransactionSql): Session {
         }),
       ]);
       failed.catch(() => {}); // raced below; never left unhandled
+      // Resolves once the stream has handed `data` on (postgres.js copies it into its message): the
+      // caller may then fill the same buffer again.
+      const write = async (data: string | Uint8Array) => {
+        const written = new Promise<void>((resolve, reject) => writable.write(data, (error) => (error ? reject(error) : resolve())));
+        await Promise.race([written, failed]);
+      };
+      if (format === 'binary') await write(BINARY_HEADER);
       return {
-        async write(data) {
-          // Resolves once the stream has handed `data` on (postgres.js copies it into its message):
-          // the caller may then fill the same buffer again.
-          const written = new Promise<void>((resolve, reject) => writable.write(data, (error) => (error ? reject(error) : resolve())));
-          await Promise.race([written, failed]);
-        },
+        write,
         async end() {
+          if (format === 'binary') await write(BINARY_TRAILER);
           const done = once(writable, 'finish');
           writable.end();
           await Promise.race([done, failed]);
+        },
+        async abort() {
+          // postgres.js sends CopyFail; the server answers with an error, which ends the statement.
+          writable.destroy(new Error('the load failed: COPY abandoned'));
+          await serverError.catch(() => {});
         },
       };
     },
@@ -122,16 +142,17 @@ function pgliteSession(tx: Pick<Transaction, 'query'>): Session {
     async copyIn(table, columns, data) {
       await tx.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob: new Blob([data]) });
     },
-    async openCopy(table, columns) {
+    async openCopy(table, columns, format = 'text') {
       // Blobs, not strings: the text is copied out at once and can be collected young.
       let parts: Blob[] = [];
       let size = 0;
       const send = async () => {
         if (size === 0) return;
-        const blob = new Blob(parts);
+        // each COPY statement reads a whole binary "file"
+        const blob = new Blob(format === 'binary' ? [BINARY_HEADER, ...parts, BINARY_TRAILER] : parts);
         parts = [];
         size = 0;
-        await tx.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob });
+        await tx.query(copyStatement(table, columns, `'/dev/blob'`, format), [], { blob });
       };
       return {
         async write(data) {
@@ -140,6 +161,11 @@ function pgliteSession(tx: Pick<Transaction, 'query'>): Session {
           if (size >= PGLITE_COPY_CHARS) await send();
         },
         end: send,
+        async abort() {
+          // nothing was sent since the last whole COPY statement
+          parts = [];
+          size = 0;
+        },
       };
     },
   };

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST, FastLines, NotFast, SLOW } from '../../connectors/pipeline/fast-lines.js';
+import { dayOfIsoDate } from '../../connectors/pipeline/copy-binary.js';
+import { FAST, FastLines, MISSED, NotFast, SLOW } from '../../connectors/pipeline/fast-lines.js';
 import { ingestFile, type IngestOptions } from '../../connectors/pipeline/ingest.js';
 import type { LoadPath } from '../../connectors/pipeline/load.js';
 import { CellError, parseMonth, parseQuantity } from '../../connectors/pipeline/parsers.js';
@@ -20,7 +21,25 @@ function readLine(line: string) {
   const buf = Buffer.from(`${line}\n`);
   const lines = new FastLines(LAYOUT);
   if (lines.read(buf, 0, buf.length) === SLOW) return SLOW;
+  // the month as binary COPY writes it is the same date
+  expect(lines.monthDay).toBe(dayOfIsoDate(lines.month));
   return { month: lines.month, quantity: buf.toString('latin1', lines.quantityStart, lines.quantityEnd) };
+}
+
+/** What `read` makes of a line: its answer and, when FAST, every field it sets. */
+function readAll(lines: FastLines, buf: Buffer, start: number, answer: number) {
+  if (answer !== FAST) return { answer, next: lines.next };
+  return {
+    answer,
+    next: lines.next,
+    lineEnd: lines.lineEnd,
+    cells: Array.from({ length: LAYOUT.cells }, (_, i) => [lines.cellStart(i) - start, lines.cellEnd(i) - start]),
+    account: buf.toString('latin1', lines.accountStart, lines.accountEnd),
+    quantity: buf.toString('latin1', lines.quantityStart, lines.quantityEnd),
+    month: lines.month,
+    monthDay: lines.monthDay,
+    holder: [lines.holderStart - start, lines.holderEnd - start],
+  };
 }
 
 const parsedOrNull = (parse: (cell: string) => string, cell: string) => {
@@ -64,6 +83,58 @@ describe('the fast reading of a line agrees with the parsers wherever it takes t
     );
   });
 
+  it('a line read by the holder cells of a line before: as read on its own, or not taken (MISSED) when they differ', () => {
+    const account = fc.constantFrom('3700000001', 'A1', '37', '3700000001', 'A1', '', ' 37', '3\\7', '37,1');
+    const text = (chars: string) => fc.string({ unit: fc.constantFrom(...chars.split('')), maxLength: 5 });
+    const month = fc.constantFrom('2024-03', '202403', '2024年3月', '2024-04', '2024-13', ' 2024-03', '');
+    const quantity = fc.constantFrom('12', '0.5', '7', '1,2', '12 ', '');
+    const cells = fc.tuple(account, text('某公司 　A7'), text('91X 7１'), month, quantity);
+    let taken = 0;
+    fc.assert(
+      // the second line: any, or the first's holder cells (as they are, or one of them longer) with any month and quantity
+      fc.property(cells, cells, fc.constantFrom('any', 'same', 'longer'), fc.integer({ min: 0, max: 2 }), fc.boolean(), (one, two, kind, changed, crlf) => {
+        const first = one.join(',');
+        const holder: string[] = kind === 'any' ? two.slice(0, 3) : one.slice(0, 3);
+        if (kind === 'longer') holder[changed] += '7';
+        const second = [...holder, two[3], two[4]].join(',');
+        const lines = new FastLines(LAYOUT);
+        expect(lines.knowsSpans).toBe(true);
+        const a = Buffer.from(`${first}\n`);
+        if (lines.read(a, 0, a.length) !== FAST) return;
+        const known = lines.knownSpan(a);
+        const span = a.subarray(lines.holderStart, lines.holderEnd);
+        // the second line at an offset of a buffer holding more lines, as in a file
+        const b = Buffer.from(`x,y\n${second}${crlf ? '\r\n' : '\n'}more,lines\n`);
+        const start = 4;
+        const byKnown = lines.readKnown(b, start, b.length, known);
+        const alone = new FastLines(LAYOUT);
+        const expected = readAll(alone, b, start, alone.read(b, start, b.length));
+        if (byKnown === MISSED) {
+          // only when the line's holder cells are not the same bytes
+          if (expected.answer === FAST) expect(b.subarray(start + expected.holder![0], start + expected.holder![1]).equals(span)).toBe(false);
+          return;
+        }
+        taken += 1;
+        expect(readAll(lines, b, start, byKnown)).toEqual(expected);
+        expect(b.subarray(start, start + span.length).equals(span)).toBe(true);
+      }),
+      { numRuns: 3000, seed: 20261204 },
+    );
+    expect(taken).toBeGreaterThan(100);
+    // a holder's cells that begin another holder's are not taken for them
+    const lines = new FastLines(LAYOUT);
+    const a = Buffer.from('A1,某公司,,2024-03,1\n');
+    expect(lines.read(a, 0, a.length)).toBe(FAST);
+    const known = lines.knownSpan(a);
+    for (const other of ['A1,某公司,91370830168297305K,2024-03,1', 'A1,某公司分厂,,2024-03,1', 'A12,某公司,,2024-03,1', 'A1,某公司']) {
+      const b = Buffer.from(`${other}\n`);
+      expect(lines.readKnown(b, 0, b.length, known), other).toBe(MISSED);
+    }
+    const b = Buffer.from('A1,某公司,,2024-04,2\n');
+    expect(lines.readKnown(b, 0, b.length, known)).toBe(FAST);
+    expect(lines.month).toBe('2024-04-01');
+  });
+
   it('leaves to the general reader: cells to trim or unescape, a wrong number of cells, an empty account; stops at a quote', () => {
     for (const line of ['3700000001 ,某公司,,2024-03,1', '37000\\01,某公司,,2024-03,1', '3700000001,某公司,,2024-03', '3700000001,某公司,,2024-03,1,x',
       ',某公司,,2024-03,1', '', ' , , , , ', '3700000001,某公司,,2024-03,\t1']) {
@@ -93,7 +164,12 @@ async function contents(database: Database) {
 function powerFile(
   rng: () => number,
   names: { name: string; uscc: string }[],
-  options: { rows: number; months: [number, number]; duplicates: boolean; quotes: boolean; accounts?: number },
+  /**
+   * `ordered`: month by month, each account in turn, an account mostly keeping its identity (as the
+   * power company exports: most lines name the holder the same place in the previous month named);
+   * otherwise accounts and identities at random.
+   */
+  options: { rows: number; months: [number, number]; duplicates: boolean; quotes: boolean; accounts?: number; ordered?: boolean },
 ): string {
   const pick = <T,>(list: readonly T[]) => list[Math.floor(rng() * list.length)];
   const idents = () => {
@@ -112,9 +188,14 @@ function powerFile(
   };
   const lines: string[] = [];
   const keys = new Set<string>();
+  const accounts = options.accounts ?? 40;
+  const identities = new Map<string, readonly [string, string]>();
   for (let i = 0; lines.length < options.rows && i < options.rows * 10; i++) {
-    const account = `37${String(Math.floor(rng() * (options.accounts ?? 40))).padStart(8, '0')}`;
-    const m = options.months[0] + Math.floor(rng() * (options.months[1] - options.months[0] + 1));
+    const account = `37${String(options.ordered ? i % accounts : Math.floor(rng() * accounts)).padStart(8, '0')}`;
+    const m = options.ordered
+      ? options.months[0] + Math.floor(i / accounts)
+      : options.months[0] + Math.floor(rng() * (options.months[1] - options.months[0] + 1));
+    if (m > options.months[1]) break;
     const year = 2022 + Math.floor(m / 12);
     const month = (m % 12) + 1;
     const key = `${account}|${year}-${month}`;
@@ -125,7 +206,9 @@ function powerFile(
       ? pick([`${year}-${mm}`, `${year}${mm}`, `${year}/${month}`, `${year}年${month}月`, `${year}.${mm}`])
       : pick([`${year}-${mm}-05`, `２０２${year - 2020}-${mm}`, ` ${year}-${mm}`, `${year}-13`, '']);
     const kwh = rng() < 0.85 ? String(Math.floor(rng() * 100000) / (rng() < 0.5 ? 1 : 100)) : pick(QUANTITIES.concat(['', '-1', 'abc']));
-    const [name, ident] = idents();
+    const known = options.ordered ? identities.get(account) : undefined;
+    const [name, ident] = known !== undefined && rng() < 0.95 ? known : idents();
+    if (options.ordered) identities.set(account, [name, ident]);
     const acc = rng() < 0.95 ? account : pick([` ${account}`, '', `${account}　`]);
     const cells = [acc, name, ident, monthText, kwh];
     if (options.quotes && rng() < 0.05) cells[1] = `"${name},分厂"`;
@@ -175,6 +258,7 @@ describe(`the fast reading loads exactly what the general reader loads (${testDb
         const files = [
           powerFile(rng, names, { rows: 400, months: [0, 11], duplicates: false, quotes }),
           powerFile(rng, names, { rows: 300, months: [10, 23], duplicates: rng() < 0.5, quotes: false }),
+          powerFile(rng, names, { rows: 600, months: [24, 35], duplicates: false, quotes: false, ordered: true }),
         ];
         for (const t of [fast, general]) {
           await t.database.db.execute(sql`delete from power_readings`);
@@ -202,6 +286,33 @@ describe(`the fast reading loads exactly what the general reader loads (${testDb
       }),
       { numRuns: 6, seed: 7 },
     );
+  });
+
+  it('a quote after rows were sent: the open COPY is abandoned, and the file is read again by the general reader', async () => {
+    // 6,000 rows month by month (as the power company exports them): about 350 KB of COPY, sent in
+    // pieces of 64 KB, so that the COPY is open when the quote in the last line is met.
+    const lines = ['用电户号,户名,统一社会信用代码,抄表年月,用电量(千瓦时)'];
+    for (let m = 0; m < 60; m++) {
+      for (let a = 0; a < 100; a++) {
+        const e = names[a % names.length];
+        lines.push(`37${String(a).padStart(8, '0')},${e.name},${a % 3 === 0 ? '' : e.uscc},${2020 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')},${a * 100 + m}.5`);
+      }
+    }
+    lines.push('3799999999,"某公司,分厂",,2024-01,5');
+    const file = path.join(dir, 'power-quote-late.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    for (const t of [fast, general]) {
+      await t.database.db.execute(sql`delete from power_readings`);
+      await t.database.db.execute(sql`delete from power_holders`);
+    }
+    const a = await load(fast.database, file, {});
+    const b = await load(general.database, file, { fastReading: false });
+    expect(a.counts).toEqual(b.counts);
+    expect(a.counts.read).toBe(6001);
+    expect(a.path).toBe('bulk');
+    const [x, y] = [await contents(fast.database), await contents(general.database)];
+    expect(x.power).toHaveLength(6001);
+    expect(x).toEqual(y);
   });
 
   it('with thousands of holders (written while the file is read) and a quote in its last line (read again)', async () => {

@@ -27,7 +27,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { generatePowerBenchmark } from '../connectors/demo/benchmark.js';
 import { ingestFile } from '../connectors/pipeline/ingest.js';
 import type { LoadPath } from '../connectors/pipeline/load.js';
 import { openDatabase } from '../db/client.js';
@@ -56,7 +55,18 @@ async function child(file: string) {
   let loadPath: LoadPath | undefined;
   const phases: string[] = [];
   const at = () => (Number(process.hrtime.bigint() - started) / 1e9).toFixed(2);
-  const report = await ingestFile(database, 'power', file, { onPath: (p) => (loadPath = p), onPhase: (phase) => phases.push(`${phase} ${at()} s`) });
+  const cpu = process.cpuUsage();
+  /**
+   * A phase's end: the wall time, the CPU time this process had used by then (below the wall time:
+   * it waited for the database), and its memory in MB (RSS, JavaScript heap used, array buffers: the
+   * COPY messages postgres.js copies each piece into, garbage until V8 collects them).
+   */
+  const onPhase = (phase: string) => {
+    const used = process.cpuUsage(cpu);
+    const m = process.memoryUsage();
+    phases.push(`${phase} ${at()} s (CPU ${((used.user + used.system) / 1e6).toFixed(2)} s; RSS ${m.rss >> 20}, heap ${m.heapUsed >> 20}, buffers ${m.arrayBuffers >> 20})`);
+  };
+  const report = await ingestFile(database, 'power', file, { onPath: (p) => (loadPath = p), onPhase });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await database.close();
   // resourceUsage().maxRSS is in kilobytes
@@ -92,6 +102,8 @@ async function main() {
   const databaseUrl = url.toString();
   try {
     let t = Date.now();
+    // (imported here, not in the loading child: its peak RSS is the loader's own)
+    const { generatePowerBenchmark } = await import('../connectors/demo/benchmark.js');
     const files = await generatePowerBenchmark(path.join(dir, 'power.csv'), { accounts, months, seed: Number(values.seed) });
     console.log(`generated ${files.rows} rows (${files.nameOnlyAccounts} of ${files.accounts} accounts name-only, ${files.enterprises} enterprises) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
@@ -114,12 +126,15 @@ async function main() {
     const loads: number[] = [];
     const rss: number[] = [];
     for (let run = 1; run <= Number(values.runs); run++) {
-      psql('truncate bench_bare, power_readings, power_holders');
+      // Each timed load starts after a checkpoint: one falling due during a load (every ~1 GB of WAL,
+      // a few loads) slowed it by up to a second.
+      psql('truncate bench_bare, power_readings, power_holders; checkpoint');
       const bareLoad = load();
       t = Date.now();
       psql(`\\copy bench_bare from '${files.powerFile}' csv header`);
       const bareSeconds = (Date.now() - t) / 1000;
       bares.push(bareSeconds);
+      psql('checkpoint');
       const firstLoad = load();
       const first = await runChild(files.powerFile, databaseUrl);
       loads.push(first.seconds);
@@ -136,6 +151,7 @@ async function main() {
       `median of ${bares.length}: bare \\copy ${median(bares).toFixed(2)} s = ${Math.round(bareRate)} rows/s; edp ingest power ${median(loads).toFixed(2)} s = ` +
         `${Math.round(rate)} rows/s = ${(rate / bareRate).toFixed(2)}× bare copy; peak RSS at most ${Math.max(...rss).toFixed(0)} MB`,
     );
+    psql('checkpoint');
     const againLoad = load();
     const again = await runChild(files.powerFile, databaseUrl);
     console.log(
@@ -147,7 +163,7 @@ async function main() {
     // the same columns, then its primary key built (what the bulk path has to pay in the database).
     const tsv = path.join(dir, 'power-rows.tsv');
     psql(`\\copy (select account_id, month, kwh, holder_id, batch_id, source_row from power_readings) to '${tsv}'`);
-    psql(`create table bench_target (like power_readings including defaults)`);
+    psql(`create table bench_target (like power_readings including defaults); checkpoint`);
     const targetLoad = load();
     t = Date.now();
     psql(`\\copy bench_target (account_id, month, kwh, holder_id, batch_id, source_row) from '${tsv}'`);

@@ -98,6 +98,10 @@ export class FastLines {
   private readonly spanLast: number;
   /** known holder cells (see {@link knownSpan}): their bytes one after the other */
   private spans = new Uint8Array(1 << 16);
+  private spansView = new DataView(this.spans.buffer);
+  /** the buffer last read by {@link readKnown}, and a view of it */
+  private viewed: Buffer | null = null;
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private spansUsed = 0;
   /** per known span: its start in `spans`, its length, then each cell's start and end within it */
   private spanCells = new Int32Array(1 << 12);
@@ -151,7 +155,15 @@ export class FastLines {
     const s0 = spanCells[at];
     const n = spanCells[at + 1];
     if (start + n >= limit || buf[start + n] !== COMMA) return MISSED;
-    for (let k = 0; k < n; k++) if (buf[start + k] !== spans[s0 + k]) return MISSED;
+    if (buf !== this.viewed) {
+      this.viewed = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    // four bytes at a time (DataView reads at any offset), then the rest
+    const { view, spansView } = this;
+    let k = 0;
+    for (; k + 4 <= n; k += 4) if (view.getInt32(start + k) !== spansView.getInt32(s0 + k)) return MISSED;
+    for (; k < n; k++) if (buf[start + k] !== spans[s0 + k]) return MISSED;
     const { starts, ends } = this;
     for (let c = 0, j = at + 2; c <= this.spanLast; c++, j += 2) {
       starts[c] = start + spanCells[j];
@@ -172,7 +184,10 @@ export class FastLines {
     const n = this.holderEnd - h0;
     const stride = (this.spanLast + 2) * 2;
     const handle = this.spanCount++;
-    if (this.spansUsed + n > this.spans.length) this.spans = grown(this.spans, this.spansUsed + n);
+    if (this.spansUsed + n > this.spans.length) {
+      this.spans = grown(this.spans, this.spansUsed + n);
+      this.spansView = new DataView(this.spans.buffer);
+    }
     if ((handle + 1) * stride > this.spanCells.length) this.spanCells = grown(this.spanCells, (handle + 1) * stride);
     const { spanCells } = this;
     const at = handle * stride;
@@ -312,9 +327,8 @@ function isCanonicalQuantity(buf: Uint8Array, s: number, e: number): boolean {
  */
 export class ByteKeyMap<V> {
   private slots = new Int32Array(1 << 12).fill(-1);
-  private hashes: number[] = [];
-  private starts: number[] = [];
-  private lengths: number[] = [];
+  /** per entry: its hash (as an int32), its key's start in `arena` and its length (numbers in a typed array: no heap number per hash) */
+  private entries = new Int32Array(3 << 10);
   private values: V[] = [];
   private arena = Buffer.allocUnsafe(1 << 16);
   private used = 0;
@@ -325,10 +339,12 @@ export class ByteKeyMap<V> {
 
   get(buf: Uint8Array, s: number, e: number, hash: number): V | undefined {
     const mask = this.slots.length - 1;
+    const { entries } = this;
+    const h = hash | 0;
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const entry = this.slots[i];
       if (entry < 0) return undefined;
-      if (this.hashes[entry] === hash && this.lengths[entry] === e - s && this.same(entry, buf, s, e)) return this.values[entry];
+      if (entries[entry * 3] === h && entries[entry * 3 + 2] === e - s && this.same(entry, buf, s, e)) return this.values[entry];
     }
   }
 
@@ -340,11 +356,12 @@ export class ByteKeyMap<V> {
       this.arena.copy(bigger, 0, 0, this.used);
       this.arena = bigger;
     }
-    for (let k = s, a = this.used; k < e; k++, a++) this.arena[a] = buf[k];
+    this.arena.set(buf.subarray(s, e), this.used);
     const entry = this.values.length;
-    this.hashes.push(hash);
-    this.starts.push(this.used);
-    this.lengths.push(length);
+    if ((entry + 1) * 3 > this.entries.length) this.entries = grown(this.entries, (entry + 1) * 3);
+    this.entries[entry * 3] = hash | 0;
+    this.entries[entry * 3 + 1] = this.used;
+    this.entries[entry * 3 + 2] = length;
     this.values.push(value);
     this.used += length;
     this.place(entry);
@@ -352,13 +369,13 @@ export class ByteKeyMap<V> {
 
   private same(entry: number, buf: Uint8Array, s: number, e: number): boolean {
     const arena = this.arena;
-    for (let a = this.starts[entry], k = s; k < e; k++, a++) if (arena[a] !== buf[k]) return false;
+    for (let a = this.entries[entry * 3 + 1], k = s; k < e; k++, a++) if (arena[a] !== buf[k]) return false;
     return true;
   }
 
   private place(entry: number) {
     const mask = this.slots.length - 1;
-    let i = this.hashes[entry] & mask;
+    let i = this.entries[entry * 3] & mask;
     while (this.slots[i] >= 0) i = (i + 1) & mask;
     this.slots[i] = entry;
   }

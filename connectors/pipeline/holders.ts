@@ -13,28 +13,43 @@ import type { Session } from './session.js';
  */
 export interface Holder {
   id: number;
-  /** `\t<id>`: the holder id as the COPY field after the row's own columns */
-  idText: string;
   /** the account's number (power_readings.account_id) */
   accountId: number;
-  /** the same as COPY text: a row's first field */
-  accountText: string;
+  /** its cells as delivered, and the USCC it is linked to by hand (null: none): what tells holders of an account apart */
+  rawIdentifier: string | null;
+  rawName: string | null;
+  manualUscc: string | null;
   /** rows of this load that point at it */
   rows: number;
   /** whether it links to an enterprise (for a new holder: once {@link HolderRegistry.finish} resolved it) */
   matched: boolean;
   /** a holder created by this load and not written yet: what it is written with */
-  fresh: { accountId: number; account: string; party: PartyInput; manualUscc: string | null } | null;
+  fresh: { accountId: number; account: string; party: PartyInput } | null;
 }
 
-const holderKey = (account: string, rawIdentifier: string | null, rawName: string | null, manualUscc: string | null) =>
-  `${account}\u0000${rawIdentifier ?? ''}\u0000${rawName ?? ''}\u0000${manualUscc ?? ''}`;
+/** An account (用电户号) and its holders. */
+interface Account {
+  /** its number in the readings: its first holder's id */
+  id: number;
+  holders: Holder[];
+}
+
+/** The holder of `holders` with these cells and manual link, if any. */
+function holderOf(holders: readonly Holder[], rawIdentifier: string | null, rawName: string | null, manualUscc: string | null): Holder | undefined {
+  for (let i = 0; i < holders.length; i++) {
+    const h = holders[i];
+    if (h.rawIdentifier === rawIdentifier && h.rawName === rawName && h.manualUscc === manualUscc) return h;
+  }
+  return undefined;
+}
 
 /** The holders a load points its rows at (see {@link Holder}); one per load, inside its transaction. */
 export class HolderRegistry {
-  private readonly byKey = new Map<string, Holder>();
-  /** account number (用电户号) → its id (its first holder's id) */
-  private readonly accounts = new Map<string, number>();
+  /**
+   * The accounts by number, each with its holders (a few at most: found by comparing their cells, not
+   * by a key string: a key of the account, identifier and name cost more than the rest of a holder).
+   */
+  private readonly accounts = new Map<string, Account>();
   /**
    * The holders found for a party (a row reader hands back the same object for the same cells) by
    * account: most rows find theirs here without a key string made for them (every row's garbage
@@ -67,10 +82,20 @@ export class HolderRegistry {
       `select id, account_id, account_no, raw_identifier, raw_name, uscc, match_method from ${table} order by id`,
     );
     for (const r of rows) {
-      const key = holderKey(r.account_no, r.raw_identifier, r.raw_name, r.match_method === 'manual' ? r.uscc : null);
-      if (!registry.accounts.has(r.account_no)) registry.accounts.set(r.account_no, r.account_id);
-      if (!registry.byKey.has(key)) {
-        registry.byKey.set(key, { id: r.id, idText: `\t${r.id}`, accountId: r.account_id, accountText: String(r.account_id), rows: 0, matched: r.uscc !== null, fresh: null });
+      const manualUscc = r.match_method === 'manual' ? r.uscc : null;
+      let account = registry.accounts.get(r.account_no);
+      if (account === undefined) registry.accounts.set(r.account_no, (account = { id: r.account_id, holders: [] }));
+      if (holderOf(account.holders, r.raw_identifier, r.raw_name, manualUscc) === undefined) {
+        account.holders.push({
+          id: r.id,
+          accountId: r.account_id,
+          rawIdentifier: r.raw_identifier,
+          rawName: r.raw_name,
+          manualUscc,
+          rows: 0,
+          matched: r.uscc !== null,
+          fresh: null,
+        });
       }
     }
     return registry;
@@ -88,19 +113,26 @@ export class HolderRegistry {
       const found = ofParty?.get(account);
       if (found !== undefined) return found;
     }
-    // (the account may be a slice of a file's text: what is kept is a copy)
-    account = detach(account);
-    const key = holderKey(account, party.rawIdentifier, party.rawName, manualUscc);
-    let holder = this.byKey.get(key);
+    let entry = this.accounts.get(account);
+    let holder = entry === undefined ? undefined : holderOf(entry.holders, party.rawIdentifier, party.rawName, manualUscc);
     if (holder === undefined) {
       const id = this.nextId++;
-      let accountId = this.accounts.get(account);
-      if (accountId === undefined) {
-        accountId = id; // a new account: numbered by its first holder
-        this.accounts.set(account, id);
-      }
-      holder = { id, idText: `\t${id}`, accountId, accountText: String(accountId), rows: 0, matched: manualUscc !== null, fresh: { accountId, account, party, manualUscc } };
-      this.byKey.set(key, holder);
+      // (the number may be a slice of a file's text: what is kept is a copy)
+      account = detach(account);
+      // a new account is numbered by its first holder
+      if (entry === undefined) this.accounts.set(account, (entry = { id, holders: [] }));
+      const accountId = entry.id;
+      holder = {
+        id,
+        accountId,
+        rawIdentifier: party.rawIdentifier,
+        rawName: party.rawName,
+        manualUscc,
+        rows: 0,
+        matched: manualUscc !== null,
+        fresh: { accountId, account, party },
+      };
+      entry.holders.push(holder);
       this.created.push(holder);
     }
     if (byParty) {
@@ -131,8 +163,8 @@ export class HolderRegistry {
     await session.query(`truncate ${fresh}`);
     let text = '';
     for (const h of holders) {
-      const { accountId, account, party: p, manualUscc } = h.fresh!;
-      text += copyLine([h.id, accountId, account, p.rawIdentifier, p.rawName, p.nameNorm, p.ident, manualUscc]);
+      const { accountId, account, party: p } = h.fresh!;
+      text += copyLine([h.id, accountId, account, p.rawIdentifier, p.rawName, p.nameNorm, p.ident, h.manualUscc]);
       h.fresh = null; // written: what it was made from can be collected
       if (text.length >= 1 << 20) {
         await session.copyIn(fresh, FRESH_COLUMNS, text);
@@ -165,9 +197,11 @@ export class HolderRegistry {
     }
     let loaded = 0;
     let unmatched = 0;
-    for (const h of this.byKey.values()) {
-      if (h.matched) loaded += h.rows;
-      else unmatched += h.rows;
+    for (const account of this.accounts.values()) {
+      for (const h of account.holders) {
+        if (h.matched) loaded += h.rows;
+        else unmatched += h.rows;
+      }
     }
     return { loaded, unmatched };
   }

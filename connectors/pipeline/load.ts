@@ -10,6 +10,7 @@ import {
   writeInt4Field,
   writeInt8Field,
   writeNumericField,
+  writeQuantityField,
   type BinaryKind,
 } from './copy-binary.js';
 import { copyField, copyLine, type CopyValue } from './copy-text.js';
@@ -454,11 +455,15 @@ async function loadOnce(
    * Its own columns and row number follow.
    */
   function writeHolderFields(buffer: Buffer, at: number, holder: Holder): number {
+    // (ids of the database's own int4 columns: written without the checks of writeInt4Field)
     at = writeInt16(buffer, at, columns.length);
-    at = writeInt4Field(buffer, at, holder.accountId);
-    at = writeInt4Field(buffer, at, holder.id);
-    return writeInt8Field(buffer, at, batchId);
+    at = writeInt32(buffer, writeInt32(buffer, at, 4), holder.accountId);
+    at = writeInt32(buffer, writeInt32(buffer, at, 4), holder.id);
+    for (let k = 0; k < batchField.length; k++) buffer[at++] = batchField[k];
+    return at;
   }
+  const batchField = Buffer.alloc(12);
+  writeInt8Field(batchField, 0, batchId);
 
   /** `\t<batch id>\t`, between a row's own columns and its row number */
   const batchBytes = Buffer.from(`\t${batchId}\t`);
@@ -699,9 +704,9 @@ async function loadOnce(
         pieceBytes = writeInt4Field(piece, at, rowNumber);
         return;
       }
-      let values = holder.accountText;
+      let values = String(holder.accountId);
       for (let i = 1; i < source.valueColumns.length; i++) values += `\t${copyField(record.values[source.valueColumns[i]] as CopyValue)}`;
-      values += holder.idText;
+      values += `\t${holder.id}`;
       staged += 1;
       room(tailRoom(values, cellsText));
       pieceBytes = writeTail(piece, pieceBytes, values, rowNumber, cellsText);
@@ -800,8 +805,8 @@ async function loadOnce(
           // (no room to make: a fast row is under 128 bytes, and a piece is sent 4 KB before it is full)
           let at = writeHolderFields(piece, pieceBytes, holder);
           at = writeDateField(piece, at, lines.monthDay);
-          at = writeNumericField(piece, at, buf, lines.quantityStart, lines.quantityEnd);
-          pieceBytes = writeInt4Field(piece, at, rowNumber);
+          at = writeQuantityField(piece, at, buf, lines.quantityStart, lines.quantityEnd);
+          pieceBytes = writeInt32(piece, writeInt32(piece, at, 4), rowNumber);
         } else {
           const cells = buf.toString('utf8', pos, lines.lineEnd).split(',');
           if (!isBlank(cells)) {

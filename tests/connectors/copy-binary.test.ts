@@ -9,6 +9,7 @@ import {
   writeInt4Field,
   writeInt8Field,
   writeNumericField,
+  writeQuantityField,
 } from '../../connectors/pipeline/copy-binary.js';
 import { copyLine } from '../../connectors/pipeline/copy-text.js';
 import { inTransaction } from '../../connectors/pipeline/session.js';
@@ -78,6 +79,19 @@ describe(`binary COPY rows are stored as the same rows in text would be (${testD
       );
     });
     expect(differences).toEqual([]);
+  });
+
+  it('a canonical quantity (as the fast reading takes it) is written as any decimal is', () => {
+    const canonical = fc
+      .tuple(fc.oneof(fc.constant('0'), fc.stringMatching(/^[1-9][0-9]{0,13}$/)), fc.stringMatching(/^(\.[0-9]{1,2})?$/))
+      .map(([whole, fraction]) => whole + fraction);
+    const [a, b] = [Buffer.alloc(64), Buffer.alloc(64)];
+    for (const text of [...fc.sample(canonical, { numRuns: 5000, seed: 7 }), '0', '0.0', '0.00', '0.05', '10.50', '10000', '99999999999999.99']) {
+      const bytes = Buffer.from(`x${text}y`);
+      const end = writeQuantityField(a, 0, bytes, 1, bytes.length - 1);
+      expect(end, text).toBe(writeNumericField(b, 0, bytes, 1, bytes.length - 1));
+      expect(a.subarray(0, end).equals(b.subarray(0, end)), text).toBe(true);
+    }
   });
 
   it('refuses what is not a plain decimal instead of writing a wrong value', () => {

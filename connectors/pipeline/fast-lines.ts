@@ -86,7 +86,7 @@ export class FastLines {
   /** the holder cells' bytes (from the first to the last of account, identifier and name: equal bytes, equal cells) */
   holderStart = 0;
   holderEnd = 0;
-  /** their FNV-1a hash */
+  /** their FNV-1a hash (an int32) */
   holderHash = 0;
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
@@ -96,7 +96,7 @@ export class FastLines {
   private readonly months = new Map<number, { text: string; day: number }>();
   private readonly spanFirst: number;
   private readonly spanLast: number;
-  /** known holder cells (see {@link knownSpan}): their bytes one after the other */
+  /** known holder cells (see {@link keepSpan}): their bytes one after the other */
   private spans = new Uint8Array(1 << 16);
   private spansView = new DataView(this.spans.buffer);
   /** the buffer last read by {@link readKnown}, and a view of it */
@@ -105,6 +105,10 @@ export class FastLines {
   private spansUsed = 0;
   /** per known span: its start in `spans`, its length, then each cell's start and end within it */
   private spanCells = new Int32Array(1 << 12);
+  /** per known span: the hash of its bytes (FNV-1a, as an int32) */
+  private spanHashes = new Int32Array(1 << 10);
+  /** open addressing by hash: a known span's handle, or -1 */
+  private slots = new Int32Array(1 << 12).fill(-1);
   private spanCount = 0;
 
   constructor(private readonly layout: FastLayout) {
@@ -144,7 +148,7 @@ export class FastLines {
 
   /**
    * Reads the line at `start` if it begins with the holder cells of a line read before (`known`, a handle
-   * from {@link knownSpan}) and a comma: those cells are then the same, and were checked when that line was
+   * from {@link keepSpan}) and a comma: those cells are then the same, and were checked when that line was
    * read, so only the rest of the line is scanned. Answers {@link FAST}, {@link SLOW} or
    * {@link MISSED} (the line begins otherwise: read it with {@link read}). Only when {@link knowsSpans}.
    */
@@ -175,11 +179,34 @@ export class FastLines {
   }
 
   /**
-   * Keeps the holder cells of the line just read (after {@link FAST}) for {@link readKnown}: their
-   * bytes and each cell's start and end within them, in two growing arrays (not an object each: tens of
-   * thousands of small objects cost the garbage collector more than the reading saves). Returns their handle.
+   * The handle of the holder cells of the line just read (after {@link FAST}) if lines with the same
+   * cells were kept ({@link keepSpan}), else -1: found by their hash, and their bytes compared.
    */
-  knownSpan(buf: Buffer): number {
+  findSpan(buf: Buffer): number {
+    const h0 = this.holderStart;
+    const n = this.holderEnd - h0;
+    const hash = this.holderHash;
+    const { slots, spanHashes, spanCells, spans } = this;
+    const stride = (this.spanLast + 2) * 2;
+    const mask = slots.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const handle = slots[i];
+      if (handle < 0) return -1;
+      if (spanHashes[handle] !== hash || spanCells[handle * stride + 1] !== n) continue;
+      const s0 = spanCells[handle * stride];
+      let k = 0;
+      while (k < n && spans[s0 + k] === buf[h0 + k]) k += 1;
+      if (k === n) return handle;
+    }
+  }
+
+  /**
+   * Keeps the holder cells of the line just read (after {@link FAST}), for {@link findSpan} and
+   * {@link readKnown}: their bytes, each cell's start and end within them and their hash, in growing
+   * typed arrays (not an object each: tens of thousands of small objects cost the garbage collector
+   * more than the reading saves). Returns their handle: 0, 1, 2… in the order they were kept.
+   */
+  keepSpan(buf: Buffer): number {
     const h0 = this.holderStart;
     const n = this.holderEnd - h0;
     const stride = (this.spanLast + 2) * 2;
@@ -189,6 +216,7 @@ export class FastLines {
       this.spansView = new DataView(this.spans.buffer);
     }
     if ((handle + 1) * stride > this.spanCells.length) this.spanCells = grown(this.spanCells, (handle + 1) * stride);
+    if (handle >= this.spanHashes.length) this.spanHashes = grown(this.spanHashes, handle + 1);
     const { spanCells } = this;
     const at = handle * stride;
     spanCells[at] = this.spansUsed;
@@ -199,7 +227,21 @@ export class FastLines {
     }
     this.spans.set(buf.subarray(h0, this.holderEnd), this.spansUsed);
     this.spansUsed += n;
+    this.spanHashes[handle] = this.holderHash;
+    if (this.spanCount * 2 > this.slots.length) {
+      // a bigger table, every handle placed again
+      this.slots = new Int32Array(this.slots.length * 2).fill(-1);
+      for (let h = 0; h < handle; h++) this.place(h);
+    }
+    this.place(handle);
     return handle;
+  }
+
+  private place(handle: number) {
+    const mask = this.slots.length - 1;
+    let i = this.spanHashes[handle] & mask;
+    while (this.slots[i] >= 0) i = (i + 1) & mask;
+    this.slots[i] = handle;
   }
 
   /**
@@ -262,7 +304,7 @@ export class FastLines {
     if (hash) {
       let h = 0x811c9dc5;
       for (let k = h0; k < h1; k++) h = Math.imul(h ^ buf[k], 0x01000193);
-      this.holderHash = h >>> 0;
+      this.holderHash = h;
     }
     return FAST;
   }
@@ -318,70 +360,4 @@ function isCanonicalQuantity(buf: Uint8Array, s: number, e: number): boolean {
   if (decimals < 1 || decimals > 2) return false;
   for (k += 1; k < e; k++) if (!isDigit(buf[k])) return false;
   return true;
-}
-
-
-/**
- * A map from byte strings (slices of the buffers being read, with their hash) to values, without
- * making a string of each: the key bytes are copied once, when a key is added.
- */
-export class ByteKeyMap<V> {
-  private slots = new Int32Array(1 << 12).fill(-1);
-  /** per entry: its hash (as an int32), its key's start in `arena` and its length (numbers in a typed array: no heap number per hash) */
-  private entries = new Int32Array(3 << 10);
-  private values: V[] = [];
-  private arena = Buffer.allocUnsafe(1 << 16);
-  private used = 0;
-
-  get size() {
-    return this.values.length;
-  }
-
-  get(buf: Uint8Array, s: number, e: number, hash: number): V | undefined {
-    const mask = this.slots.length - 1;
-    const { entries } = this;
-    const h = hash | 0;
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const entry = this.slots[i];
-      if (entry < 0) return undefined;
-      if (entries[entry * 3] === h && entries[entry * 3 + 2] === e - s && this.same(entry, buf, s, e)) return this.values[entry];
-    }
-  }
-
-  set(buf: Uint8Array, s: number, e: number, hash: number, value: V) {
-    if ((this.values.length + 1) * 2 > this.slots.length) this.grow();
-    const length = e - s;
-    if (this.used + length > this.arena.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.used + length));
-      this.arena.copy(bigger, 0, 0, this.used);
-      this.arena = bigger;
-    }
-    this.arena.set(buf.subarray(s, e), this.used);
-    const entry = this.values.length;
-    if ((entry + 1) * 3 > this.entries.length) this.entries = grown(this.entries, (entry + 1) * 3);
-    this.entries[entry * 3] = hash | 0;
-    this.entries[entry * 3 + 1] = this.used;
-    this.entries[entry * 3 + 2] = length;
-    this.values.push(value);
-    this.used += length;
-    this.place(entry);
-  }
-
-  private same(entry: number, buf: Uint8Array, s: number, e: number): boolean {
-    const arena = this.arena;
-    for (let a = this.entries[entry * 3 + 1], k = s; k < e; k++, a++) if (arena[a] !== buf[k]) return false;
-    return true;
-  }
-
-  private place(entry: number) {
-    const mask = this.slots.length - 1;
-    let i = this.entries[entry * 3] & mask;
-    while (this.slots[i] >= 0) i = (i + 1) & mask;
-    this.slots[i] = entry;
-  }
-
-  private grow() {
-    this.slots = new Int32Array(this.slots.length * 2).fill(-1);
-    for (let entry = 0; entry < this.values.length; entry++) this.place(entry);
-  }
 }

@@ -14,7 +14,7 @@ import {
   type BinaryKind,
 } from './copy-binary.js';
 import { copyField, copyLine, type CopyValue } from './copy-text.js';
-import { ByteKeyMap, FAST, FastLines, MISSED, NotFast, type FastLayout } from './fast-lines.js';
+import { FAST, FastLines, MISSED, NotFast, type FastLayout } from './fast-lines.js';
 import { HolderRegistry, type Holder } from './holders.js';
 import { isBlank, type SheetRow } from './readers.js';
 import { identityKey, reresolveAll, resolveIdentities, type Identity, type Resolution } from './resolve.js';
@@ -264,7 +264,7 @@ function writeBinaryField(buffer: Buffer, at: number, kind: BinaryKind, value: C
 /** A holder as the fast reading knows it (see FastLines.readKnown). */
 interface FastHolder {
   holder: Holder;
-  /** its cells' handle in the reader (-1: lines are not read by them) */
+  /** its cells' handle in the reader (FastLines.keepSpan) */
   span: number;
   /** the holder the line after one of its lines named the last time */
   next: FastHolder | null;
@@ -737,8 +737,8 @@ async function loadOnce(
     };
     const lines = new FastLines(layout);
     const predicting = lines.knowsSpans;
-    /** holders by the bytes of their cells; null: rows naming them are read the general way (they have a problem) */
-    const holderOf = new ByteKeyMap<FastHolder | null>();
+    /** holders by the handle of their cells in `lines` (FastLines.keepSpan); null: rows naming them are read the general way (they have a problem) */
+    const holderOf: (FastHolder | null)[] = [];
     const blankCells: string[] = input.header.map(() => '');
     const holderMemo: RowMemo = { names: memo.names, validIdentifiers: memo.validIdentifiers };
 
@@ -755,10 +755,12 @@ async function loadOnce(
         const party = row.party(fast.identifier, fast.name);
         if (row.reasons.length === 0) {
           const holder = holders!.holderFor(buf.toString('latin1', lines.accountStart, lines.accountEnd), party, null, false);
-          found = { holder, span: predicting ? lines.knownSpan(buf) : -1, next: null };
+          found = { holder, span: -1, next: null };
         }
       }
-      holderOf.set(buf, lines.holderStart, lines.holderEnd, lines.holderHash, found);
+      const span = lines.keepSpan(buf);
+      if (found !== null) found.span = span;
+      holderOf[span] = found;
       return found;
     }
 
@@ -783,8 +785,8 @@ async function loadOnce(
         if (read === MISSED) {
           read = lines.read(buf, pos, buf.length);
           if (read === FAST) {
-            found = holderOf.get(buf, lines.holderStart, lines.holderEnd, lines.holderHash);
-            if (found === undefined) found = holderOfLine(buf);
+            const span = lines.findSpan(buf);
+            found = span >= 0 ? holderOf[span] : holderOfLine(buf);
             if (predicting && previous !== null && found !== null) previous.next = found;
           }
         }

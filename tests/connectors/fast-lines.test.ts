@@ -101,7 +101,7 @@ describe('the fast reading of a line agrees with the parsers wherever it takes t
         expect(lines.knowsSpans).toBe(true);
         const a = Buffer.from(`${first}\n`);
         if (lines.read(a, 0, a.length) !== FAST) return;
-        const known = lines.knownSpan(a);
+        const known = lines.keepSpan(a);
         const span = a.subarray(lines.holderStart, lines.holderEnd);
         // the second line at an offset of a buffer holding more lines, as in a file
         const b = Buffer.from(`x,y\n${second}${crlf ? '\r\n' : '\n'}more,lines\n`);
@@ -125,7 +125,7 @@ describe('the fast reading of a line agrees with the parsers wherever it takes t
     const lines = new FastLines(LAYOUT);
     const a = Buffer.from('A1,某公司,,2024-03,1\n');
     expect(lines.read(a, 0, a.length)).toBe(FAST);
-    const known = lines.knownSpan(a);
+    const known = lines.keepSpan(a);
     for (const other of ['A1,某公司,91370830168297305K,2024-03,1', 'A1,某公司分厂,,2024-03,1', 'A12,某公司,,2024-03,1', 'A1,某公司']) {
       const b = Buffer.from(`${other}\n`);
       expect(lines.readKnown(b, 0, b.length, known), other).toBe(MISSED);
@@ -133,6 +133,31 @@ describe('the fast reading of a line agrees with the parsers wherever it takes t
     const b = Buffer.from('A1,某公司,,2024-04,2\n');
     expect(lines.readKnown(b, 0, b.length, known)).toBe(FAST);
     expect(lines.month).toBe('2024-04-01');
+  });
+
+  it('finds the holder cells kept from an earlier line: the same bytes, never others', () => {
+    const lines = new FastLines(LAYOUT);
+    const rng = ((state: number) => () => ((state = Math.imul(state ^ (state >>> 15), 2246822507) + 0x6d2b79f5) >>> 0) / 2 ** 32)(5);
+    /** the kept cells (text) by handle */
+    const kept: string[] = [];
+    const byText = new Map<string, number>();
+    for (let i = 0; i < 20_000; i++) {
+      const account = `37${Math.floor(rng() * 3000)}`;
+      const name = ['某公司', '某公司分厂', '汶上某', ''][Math.floor(rng() * 4)] + String(Math.floor(rng() * 5));
+      const ident = rng() < 0.5 ? '' : `9137083${Math.floor(rng() * 10)}`;
+      const buf = Buffer.from(`${account},${name},${ident},2024-0${1 + Math.floor(rng() * 9)},${i}\n`);
+      expect(lines.read(buf, 0, buf.length)).toBe(FAST);
+      const text = `${account},${name},${ident}`;
+      const found = lines.findSpan(buf);
+      expect(found).toBe(byText.get(text) ?? -1);
+      if (found < 0) {
+        const handle = lines.keepSpan(buf);
+        expect(handle).toBe(kept.length);
+        kept.push(text);
+        byText.set(text, handle);
+      }
+    }
+    expect(kept.length).toBeGreaterThan(5000);
   });
 
   it('leaves to the general reader: cells to trim or unescape, a wrong number of cells, an empty account; stops at a quote', () => {

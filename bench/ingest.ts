@@ -9,14 +9,16 @@
  *    with the demo generator (connectors/demo/benchmark.ts) into a scratch directory;
  * 2. creates a fresh database on EDP_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  *    migrates it and loads the register;
- * 3. `--runs` times, one after the other: times `psql … -c "\copy bench_bare from FILE csv header"` into
- *    the emptied bare table (the floor), then `edp ingest power FILE` in a child process into the emptied
- *    power tables (its own peak RSS; into the empty table it takes the bulk path, see
- *    connectors/pipeline/load.ts LoadPath); reports every pair and the medians (the machine is shared
- *    and its speed drifts by ±20% between runs: pairs side by side and medians compare like with like);
+ * 3. `--runs` times, one after the other, each after a CHECKPOINT: times
+ *    `psql … -c "\copy bench_bare from FILE csv header"` into the emptied bare table (the floor), then
+ *    `edp ingest power FILE` in a child process into the emptied power tables (its own peak RSS; into
+ *    the empty table it takes the bulk path, see connectors/pipeline/load.ts LoadPath); reports every
+ *    pair and the medians (the machine is shared and its speed drifts by ±20% between runs: pairs side
+ *    by side and medians compare like with like);
  * 4. loads the file again (every row unchanged: the staging path) and reports it;
- * 5. for scale, times `\copy` of the finished rows into a table like power_readings (the floor any
- *    loader of that table has: its columns, primary key, WAL);
+ * 5. for scale, times `\copy` of the finished rows (in the binary format the load sends) into a table
+ *    like power_readings, then its primary key (the floor any loader of that table has: its columns,
+ *    primary key, WAL);
  * 6. drops the database (unless --keep).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -161,17 +163,18 @@ async function main() {
 
     // The target table's own floor: its rows, already parsed and resolved, \copy'd into a table of
     // the same columns, then its primary key built (what the bulk path has to pay in the database).
-    const tsv = path.join(dir, 'power-rows.tsv');
-    psql(`\\copy (select account_id, month, kwh, holder_id, batch_id, source_row from power_readings) to '${tsv}'`);
+    const rows = path.join(dir, 'power-rows.bin');
+    const list = 'account_id, holder_id, batch_id, month, kwh, source_row';
+    psql(`\\copy (select ${list} from power_readings) to '${rows}' with (format binary)`);
     psql(`create table bench_target (like power_readings including defaults); checkpoint`);
     const targetLoad = load();
     t = Date.now();
-    psql(`\\copy bench_target (account_id, month, kwh, holder_id, batch_id, source_row) from '${tsv}'`);
+    psql(`\\copy bench_target (${list}) from '${rows}' with (format binary)`);
     const copySeconds = (Date.now() - t) / 1000;
     psql(`set maintenance_work_mem = '256MB'; alter table bench_target add primary key (account_id, month)`);
     const targetSeconds = (Date.now() - t) / 1000;
     console.log(
-      `floor of the target table: \\copy of the ${files.rows} finished rows into a table like power_readings, then its primary key: ` +
+      `floor of the target table: \\copy of the ${files.rows} finished rows (binary, as the load sends them) into a table like power_readings, then its primary key: ` +
         `${copySeconds.toFixed(2)} + ${(targetSeconds - copySeconds).toFixed(2)} s = ${Math.round(files.rows / targetSeconds)} rows/s = ` +
         `${(files.rows / targetSeconds / bareRate).toFixed(2)}× bare copy (${targetLoad})`,
     );

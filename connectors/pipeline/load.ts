@@ -27,6 +27,10 @@ import type { SourceDefinition } from './source.js';
  * than doubled CPU time and peak RSS).
  */
 const PIECE_BYTES = 64 * 1024;
+/** The fast reading writes pieces to the COPY without waiting for them until this much is being sent, */
+const SEND_WINDOW = 4 * 1024 * 1024;
+/** and queues them (while new holders are written, or beyond the window) until this much is queued. */
+const QUEUE_LIMIT = 16 * 1024 * 1024;
 /**
  * Rows waiting for enterprises not met before are resolved together when there are this many at first;
  * the number doubles with each resolution (up to {@link PENDING_ROWS_MAX}): a big file's first month
@@ -823,21 +827,63 @@ async function loadOnce(
 
     /**
      * New holders are resolved and written while the file is read, from this many on (doubling each
-     * time): the database does that while the next rows are read, whose pieces wait in `parked`.
+     * time): the database does that while the next rows are read, whose pieces wait in `queued`.
      */
     let writeAt = 2048;
     let writing: Promise<void> | null = null;
     let writeError: unknown = null;
-    const parked: Buffer[] = [];
-    /** pieces sent from `parked`, to be filled again (not a new buffer each time, nor a copy) */
+    /**
+     * Full pieces not written to the COPY yet, oldest first: while new holders are written (the
+     * connection is theirs), and beyond {@link SEND_WINDOW}. Pieces are written without waiting for
+     * each to be sent, and holders are written without waiting for the pieces before them, so that
+     * the reading goes on while the database takes them (waiting, the reading stood still for most
+     * of a second of every load).
+     */
+    const queued: Buffer[] = [];
+    let queuedBytes = 0;
+    /** bytes written to the COPY that the socket has not taken yet */
+    let sending = 0;
+    /** the last write (writes are taken in order: when it is done, every one is) */
+    let lastSend: Promise<void> = Promise.resolve();
+    let sendError: unknown = null;
+    /** pieces sent, to be filled again (not a new buffer each time, nor a copy) */
     const spare: (typeof piece)[] = [];
 
-    async function sendParked() {
+    /** The full piece to the queue, and a fresh one to fill. */
+    function queuePiece() {
+      queued.push(piece.subarray(0, pieceBytes));
+      queuedBytes += pieceBytes;
+      piece = spare.pop() ?? Buffer.allocUnsafeSlow(PIECE_BYTES);
+      pieceBytes = 0;
+    }
+
+    /** Writes queued pieces while less than SEND_WINDOW is being sent (not while holders are written). */
+    async function pump() {
+      if (writing || queued.length === 0) return;
+      const writer = await openedCopy();
+      while (queued.length > 0 && sending < SEND_WINDOW) {
+        const data = queued.shift()!;
+        queuedBytes -= data.length;
+        sending += data.length;
+        lastSend = writer.write(data).then(
+          () => {
+            sending -= data.length;
+            if (data.buffer.byteLength === PIECE_BYTES) spare.push(Buffer.from(data.buffer as ArrayBuffer, data.byteOffset, PIECE_BYTES));
+          },
+          (error) => void (sendError ??= error),
+        );
+      }
+    }
+
+    /** Every queued piece written and sent (the holders being written first), before another statement or the end. */
+    async function sendQueued() {
       if (writing) await writing;
       if (writeError) throw writeError;
-      for (const data of parked.splice(0)) {
-        await (await openedCopy()).write(data);
-        if (data.buffer.byteLength === PIECE_BYTES) spare.push(Buffer.from(data.buffer as ArrayBuffer, data.byteOffset, PIECE_BYTES));
+      for (;;) {
+        await pump();
+        await lastSend;
+        if (sendError) throw sendError;
+        if (queued.length === 0) return;
       }
     }
 
@@ -853,15 +899,22 @@ async function loadOnce(
         }
         while (pos < buf.length) {
           pos = takeLines(buf, pos);
+          if (sendError) throw sendError;
+          if (writeError) throw writeError;
           if (firstKey !== null && !keyChecked) {
             keyChecked = true;
             if (await keyExists(session, source, firstKey)) throw new KeyExists();
           }
-          if (!writing && holders!.unwritten >= writeAt) {
-            await sendParked();
-            await endCopy();
+          if (!writing && queued.length === 0 && holders!.unwritten >= writeAt) {
+            // The COPY ended and the holders written in the background (the connection runs them in
+            // turn, after the pieces written so far); the reading goes on, its pieces queued.
             writeAt *= 2;
-            writing = holders!.writeCreated(session).then(
+            const open = copy as CopyWriter | null;
+            copy = null;
+            writing = (async () => {
+              if (open) await open.end();
+              await holders!.writeCreated(session);
+            })().then(
               () => void (writing = null),
               (error) => {
                 writeError = error;
@@ -870,31 +923,29 @@ async function loadOnce(
             );
           }
           if (pieceBytes >= PIECE_BYTES - 4096) {
+            queuePiece();
             if (writing) {
-              parked.push(piece.subarray(0, pieceBytes));
-              piece = spare.pop() ?? Buffer.allocUnsafeSlow(PIECE_BYTES);
-              pieceBytes = 0;
               // A turn of the event loop for the database's answers: the file's next bytes are often
               // buffered already, and reading on would not give it one.
               await new Promise((resolve) => setImmediate(resolve));
-            } else {
-              await sendParked();
-              await sendPiece();
-            }
+            } else await pump();
+            // the database behind by more than the queue may hold: wait for it
+            if (queuedBytes > QUEUE_LIMIT) await sendQueued();
           }
           if (quarantined.length >= QUARANTINE_ROWS) {
-            await sendParked();
+            await sendQueued();
             await flushQuarantine();
           }
         }
         input.onProgress?.(counts.rowsRead);
       }
+      await sendQueued();
     } catch (error) {
-      // Nothing of the load may run after it failed (the savepoint is rolled back next).
+      // Nothing of the load may run after it failed (the savepoint is rolled back next); the writes
+      // still being sent fail with the COPY, which the caller abandons.
       if (writing) await writing;
       throw error;
     }
-    await sendParked();
   }
 
   try {
@@ -934,9 +985,9 @@ async function loadOnce(
         if (quarantined.length >= QUARANTINE_ROWS) await flushQuarantine();
       }
       input.onProgress?.(counts.rowsRead);
-  }
-  await resolvePending();
-  await flushQuarantine();
-  await endCopy();
+    }
+    await resolvePending();
+    await flushQuarantine();
+    await endCopy();
   }
 }

@@ -151,7 +151,7 @@ async function main() {
     const rate = files.rows / median(loads);
     console.log(
       `median of ${bares.length}: bare \\copy ${median(bares).toFixed(2)} s = ${Math.round(bareRate)} rows/s; edp ingest power ${median(loads).toFixed(2)} s = ` +
-        `${Math.round(rate)} rows/s = ${(rate / bareRate).toFixed(2)}× bare copy; peak RSS at most ${Math.max(...rss).toFixed(0)} MB`,
+        `${Math.round(rate)} rows/s = ${(rate / bareRate).toFixed(3)}× bare copy; peak RSS at most ${Math.max(...rss).toFixed(0)} MB`,
     );
     psql('checkpoint');
     const againLoad = load();

@@ -300,11 +300,14 @@ export async function loadRows(
       try {
         counts = await session.savepoint(async (s) => {
           const indexes = bulk ? await dropIndexes(s, source.store?.table ?? source.table) : null;
+          // (stored with holders) the holders' indexes too, when that table is empty as well: its new
+          // rows are inserted while the readings' COPY waits
+          const holderIndexes = indexes && source.store ? await dropIndexes(s, source.store.holders) : null;
           path = indexes ? 'bulk' : 'direct';
           const result = await loadOnce(s, source, batchId, input, path);
           if (indexes) {
             if (s.kind === 'postgres') await s.query(`set local maintenance_work_mem = '256MB'`);
-            for (const index of indexes) await s.query(index.create);
+            for (const index of [...indexes, ...(holderIndexes ?? [])]) await s.query(index.create);
             input.onPhase?.('indexes built');
           }
           return result;

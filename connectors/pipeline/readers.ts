@@ -77,7 +77,8 @@ export function cellText(value: CellValue): string {
   return String(value);
 }
 
-async function* xlsxBatches(input: Readable, file: Readable): AsyncGenerator<SheetRow[]> {
+/** The first sheet's rows of the xlsx file streamed by `input` (in batches). */
+async function* firstSheetBatches(input: Readable): AsyncGenerator<SheetRow[]> {
   // imported when a spreadsheet is read (exceljs adds ~18 MB to a process that loads only CSV)
   const { default: excel } = await import('exceljs');
   const workbook = new excel.stream.xlsx.WorkbookReader(input, {
@@ -87,25 +88,64 @@ async function* xlsxBatches(input: Readable, file: Readable): AsyncGenerator<She
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
-  try {
-    for await (const sheet of workbook) {
-      let rows: SheetRow[] = [];
-      for await (const row of sheet) {
-        const values = row.values as CellValue[];
-        const cells: string[] = [];
-        for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
-        if (!isBlank(cells)) rows.push({ rowNumber: row.number, cells });
-        if (rows.length >= BATCH_ROWS) {
-          yield rows;
-          rows = [];
-        }
+  for await (const sheet of workbook) {
+    let rows: SheetRow[] = [];
+    for await (const row of sheet) {
+      const values = row.values as CellValue[];
+      const cells: string[] = [];
+      for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
+      if (!isBlank(cells)) rows.push({ rowNumber: row.number, cells });
+      if (rows.length >= BATCH_ROWS) {
+        yield rows;
+        rows = [];
       }
-      if (rows.length > 0) yield rows;
-      return; // the first sheet only (sources.md)
     }
+    if (rows.length > 0) yield rows;
+    return; // the first sheet only (sources.md)
+  }
+}
+
+/**
+ * exceljs's streaming reader at times loses the archive's last entry (exceljs/exceljs#3064: its
+ * writer, and others, store `xl/workbook.xml` last; the streaming pass ends before it is handed
+ * on) and then fails, before any row, on the sheet names it did not read.
+ */
+export const lostWorkbookEntry = (error: unknown) => error instanceof TypeError && error.message.includes("reading 'sheets'");
+
+/** How many times an xlsx file is read when exceljs loses its workbook entry (see {@link lostWorkbookEntry}). */
+const XLSX_READS = 3;
+
+/**
+ * The batches of `read(n)` (the file streamed for the n-th time, from 1), read again while it fails
+ * as {@link lostWorkbookEntry} before its first row (up to {@link XLSX_READS} times): a race, not the file.
+ */
+export async function* readAgainWhenLost<T>(read: (n: number) => AsyncGenerator<T>, canReadAgain: () => boolean = () => true): AsyncGenerator<T> {
+  for (let n = 1; ; n++) {
+    let yielded = false;
+    try {
+      for await (const batch of read(n)) {
+        yielded = true;
+        yield batch;
+      }
+      return;
+    } catch (error) {
+      if (yielded || n >= XLSX_READS || !lostWorkbookEntry(error) || !canReadAgain()) throw error;
+    }
+  }
+}
+
+/** `complete`: the first read has counted (and hashed) every byte of the file; the reads after it are not counted. */
+async function* xlsxBatches(filePath: string, input: Readable, file: Readable, complete: () => boolean): AsyncGenerator<SheetRow[]> {
+  const opened: Readable[] = [input, file];
+  try {
+    yield* readAgainWhenLost((n) => {
+      if (n === 1) return firstSheetBatches(input);
+      const again = createReadStream(filePath, { highWaterMark: 1 << 16 });
+      opened.push(again);
+      return firstSheetBatches(again);
+    }, complete);
   } finally {
-    input.destroy();
-    file.destroy();
+    for (const stream of opened) stream.destroy();
   }
 }
 
@@ -148,7 +188,7 @@ export function openFile(filePath: string): OpenedFile {
   input.on('data', (chunk) => count(chunk as Buffer));
   input.on('error', (error) => tap.destroy(error));
   input.pipe(tap);
-  return { ...base, batches: xlsxBatches(tap, input), encoding: () => 'xlsx' };
+  return { ...base, batches: xlsxBatches(filePath, tap, input, () => bytes === size), encoding: () => 'xlsx' };
 }
 
 /**

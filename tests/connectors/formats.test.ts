@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFile } from '../../connectors/pipeline/ingest.js';
+import { readAgainWhenLost } from '../../connectors/pipeline/readers.js';
 import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
 import { countsOf, expectCountsAddUp, fixture, U } from './support.js';
 
@@ -105,5 +106,48 @@ describe(`file formats (${testDbMode()})`, () => {
     expect(row).toEqual({ raw_name: '汶上县䶮丰农业有限公司', uscc: U.yan });
     const [{ bad }] = await t.database.rows<{ bad: number }>(sql`select count(*)::int as bad from tax_payments where raw_name like '%' || chr(65533) || '%'`);
     expect(bad).toBe(0);
+  });
+});
+
+describe('an xlsx file whose workbook entry exceljs lost (exceljs/exceljs#3064) is read again', () => {
+  const lost = () => new TypeError("Cannot read properties of undefined (reading 'sheets')");
+  /** reads that fail as exceljs does `failures` times, then give two batches */
+  const reads = (failures: number, log: number[]) => async function* read(n: number) {
+    log.push(n);
+    if (n <= failures) throw lost();
+    yield 'first';
+    yield 'second';
+  };
+  const all = async (batches: AsyncGenerator<string>) => {
+    const out: string[] = [];
+    for await (const b of batches) out.push(b);
+    return out;
+  };
+
+  it('before its first row, up to three reads in all; then the error stands', async () => {
+    const log: number[] = [];
+    expect(await all(readAgainWhenLost(reads(2, log)))).toEqual(['first', 'second']);
+    expect(log).toEqual([1, 2, 3]);
+    const three: number[] = [];
+    await expect(all(readAgainWhenLost(reads(3, three)))).rejects.toThrow("reading 'sheets'");
+    expect(three).toEqual([1, 2, 3]);
+  });
+
+  it('never after a row was given, for another error, or when the first read did not count the whole file', async () => {
+    const afterRow = async function* (n: number) {
+      yield `row of read ${n}`;
+      throw lost();
+    };
+    await expect(all(readAgainWhenLost(afterRow))).rejects.toThrow("reading 'sheets'");
+    const other: number[] = [];
+    const otherError = async function* (n: number) {
+      other.push(n);
+      throw new TypeError('something else');
+    };
+    await expect(all(readAgainWhenLost(otherError))).rejects.toThrow('something else');
+    expect(other).toEqual([1]);
+    const partial: number[] = [];
+    await expect(all(readAgainWhenLost(reads(1, partial), () => false))).rejects.toThrow("reading 'sheets'");
+    expect(partial).toEqual([1]);
   });
 });

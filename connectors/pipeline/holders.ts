@@ -24,7 +24,7 @@ export interface Holder {
   /** whether it links to an enterprise (for a new holder: once {@link HolderRegistry.finish} resolved it) */
   matched: boolean;
   /** a holder created by this load and not written yet: what it is written with */
-  fresh: { accountId: number; account: string; party: PartyInput } | null;
+  fresh: { account: string; party: PartyInput } | null;
 }
 
 /** An account (用电户号) and its holders. */
@@ -121,16 +121,15 @@ export class HolderRegistry {
       account = detach(account);
       // a new account is numbered by its first holder
       if (entry === undefined) this.accounts.set(account, (entry = { id, holders: [] }));
-      const accountId = entry.id;
       holder = {
         id,
-        accountId,
+        accountId: entry.id,
         rawIdentifier: party.rawIdentifier,
         rawName: party.rawName,
         manualUscc,
         rows: 0,
         matched: manualUscc !== null,
-        fresh: { accountId, account, party },
+        fresh: { account, party },
       };
       entry.holders.push(holder);
       this.created.push(holder);
@@ -163,8 +162,8 @@ export class HolderRegistry {
     await session.query(`truncate ${fresh}`);
     let text = '';
     for (const h of holders) {
-      const { accountId, account, party: p } = h.fresh!;
-      text += copyLine([h.id, accountId, account, p.rawIdentifier, p.rawName, p.nameNorm, p.ident, h.manualUscc]);
+      const { account, party: p } = h.fresh!;
+      text += copyLine([h.id, h.accountId, account, p.rawIdentifier, p.rawName, p.nameNorm, p.ident, h.manualUscc]);
       h.fresh = null; // written: what it was made from can be collected
       if (text.length >= 1 << 20) {
         await session.copyIn(fresh, FRESH_COLUMNS, text);

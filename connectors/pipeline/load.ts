@@ -209,14 +209,19 @@ async function dropIndexes(session: Session, table: string): Promise<IndexDefini
   }
 }
 
-/** Whether a row with this key is in the table already (an index look-up). */
-async function keyExists(session: Session, source: SourceDefinition, key: CopyValue[]): Promise<boolean> {
+/** The types of `table`'s columns `columns` (as `format_type()` writes them), by column. */
+async function columnTypes(session: Session, table: string, columns: readonly string[]): Promise<Map<string, string>> {
   const types = await session.query<{ name: string; type: string }>(
     `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute
-     where attrelid = $1::regclass and attname = any($2::text[])`,
-    [source.table, source.keyColumns],
+     where attrelid = $1::regclass and attname = any($2::text[]) and not attisdropped`,
+    [table, columns],
   );
-  const typeOf = new Map(types.map((t) => [t.name, t.type]));
+  return new Map(types.map((t) => [t.name, t.type]));
+}
+
+/** Whether a row with this key is in the table already (an index look-up). */
+async function keyExists(session: Session, source: SourceDefinition, key: CopyValue[]): Promise<boolean> {
+  const typeOf = await columnTypes(session, source.table, source.keyColumns);
   const where = source.keyColumns.map((k, i) => `${k} = $${i + 1}::text::${typeOf.get(k)}`).join(' and ');
   const [{ found }] = await session.query<{ found: boolean }>(
     `select exists (select 1 from ${source.table} where ${where}) as found`,
@@ -235,12 +240,7 @@ interface BinaryRows {
 
 /** The binary kinds of `table`'s columns `own` (each must have one: see copy-binary.ts). */
 async function binaryRows(session: Session, table: string, own: readonly string[]): Promise<BinaryRows> {
-  const types = await session.query<{ name: string; type: string }>(
-    `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute
-     where attrelid = $1::regclass and attname = any($2::text[]) and not attisdropped`,
-    [table, own],
-  );
-  const typeOf = new Map(types.map((t) => [t.name, t.type]));
+  const typeOf = await columnTypes(session, table, own);
   const kinds = own.map((column) => {
     const kind = binaryKind(typeOf.get(column) ?? '');
     if (kind === undefined) throw new Error(`${table}.${column} (${typeOf.get(column)}) cannot be written as binary COPY`);

@@ -10,8 +10,9 @@
  * 50 enterprises of one town by 亩均税收 with their metrics, (c) the ranking (first 100).
  * Prints requests/s, p50 and p99 latency and SQL statements per request for each.
  */
-import { sql } from 'drizzle-orm';
+
 import os from 'node:os';
+import { sql } from 'drizzle-orm';
 import { openDatabase } from '../db/client.js';
 import { metricsSnapshots } from '../db/search.js';
 import { loadConfig } from '../lib/config.js';
@@ -19,8 +20,8 @@ import { createLogger } from '../lib/logger.js';
 import { evaluateYear } from '../resolvers/evaluation.js';
 import { ensureYearFigures } from '../resolvers/year-figures.js';
 import { createApp } from '../server/app.js';
+import { type CannonResult, cannon } from './lib/cannon.js';
 import { benchCounty } from './lib/county.js';
-import { cannon, type CannonResult } from './lib/cannon.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,7 +34,10 @@ const seed = Number(option('seed', '20221224'));
 const seconds = Number(option('seconds', '10'));
 const connections = Number(option('connections', '32'));
 const year = Number(option('year', '2024'));
-const adminUrl = option('admin-url', process.env.EDP_BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+const adminUrl = option(
+  'admin-url',
+  process.env.EDP_BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const PROFILE = /* GraphQL */ `
@@ -68,7 +72,9 @@ interface Scenario {
 
 async function main() {
   const county = await benchCounty(adminUrl, enterprises, seed, { log, max: 20 });
-  log(`database: ${county.enterprises} enterprises${county.loadSeconds ? `, loaded in ${county.loadSeconds.toFixed(0)} s` : ' (already loaded)'}`);
+  log(
+    `database: ${county.enterprises} enterprises${county.loadSeconds ? `, loaded in ${county.loadSeconds.toFixed(0)} s` : ' (already loaded)'}`,
+  );
 
   // Cold: a new client has no evaluation cached; the snapshot row is dropped so the year is recomputed.
   let coldEvaluation = Number.NaN;
@@ -83,8 +89,12 @@ async function main() {
     const coldSnapshot = performance.now() - started;
     await cold.close();
     const evaluated = [...evaluation.results.values()].filter((r) => r.evaluated).length;
-    log(`cold evaluation of ${evaluation.results.size} enterprises (${evaluated} evaluated) for ${year}: ${coldEvaluation.toFixed(0)} ms`);
-    log(`cold year snapshot (evaluation cached + figures of every enterprise): ${coldSnapshot.toFixed(0)} ms`);
+    log(
+      `cold evaluation of ${evaluation.results.size} enterprises (${evaluated} evaluated) for ${year}: ${coldEvaluation.toFixed(0)} ms`,
+    );
+    log(
+      `cold year snapshot (evaluation cached + figures of every enterprise): ${coldSnapshot.toFixed(0)} ms`,
+    );
   }
 
   const { database } = county;
@@ -92,10 +102,19 @@ async function main() {
   // 20,000, graded or not), so that no answer is the same twice in a row.
   const sample = await database.rows<{ uscc: string }>(sql`
     select uscc from (select uscc, row_number() over (order by uscc) as n from enterprises) e where n % 20 = 0 limit 1000`);
-  const [busiest] = await database.rows<{ town: string; n: number }>(sql`select town, count(*)::int as n from enterprises where town is not null group by town order by n desc limit 1`);
+  const [busiest] = await database.rows<{ town: string; n: number }>(
+    sql`select town, count(*)::int as n from enterprises where town is not null group by town order by n desc limit 1`,
+  );
 
   const config = loadConfig(
-    { port: 0, host: '127.0.0.1', allowAnonymous: true, logLevel: 'warn', rateLimitPerMinute: 1e9, rateLimitBurst: 1e9 },
+    {
+      port: 0,
+      host: '127.0.0.1',
+      allowAnonymous: true,
+      logLevel: 'warn',
+      rateLimitPerMinute: 1e9,
+      rateLimitBurst: 1e9,
+    },
     { ...process.env, DATABASE_URL: county.url },
   );
   const app = createApp({ config, database, logger: createLogger('warn') });
@@ -113,18 +132,37 @@ async function main() {
       bodies: sample.map(({ uscc }) => ({ query: PROFILE, variables: { uscc, year } })),
       goal: { rps: 1500, p99: 50 },
     },
-    { name: `(b) 50 of ${busiest.town} (${busiest.n}) by 亩均税收 + metrics`, bodies: [{ query: TOWN_PAGE, variables: { town: busiest.town, year } }], goal: { rps: 300 } },
-    { name: '(c) muEfficiencyRanking first 100', bodies: [{ query: RANKING, variables: { year } }], goal: { rps: 0 } },
+    {
+      name: `(b) 50 of ${busiest.town} (${busiest.n}) by 亩均税收 + metrics`,
+      bodies: [{ query: TOWN_PAGE, variables: { town: busiest.town, year } }],
+      goal: { rps: 300 },
+    },
+    {
+      name: '(c) muEfficiencyRanking first 100',
+      bodies: [{ query: RANKING, variables: { year } }],
+      goal: { rps: 0 },
+    },
   ];
-  const rows: { scenario: Scenario; result: CannonResult; statements: number; statementsUnderLoad: number; cpuMs: number }[] = [];
+  const rows: {
+    scenario: Scenario;
+    result: CannonResult;
+    statements: number;
+    statementsUnderLoad: number;
+    cpuMs: number;
+  }[] = [];
   const only = option('only', 'abc');
   for (const scenario of scenarios.filter((s) => only.includes(s.name[1]))) {
     while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 50)); // the previous scenario's leftovers
     // one request alone: its answer is checked and its statements counted exactly
     const before = database.stats.queries;
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(scenario.bodies[0]) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(scenario.bodies[0]),
+    });
     const json = (await res.json()) as { errors?: { message: string }[] };
-    if (json.errors) throw new Error(`${scenario.name}: ${json.errors.map((e) => e.message).join('; ')}`);
+    if (json.errors)
+      throw new Error(`${scenario.name}: ${json.errors.map((e) => e.message).join('; ')}`);
     const statements = database.stats.queries - before;
     await cannon(url, scenario.bodies, { connections, seconds: Math.min(3, seconds) }); // warm-up
     const under = database.stats.queries;
@@ -132,31 +170,55 @@ async function main() {
     const result = await cannon(url, scenario.bodies, { connections, seconds });
     const used = process.cpuUsage(cpu);
     const requests = Math.max(1, result.requests);
-    rows.push({ scenario, result, statements, statementsUnderLoad: (database.stats.queries - under) / requests, cpuMs: (used.user + used.system) / 1000 / requests });
+    rows.push({
+      scenario,
+      result,
+      statements,
+      statementsUnderLoad: (database.stats.queries - under) / requests,
+      cpuMs: (used.user + used.system) / 1000 / requests,
+    });
   }
   while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 50));
   await app.stop();
   await database.close();
 
   log('');
-  log(`autocannon: ${connections} connections, ${seconds} s each, PostgreSQL, ${county.enterprises} enterprises, year ${year}`);
-  log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (the service, PostgreSQL and autocannon share them)`);
-  log('| scenario | req/s | p50 ms | p99 ms | SQL statements / request | service CPU ms / request | errors | goal |');
+  log(
+    `autocannon: ${connections} connections, ${seconds} s each, PostgreSQL, ${county.enterprises} enterprises, year ${year}`,
+  );
+  log(
+    `machine: ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (the service, PostgreSQL and autocannon share them)`,
+  );
+  log(
+    '| scenario | req/s | p50 ms | p99 ms | SQL statements / request | service CPU ms / request | errors | goal |',
+  );
   log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const { scenario, result, statements, statementsUnderLoad, cpuMs } of rows) {
-    const met = result.requestsPerSecond >= scenario.goal.rps && (scenario.goal.p99 === undefined || result.p99 < scenario.goal.p99);
-    const goal = scenario.goal.rps ? `≥ ${scenario.goal.rps} req/s${scenario.goal.p99 ? `, p99 < ${scenario.goal.p99} ms` : ''}: ${met ? 'met' : 'NOT met'}` : '—';
+    const met =
+      result.requestsPerSecond >= scenario.goal.rps &&
+      (scenario.goal.p99 === undefined || result.p99 < scenario.goal.p99);
+    const goal = scenario.goal.rps
+      ? `≥ ${scenario.goal.rps} req/s${scenario.goal.p99 ? `, p99 < ${scenario.goal.p99} ms` : ''}: ${met ? 'met' : 'NOT met'}`
+      : '—';
     log(
       `| ${scenario.name} | ${result.requestsPerSecond.toFixed(0)} | ${result.p50} | ${result.p99} | ${statements} (${statementsUnderLoad.toFixed(2)} under load) | ${cpuMs.toFixed(2)} | ${result.non2xx + result.errors + result.timeouts} | ${goal} |`,
     );
   }
-  if (!Number.isNaN(coldEvaluation)) log(`| cold evaluation, whole county | ${coldEvaluation.toFixed(0)} ms | | | | | | < 1000 ms: ${coldEvaluation < 1000 ? 'met' : 'NOT met'} |`);
+  if (!Number.isNaN(coldEvaluation))
+    log(
+      `| cold evaluation, whole county | ${coldEvaluation.toFixed(0)} ms | | | | | | < 1000 ms: ${coldEvaluation < 1000 ? 'met' : 'NOT met'} |`,
+    );
 }
 
 main().then(
   () => process.exit(0), // a pooled connection or timer must not keep the benchmark alive
   (error) => {
-    process.stderr.write(`bench:api failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `bench:api failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

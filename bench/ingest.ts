@@ -66,29 +66,50 @@ async function child(file: string) {
   const onPhase = (phase: string) => {
     const used = process.cpuUsage(cpu);
     const m = process.memoryUsage();
-    phases.push(`${phase} ${at()} s (CPU ${((used.user + used.system) / 1e6).toFixed(2)} s; RSS ${m.rss >> 20}, heap ${m.heapUsed >> 20}, buffers ${m.arrayBuffers >> 20})`);
+    phases.push(
+      `${phase} ${at()} s (CPU ${((used.user + used.system) / 1e6).toFixed(2)} s; RSS ${m.rss >> 20}, heap ${m.heapUsed >> 20}, buffers ${m.arrayBuffers >> 20})`,
+    );
   };
-  const report = await ingestFile(database, 'power', file, { onPath: (p) => (loadPath = p), onPhase });
+  const report = await ingestFile(database, 'power', file, {
+    onPath: (p) => (loadPath = p),
+    onPhase,
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await database.close();
   // resourceUsage().maxRSS is in kilobytes
-  process.stdout.write(`${JSON.stringify({ report, seconds, loadPath, phases, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ report, seconds, loadPath, phases, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+  );
 }
 
 function runChild(
   file: string,
   databaseUrl: string,
-): Promise<{ report: Record<string, number>; seconds: number; loadPath: LoadPath; phases: string[]; maxRssMb: number }> {
+): Promise<{
+  report: Record<string, number>;
+  seconds: number;
+  loadPath: LoadPath;
+  phases: string[];
+  maxRssMb: number;
+}> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/ingest.ts'), '--child', file], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'bench/ingest.ts'), '--child', file],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     proc.stdout.on('data', (chunk) => (out += chunk));
     proc.on('error', reject);
-    proc.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`loader exited with ${code}`))));
+    proc.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!))
+        : reject(new Error(`loader exited with ${code}`)),
+    );
   });
 }
 
@@ -106,23 +127,48 @@ async function main() {
     let t = Date.now();
     // (imported here, not in the loading child: its peak RSS is the loader's own)
     const { generatePowerBenchmark } = await import('../connectors/demo/benchmark.js');
-    const files = await generatePowerBenchmark(path.join(dir, 'power.csv'), { accounts, months, seed: Number(values.seed) });
-    console.log(`generated ${files.rows} rows (${files.nameOnlyAccounts} of ${files.accounts} accounts name-only, ${files.enterprises} enterprises) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    const files = await generatePowerBenchmark(path.join(dir, 'power.csv'), {
+      accounts,
+      months,
+      seed: Number(values.seed),
+    });
+    console.log(
+      `generated ${files.rows} rows (${files.nameOnlyAccounts} of ${files.accounts} accounts name-only, ${files.enterprises} enterprises) in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+    );
 
     await admin.unsafe(`create database ${name}`);
     const database = await openDatabase({ databaseUrl, max: 2 });
     await database.migrate();
     t = Date.now();
     const registry = await ingestFile(database, 'market-registry', files.registryFile);
-    console.log(`register: ${registry.rowsLoaded} enterprises in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    await database.postgres!.unsafe(`create table bench_bare (c1 text, c2 text, c3 text, c4 text, c5 text)`);
+    console.log(
+      `register: ${registry.rowsLoaded} enterprises in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+    );
+    await database.postgres!.unsafe(
+      `create table bench_bare (c1 text, c2 text, c3 text, c4 text, c5 text)`,
+    );
     await database.close();
 
     const u = new URL(databaseUrl);
     const psql = (command: string) =>
-      execFileSync('psql', ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username) || 'postgres', '-d', name, '-qc', command], {
-        stdio: 'inherit',
-      });
+      execFileSync(
+        'psql',
+        [
+          '-h',
+          u.hostname,
+          '-p',
+          u.port || '5432',
+          '-U',
+          decodeURIComponent(u.username) || 'postgres',
+          '-d',
+          name,
+          '-qc',
+          command,
+        ],
+        {
+          stdio: 'inherit',
+        },
+      );
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const bares: number[] = [];
     const loads: number[] = [];
@@ -171,7 +217,9 @@ async function main() {
     t = Date.now();
     psql(`\\copy bench_target (${list}) from '${rows}' with (format binary)`);
     const copySeconds = (Date.now() - t) / 1000;
-    psql(`set maintenance_work_mem = '256MB'; alter table bench_target add primary key (account_id, month)`);
+    psql(
+      `set maintenance_work_mem = '256MB'; alter table bench_target add primary key (account_id, month)`,
+    );
     const targetSeconds = (Date.now() - t) / 1000;
     console.log(
       `floor of the target table: \\copy of the ${files.rows} finished rows (binary, as the load sends them) into a table like power_readings, then its primary key: ` +

@@ -1,11 +1,13 @@
-import { openDatabase, type Database } from '../db/client.js';
-import { loadConfig, type Config } from '../lib/config.js';
+import { type Database, openDatabase } from '../db/client.js';
+import { type Config, loadConfig } from '../lib/config.js';
 
 /**
  * Opens the configured database (DATABASE_URL, else PGlite in EDP_DATA_DIR), migrated, runs `work`,
  * and closes it whatever happens.
  */
-export async function withDatabase<T>(work: (database: Database, config: Config) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(
+  work: (database: Database, config: Config) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {

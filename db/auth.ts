@@ -1,4 +1,14 @@
-import { bigserial, index, integer, text, timestamp, uniqueIndex, uuid, varchar, pgTable } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
 
 /**
  * API keys of department systems and people (interface.md, authentication). Only the sha-256 of a
@@ -23,7 +33,10 @@ export const apiKeys = pgTable(
     /** recorded at most about once a minute per key (no write per request) */
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('api_keys_key_hash_idx').on(t.keyHash), index('api_keys_prefix_idx').on(t.prefix)],
+  (t) => [
+    uniqueIndex('api_keys_key_hash_idx').on(t.keyHash),
+    index('api_keys_prefix_idx').on(t.prefix),
+  ],
 );
 
 /**
@@ -46,7 +59,10 @@ export const auditLog = pgTable(
     fields: text('fields').array().notNull().default([]),
     requestId: uuid('request_id').notNull(),
   },
-  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_enterprises_idx').using('gin', t.enterprises)],
+  (t) => [
+    index('audit_log_at_idx').on(t.at),
+    index('audit_log_enterprises_idx').using('gin', t.enterprises),
+  ],
 );
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;

@@ -1,16 +1,19 @@
-import type { PGlite } from '@electric-sql/pglite';
-import { sql, type SQL } from 'drizzle-orm';
-import type { PgAsyncDatabase } from 'drizzle-orm/pg-core/async/db';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PGlite } from '@electric-sql/pglite';
+import { type SQL, sql } from 'drizzle-orm';
+import type { PgAsyncDatabase } from 'drizzle-orm/pg-core/async/db';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { relations } from './relations.js';
 
-export const MIGRATIONS_FOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+export const MIGRATIONS_FOLDER = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'migrations',
+);
 
 /** The drizzle database, the same type whichever driver is behind it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -98,7 +101,11 @@ function wrap(
  * waits in the socket, and a refused or dropped connection reaches postgres.js as its own socket's
  * error and close would (connect_timeout, reconnection after an outage and TLS stay postgres.js's).
  */
-function noDelaySocket(options: { host: string[]; port: number[]; path?: string | false }): net.Socket {
+function noDelaySocket(options: {
+  host: string[];
+  port: number[];
+  path?: string | false;
+}): net.Socket {
   if (options.path) return net.connect({ path: options.path });
   return net.connect({ host: options.host[0], port: options.port[0], noDelay: true });
 }
@@ -117,8 +124,16 @@ function preparing(client: postgres.Sql): postgres.Sql {
   return new Proxy(client, {
     get(target, key, receiver) {
       if (key !== 'unsafe') return Reflect.get(target, key, receiver);
-      return (query: string, parameters: postgres.ParameterOrJSON<never>[] = [], options: postgres.UnsafeQueryOptions = {}) =>
-        target.unsafe(query, parameters, parameters.length <= PREPARE_MAX_PARAMETERS ? { ...options, prepare: true } : options);
+      return (
+        query: string,
+        parameters: postgres.ParameterOrJSON<never>[] = [],
+        options: postgres.UnsafeQueryOptions = {},
+      ) =>
+        target.unsafe(
+          query,
+          parameters,
+          parameters.length <= PREPARE_MAX_PARAMETERS ? { ...options, prepare: true } : options,
+        );
     },
   });
 }
@@ -134,12 +149,23 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
       // No JIT compilation: the county-wide statements (the evaluation of a year over 20,000
       // enterprises) cross its cost threshold and spent ~200 ms of their ~1 s compiling
       // expressions that run once; nothing here runs long enough to repay it.
-      connection: { jit: 'off', ...(options.statementTimeoutMs ? { statement_timeout: Math.round(options.statementTimeoutMs) } : {}) },
+      connection: {
+        jit: 'off',
+        ...(options.statementTimeoutMs
+          ? { statement_timeout: Math.round(options.statementTimeoutMs) }
+          : {}),
+      },
       // Several hosts (failover) keep postgres.js's own sockets.
-      ...(new URL(options.databaseUrl).host.includes(',') ? {} : { socket: noDelaySocket as never }),
+      ...(new URL(options.databaseUrl).host.includes(',')
+        ? {}
+        : { socket: noDelaySocket as never }),
     });
     const counter = queryCounter();
-    const db = drizzlePostgres({ client: preparing(client), relations, logger: counter.logger }) as unknown as Db;
+    const db = drizzlePostgres({
+      client: preparing(client),
+      relations,
+      logger: counter.logger,
+    }) as unknown as Db;
     return wrap('postgres', db, counter, {
       postgres: client,
       migrate: async () => {

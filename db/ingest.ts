@@ -1,4 +1,15 @@
-import { bigint, bigserial, index, integer, jsonb, primaryKey, text, timestamp, varchar, pgTable } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  varchar,
+} from 'drizzle-orm/pg-core';
 
 /** One load of one file (or one API pull) of one source. rowsRead = rowsLoaded + rowsQuarantined + rowsUnmatched. */
 export const ingestBatches = pgTable(

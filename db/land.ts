@@ -1,4 +1,4 @@
-import { date, index, primaryKey, text, varchar, pgTable } from 'drizzle-orm/pg-core';
+import { date, index, pgTable, primaryKey, text, varchar } from 'drizzle-orm/pg-core';
 import { linkColumns, provenanceColumns, squareMetres } from './common.js';
 
 /**
@@ -28,7 +28,10 @@ export const landParcels = pgTable(
     cancelledOn: date('cancelled_on'),
     ...provenanceColumns(),
   },
-  (t) => [primaryKey({ columns: [t.unitNo, t.registeredOn] }), index('land_parcels_uscc_idx').on(t.uscc)],
+  (t) => [
+    primaryKey({ columns: [t.unitNo, t.registeredOn] }),
+    index('land_parcels_uscc_idx').on(t.uscc),
+  ],
 );
 
 /** 租赁备案 leases of industrial land or buildings (sources.md 3b). Natural key: 备案编号. */
@@ -62,5 +65,8 @@ export const landLeases = pgTable(
     endsOn: date('ends_on').notNull(),
     ...provenanceColumns(),
   },
-  (t) => [index('land_leases_lessor_idx').on(t.lessorUscc), index('land_leases_lessee_idx').on(t.lesseeUscc)],
+  (t) => [
+    index('land_leases_lessor_idx').on(t.lessorUscc),
+    index('land_leases_lessee_idx').on(t.lesseeUscc),
+  ],
 );

@@ -1,4 +1,4 @@
-import { date, index, text, varchar, pgTable } from 'drizzle-orm/pg-core';
+import { date, index, pgTable, text, varchar } from 'drizzle-orm/pg-core';
 import { linkColumns, provenanceColumns, yuan } from './common.js';
 
 /** 市场监督管理局 企业登记 — the enterprise master (sources.md 1a). Natural key: USCC. */

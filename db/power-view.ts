@@ -1,4 +1,4 @@
-import { date, numeric, primaryKey, text, pgTable } from 'drizzle-orm/pg-core';
+import { date, numeric, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { linkColumns, provenanceColumns } from './common.js';
 
 /**

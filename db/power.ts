@@ -1,11 +1,23 @@
-import { bigint, customType, date, index, integer, numeric, primaryKey, timestamp, pgTable } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  customType,
+  date,
+  index,
+  integer,
+  numeric,
+  pgTable,
+  primaryKey,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 import { linkColumns } from './common.js';
 
 /**
  * An account number: text compared byte by byte (collation "C"): account numbers have no linguistic
  * order to keep, and comparing under the database's default collation (strcoll) is slower.
  */
-const accountNumber = customType<{ data: string; driverData: string }>({ dataType: () => 'text collate "C"' });
+const accountNumber = customType<{ data: string; driverData: string }>({
+  dataType: () => 'text collate "C"',
+});
 
 /**
  * 供电公司 monthly consumption per electricity account (sources.md 4a/4b), as stored: one narrow row
@@ -53,7 +65,11 @@ export const powerHolders = pgTable(
     accountNo: accountNumber('account_no').notNull(),
     ...linkColumns(),
   },
-  (t) => [index('power_holders_account_idx').on(t.accountNo), index('power_holders_account_id_idx').on(t.accountId), index('power_holders_uscc_idx').on(t.uscc)],
+  (t) => [
+    index('power_holders_account_idx').on(t.accountNo),
+    index('power_holders_account_id_idx').on(t.accountId),
+    index('power_holders_uscc_idx').on(t.uscc),
+  ],
 );
 
 /**

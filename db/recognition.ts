@@ -1,4 +1,4 @@
-import { boolean, date, index, primaryKey, text, varchar, pgTable } from 'drizzle-orm/pg-core';
+import { boolean, date, index, pgTable, primaryKey, text, varchar } from 'drizzle-orm/pg-core';
 import { linkColumns, provenanceColumns, yuan } from './common.js';
 
 /**

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, numeric, primaryKey, text, timestamp, varchar, pgTable } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  varchar,
+} from 'drizzle-orm/pg-core';
 
 /**
  * A snapshot of every enterprise's figures and grade for one year (metricsSql + evaluateYear),
@@ -63,7 +73,12 @@ export const enterpriseYearFigures = pgTable(
     index('eyf_kwh_idx').on(t.year, sql`${t.electricityKwh} desc nulls last`, t.uscc),
     index('eyf_score_idx').on(t.year, sql`${t.score} desc nulls last`, t.uscc),
     // a town's page by 亩均税收 (the dashboards' ordering) straight from the index
-    index('eyf_town_mu_tax_idx').on(t.year, t.town, sql`${t.muAverageTaxYuan} desc nulls last`, t.uscc),
+    index('eyf_town_mu_tax_idx').on(
+      t.year,
+      t.town,
+      sql`${t.muAverageTaxYuan} desc nulls last`,
+      t.uscc,
+    ),
     // filters
     index('eyf_division_idx').on(t.year, t.industryDivision),
     index('eyf_grade_idx').on(t.year, t.grade),

@@ -1,4 +1,4 @@
-import { date, index, integer, primaryKey, text, pgTable } from 'drizzle-orm/pg-core';
+import { date, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { linkColumns, provenanceColumns, yuan } from './common.js';
 
 /** 税务局 实缴税款 per month and tax type (sources.md 2a). Natural key: 税票号码. */
@@ -44,5 +44,8 @@ export const taxAnnual = pgTable(
     employees: integer('employees'),
     ...provenanceColumns(),
   },
-  (t) => [primaryKey({ columns: [t.identityKey, t.year] }), index('tax_annual_uscc_year_idx').on(t.uscc, t.year)],
+  (t) => [
+    primaryKey({ columns: [t.identityKey, t.year] }),
+    index('tax_annual_uscc_year_idx').on(t.uscc, t.year),
+  ],
 );

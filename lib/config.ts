@@ -72,12 +72,16 @@ export const DEFAULTS = {
 function intFrom(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative whole number, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${name} must be a non-negative whole number, got "${value}"`);
   return n;
 }
 
 /** Reads the configuration; `overrides` (from CLI flags) win over the environment. */
-export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  overrides: Partial<Config> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
   const config: Config = {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.EDP_DATA_DIR || DEFAULTS.dataDir),
@@ -87,19 +91,42 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     allowAnonymous: env.EDP_ALLOW_ANONYMOUS === '1' || env.EDP_ALLOW_ANONYMOUS === 'true',
     redisUrl: env.REDIS_URL || undefined,
     powerToken: env.EDP_POWER_TOKEN || undefined,
-    demoEnterprises: intFrom(env.EDP_DEMO_ENTERPRISES, DEFAULTS.demoEnterprises, 'EDP_DEMO_ENTERPRISES'),
+    demoEnterprises: intFrom(
+      env.EDP_DEMO_ENTERPRISES,
+      DEFAULTS.demoEnterprises,
+      'EDP_DEMO_ENTERPRISES',
+    ),
     demoSeed: intFrom(env.EDP_DEMO_SEED, DEFAULTS.demoSeed, 'EDP_DEMO_SEED'),
     production: env.NODE_ENV === 'production',
-    rateLimitPerMinute: intFrom(env.EDP_RATE_LIMIT_PER_MINUTE, DEFAULTS.rateLimitPerMinute, 'EDP_RATE_LIMIT_PER_MINUTE'),
-    rateLimitBurst: intFrom(env.EDP_RATE_LIMIT_BURST, DEFAULTS.rateLimitBurst, 'EDP_RATE_LIMIT_BURST'),
+    rateLimitPerMinute: intFrom(
+      env.EDP_RATE_LIMIT_PER_MINUTE,
+      DEFAULTS.rateLimitPerMinute,
+      'EDP_RATE_LIMIT_PER_MINUTE',
+    ),
+    rateLimitBurst: intFrom(
+      env.EDP_RATE_LIMIT_BURST,
+      DEFAULTS.rateLimitBurst,
+      'EDP_RATE_LIMIT_BURST',
+    ),
     redisPrefix: env.EDP_REDIS_PREFIX || DEFAULTS.redisPrefix,
-    requestTimeoutMs: intFrom(env.EDP_REQUEST_TIMEOUT_MS, DEFAULTS.requestTimeoutMs, 'EDP_REQUEST_TIMEOUT_MS'),
+    requestTimeoutMs: intFrom(
+      env.EDP_REQUEST_TIMEOUT_MS,
+      DEFAULTS.requestTimeoutMs,
+      'EDP_REQUEST_TIMEOUT_MS',
+    ),
     maxDepth: intFrom(env.EDP_MAX_DEPTH, DEFAULTS.maxDepth, 'EDP_MAX_DEPTH'),
     maxAliases: intFrom(env.EDP_MAX_ALIASES, DEFAULTS.maxAliases, 'EDP_MAX_ALIASES'),
     maxDirectives: intFrom(env.EDP_MAX_DIRECTIVES, DEFAULTS.maxDirectives, 'EDP_MAX_DIRECTIVES'),
     maxTokens: intFrom(env.EDP_MAX_TOKENS, DEFAULTS.maxTokens, 'EDP_MAX_TOKENS'),
     maxCost: intFrom(env.EDP_MAX_COST, DEFAULTS.maxCost, 'EDP_MAX_COST'),
-    dataVersionTtlMs: intFrom(env.EDP_DATA_VERSION_TTL_MS, DEFAULTS.dataVersionTtlMs, 'EDP_DATA_VERSION_TTL_MS'),
+    dataVersionTtlMs: intFrom(
+      env.EDP_DATA_VERSION_TTL_MS,
+      DEFAULTS.dataVersionTtlMs,
+      'EDP_DATA_VERSION_TTL_MS',
+    ),
   };
-  return { ...config, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  return {
+    ...config,
+    ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
+  };
 }

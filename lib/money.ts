@@ -8,9 +8,11 @@
 export function toFen(value: string | number): bigint {
   const text = typeof value === 'number' ? value.toFixed(2) : value.trim();
   const m = /^([-+])?(\d*)(?:\.(\d*))?$/.exec(text);
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new Error(`not a decimal amount: "${value}"`);
+  if (!m || (m[2] === '' && (m[3] ?? '') === ''))
+    throw new Error(`not a decimal amount: "${value}"`);
   const digits = (m[3] ?? '').padEnd(3, '0');
-  let fen = BigInt(m[2] || '0') * 100n + BigInt(digits.slice(0, 2)) + (Number(digits[2]) >= 5 ? 1n : 0n);
+  let fen =
+    BigInt(m[2] || '0') * 100n + BigInt(digits.slice(0, 2)) + (Number(digits[2]) >= 5 ? 1n : 0n);
   if (m[1] === '-') fen = -fen;
   return fen;
 }

@@ -12,9 +12,18 @@ export interface SheetColumn {
 export const MONEY_FORMAT = '#,##0.00';
 
 /** A worksheet with its columns and a styled header row frozen in place. */
-export function addStyledSheet(book: ExcelJS.Workbook, name: string, columns: readonly SheetColumn[]): ExcelJS.Worksheet {
+export function addStyledSheet(
+  book: ExcelJS.Workbook,
+  name: string,
+  columns: readonly SheetColumn[],
+): ExcelJS.Worksheet {
   const sheet = book.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width, style: c.numFmt ? { numFmt: c.numFmt } : {} }));
+  sheet.columns = columns.map((c) => ({
+    header: c.header,
+    key: c.key,
+    width: c.width,
+    style: c.numFmt ? { numFmt: c.numFmt } : {},
+  }));
   const header = sheet.getRow(1);
   header.font = { bold: true, color: { argb: 'FFFFFFFF' } };
   header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F4E79' } };
@@ -22,10 +31,16 @@ export function addStyledSheet(book: ExcelJS.Workbook, name: string, columns: re
   return sheet;
 }
 
-const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+const csvField = (value: string) =>
+  /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 
 /** CSV text for Excel: UTF-8 with BOM, CRLF line ends, fields quoted where needed. */
-export function csvWithBom(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
-  const lines = [header, ...rows].map((r) => r.map((v) => csvField(v === null ? '' : String(v))).join(','));
-  return '\uFEFF' + lines.join('\r\n') + '\r\n';
+export function csvWithBom(
+  header: readonly string[],
+  rows: readonly (readonly (string | number | null)[])[],
+): string {
+  const lines = [header, ...rows].map((r) =>
+    r.map((v) => csvField(v === null ? '' : String(v))).join(','),
+  );
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

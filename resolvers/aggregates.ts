@@ -7,7 +7,7 @@ import { powerConsumption } from '../db/power-view.js';
 import { designations, techProjects } from '../db/recognition.js';
 import { enterpriseYearFigures } from '../db/search.js';
 import { taxAnnual, taxPayments } from '../db/tax.js';
-import { clusterCaseSql, clusters, clusterTargets, type ClusterTarget } from './clusters.js';
+import { type ClusterTarget, clusterCaseSql, clusters, clusterTargets } from './clusters.js';
 import { ACTIVE_STATUSES } from './enterprise-search.js';
 import { ensureYearFigures } from './year-figures.js';
 
@@ -76,13 +76,23 @@ const e = enterprises;
 const f = enterpriseYearFigures;
 
 /** The year's aggregates: the snapshot check (one statement, more on a refresh) and one grouped statement. */
-export async function countyAggregates(database: Database, year: number, ensureYear: (year: number) => Promise<unknown> = (y) => ensureYearFigures(database, y)): Promise<CountyAggregates> {
+export async function countyAggregates(
+  database: Database,
+  year: number,
+  ensureYear: (year: number) => Promise<unknown> = (y) => ensureYearFigures(database, y),
+): Promise<CountyAggregates> {
   await ensureYear(year);
-  const active = sql.join(ACTIVE_STATUSES.map((s) => sql`${s}`), sql`, `);
+  const active = sql.join(
+    ACTIVE_STATUSES.map((s) => sql`${s}`),
+    sql`, `,
+  );
   const gradeCounts = (['ABOVE_SCALE', 'BELOW_SCALE'] as const).flatMap((p) => {
     const prefix = p === 'ABOVE_SCALE' ? 'above' : 'below';
     return [
-      ...(['A', 'B', 'C', 'D'] as const).map((g) => sql`(count(*) filter (where ${f.population} = ${p} and ${f.grade} = ${g}))::int as ${sql.identifier(`${prefix}_${g.toLowerCase()}`)}`),
+      ...(['A', 'B', 'C', 'D'] as const).map(
+        (g) =>
+          sql`(count(*) filter (where ${f.population} = ${p} and ${f.grade} = ${g}))::int as ${sql.identifier(`${prefix}_${g.toLowerCase()}`)}`,
+      ),
       sql`(count(*) filter (where ${f.population} = ${p}))::int as ${sql.identifier(`${prefix}_n`)}`,
     ];
   });
@@ -125,20 +135,30 @@ export async function countyAggregates(database: Database, year: number, ensureY
       evaluated: Number(r[`${p}_n`]),
     })),
   });
-  const result: CountyAggregates = { year, county: undefined as never, byTown: [], byIndustryDivision: [], byCluster: [] };
+  const result: CountyAggregates = {
+    year,
+    county: undefined as never,
+    byTown: [],
+    byIndustryDivision: [],
+    byCluster: [],
+  };
   for (const r of rows) {
     const grouped = [Number(r.g_town), Number(r.g_division), Number(r.g_cluster)];
     if (grouped.every((g) => g === 1)) result.county = toGroup(r, 'COUNTY', null);
     else if (grouped[0] === 0) result.byTown.push(toGroup(r, 'TOWN', r.town));
-    else if (grouped[1] === 0) result.byIndustryDivision.push(toGroup(r, 'INDUSTRY_DIVISION', r.division));
+    else if (grouped[1] === 0)
+      result.byIndustryDivision.push(toGroup(r, 'INDUSTRY_DIVISION', r.division));
     else result.byCluster.push(toGroup(r, 'CLUSTER', r.cluster));
   }
   // every cluster appears, with zeros when it has no enterprise; "no cluster" goes last
   const order = clusters().map((c) => c.id);
-  for (const id of order) if (!result.byCluster.some((g) => g.key === id)) result.byCluster.push(emptyGroup('CLUSTER', id));
+  for (const id of order)
+    if (!result.byCluster.some((g) => g.key === id))
+      result.byCluster.push(emptyGroup('CLUSTER', id));
   const rank = (k: string | null) => (k === null ? Number.MAX_SAFE_INTEGER : order.indexOf(k));
   result.byCluster.sort((a, b) => rank(a.key) - rank(b.key));
-  const byKey = (a: AggregateGroup, b: AggregateGroup) => (a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  const byKey = (a: AggregateGroup, b: AggregateGroup) =>
+    a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
   result.byTown.sort(byKey);
   result.byIndustryDivision.sort(byKey);
   result.county ??= emptyGroup('COUNTY', null);
@@ -181,7 +201,10 @@ export interface TargetProgress {
 }
 
 /** The policy's cluster targets beside the clusters' revenue of `year` (from countyAggregates). */
-export function targetProgress(aggregates: CountyAggregates, targets: ClusterTarget[] = clusterTargets()): TargetProgress[] {
+export function targetProgress(
+  aggregates: CountyAggregates,
+  targets: ClusterTarget[] = clusterTargets(),
+): TargetProgress[] {
   return targets.map((target) => {
     const cluster = clusters().find((c) => c.id === target.cluster)!;
     const revenue = aggregates.byCluster.find((g) => g.key === target.cluster)?.revenueYuan ?? '0';
@@ -202,11 +225,19 @@ export function targetProgress(aggregates: CountyAggregates, targets: ClusterTar
 /** The nine sources of interface.md and the table (and link columns) each loads. */
 export const SOURCES = [
   { source: 'market-registry', table: e, unmatched: null },
-  { source: 'market-penalties', table: marketPenalties, unmatched: sql`${marketPenalties.uscc} is null` },
+  {
+    source: 'market-penalties',
+    table: marketPenalties,
+    unmatched: sql`${marketPenalties.uscc} is null`,
+  },
   { source: 'tax-payments', table: taxPayments, unmatched: sql`${taxPayments.uscc} is null` },
   { source: 'tax-annual', table: taxAnnual, unmatched: sql`${taxAnnual.uscc} is null` },
   { source: 'land-parcels', table: landParcels, unmatched: sql`${landParcels.uscc} is null` },
-  { source: 'land-leases', table: landLeases, unmatched: sql`(${landLeases.lessorUscc} is null or ${landLeases.lesseeUscc} is null)` },
+  {
+    source: 'land-leases',
+    table: landLeases,
+    unmatched: sql`(${landLeases.lessorUscc} is null or ${landLeases.lesseeUscc} is null)`,
+  },
   { source: 'power', table: powerConsumption, unmatched: sql`${powerConsumption.uscc} is null` },
   { source: 'designations', table: designations, unmatched: sql`${designations.uscc} is null` },
   { source: 'tech-projects', table: techProjects, unmatched: sql`${techProjects.uscc} is null` },
@@ -231,7 +262,10 @@ export interface SourceFreshness {
 /** Per source: its latest committed batch, rows held, quarantined and unmatched counts. One statement. */
 export async function dataFreshness(database: Database): Promise<SourceFreshness[]> {
   const held = sql.join(
-    SOURCES.map((s) => sql`select ${s.source}::text as source, count(*)::int as rows, ${s.unmatched ? sql`(count(*) filter (where ${s.unmatched}))::int` : sql`0`} as unmatched from ${s.table}`),
+    SOURCES.map(
+      (s) =>
+        sql`select ${s.source}::text as source, count(*)::int as rows, ${s.unmatched ? sql`(count(*) filter (where ${s.unmatched}))::int` : sql`0`} as unmatched from ${s.table}`,
+    ),
     sql` union all `,
   );
   const rows = await database.rows<{

@@ -1,8 +1,8 @@
-import ExcelJS from 'exceljs';
 import { writeFile } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
 import { addStyledSheet, csvWithBom, MONEY_FORMAT, type SheetColumn } from '../lib/spreadsheet.js';
+import { type CountyAllocation, type SurchargeRow, surchargeList } from './allocation.js';
 import { sumYuan } from './awards/format.js';
-import { surchargeList, type CountyAllocation, type SurchargeRow } from './allocation.js';
 
 /** The utility file's columns, in the order a billing clerk loads them. */
 const COLUMNS: readonly (SheetColumn & { key: keyof SurchargeRow })[] = [
@@ -21,7 +21,13 @@ export interface SurchargeFile {
   year: number;
   appliesInYear: number;
   rows: SurchargeRow[];
-  withoutAccounts: { uscc: string; name: string; consecutiveDYears: number; rate: number; reason: string }[];
+  withoutAccounts: {
+    uscc: string;
+    name: string;
+    consecutiveDYears: number;
+    rate: number;
+    reason: string;
+  }[];
   totals: { enterprises: number; accounts: number; kwh: number; estimatedSurchargeYuan: number };
 }
 
@@ -41,7 +47,12 @@ export function surchargeFile(county: CountyAllocation): SurchargeFile {
       rate: a.surchargeYuanPerKwh!,
       reason: '未关联用电户号: no electricity account is linked to this enterprise',
     })),
-    totals: { enterprises: new Set(rows.map((r) => r.uscc)).size, accounts: rows.length, kwh, estimatedSurchargeYuan: sumYuan(rows.map((r) => r.estimatedSurchargeYuan)) },
+    totals: {
+      enterprises: new Set(rows.map((r) => r.uscc)).size,
+      accounts: rows.length,
+      kwh,
+      estimatedSurchargeYuan: sumYuan(rows.map((r) => r.estimatedSurchargeYuan)),
+    },
   };
 }
 
@@ -80,5 +91,11 @@ export async function writeSurchargeXlsx(file: SurchargeFile, out: string): Prom
 
 /** The account rows alone as CSV (UTF-8 with BOM), the utility's load format. */
 export async function writeSurchargeCsv(file: SurchargeFile, out: string): Promise<void> {
-  await writeFile(out, csvWithBom(COLUMNS.map((c) => c.header), file.rows.map(rowValues)));
+  await writeFile(
+    out,
+    csvWithBom(
+      COLUMNS.map((c) => c.header),
+      file.rows.map(rowValues),
+    ),
+  );
 }

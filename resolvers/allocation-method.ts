@@ -3,7 +3,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-export const ALLOCATION_METHODS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'config', 'allocation-methods.json');
+export const ALLOCATION_METHODS_FILE = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'config',
+  'allocation-methods.json',
+);
 
 const gradeSchema = z.enum(['A', 'B', 'C', 'D']);
 
@@ -30,7 +35,9 @@ export type AllocationMethod = z.infer<typeof methodSchema>;
 export function parseAllocationMethods(data: unknown): AllocationMethod[] {
   const result = z.object({ methods: z.array(methodSchema).min(1) }).safeParse(data);
   if (!result.success) {
-    throw new Error(`Invalid allocation methods: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `Invalid allocation methods: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return [...result.data.methods].sort((a, b) => a.effectiveYears.from - b.effectiveYears.from);
 }
@@ -44,8 +51,17 @@ export function allocationMethods(): readonly AllocationMethod[] {
 }
 
 /** The allocation method for the grade of `year`, or null when none is in force. */
-export function allocationMethodForYear(year: number, methods: readonly AllocationMethod[] = allocationMethods()): AllocationMethod | null {
-  return methods.find((m) => m.effectiveYears.from <= year && (m.effectiveYears.to === null || year <= m.effectiveYears.to)) ?? null;
+export function allocationMethodForYear(
+  year: number,
+  methods: readonly AllocationMethod[] = allocationMethods(),
+): AllocationMethod | null {
+  return (
+    methods.find(
+      (m) =>
+        m.effectiveYears.from <= year &&
+        (m.effectiveYears.to === null || year <= m.effectiveYears.to),
+    ) ?? null
+  );
 }
 
 /** The surcharge in 元/kWh for a run of `run` consecutive surcharge-grade years; null for none. */

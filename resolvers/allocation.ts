@@ -1,16 +1,26 @@
 import DataLoader from 'dataloader';
-import { sql, type SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { powerConsumption } from '../db/power-view.js';
 import { taxAnnual, taxPayments } from '../db/tax.js';
-import { allocationMethodForYear, allocationMethods, surchargeRate, type AllocationMethod } from './allocation-method.js';
+import {
+  type AllocationMethod,
+  allocationMethodForYear,
+  allocationMethods,
+  surchargeRate,
+} from './allocation-method.js';
 import { sumYuan } from './awards/format.js';
 import { dataVersion } from './data-version.js';
-import { VersionedCache } from './versioned-cache.js';
-import { evaluationMethods, methodForYear, type Grade, type Population } from './evaluation-method.js';
 import { evaluationSql } from './evaluation.js';
+import {
+  evaluationMethods,
+  type Grade,
+  methodForYear,
+  type Population,
+} from './evaluation-method.js';
 import { assertYear } from './metrics.js';
+import { VersionedCache } from './versioned-cache.js';
 
 /** One electricity account of a firm, with the year's consumption and the surcharge it would carry. */
 export interface AllocationAccount {
@@ -87,9 +97,15 @@ function runsSql(years: number[]): SQL {
   const last = years[years.length - 1];
   const graded = years.flatMap((y) => {
     const method = methodForYear(y, evaluationMethods());
-    return method ? [sql`select ${y}::int as year, e.uscc, e.grade, e.population from (${evaluationSql(method, y)}) e`] : [];
+    return method
+      ? [
+          sql`select ${y}::int as year, e.uscc, e.grade, e.population from (${evaluationSql(method, y)}) e`,
+        ]
+      : [];
   });
-  const grades = graded.length ? sql.join(graded, sql` union all `) : sql`select null::int as year, null::text as uscc, null::text as grade, null::text as population where false`;
+  const grades = graded.length
+    ? sql.join(graded, sql` union all `)
+    : sql`select null::int as year, null::text as uscc, null::text as grade, null::text as population where false`;
   return sql`
     with grades as (${grades}),
     grid as (
@@ -138,32 +154,57 @@ function parseHistory(text: string | null): YearGrade[] {
   });
 }
 
-const describe = (g: YearGrade) => `${g.year} ${g.grade ? `${g.population ? POPULATION_ZH[g.population] : ''}${g.grade}` : '未评价'}`;
+const describe = (g: YearGrade) =>
+  `${g.year} ${g.grade ? `${g.population ? POPULATION_ZH[g.population] : ''}${g.grade}` : '未评价'}`;
 
-function toAllocation(row: RunRow, accountRows: AccountRow[], year: number, method: AllocationMethod | null): Allocation {
+function toAllocation(
+  row: RunRow,
+  accountRows: AccountRow[],
+  year: number,
+  method: AllocationMethod | null,
+): Allocation {
   const history = parseHistory(row.history);
   const rate = method ? surchargeRate(method, row.run) : null;
   const accounts = accountRows.map((a) => {
     const kwh = Number(a.kwh);
-    return { accountNo: a.account_no, accountName: a.account_name, kwh, estimatedSurchargeYuan: rate === null ? null : round2(rate * kwh) };
+    return {
+      accountNo: a.account_no,
+      accountName: a.account_name,
+      kwh,
+      estimatedSurchargeYuan: rate === null ? null : round2(rate * kwh),
+    };
   });
   const electricityKwh = accounts.reduce((s, a) => s + a.kwh, 0);
   const reasons: string[] = [];
   const unit = method?.surcharge.unit ?? '元/千瓦时';
   if (!method) reasons.push(`no allocation method is in force for the grades of ${year}`);
-  else if (!row.grade) reasons.push(`${year} 未评价 (not evaluated): no grade, no differentiated allocation and no surcharge in ${year + 1}`);
+  else if (!row.grade)
+    reasons.push(
+      `${year} 未评价 (not evaluated): no grade, no differentiated allocation and no surcharge in ${year + 1}`,
+    );
   else if (rate === null) {
-    reasons.push(`${year} ${row.grade} → ${method.labels[row.grade] ?? ''}: no electricity surcharge in ${year + 1}`);
+    reasons.push(
+      `${year} ${row.grade} → ${method.labels[row.grade] ?? ''}: no electricity surcharge in ${year + 1}`,
+    );
   } else {
     const runYears = history.filter((h) => h.year > year - row.run && h.year <= year);
     const breaker = history.find((h) => h.year === year - row.run);
-    reasons.push(`${runYears.map(describe).join(', ')} → ${rate.toFixed(2)} ${unit} in ${year + 1} (${row.run} consecutive ${method.surcharge.grade} year${row.run > 1 ? 's' : ''}; ${method.legalBasis})`);
+    reasons.push(
+      `${runYears.map(describe).join(', ')} → ${rate.toFixed(2)} ${unit} in ${year + 1} (${row.run} consecutive ${method.surcharge.grade} year${row.run > 1 ? 's' : ''}; ${method.legalBasis})`,
+    );
     if (breaker) reasons.push(`the run starts after ${describe(breaker)}`);
     else reasons.push(`no grade on record before ${year - row.run + 1}`);
     const populations = new Set(runYears.map((h) => h.population));
-    if (populations.size > 1) reasons.push('the run spans both populations (规下 and 规上): a D grade in either counts');
-    if (accounts.length === 0) reasons.push('no electricity account (用电户号) is linked to this enterprise: the surcharge has no account to apply to');
-    else reasons.push(`estimate: ${rate.toFixed(2)} ${unit} × ${electricityKwh.toLocaleString('en-US')} kWh in ${year} = ${round2(rate * electricityKwh).toLocaleString('en-US')} 元`);
+    if (populations.size > 1)
+      reasons.push('the run spans both populations (规下 and 规上): a D grade in either counts');
+    if (accounts.length === 0)
+      reasons.push(
+        'no electricity account (用电户号) is linked to this enterprise: the surcharge has no account to apply to',
+      );
+    else
+      reasons.push(
+        `estimate: ${rate.toFixed(2)} ${unit} × ${electricityKwh.toLocaleString('en-US')} kWh in ${year} = ${round2(rate * electricityKwh).toLocaleString('en-US')} 元`,
+      );
   }
   return {
     uscc: row.uscc,
@@ -198,7 +239,10 @@ async function compute(database: Database, year: number): Promise<CountyAllocati
   const method = allocationMethodForYear(year, allocationMethods());
   const from = await firstYear(database, year, method?.runLookbackYears ?? 10);
   const years = Array.from({ length: year - from + 1 }, (_, i) => from + i);
-  const [runs, accounts] = await Promise.all([database.rows<RunRow>(runsSql(years)), database.rows<AccountRow>(accountsSql(year))]);
+  const [runs, accounts] = await Promise.all([
+    database.rows<RunRow>(runsSql(years)),
+    database.rows<AccountRow>(accountsSql(year)),
+  ]);
   const accountsOf = new Map<string, AccountRow[]>();
   for (const a of accounts) {
     const list = accountsOf.get(a.uscc) ?? [];
@@ -206,7 +250,8 @@ async function compute(database: Database, year: number): Promise<CountyAllocati
     accountsOf.set(a.uscc, list);
   }
   const byUscc = new Map<string, Allocation>();
-  for (const row of runs) byUscc.set(row.uscc, toAllocation(row, accountsOf.get(row.uscc) ?? [], year, method));
+  for (const row of runs)
+    byUscc.set(row.uscc, toAllocation(row, accountsOf.get(row.uscc) ?? [], year, method));
   return { year, method, byUscc };
 }
 
@@ -216,9 +261,14 @@ const allocations = new VersionedCache<CountyAllocation>(6);
  * The county's allocation for the grades of `year`, cached per (year, data version): computed for
  * every enterprise and every year of its run at once, never enterprise by enterprise.
  */
-export async function countyAllocation(database: Database, year: number): Promise<CountyAllocation> {
+export async function countyAllocation(
+  database: Database,
+  year: number,
+): Promise<CountyAllocation> {
   assertYear(year);
-  return allocations.get(database, String(year), await dataVersion(database), () => compute(database, year));
+  return allocations.get(database, String(year), await dataVersion(database), () =>
+    compute(database, year),
+  );
 }
 
 /** One enterprise's allocation; a not-registered USCC answers with the reason. */
@@ -226,14 +276,21 @@ export function allocationOf(county: CountyAllocation, uscc: string): Allocation
   const found = county.byUscc.get(uscc);
   if (found) return found;
   return {
-    ...toAllocation({ uscc, name: '', town: null, grade: null, population: null, run: 0, history: null }, [], county.year, county.method),
+    ...toAllocation(
+      { uscc, name: '', town: null, grade: null, population: null, run: 0, history: null },
+      [],
+      county.year,
+      county.method,
+    ),
     reasons: [`${uscc} is not a registered enterprise`],
   };
 }
 
 /** Enterprises of one grade (default D) in `year`, ordered by USCC. */
 export function allocationList(county: CountyAllocation, grade: Grade | null = 'D'): Allocation[] {
-  return [...county.byUscc.values()].filter((a) => (grade === null ? a.grade !== null : a.grade === grade)).sort((a, b) => (a.uscc < b.uscc ? -1 : 1));
+  return [...county.byUscc.values()]
+    .filter((a) => (grade === null ? a.grade !== null : a.grade === grade))
+    .sort((a, b) => (a.uscc < b.uscc ? -1 : 1));
 }
 
 /** One row of the power company's surcharge file: an account of a surcharged firm. */
@@ -253,7 +310,10 @@ export interface SurchargeRow {
  * The utility's list for the grades of `year`: one row per electricity account of every firm that
  * carries a surcharge in year + 1, sorted by account number; firms without an account come back apart.
  */
-export function surchargeList(county: CountyAllocation): { rows: SurchargeRow[]; withoutAccounts: Allocation[] } {
+export function surchargeList(county: CountyAllocation): {
+  rows: SurchargeRow[];
+  withoutAccounts: Allocation[];
+} {
   const charged = [...county.byUscc.values()].filter((a) => a.surchargeYuanPerKwh !== null);
   const rows = charged
     .flatMap((a) =>
@@ -270,16 +330,39 @@ export function surchargeList(county: CountyAllocation): { rows: SurchargeRow[];
       })),
     )
     .sort((x, y) => (x.accountNo < y.accountNo ? -1 : x.accountNo > y.accountNo ? 1 : 0));
-  const withoutAccounts = charged.filter((a) => a.accounts.length === 0).sort((a, b) => (a.uscc < b.uscc ? -1 : 1));
+  const withoutAccounts = charged
+    .filter((a) => a.accounts.length === 0)
+    .sort((a, b) => (a.uscc < b.uscc ? -1 : 1));
   return { rows, withoutAccounts };
 }
 
 /** Surcharged firms and their estimated surcharge by town (for the dashboard). */
-export function surchargeByTown(county: CountyAllocation): { town: string | null; enterprises: number; accounts: number; kwh: number; estimatedSurchargeYuan: number }[] {
-  const byTown = new Map<string | null, { town: string | null; enterprises: number; accounts: number; kwh: number; estimatedSurchargeYuan: number }>();
+export function surchargeByTown(county: CountyAllocation): {
+  town: string | null;
+  enterprises: number;
+  accounts: number;
+  kwh: number;
+  estimatedSurchargeYuan: number;
+}[] {
+  const byTown = new Map<
+    string | null,
+    {
+      town: string | null;
+      enterprises: number;
+      accounts: number;
+      kwh: number;
+      estimatedSurchargeYuan: number;
+    }
+  >();
   for (const a of county.byUscc.values()) {
     if (a.surchargeYuanPerKwh === null) continue;
-    const t = byTown.get(a.town) ?? { town: a.town, enterprises: 0, accounts: 0, kwh: 0, estimatedSurchargeYuan: 0 };
+    const t = byTown.get(a.town) ?? {
+      town: a.town,
+      enterprises: 0,
+      accounts: 0,
+      kwh: 0,
+      estimatedSurchargeYuan: 0,
+    };
     t.enterprises += 1;
     t.accounts += a.accounts.length;
     t.kwh += a.electricityKwh;
@@ -291,5 +374,7 @@ export function surchargeByTown(county: CountyAllocation): { town: string | null
 
 /** Per-request loader of the county allocation by year (the data version is checked once per request and year). */
 export function allocationLoader(database: Database) {
-  return new DataLoader<number, CountyAllocation>(async (years) => Promise.all(years.map((year) => countyAllocation(database, year))));
+  return new DataLoader<number, CountyAllocation>(async (years) =>
+    Promise.all(years.map((year) => countyAllocation(database, year))),
+  );
 }

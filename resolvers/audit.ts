@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { type AuditRow, auditLog } from '../db/auth.js';
 import type { Database } from '../db/client.js';
 import { UserInputError } from '../server/errors.js';
-import { auditLog, type AuditRow } from '../db/auth.js';
 import type { Viewer } from './context.js';
 
 /**
@@ -28,7 +28,12 @@ export class AuditCollector {
 /** Writes one request's audit row (one statement). Nothing is written when nothing sensitive was read. */
 export async function writeAudit(
   database: Database,
-  entry: { viewer: Viewer; operationName: string | null; requestId: string; collected: AuditCollector },
+  entry: {
+    viewer: Viewer;
+    operationName: string | null;
+    requestId: string;
+    collected: AuditCollector;
+  },
 ): Promise<boolean> {
   if (entry.collected.empty) return false;
   await database.db.insert(auditLog).values({
@@ -59,7 +64,10 @@ function conditions(filter: AuditFilter): SQL[] {
   if (filter.to) where.push(lt(auditLog.at, sql`${filter.to}::date + 1`));
   if (filter.role) where.push(eq(auditLog.role, filter.role));
   if (filter.keyName) where.push(eq(auditLog.keyName, filter.keyName));
-  if (filter.uscc) where.push(sql`${auditLog.enterprises} @> array[${filter.uscc.trim().toUpperCase()}]::varchar(18)[]`);
+  if (filter.uscc)
+    where.push(
+      sql`${auditLog.enterprises} @> array[${filter.uscc.trim().toUpperCase()}]::varchar(18)[]`,
+    );
   return where;
 }
 
@@ -85,11 +93,16 @@ export async function auditPage(
 
 function cursorId(cursor: string): number {
   const id = Number(cursor);
-  if (!Number.isSafeInteger(id) || id < 0) throw new UserInputError(`Not an audit log cursor: ${JSON.stringify(cursor)}`);
+  if (!Number.isSafeInteger(id) || id < 0)
+    throw new UserInputError(`Not an audit log cursor: ${JSON.stringify(cursor)}`);
   return id;
 }
 
 /** Every audit row in the filter, oldest first (for `edp audit export`). */
 export async function auditRows(database: Database, filter: AuditFilter): Promise<AuditRow[]> {
-  return await database.db.select().from(auditLog).where(and(...conditions(filter))).orderBy(asc(auditLog.id));
+  return await database.db
+    .select()
+    .from(auditLog)
+    .where(and(...conditions(filter)))
+    .orderBy(asc(auditLog.id));
 }

@@ -1,11 +1,16 @@
-import { sql, type SQL } from 'drizzle-orm';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 
 /** The county's clusters and the policy's targets: data (config/clusters.json), validated once. */
-export const CLUSTERS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'config', 'clusters.json');
+export const CLUSTERS_FILE = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'config',
+  'clusters.json',
+);
 
 const clusterSchema = z.object({
   /** the GraphQL enum value, e.g. AUTO_PARTS */
@@ -34,15 +39,22 @@ const fileSchema = z
     const ids = new Set<string>();
     const owners = new Map<string, string>();
     for (const c of file.clusters) {
-      if (ids.has(c.id)) ctx.addIssue({ code: 'custom', message: `cluster ${c.id} is defined twice` });
+      if (ids.has(c.id))
+        ctx.addIssue({ code: 'custom', message: `cluster ${c.id} is defined twice` });
       ids.add(c.id);
       for (const p of c.codePrefixes) {
         const owner = owners.get(p);
-        if (owner && owner !== c.id) ctx.addIssue({ code: 'custom', message: `code prefix ${p} belongs to both ${owner} and ${c.id}` });
+        if (owner && owner !== c.id)
+          ctx.addIssue({
+            code: 'custom',
+            message: `code prefix ${p} belongs to both ${owner} and ${c.id}`,
+          });
         owners.set(p, c.id);
       }
     }
-    for (const t of file.targets) if (!ids.has(t.cluster)) ctx.addIssue({ code: 'custom', message: `target for unknown cluster ${t.cluster}` });
+    for (const t of file.targets)
+      if (!ids.has(t.cluster))
+        ctx.addIssue({ code: 'custom', message: `target for unknown cluster ${t.cluster}` });
   });
 
 export type Cluster = z.infer<typeof clusterSchema>;
@@ -63,18 +75,28 @@ export const clusterTargets = (): ClusterTarget[] => clusterConfig().targets;
 
 /** Every (prefix, cluster) pair, longest prefix first: the first match is the enterprise's cluster. */
 function prefixesLongestFirst(list: Cluster[]): { prefix: string; cluster: string }[] {
-  return list.flatMap((c) => c.codePrefixes.map((prefix) => ({ prefix, cluster: c.id }))).sort((a, b) => b.prefix.length - a.prefix.length || a.prefix.localeCompare(b.prefix));
+  return list
+    .flatMap((c) => c.codePrefixes.map((prefix) => ({ prefix, cluster: c.id })))
+    .sort((a, b) => b.prefix.length - a.prefix.length || a.prefix.localeCompare(b.prefix));
 }
 
 /** The cluster of a 行业代码 (longest matching prefix), or null. */
-export function clusterOf(industryCode: string | null | undefined, list: Cluster[] = clusters()): string | null {
+export function clusterOf(
+  industryCode: string | null | undefined,
+  list: Cluster[] = clusters(),
+): string | null {
   if (!industryCode) return null;
   return prefixesLongestFirst(list).find((p) => industryCode.startsWith(p.prefix))?.cluster ?? null;
 }
 
 /** SQL: the cluster id of `code` (a 行业代码 column), null when in none. */
-export function clusterCaseSql(code: SQL | SQL.Aliased | unknown, list: Cluster[] = clusters()): SQL {
-  const whens = prefixesLongestFirst(list).map((p) => sql`when ${code} like ${`${p.prefix}%`} then ${p.cluster}`);
+export function clusterCaseSql(
+  code: SQL | SQL.Aliased | unknown,
+  list: Cluster[] = clusters(),
+): SQL {
+  const whens = prefixesLongestFirst(list).map(
+    (p) => sql`when ${code} like ${`${p.prefix}%`} then ${p.cluster}`,
+  );
   return sql`(case ${sql.join(whens, sql` `)} end)`;
 }
 
@@ -89,7 +111,9 @@ export function inClusterSql(code: unknown, id: string, list: Cluster[] = cluste
   const longer = list
     .filter((c) => c.id !== id)
     .flatMap((c) => c.codePrefixes)
-    .filter((other) => cluster.codePrefixes.some((p) => other.startsWith(p) && other.length > p.length));
+    .filter((other) =>
+      cluster.codePrefixes.some((p) => other.startsWith(p) && other.length > p.length),
+    );
   const excluded = longer.map((p) => sql`${code} like ${`${p}%`}`);
   const match = sql`(${sql.join(own, sql` or `)})`;
   return excluded.length ? sql`(${match} and not (${sql.join(excluded, sql` or `)}))` : match;

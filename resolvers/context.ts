@@ -31,6 +31,18 @@ export function viewerFor(role: Role, keyId: string | null = null, name = 'anony
   return { role, keyId, name, can: CAPABILITIES[role] };
 }
 
-export function createContext(database: Database, viewer: Viewer, logger: Logger, requestId: string): Context {
-  return { database, viewer, loaders: createLoaders(database), logger, requestId, audit: new AuditCollector() };
+export function createContext(
+  database: Database,
+  viewer: Viewer,
+  logger: Logger,
+  requestId: string,
+): Context {
+  return {
+    database,
+    viewer,
+    loaders: createLoaders(database),
+    logger,
+    requestId,
+    audit: new AuditCollector(),
+  };
 }

@@ -1,8 +1,13 @@
 import { desc, eq } from 'drizzle-orm';
+import { LinkError } from '../connectors/pipeline/errors.js';
+import {
+  linkRecord,
+  listUnmatched,
+  type UnmatchedPage,
+  type UnmatchedRecord,
+} from '../connectors/pipeline/unmatched.js';
 import type { Database } from '../db/client.js';
 import { ingestBatches as batches } from '../db/ingest.js';
-import { LinkError } from '../connectors/pipeline/errors.js';
-import { linkRecord, listUnmatched, type UnmatchedPage, type UnmatchedRecord } from '../connectors/pipeline/unmatched.js';
 import { UserInputError } from '../server/errors.js';
 import type { Viewer } from './context.js';
 
@@ -19,7 +24,10 @@ const pageSize = (first: number | null | undefined, fallback: number) => {
 };
 
 /** Loads (batches) of department files, newest first, optionally of one source (one statement). */
-export async function listIngestBatches(database: Database, args: { source?: string | null; first?: number | null }): Promise<IngestBatchRow[]> {
+export async function listIngestBatches(
+  database: Database,
+  args: { source?: string | null; first?: number | null },
+): Promise<IngestBatchRow[]> {
   const query = database.db.select().from(batches);
   const filtered = args.source ? query.where(eq(batches.source, args.source)) : query;
   return await filtered.orderBy(desc(batches.id)).limit(pageSize(args.first, 20));
@@ -35,10 +43,24 @@ export async function unmatchedRecordsPage(
   database: Database,
   args: { source?: string | null; first?: number | null; after?: string | null },
 ): Promise<UnmatchedPage> {
-  return listUnmatched(database, { source: args.source ?? undefined, first: pageSize(args.first, 50), after: args.after }).catch(asUserError);
+  return listUnmatched(database, {
+    source: args.source ?? undefined,
+    first: pageSize(args.first, 50),
+    after: args.after,
+  }).catch(asUserError);
 }
 
 /** An operator links a record to an enterprise; the link is attributed to the API key's holder. */
-export async function linkRecordAs(database: Database, viewer: Viewer, id: string, uscc: string): Promise<UnmatchedRecord> {
-  return linkRecord(database, id, uscc, `api:${viewer.name}${viewer.keyId ? ` (key ${viewer.keyId})` : ''}`).catch(asUserError);
+export async function linkRecordAs(
+  database: Database,
+  viewer: Viewer,
+  id: string,
+  uscc: string,
+): Promise<UnmatchedRecord> {
+  return linkRecord(
+    database,
+    id,
+    uscc,
+    `api:${viewer.name}${viewer.keyId ? ` (key ${viewer.keyId})` : ''}`,
+  ).catch(asUserError);
 }

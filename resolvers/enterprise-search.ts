@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { normaliseName } from '../connectors/common/names.js';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
@@ -37,7 +37,11 @@ export const METRIC_ORDER_COLUMNS = {
   SCORE: enterpriseYearFigures.score,
 } as const;
 export type MetricOrderField = keyof typeof METRIC_ORDER_COLUMNS;
-export const ORDER_FIELDS = ['NAME', 'USCC', ...(Object.keys(METRIC_ORDER_COLUMNS) as MetricOrderField[])] as const;
+export const ORDER_FIELDS = [
+  'NAME',
+  'USCC',
+  ...(Object.keys(METRIC_ORDER_COLUMNS) as MetricOrderField[]),
+] as const;
 export type OrderField = (typeof ORDER_FIELDS)[number];
 
 export type Scale = 'ABOVE_SCALE' | 'BELOW_SCALE';
@@ -88,7 +92,10 @@ export class SearchInputError extends Error {}
 /** Makes sure a year's figures are in place; per request, `ctx.loaders.yearFigures.load`. */
 export type EnsureYear = (year: number) => Promise<unknown>;
 
-const ensureDirectly = (database: Database): EnsureYear => (year) => ensureYearFigures(database, year);
+const ensureDirectly =
+  (database: Database): EnsureYear =>
+  (year) =>
+    ensureYearFigures(database, year);
 
 export interface SearchPage {
   edges: { uscc: string; cursor: string }[];
@@ -114,10 +121,16 @@ const f = enterpriseYearFigures;
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The year the request refers to: the filter's, the ordering's, or an error when needed and absent. */
-function yearOf(filter: EnterpriseFilterInput, order: EnterpriseOrderInput | null | undefined): number | null {
+function yearOf(
+  filter: EnterpriseFilterInput,
+  order: EnterpriseOrderInput | null | undefined,
+): number | null {
   const fy = filter.year ?? null;
   const oy = order?.year ?? null;
-  if (fy !== null && oy !== null && fy !== oy) throw new SearchInputError(`filter.year (${fy}) and orderBy.year (${oy}) differ: give one year`);
+  if (fy !== null && oy !== null && fy !== oy)
+    throw new SearchInputError(
+      `filter.year (${fy}) and orderBy.year (${oy}) differ: give one year`,
+    );
   const year = fy ?? oy;
   const needs = [
     filter.scale != null && 'scale',
@@ -126,19 +139,31 @@ function yearOf(filter: EnterpriseFilterInput, order: EnterpriseOrderInput | nul
     filter.muAverageTaxYuan != null && 'muAverageTaxYuan',
     order && order.field !== 'NAME' && order.field !== 'USCC' && `orderBy ${order.field}`,
   ].filter(Boolean);
-  if (needs.length && year === null) throw new SearchInputError(`a year is required for ${needs.join(', ')}: set filter.year or orderBy.year`);
+  if (needs.length && year === null)
+    throw new SearchInputError(
+      `a year is required for ${needs.join(', ')}: set filter.year or orderBy.year`,
+    );
   return needs.length ? year : null;
 }
 
-function range(column: SQL | typeof f.revenueYuan, r: Range | null | undefined, name: string): SQL[] {
+function range(
+  column: SQL | typeof f.revenueYuan,
+  r: Range | null | undefined,
+  name: string,
+): SQL[] {
   if (!r) return [];
-  if (r.min != null && r.max != null && r.min > r.max) throw new SearchInputError(`${name}: min ${r.min} is above max ${r.max}`);
-  return [r.min != null ? sql`${column} >= ${String(r.min)}::numeric` : undefined, r.max != null ? sql`${column} <= ${String(r.max)}::numeric` : undefined].filter(
-    (c): c is SQL => c !== undefined,
-  );
+  if (r.min != null && r.max != null && r.min > r.max)
+    throw new SearchInputError(`${name}: min ${r.min} is above max ${r.max}`);
+  return [
+    r.min != null ? sql`${column} >= ${String(r.min)}::numeric` : undefined,
+    r.max != null ? sql`${column} <= ${String(r.max)}::numeric` : undefined,
+  ].filter((c): c is SQL => c !== undefined);
 }
 
-function compile(filter: EnterpriseFilterInput, order: EnterpriseOrderInput | null | undefined): Compiled {
+function compile(
+  filter: EnterpriseFilterInput,
+  order: EnterpriseOrderInput | null | undefined,
+): Compiled {
   const year = yearOf(filter, order);
   // Register conditions come in two lists: town and industry, which the year's snapshot copies
   // (each condition on `enterprises` and on the snapshot, whose (year, town, 亩均税收) index then
@@ -147,58 +172,116 @@ function compile(filter: EnterpriseFilterInput, order: EnterpriseOrderInput | nu
   const registerOnly: SQL[] = [];
   const figures: SQL[] = [];
   const town = filter.town?.trim();
-  if (town != null) copied.push({ register: sql`${e.town} = ${town}`, snapshot: sql`${f.town} = ${town}` });
+  if (town != null)
+    copied.push({ register: sql`${e.town} = ${town}`, snapshot: sql`${f.town} = ${town}` });
   const section = filter.industrySection?.trim().toUpperCase();
-  if (section != null) copied.push({ register: sql`${e.industrySection} = ${section}`, snapshot: sql`${f.industrySection} = ${section}` });
+  if (section != null)
+    copied.push({
+      register: sql`${e.industrySection} = ${section}`,
+      snapshot: sql`${f.industrySection} = ${section}`,
+    });
   const division = filter.industryDivision?.trim().toUpperCase();
-  if (division != null) copied.push({ register: sql`${e.industryDivision} = ${division}`, snapshot: sql`${f.industryDivision} = ${division}` });
+  if (division != null)
+    copied.push({
+      register: sql`${e.industryDivision} = ${division}`,
+      snapshot: sql`${f.industryDivision} = ${division}`,
+    });
   if (filter.cluster != null) {
-    if (!clusters().some((c) => c.id === filter.cluster)) throw new SearchInputError(`unknown cluster ${filter.cluster}`);
+    if (!clusters().some((c) => c.id === filter.cluster))
+      throw new SearchInputError(`unknown cluster ${filter.cluster}`);
     registerOnly.push(inClusterSql(sql`(${e.industryCode} collate "C")`, filter.cluster));
   }
   if (filter.status != null) registerOnly.push(sql`${e.status} = ${filter.status.trim()}`);
   if (filter.active != null) {
-    const list = sql.join(ACTIVE_STATUSES.map((s) => sql`${s}`), sql`, `);
-    registerOnly.push(filter.active ? sql`${e.status} in (${list})` : sql`${e.status} not in (${list})`);
+    const list = sql.join(
+      ACTIVE_STATUSES.map((s) => sql`${s}`),
+      sql`, `,
+    );
+    registerOnly.push(
+      filter.active ? sql`${e.status} in (${list})` : sql`${e.status} not in (${list})`,
+    );
   }
   if (filter.name != null && filter.name.trim() !== '') {
     // An infix match cannot use a btree (pg_trgm is not in PGlite by default): one scan of the
     // register over the current and former names joined by U+0001, which no name contains.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: U+0001 is the separator described above
     const pattern = `%${escapeLike(normaliseName(filter.name).replace(/\u0001/g, ''))}%`;
-    registerOnly.push(sql`(${e.nameNorm} || chr(1) || array_to_string(${e.formerNamesNorm}, chr(1))) like ${pattern}`);
+    registerOnly.push(
+      sql`(${e.nameNorm} || chr(1) || array_to_string(${e.formerNamesNorm}, chr(1))) like ${pattern}`,
+    );
   }
-  if (filter.scale != null) figures.push(filter.scale === 'ABOVE_SCALE' ? sql`${f.aboveScale}` : sql`not coalesce(${f.aboveScale}, false)`);
+  if (filter.scale != null)
+    figures.push(
+      filter.scale === 'ABOVE_SCALE'
+        ? sql`${f.aboveScale}`
+        : sql`not coalesce(${f.aboveScale}, false)`,
+    );
   if (filter.grade != null) {
     const grade = filter.grade.trim().toUpperCase();
-    if (!(GRADES as readonly string[]).includes(grade)) throw new SearchInputError(`grade must be one of ${GRADES.join(', ')}, got ${filter.grade}`);
+    if (!(GRADES as readonly string[]).includes(grade))
+      throw new SearchInputError(`grade must be one of ${GRADES.join(', ')}, got ${filter.grade}`);
     figures.push(sql`${f.grade} = ${grade as Grade}`);
   }
   figures.push(...range(sql`${f.revenueYuan}`, filter.revenueYuan, 'revenueYuan'));
   figures.push(...range(sql`${f.muAverageTaxYuan}`, filter.muAverageTaxYuan, 'muAverageTaxYuan'));
 
   const onRegister = [...copied.map((c) => c.register), ...registerOnly];
-  if (year === null) return { from: sql`${e}`, where: onRegister, count: { from: sql`${e}`, where: onRegister }, year, key: sql`${e.uscc}` };
+  if (year === null)
+    return {
+      from: sql`${e}`,
+      where: onRegister,
+      count: { from: sql`${e}`, where: onRegister },
+      year,
+      key: sql`${e.uscc}`,
+    };
   // With a year, the figures drive: the snapshot holds every registered enterprise of its data
   // version, so the inner join loses none, and an ordering walks its (year, metric, uscc) index,
   // probing the register for the other filters, until the page is full. The register is joined
   // only when a condition or the ordering (by name) needs it.
   const withRegister = sql`${f} join ${e} on ${e.uscc} = ${f.uscc}`;
   const joined = registerOnly.length > 0 ? withRegister : sql`${f}`;
-  const where = [sql`${f.year} = ${year}::int`, ...copied.map((c) => c.snapshot), ...registerOnly, ...figures];
+  const where = [
+    sql`${f.year} = ${year}::int`,
+    ...copied.map((c) => c.snapshot),
+    ...registerOnly,
+    ...figures,
+  ];
   // Without a condition on the figures, the register's conditions alone count (on the snapshot
   // when they are all copied there, else on `enterprises` with no join).
-  const count = figures.length > 0 || registerOnly.length === 0 ? { from: joined, where } : { from: sql`${e}`, where: onRegister };
-  return { from: order?.field === 'NAME' ? withRegister : joined, where, count, year, key: sql`${f.uscc}` };
+  const count =
+    figures.length > 0 || registerOnly.length === 0
+      ? { from: joined, where }
+      : { from: sql`${e}`, where: onRegister };
+  return {
+    from: order?.field === 'NAME' ? withRegister : joined,
+    where,
+    count,
+    year,
+    key: sql`${f.uscc}`,
+  };
 }
 
-const whereSql = (conditions: SQL[]) => (conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``);
+const whereSql = (conditions: SQL[]) =>
+  conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``;
 
 /** The ordering value of a row, as SQL and as the cursor holds it (text; numeric stays exact). */
-function sortExpression(order: EnterpriseOrderInput | null | undefined, key: SQL): { value: SQL; cast: (v: string) => SQL; nullable: boolean } {
+function sortExpression(
+  order: EnterpriseOrderInput | null | undefined,
+  key: SQL,
+): { value: SQL; cast: (v: string) => SQL; nullable: boolean } {
   const field = order?.field ?? 'USCC';
   if (field === 'USCC') return { value: key, cast: (v) => sql`${v}`, nullable: false };
-  if (field === 'NAME') return { value: sql`(${e.name} collate "C")`, cast: (v) => sql`(${v} collate "C")`, nullable: false };
-  return { value: sql`${METRIC_ORDER_COLUMNS[field]}`, cast: (v) => sql`${v}::numeric`, nullable: true };
+  if (field === 'NAME')
+    return {
+      value: sql`(${e.name} collate "C")`,
+      cast: (v) => sql`(${v} collate "C")`,
+      nullable: false,
+    };
+  return {
+    value: sql`${METRIC_ORDER_COLUMNS[field]}`,
+    cast: (v) => sql`${v}::numeric`,
+    nullable: true,
+  };
 }
 
 function encodeCursor(value: string | null, uscc: string): string {
@@ -208,7 +291,12 @@ function encodeCursor(value: string | null, uscc: string): string {
 function decodeCursor(cursor: string): [string | null, string] {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && (parsed[0] === null || typeof parsed[0] === 'string') && typeof parsed[1] === 'string') {
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      (parsed[0] === null || typeof parsed[0] === 'string') &&
+      typeof parsed[1] === 'string'
+    ) {
       return [parsed[0], parsed[1]];
     }
   } catch {
@@ -218,20 +306,35 @@ function decodeCursor(cursor: string): [string | null, string] {
 }
 
 /** Rows after the cursor in the order `value dir nulls last, uscc asc`. */
-function after(cursor: string, sort: ReturnType<typeof sortExpression>, direction: 'ASC' | 'DESC', key: SQL): SQL {
+function after(
+  cursor: string,
+  sort: ReturnType<typeof sortExpression>,
+  direction: 'ASC' | 'DESC',
+  key: SQL,
+): SQL {
   const [value, uscc] = decodeCursor(cursor);
-  if (!sort.nullable && value === null) throw new SearchInputError('after is not a cursor of this ordering');
+  if (!sort.nullable && value === null)
+    throw new SearchInputError('after is not a cursor of this ordering');
   if (value === null) return sql`(${sort.value} is null and ${key} > ${uscc})`;
-  const beyond = direction === 'DESC' ? sql`${sort.value} < ${sort.cast(value)}` : sql`${sort.value} > ${sort.cast(value)}`;
+  const beyond =
+    direction === 'DESC'
+      ? sql`${sort.value} < ${sort.cast(value)}`
+      : sql`${sort.value} > ${sort.cast(value)}`;
   const tie = sql`(${sort.value} = ${sort.cast(value)} and ${key} > ${uscc})`;
-  return sort.nullable ? sql`(${beyond} or ${tie} or ${sort.value} is null)` : sql`(${beyond} or ${tie})`;
+  return sort.nullable
+    ? sql`(${beyond} or ${tie} or ${sort.value} is null)`
+    : sql`(${beyond} or ${tie})`;
 }
 
 /** `first` checked: 1 … MAX_PAGE (default DEFAULT_PAGE). */
 export function pageSize(first: number | null | undefined): number {
   if (first == null) return DEFAULT_PAGE;
-  if (!Number.isInteger(first) || first < 0) throw new SearchInputError(`first must be a whole number ≥ 0, got ${first}`);
-  if (first > MAX_PAGE) throw new SearchInputError(`first may be at most ${MAX_PAGE}, got ${first}: page with after instead`);
+  if (!Number.isInteger(first) || first < 0)
+    throw new SearchInputError(`first must be a whole number ≥ 0, got ${first}`);
+  if (first > MAX_PAGE)
+    throw new SearchInputError(
+      `first may be at most ${MAX_PAGE}, got ${first}: page with after instead`,
+    );
   return first;
 }
 
@@ -251,7 +354,9 @@ export async function searchEnterprises(
   const first = pageSize(page.first);
   const compiled = compile(filter, order);
   const sort = sortExpression(order, compiled.key);
-  const direction = order?.direction ?? (order && order.field !== 'NAME' && order.field !== 'USCC' ? 'DESC' : 'ASC');
+  const direction =
+    order?.direction ??
+    (order && order.field !== 'NAME' && order.field !== 'USCC' ? 'DESC' : 'ASC');
   const where = [...compiled.where];
   if (page.after) where.push(after(page.after, sort, direction, compiled.key));
   if (first === 0) return { edges: [], hasNextPage: false, hasPreviousPage: Boolean(page.after) };
@@ -260,9 +365,17 @@ export async function searchEnterprises(
   const tieBreak = order?.field === 'USCC' || !order ? sql`` : sql`, ${compiled.key} asc`;
   const orderBy = sql`${sort.value} ${dir} nulls last${tieBreak}`;
   if (options.rows) {
-    const select = database.db.select({ uscc: sql<string>`${compiled.key}`, v: sql<string | null>`(${sort.value})::text`, row: e });
-    const from = compiled.year === null ? select.from(e) : select.from(f).innerJoin(e, eq(e.uscc, f.uscc));
-    const rows = await (from as ReturnType<typeof select.from<typeof e>>).where(and(...where)).orderBy(orderBy).limit(first + 1);
+    const select = database.db.select({
+      uscc: sql<string>`${compiled.key}`,
+      v: sql<string | null>`(${sort.value})::text`,
+      row: e,
+    });
+    const from =
+      compiled.year === null ? select.from(e) : select.from(f).innerJoin(e, eq(e.uscc, f.uscc));
+    const rows = await (from as ReturnType<typeof select.from<typeof e>>)
+      .where(and(...where))
+      .orderBy(orderBy)
+      .limit(first + 1);
     const edges = rows.slice(0, first);
     return {
       edges: edges.map((r) => ({ uscc: r.uscc, cursor: encodeCursor(r.v, r.uscc) })),
@@ -278,7 +391,9 @@ export async function searchEnterprises(
     order by ${orderBy}
     limit ${first + 1}`);
   const hasNextPage = rows.length > first;
-  const edges = rows.slice(0, first).map((r) => ({ uscc: r.uscc, cursor: encodeCursor(r.v, r.uscc) }));
+  const edges = rows
+    .slice(0, first)
+    .map((r) => ({ uscc: r.uscc, cursor: encodeCursor(r.v, r.uscc) }));
   return { edges, hasNextPage, hasPreviousPage: Boolean(page.after) };
 }
 
@@ -291,6 +406,8 @@ export async function countEnterprises(
 ): Promise<number> {
   const compiled = compile(filter, order);
   if (compiled.year !== null) await ensureYear(compiled.year);
-  const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from ${compiled.count.from} ${whereSql(compiled.count.where)}`);
+  const [row] = await database.rows<{ n: number }>(
+    sql`select count(*)::int as n from ${compiled.count.from} ${whereSql(compiled.count.where)}`,
+  );
   return Number(row.n);
 }

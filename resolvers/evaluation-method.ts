@@ -4,7 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** The methods shipped with the platform (metrics.md): data, validated when first used. */
-export const EVALUATION_METHODS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'config', 'evaluation-methods.json');
+export const EVALUATION_METHODS_FILE = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'config',
+  'evaluation-methods.json',
+);
 
 /** 规上 / 规下 (metrics.md, who is evaluated); the GraphQL enum Population. */
 export const POPULATIONS = ['ABOVE_SCALE', 'BELOW_SCALE'] as const;
@@ -27,7 +32,9 @@ export const RATIO_METRICS = {
 export type RatioMetric = keyof typeof RATIO_METRICS;
 
 const share = z.number().min(0).max(1);
-const identifier = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'letters and digits, starting with a letter');
+const identifier = z
+  .string()
+  .regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'letters and digits, starting with a letter');
 
 const indicatorSchema = z.object({
   /** the indicator's name in the API, e.g. muAverageTax */
@@ -82,19 +89,30 @@ const methodSchema = z
   })
   .superRefine((m, ctx) => {
     const ids = new Set(m.indicators.map((i) => i.id));
-    if (ids.size !== m.indicators.length) ctx.addIssue({ code: 'custom', message: `${m.id}: indicator ids repeat` });
+    if (ids.size !== m.indicators.length)
+      ctx.addIssue({ code: 'custom', message: `${m.id}: indicator ids repeat` });
     const pops = new Set(m.populations.map((p) => p.id));
-    if (pops.size !== m.populations.length) ctx.addIssue({ code: 'custom', message: `${m.id}: populations repeat` });
+    if (pops.size !== m.populations.length)
+      ctx.addIssue({ code: 'custom', message: `${m.id}: populations repeat` });
     for (const p of m.populations) {
-      if (Object.keys(p.weights).length === 0) ctx.addIssue({ code: 'custom', message: `${m.id}: population ${p.id} weighs no indicator` });
+      if (Object.keys(p.weights).length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${m.id}: population ${p.id} weighs no indicator`,
+        });
       for (const id of Object.keys(p.weights)) {
-        if (!ids.has(id)) ctx.addIssue({ code: 'custom', message: `${m.id}: population ${p.id} weighs unknown indicator ${id}` });
+        if (!ids.has(id))
+          ctx.addIssue({
+            code: 'custom',
+            message: `${m.id}: population ${p.id} weighs unknown indicator ${id}`,
+          });
       }
     }
     if (m.effectiveYears.to !== null && m.effectiveYears.to < m.effectiveYears.from) {
       ctx.addIssue({ code: 'custom', message: `${m.id}: effectiveYears.to is before from` });
     }
-    if (m.grades.aMaxShare + m.grades.bShare > 1) ctx.addIssue({ code: 'custom', message: `${m.id}: A and B shares exceed 1` });
+    if (m.grades.aMaxShare + m.grades.bShare > 1)
+      ctx.addIssue({ code: 'custom', message: `${m.id}: A and B shares exceed 1` });
   });
 
 export type EvaluationMethod = z.infer<typeof methodSchema>;
@@ -104,18 +122,27 @@ const fileSchema = z.object({ methods: z.array(methodSchema).min(1) }).superRefi
   const sorted = [...file.methods].sort((a, b) => a.effectiveYears.from - b.effectiveYears.from);
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1];
-    if (prev.effectiveYears.to === null || prev.effectiveYears.to >= sorted[i].effectiveYears.from) {
-      ctx.addIssue({ code: 'custom', message: `methods ${prev.id} and ${sorted[i].id} overlap in effective years` });
+    if (
+      prev.effectiveYears.to === null ||
+      prev.effectiveYears.to >= sorted[i].effectiveYears.from
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `methods ${prev.id} and ${sorted[i].id} overlap in effective years`,
+      });
     }
   }
-  if (new Set(file.methods.map((m) => m.id)).size !== file.methods.length) ctx.addIssue({ code: 'custom', message: 'method ids repeat' });
+  if (new Set(file.methods.map((m) => m.id)).size !== file.methods.length)
+    ctx.addIssue({ code: 'custom', message: 'method ids repeat' });
 });
 
 /** Validates parsed method data; throws with every problem listed. Methods come back oldest first. */
 export function parseEvaluationMethods(data: unknown): EvaluationMethod[] {
   const result = fileSchema.safeParse(data);
   if (!result.success) {
-    throw new Error(`Invalid evaluation methods: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `Invalid evaluation methods: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return [...result.data.methods].sort((a, b) => a.effectiveYears.from - b.effectiveYears.from);
 }
@@ -134,15 +161,29 @@ export function evaluationMethods(): readonly EvaluationMethod[] {
 }
 
 /** The method in force for `year`, or null when none is. */
-export function methodForYear(year: number, methods: readonly EvaluationMethod[] = evaluationMethods()): EvaluationMethod | null {
-  return methods.find((m) => m.effectiveYears.from <= year && (m.effectiveYears.to === null || year <= m.effectiveYears.to)) ?? null;
+export function methodForYear(
+  year: number,
+  methods: readonly EvaluationMethod[] = evaluationMethods(),
+): EvaluationMethod | null {
+  return (
+    methods.find(
+      (m) =>
+        m.effectiveYears.from <= year &&
+        (m.effectiveYears.to === null || year <= m.effectiveYears.to),
+    ) ?? null
+  );
 }
 
 /**
  * tce per 10⁴ kWh for `year`: the method in force (its per-year override first); for a year
  * no method covers, the nearest method's factor, so energy is still reported.
  */
-export function tcePer10kKwhFor(year: number, methods: readonly EvaluationMethod[] = evaluationMethods()): number {
-  const method = methodForYear(year, methods) ?? (year < methods[0].effectiveYears.from ? methods[0] : methods[methods.length - 1]);
+export function tcePer10kKwhFor(
+  year: number,
+  methods: readonly EvaluationMethod[] = evaluationMethods(),
+): number {
+  const method =
+    methodForYear(year, methods) ??
+    (year < methods[0].effectiveYears.from ? methods[0] : methods[methods.length - 1]);
   return method.tcePer10kKwhByYear[String(year)] ?? method.tcePer10kKwh;
 }

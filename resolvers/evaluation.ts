@@ -1,20 +1,27 @@
 import DataLoader from 'dataloader';
-import { sql, type SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { dataVersion } from './data-version.js';
-import { VersionedCache } from './versioned-cache.js';
 import {
-  evaluationMethods,
-  methodForYear,
-  RATIO_METRICS,
-  tcePer10kKwhFor,
   type EvaluationMethod,
+  evaluationMethods,
   type Grade,
   type Indicator,
+  methodForYear,
   type Population,
+  RATIO_METRICS,
+  tcePer10kKwhFor,
 } from './evaluation-method.js';
-import { assertYear, metricsSql, toEnterpriseMetrics, whyNull, type EnterpriseMetrics, type MetricsRow } from './metrics.js';
+import {
+  assertYear,
+  type EnterpriseMetrics,
+  type MetricsRow,
+  metricsSql,
+  toEnterpriseMetrics,
+  whyNull,
+} from './metrics.js';
+import { VersionedCache } from './versioned-cache.js';
 
 /** One indicator of one enterprise, as a clerk recomputes it: points = weight × min(max(value ÷ benchmark, 0), cap). */
 export interface IndicatorResult {
@@ -92,17 +99,23 @@ type EvaluationRow = {
 /** The facts behind one enterprise's reasons. */
 type Facts = MetricsRow & Pick<EvaluationRow, (typeof ELIGIBILITY_FACTS)[number] | 'population'>;
 
-const list = (values: readonly (string | number)[]) => sql.join(values.map((v) => sql`${String(v)}`), sql`, `);
+const list = (values: readonly (string | number)[]) =>
+  sql.join(
+    values.map((v) => sql`${String(v)}`),
+    sql`, `,
+  );
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
 const fmt = (v: number) => numberFormat.format(v);
 
 /** Indicators weighted in at least one population, in the method's order. */
-const weighted = (method: EvaluationMethod) => method.indicators.filter((i) => method.populations.some((p) => p.weights[i.id] !== undefined));
+const weighted = (method: EvaluationMethod) =>
+  method.indicators.filter((i) => method.populations.some((p) => p.weights[i.id] !== undefined));
 
 function populationCondition(p: EvaluationMethod['populations'][number]): SQL {
   const parts: SQL[] = [];
-  if (p.minRevenueYuan !== undefined) parts.push(sql`revenue_yuan >= ${String(p.minRevenueYuan)}::numeric`);
+  if (p.minRevenueYuan !== undefined)
+    parts.push(sql`revenue_yuan >= ${String(p.minRevenueYuan)}::numeric`);
   if (p.minLandMu !== undefined) parts.push(sql`land_area_mu >= ${String(p.minLandMu)}::numeric`);
   return parts.length ? sql.join(parts, sql` and `) : sql`true`;
 }
@@ -113,16 +126,40 @@ function populationCondition(p: EvaluationMethod['populations'][number]): SQL {
  * Ratios are not sent: an explained indicator's value is worked out from them at the edge.
  */
 const NUMERIC_FACTS = [
-  'land_area_mu', 'tax_paid_yuan', 'revenue_yuan', 'energy_tce', 'rd_expense_yuan', 'employees', 'tax_payment_count', 'power_reading_count',
+  'land_area_mu',
+  'tax_paid_yuan',
+  'revenue_yuan',
+  'energy_tce',
+  'rd_expense_yuan',
+  'employees',
+  'tax_payment_count',
+  'power_reading_count',
   // the rest of metricsSql's figures as SQL computed them, so that `metricsOf` answers exactly as metricsFor
-  'land_area_m2', 'electricity_kwh', 'mu_average_tax_yuan', 'mu_average_revenue_yuan', 'revenue_per_tce_yuan', 'rd_intensity', 'labour_productivity_yuan',
+  'land_area_m2',
+  'electricity_kwh',
+  'mu_average_tax_yuan',
+  'mu_average_revenue_yuan',
+  'revenue_per_tce_yuan',
+  'rd_intensity',
+  'labour_productivity_yuan',
 ] as const;
 const BOOLEAN_FACTS = ['has_land_record', 'has_annual_return'] as const;
 /** Why an enterprise is outside the populations: sent for those only. */
-const ELIGIBILITY_FACTS = ['status', 'established_on', 'industry_section', 'industrial', 'active', 'established'] as const;
+const ELIGIBILITY_FACTS = [
+  'status',
+  'established_on',
+  'industry_section',
+  'industrial',
+  'active',
+  'established',
+] as const;
 
 /** Parses PostgreSQL's text form of a one-dimensional numeric array: {1.5,NULL,3}. */
-const numericArray = (text: string): (string | null)[] => text.slice(1, -1).split(',').map((v) => (v === 'NULL' ? null : v));
+const numericArray = (text: string): (string | null)[] =>
+  text
+    .slice(1, -1)
+    .split(',')
+    .map((v) => (v === 'NULL' ? null : v));
 
 /**
  * The whole county's evaluation in one statement: metrics, population, benchmarks (aggregate
@@ -135,10 +172,13 @@ export function evaluationSql(method: EvaluationMethod, year: number): SQL {
   const cap = String(method.pointsCap);
   const weightOf = (ind: Indicator) =>
     sql`case population ${sql.join(
-      method.populations.filter((p) => p.weights[ind.id] !== undefined).map((p) => sql`when ${p.id}::text then ${String(p.weights[ind.id])}::numeric`),
+      method.populations
+        .filter((p) => p.weights[ind.id] !== undefined)
+        .map((p) => sql`when ${p.id}::text then ${String(p.weights[ind.id])}::numeric`),
       sql` `,
     )} end`;
-  const each = (f: (ind: Indicator, i: number) => SQL, separator = sql`, `) => sql.join(indicators.map(f), separator);
+  const each = (f: (ind: Indicator, i: number) => SQL, separator = sql`, `) =>
+    sql.join(indicators.map(f), separator);
   const value = (ind: Indicator) => sql.identifier(ind.metric);
   return sql`
     with m as (${metricsSql(year, { tcePer10kKwh: tcePer10kKwhFor(year, [method]) })}),
@@ -153,7 +193,10 @@ export function evaluationSql(method: EvaluationMethod, year: number): SQL {
     classified as (
       select flagged.*,
         case when industrial and active and coalesce(established, false) then
-          case ${sql.join(method.populations.map((p) => sql`when ${populationCondition(p)} then ${p.id}::text`), sql` `)} end
+          case ${sql.join(
+            method.populations.map((p) => sql`when ${populationCondition(p)} then ${p.id}::text`),
+            sql` `,
+          )} end
         end as population
       from flagged
     ),
@@ -188,9 +231,18 @@ export function evaluationSql(method: EvaluationMethod, year: number): SQL {
     )
     select uscc, town, industry_division, population, score,
       case when population is not null and position = 1 then (array[${each((_, i) => sql`${sql.identifier(`b${i}`)}`)}])::text end as benchmarks,
-      (array[${sql.join(NUMERIC_FACTS.map((c) => sql`${sql.identifier(c)}::numeric`), sql`, `)}, ${sql.join(BOOLEAN_FACTS.map((c) => sql`${sql.identifier(c)}::int::numeric`), sql`, `)}, ${each((_, i) => sql`${sql.identifier(`p${i}`)}`)}])::text as facts,
+      (array[${sql.join(
+        NUMERIC_FACTS.map((c) => sql`${sql.identifier(c)}::numeric`),
+        sql`, `,
+      )}, ${sql.join(
+        BOOLEAN_FACTS.map((c) => sql`${sql.identifier(c)}::int::numeric`),
+        sql`, `,
+      )}, ${each((_, i) => sql`${sql.identifier(`p${i}`)}`)}])::text as facts,
       ${sql.join(
-        ELIGIBILITY_FACTS.map((c) => sql`case when population is null then ${sql.identifier(c)} end as ${sql.identifier(c)}`),
+        ELIGIBILITY_FACTS.map(
+          (c) =>
+            sql`case when population is null then ${sql.identifier(c)} end as ${sql.identifier(c)}`,
+        ),
         sql`, `,
       )},
       case when population is not null then position end as rank,
@@ -214,27 +266,39 @@ function eligibilityReasons(row: Facts, method: EvaluationMethod, year: number):
         : `not evaluated: industry section ${section} is not industrial (evaluated: ${sections}${section === 'D' ? '; utilities are not evaluated' : ''})`,
     );
   }
-  if (!row.active) reasons.push(`not evaluated: 登记状态 ${row.status} is not active (${method.evaluated.activeStatuses.join(', ')})`);
+  if (!row.active)
+    reasons.push(
+      `not evaluated: 登记状态 ${row.status} is not active (${method.evaluated.activeStatuses.join(', ')})`,
+    );
   if (row.established === null) reasons.push('not evaluated: 成立日期 unknown');
-  else if (!row.established) reasons.push(`T 暂不评价: established on ${row.established_on}, after ${year}-01-01`);
+  else if (!row.established)
+    reasons.push(`T 暂不评价: established on ${row.established_on}, after ${year}-01-01`);
   return reasons;
 }
 
 /** Which thresholds of a population the enterprise meets or misses, in words. */
-function thresholds(row: Facts, p: EvaluationMethod['populations'][number], year: number): { met: boolean; words: string[] } {
+function thresholds(
+  row: Facts,
+  p: EvaluationMethod['populations'][number],
+  year: number,
+): { met: boolean; words: string[] } {
   const words: string[] = [];
   let met = true;
   if (p.minRevenueYuan !== undefined) {
     const revenue = num(row.revenue_yuan);
     const ok = revenue !== null && revenue >= p.minRevenueYuan;
     met &&= ok;
-    words.push(`营业收入 ${year} ${revenue === null ? 'missing' : `${fmt(revenue)} 元`} ${ok ? '≥' : '<'} ${fmt(p.minRevenueYuan)} 元`);
+    words.push(
+      `营业收入 ${year} ${revenue === null ? 'missing' : `${fmt(revenue)} 元`} ${ok ? '≥' : '<'} ${fmt(p.minRevenueYuan)} 元`,
+    );
   }
   if (p.minLandMu !== undefined) {
     const land = num(row.land_area_mu);
     const ok = land !== null && land >= p.minLandMu;
     met &&= ok;
-    words.push(`land in use ${land === null ? 'unknown' : `${fmt(land)} 亩`} ${ok ? '≥' : '<'} ${fmt(p.minLandMu)} 亩`);
+    words.push(
+      `land in use ${land === null ? 'unknown' : `${fmt(land)} 亩`} ${ok ? '≥' : '<'} ${fmt(p.minLandMu)} 亩`,
+    );
   }
   return { met, words };
 }
@@ -306,9 +370,11 @@ class Result implements MuEfficiencyResult {
   #figures(): EnterpriseMetrics {
     const values = numericArray(this.#row.facts);
     const row = { uscc: this.uscc, year: this.year } as Record<string, unknown>;
-    NUMERIC_FACTS.forEach((column, i) => (row[column] = values[i]));
-    for (const column of ['employees', 'tax_payment_count', 'power_reading_count'] as const) row[column] = num(row[column] as string | null);
-    BOOLEAN_FACTS.forEach((column, i) => (row[column] = values[NUMERIC_FACTS.length + i] === '1'));
+    for (const [i, column] of NUMERIC_FACTS.entries()) row[column] = values[i];
+    for (const column of ['employees', 'tax_payment_count', 'power_reading_count'] as const)
+      row[column] = num(row[column] as string | null);
+    for (const [i, column] of BOOLEAN_FACTS.entries())
+      row[column] = values[NUMERIC_FACTS.length + i] === '1';
     const metrics = toEnterpriseMetrics(row as MetricsRow);
     Object.freeze(metrics.missing);
     return Object.freeze(metrics);
@@ -318,43 +384,69 @@ class Result implements MuEfficiencyResult {
     const { method, year, indicators: weightedIndicators } = this.#shared;
     const values = numericArray(this.#row.facts);
     const row = { uscc: this.uscc, year, population: this.population } as Facts;
-    for (const column of ELIGIBILITY_FACTS) (row as Record<string, unknown>)[column] = this.#row[column];
-    NUMERIC_FACTS.forEach((column, i) => ((row as Record<string, unknown>)[column] = values[i]));
-    BOOLEAN_FACTS.forEach((column, i) => (row[column] = values[NUMERIC_FACTS.length + i] === '1'));
+    for (const column of ELIGIBILITY_FACTS)
+      (row as Record<string, unknown>)[column] = this.#row[column];
+    for (const [i, column] of NUMERIC_FACTS.entries())
+      (row as Record<string, unknown>)[column] = values[i];
+    for (const [i, column] of BOOLEAN_FACTS.entries())
+      row[column] = values[NUMERIC_FACTS.length + i] === '1';
     for (const column of ['employees', 'tax_payment_count', 'power_reading_count'] as const) {
       (row as Record<string, unknown>)[column] = num(row[column]);
     }
-    const ratio = (n: string | number | null, d: string | number | null) => (n === null || d === null || Number(d) <= 0 ? null : String(Number(n) / Number(d)));
+    const ratio = (n: string | number | null, d: string | number | null) =>
+      n === null || d === null || Number(d) <= 0 ? null : String(Number(n) / Number(d));
     for (const [metric, { numerator, denominator }] of Object.entries(RATIO_METRICS)) {
       (row as Record<string, unknown>)[metric] = ratio(row[numerator], row[denominator]);
     }
     row.land_area_m2 = row.land_area_mu === null ? null : String(Number(row.land_area_mu) / 0.0015);
-    row.electricity_kwh = row.energy_tce === null ? null : String((Number(row.energy_tce) * 10000) / tcePer10kKwhFor(year, [method]));
+    row.electricity_kwh =
+      row.energy_tce === null
+        ? null
+        : String((Number(row.energy_tce) * 10000) / tcePer10kKwhFor(year, [method]));
     const points = values.slice(NUMERIC_FACTS.length + BOOLEAN_FACTS.length);
     const reasons = row.population === null ? eligibilityReasons(row, method, year) : [];
     const indicators: IndicatorResult[] = [];
     if (row.population === null) {
       if (reasons.length === 0) {
-        const missed = method.populations.map((p) => `${p.nameZh}: ${thresholds(row, p, year).words.join(', ')}`);
+        const missed = method.populations.map(
+          (p) => `${p.nameZh}: ${thresholds(row, p, year).words.join(', ')}`,
+        );
         reasons.push(`not evaluated: neither population applies (${missed.join('; ')})`);
       }
       return { indicators, reasons };
     }
     const pop = method.populations.find((p) => p.id === row.population)!;
-    reasons.push(`${pop.nameZh} (${thresholds(row, pop, year).words.join(', ') || 'no threshold'})`);
+    reasons.push(
+      `${pop.nameZh} (${thresholds(row, pop, year).words.join(', ') || 'no threshold'})`,
+    );
     const benchmarks = this.#shared.benchmarks.get(pop.id)!;
     weightedIndicators.forEach((ind, i) => {
       const weight = pop.weights[ind.id];
       if (weight === undefined) return;
       const value = num(row[ind.metric]);
       const benchmark = benchmarks[i];
-      indicators.push({ id: ind.id, nameZh: ind.nameZh, unit: ind.unit, weight, value, benchmark, points: Number(points[i]) });
-      if (value === null) reasons.push(`${ind.nameZh} missing (${whyNull(row, ind.metric).join('; ')}): scores 0`);
-      else if (benchmark === null || benchmark <= 0) reasons.push(`${ind.nameZh}: the ${pop.nameZh} benchmark is not positive: scores 0`);
-      else if (value / benchmark > method.pointsCap) reasons.push(`${ind.nameZh} is ${fmt(value / benchmark)} × the benchmark: capped at ${method.pointsCap}`);
+      indicators.push({
+        id: ind.id,
+        nameZh: ind.nameZh,
+        unit: ind.unit,
+        weight,
+        value,
+        benchmark,
+        points: Number(points[i]),
+      });
+      if (value === null)
+        reasons.push(`${ind.nameZh} missing (${whyNull(row, ind.metric).join('; ')}): scores 0`);
+      else if (benchmark === null || benchmark <= 0)
+        reasons.push(`${ind.nameZh}: the ${pop.nameZh} benchmark is not positive: scores 0`);
+      else if (value / benchmark > method.pointsCap)
+        reasons.push(
+          `${ind.nameZh} is ${fmt(value / benchmark)} × the benchmark: capped at ${method.pointsCap}`,
+        );
       else if (value < 0) reasons.push(`${ind.nameZh} is negative: scores 0`);
     });
-    reasons.push(`rank ${this.rank} of ${this.populationSize} in ${pop.nameZh}: grade ${this.grade}${this.gradeLabel ? ` ${this.gradeLabel}` : ''}`);
+    reasons.push(
+      `rank ${this.rank} of ${this.populationSize} in ${pop.nameZh}: grade ${this.grade}${this.gradeLabel ? ` ${this.gradeLabel}` : ''}`,
+    );
     return { indicators, reasons };
   }
 
@@ -363,8 +455,19 @@ class Result implements MuEfficiencyResult {
   }
 }
 
-async function compute(database: Database, year: number, method: EvaluationMethod | null, version: string): Promise<Evaluation> {
-  const evaluation: Evaluation = { year, method, dataVersion: version, results: new Map(), ranked: new Map() };
+async function compute(
+  database: Database,
+  year: number,
+  method: EvaluationMethod | null,
+  version: string,
+): Promise<Evaluation> {
+  const evaluation: Evaluation = {
+    year,
+    method,
+    dataVersion: version,
+    results: new Map(),
+    ranked: new Map(),
+  };
   if (!method) return evaluation;
   const rows = await database.rows<EvaluationRow>(evaluationSql(method, year));
   const shared: Shared = { method, year, indicators: weighted(method), benchmarks: new Map() };
@@ -374,7 +477,8 @@ async function compute(database: Database, year: number, method: EvaluationMetho
     evaluation.results.set(row.uscc, result);
     if (row.population === null) continue;
     evaluation.ranked.get(row.population)!.push(result);
-    if (row.benchmarks !== null) shared.benchmarks.set(row.population, numericArray(row.benchmarks).map(num));
+    if (row.benchmarks !== null)
+      shared.benchmarks.set(row.population, numericArray(row.benchmarks).map(num));
   }
   for (const members of evaluation.ranked.values()) members.sort((a, b) => a.rank! - b.rank!);
   return evaluation;
@@ -400,7 +504,9 @@ export async function evaluateYear(
   assertYear(year);
   const method = methodForYear(year, options.methods ?? evaluationMethods());
   const version = await dataVersion(database);
-  return evaluations.get(database, `${method?.id ?? '-'}|${year}`, version, () => compute(database, year, method, version));
+  return evaluations.get(database, `${method?.id ?? '-'}|${year}`, version, () =>
+    compute(database, year, method, version),
+  );
 }
 
 /**
@@ -468,20 +574,30 @@ export interface RankingOptions {
 }
 
 /** A population's members best first (county-wide rank kept), optionally within one town or industry division. */
-export function rankingOf(evaluation: Evaluation, options: Omit<RankingOptions, 'year'>): MuEfficiencyResult[] {
+export function rankingOf(
+  evaluation: Evaluation,
+  options: Omit<RankingOptions, 'year'>,
+): MuEfficiencyResult[] {
   const members = evaluation.ranked.get(options.population) ?? [];
   const filtered = members.filter(
-    (r) => (options.town == null || r.town === options.town) && (options.industryDivision == null || r.industryDivision === options.industryDivision),
+    (r) =>
+      (options.town == null || r.town === options.town) &&
+      (options.industryDivision == null || r.industryDivision === options.industryDivision),
   );
   return options.first == null ? filtered : filtered.slice(0, Math.max(0, options.first));
 }
 
 /** The 亩产效益 ranking of `year` (cached evaluation), best first. */
-export async function ranking(database: Database, options: RankingOptions): Promise<MuEfficiencyResult[]> {
+export async function ranking(
+  database: Database,
+  options: RankingOptions,
+): Promise<MuEfficiencyResult[]> {
   return rankingOf(await evaluateYear(database, options.year), options);
 }
 
 /** Per-request loader of the county evaluation by year: the data version is checked once per request and year. */
 export function evaluationLoader(database: Database) {
-  return new DataLoader<number, Evaluation>(async (years) => Promise.all(years.map((year) => evaluateYear(database, year))));
+  return new DataLoader<number, Evaluation>(async (years) =>
+    Promise.all(years.map((year) => evaluateYear(database, year))),
+  );
 }

@@ -1,7 +1,7 @@
-import { asc, eq, like, sql } from 'drizzle-orm';
 import { createHash, randomBytes } from 'node:crypto';
+import { asc, eq, like, sql } from 'drizzle-orm';
+import { type ApiKeyRow, apiKeys } from '../db/auth.js';
 import type { Database } from '../db/client.js';
-import { apiKeys, type ApiKeyRow } from '../db/auth.js';
 import type { Logger } from '../lib/logger.js';
 import type { Role } from './roles.js';
 
@@ -26,12 +26,18 @@ export interface CreatedKey {
 }
 
 /** Creates a key for `name` with `role`; the returned `key` is the only time it is seen. */
-export async function createApiKey(database: Database, input: { name: string; role: Role }): Promise<CreatedKey> {
+export async function createApiKey(
+  database: Database,
+  input: { name: string; role: Role },
+): Promise<CreatedKey> {
   const name = input.name.trim();
   if (!name) throw new Error('A key needs a name (the department system or person holding it).');
   const key = generateKey();
   const prefix = key.slice(0, PREFIX_LENGTH);
-  const [row] = await database.db.insert(apiKeys).values({ name, role: input.role, keyHash: hashKey(key), prefix }).returning({ id: apiKeys.id });
+  const [row] = await database.db
+    .insert(apiKeys)
+    .values({ name, role: input.role, keyHash: hashKey(key), prefix })
+    .returning({ id: apiKeys.id });
   return { id: row.id, name, role: input.role, prefix, key };
 }
 
@@ -47,13 +53,17 @@ export async function listApiKeys(database: Database): Promise<ApiKeyRow[]> {
 export async function revokeApiKey(database: Database, idOrPrefix: string): Promise<ApiKeyRow> {
   const ref = idOrPrefix.trim();
   const byId = /^\d+$/.test(ref) && Number(ref) <= 2147483647;
-  if (!byId && ref.length < 6) throw new Error(`"${ref}" is neither a key id nor a prefix of at least 6 characters.`);
+  if (!byId && ref.length < 6)
+    throw new Error(`"${ref}" is neither a key id nor a prefix of at least 6 characters.`);
   const matches = await database.db
     .select()
     .from(apiKeys)
     .where(byId ? eq(apiKeys.id, Number(ref)) : like(apiKeys.prefix, `${ref}%`));
   if (matches.length === 0) throw new Error(`No API key has the id or prefix "${ref}".`);
-  if (matches.length > 1) throw new Error(`"${ref}" matches ${matches.length} keys (${matches.map((k) => `${k.id} ${k.prefix}`).join(', ')}); give the id.`);
+  if (matches.length > 1)
+    throw new Error(
+      `"${ref}" matches ${matches.length} keys (${matches.map((k) => `${k.id} ${k.prefix}`).join(', ')}); give the id.`,
+    );
   const [row] = await database.db
     .update(apiKeys)
     .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
@@ -64,7 +74,11 @@ export async function revokeApiKey(database: Database, idOrPrefix: string): Prom
 
 /** The key row for a presented key (revoked or not), or null when no key has that hash: one indexed lookup. */
 export async function findApiKey(database: Database, key: string): Promise<ApiKeyRow | null> {
-  const [row] = await database.db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashKey(key))).limit(1);
+  const [row] = await database.db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.keyHash, hashKey(key)))
+    .limit(1);
   return row ?? null;
 }
 
@@ -81,7 +95,9 @@ export function lastUsedRecorder(database: Database, logger: Logger, intervalMs 
       await database.db
         .update(apiKeys)
         .set({ lastUsedAt: sql`now()` })
-        .where(sql`${apiKeys.id} = ${keyId} and (${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - make_interval(secs => ${seconds}))`);
+        .where(
+          sql`${apiKeys.id} = ${keyId} and (${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - make_interval(secs => ${seconds}))`,
+        );
     } catch (err) {
       logger.warn({ err, keyId }, 'could not record the key’s last use');
     }

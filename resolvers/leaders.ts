@@ -34,7 +34,15 @@ export async function muTaxLeaders(
 ): Promise<MuTaxLeader[]> {
   await ensureYear(year);
   const f = enterpriseYearFigures;
-  const rows = await database.rows<{ uscc: string; name: string; town: string | null; mu: string; tax: string; land: string; grade: string | null }>(sql`
+  const rows = await database.rows<{
+    uscc: string;
+    name: string;
+    town: string | null;
+    mu: string;
+    tax: string;
+    land: string;
+    grade: string | null;
+  }>(sql`
     select ${f.uscc} as uscc, ${enterprises.name} as name, ${enterprises.town} as town, ${f.muAverageTaxYuan}::text as mu,
       ${f.taxPaidYuan}::text as tax, ${f.landAreaMu}::text as land, ${f.grade} as grade
     from ${f} join ${enterprises} on ${enterprises.uscc} = ${f.uscc}

@@ -2,11 +2,11 @@ import DataLoader from 'dataloader';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
-import { createAwardEligibilityLoader } from './awards/loader.js';
-import { profileLoaders } from './profile.js';
-import { metricsLoader } from './metrics.js';
-import { evaluationLoader } from './evaluation.js';
 import { allocationLoader } from './allocation.js';
+import { createAwardEligibilityLoader } from './awards/loader.js';
+import { evaluationLoader } from './evaluation.js';
+import { metricsLoader } from './metrics.js';
+import { profileLoaders } from './profile.js';
 
 export type EnterpriseRow = typeof enterprises.$inferSelect;
 
@@ -26,7 +26,10 @@ function byKey<K, V>(load: (keys: readonly K[]) => Promise<V[]>, keyOf: (row: V)
  * Reads enterprises by USCC, any number of them, with one statement built and prepared once per
  * database (`= any($1)`: the same text for 1 key or 1,000, so PostgreSQL keeps one named statement).
  */
-const enterprisesByUscc = new WeakMap<Database, { execute(values: { usccs: string[] }): Promise<EnterpriseRow[]> }>();
+const enterprisesByUscc = new WeakMap<
+  Database,
+  { execute(values: { usccs: string[] }): Promise<EnterpriseRow[]> }
+>();
 
 function readEnterprises(database: Database, usccs: readonly string[]): Promise<EnterpriseRow[]> {
   let prepared = enterprisesByUscc.get(database);

@@ -1,12 +1,12 @@
 import DataLoader from 'dataloader';
-import { inArray, sql, type SQL } from 'drizzle-orm';
+import { inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { landLeases, landParcels } from '../db/land.js';
 import { enterprises } from '../db/market.js';
 import { powerHolders, powerReadings } from '../db/power.js';
 import { taxAnnual, taxPayments } from '../db/tax.js';
-import { tcePer10kKwhFor } from './evaluation-method.js';
 import { metricsFromEvaluation } from './evaluation.js';
+import { tcePer10kKwhFor } from './evaluation-method.js';
 
 /** Years the platform computes figures for. */
 export const MIN_YEAR = 1990;
@@ -14,7 +14,9 @@ export const MAX_YEAR = 2100;
 
 export function assertYear(year: number): void {
   if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR) {
-    throw new RangeError(`year must be a whole number between ${MIN_YEAR} and ${MAX_YEAR}, got ${year}`);
+    throw new RangeError(
+      `year must be a whole number between ${MIN_YEAR} and ${MAX_YEAR}, got ${year}`,
+    );
   }
 }
 
@@ -48,7 +50,8 @@ export function metricsSql(year: number, options: MetricsSqlOptions = {}): SQL {
   const yearStart = `${year}-01-01`;
   const nextYearStart = `${year + 1}-01-01`;
   const day = `${year}-12-31`;
-  const only = (column: Parameters<typeof inArray>[0]) => (options.usccs ? sql`and ${inArray(column, [...options.usccs])}` : sql``);
+  const only = (column: Parameters<typeof inArray>[0]) =>
+    options.usccs ? sql`and ${inArray(column, [...options.usccs])}` : sql``;
   return sql`
     with land as (
       select uscc, sum(area) as area_m2
@@ -157,7 +160,10 @@ export type MetricsRow = {
 };
 
 /** The metric columns of `metricsSql`. */
-export type MetricColumn = Exclude<keyof MetricsRow & string, 'uscc' | 'year' | `has_${string}` | `${string}_count`>;
+export type MetricColumn = Exclude<
+  keyof MetricsRow & string,
+  'uscc' | 'year' | `has_${string}` | `${string}_count`
+>;
 
 /** An enterprise's figures for one year; null means an input is missing (never 0), and `missing` says which. */
 export interface EnterpriseMetrics {
@@ -193,7 +199,8 @@ export interface EnterpriseMetrics {
   missing: string[];
 }
 
-const num = (value: string | number | null): number | null => (value === null ? null : Number(value));
+const num = (value: string | number | null): number | null =>
+  value === null ? null : Number(value);
 
 /** The inputs behind each metric, for explaining a null. */
 const INPUTS: Record<MetricColumn, MetricColumn[]> = {
@@ -225,11 +232,23 @@ function ownReason(row: MetricsRow, column: MetricColumn): string | null {
     case 'energy_tce':
       return row.power_reading_count > 0 ? null : `no electricity reading in ${y}`;
     case 'revenue_yuan':
-      return !row.has_annual_return ? `no annual tax return for ${y}` : row.revenue_yuan === null ? `the ${y} annual return has no 营业收入` : null;
+      return !row.has_annual_return
+        ? `no annual tax return for ${y}`
+        : row.revenue_yuan === null
+          ? `the ${y} annual return has no 营业收入`
+          : null;
     case 'rd_expense_yuan':
-      return !row.has_annual_return ? `no annual tax return for ${y}` : row.rd_expense_yuan === null ? `the ${y} annual return has no 研发费用` : null;
+      return !row.has_annual_return
+        ? `no annual tax return for ${y}`
+        : row.rd_expense_yuan === null
+          ? `the ${y} annual return has no 研发费用`
+          : null;
     case 'employees':
-      return !row.has_annual_return ? `no annual tax return for ${y}` : row.employees === null ? `the ${y} annual return has no 年平均从业人数` : null;
+      return !row.has_annual_return
+        ? `no annual tax return for ${y}`
+        : row.employees === null
+          ? `the ${y} annual return has no 年平均从业人数`
+          : null;
     default:
       return null;
   }
@@ -241,12 +260,16 @@ function divisorReason(row: MetricsRow, column: MetricColumn): string | null {
     case 'mu_average_revenue_yuan': {
       const land = num(row.land_area_mu);
       if (land === null || land > 0) return null;
-      return land === 0 ? 'land in use is 0' : `land in use is negative (${land} 亩: more leased out than held)`;
+      return land === 0
+        ? 'land in use is 0'
+        : `land in use is negative (${land} 亩: more leased out than held)`;
     }
     case 'revenue_per_tce_yuan':
       return num(row.energy_tce) === 0 ? `electricity consumption in ${row.year} is 0` : null;
     case 'rd_intensity':
-      return row.revenue_yuan !== null && Number(row.revenue_yuan) <= 0 ? `营业收入 ${row.year} is not positive` : null;
+      return row.revenue_yuan !== null && Number(row.revenue_yuan) <= 0
+        ? `营业收入 ${row.year} is not positive`
+        : null;
     case 'labour_productivity_yuan':
       return row.employees === 0 ? `年平均从业人数 ${row.year} is 0` : null;
     default:
@@ -331,10 +354,13 @@ export function metricsLoader(database: Database) {
       const found = new Map<string, EnterpriseMetrics>();
       await Promise.all(
         [...usccsByYear].map(async ([year, usccs]) => {
-          for (const [uscc, metrics] of await metricsFor(database, usccs, year, { evaluate: true })) found.set(`${uscc}:${year}`, metrics);
+          for (const [uscc, metrics] of await metricsFor(database, usccs, year, { evaluate: true }))
+            found.set(`${uscc}:${year}`, metrics);
         }),
       );
-      return keys.map((key) => found.get(key) ?? new Error(`no registered enterprise for metrics key ${key}`));
+      return keys.map(
+        (key) => found.get(key) ?? new Error(`no registered enterprise for metrics key ${key}`),
+      );
     },
     { maxBatchSize: 1000 },
   );

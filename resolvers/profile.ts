@@ -4,8 +4,8 @@ import type { Database } from '../db/client.js';
 import { landLeases, landParcels } from '../db/land.js';
 import { powerConsumption } from '../db/power-view.js';
 import { taxPayments } from '../db/tax.js';
-import { ensureYearFigures } from './year-figures.js';
 import { fenText, sumDecimals, toFen } from '../lib/money.js';
+import { ensureYearFigures } from './year-figures.js';
 
 /**
  * The enterprise profile's per-department read paths that are not plain relations: monthly tax
@@ -80,17 +80,23 @@ export interface PowerAccount {
 
 /** Parcels held on `date`: registered on or before it, not cancelled before it (注销日期 is the last day held). */
 export const parcelInForce = (date: string) =>
-  and(lte(landParcels.registeredOn, date), or(isNull(landParcels.cancelledOn), gte(landParcels.cancelledOn, date)));
+  and(
+    lte(landParcels.registeredOn, date),
+    or(isNull(landParcels.cancelledOn), gte(landParcels.cancelledOn, date)),
+  );
 
 /** Leases in force on `date`: 起始日期 ≤ date ≤ 终止日期. */
-export const leaseInForce = (date: string) => and(lte(landLeases.startsOn, date), gte(landLeases.endsOn, date));
+export const leaseInForce = (date: string) =>
+  and(lte(landLeases.startsOn, date), gte(landLeases.endsOn, date));
 
 /** The profile loaders; spread into createLoaders (resolvers/loaders.ts). Keys are "uscc|argument". */
 export function profileLoaders(database: Database) {
   const { db } = database;
   return {
     /** year → the data version its figures snapshot is at: checked (and refreshed) at most once per request. */
-    yearFigures: new DataLoader<number, string>(async (years) => Promise.all(years.map((y) => ensureYearFigures(database, y)))),
+    yearFigures: new DataLoader<number, string>(async (years) =>
+      Promise.all(years.map((y) => ensureYearFigures(database, y))),
+    ),
 
     /** "uscc|year" → Σ 实缴金额 by month and 税种, months ascending. */
     taxByMonth: new DataLoader<string, TaxMonthRow[]>(async (keys) => {
@@ -106,13 +112,24 @@ export function profileLoaders(database: Database) {
             payments: sql<number>`count(*)::int`,
           })
           .from(taxPayments)
-          .where(and(inArray(taxPayments.uscc, usccs), gte(taxPayments.period, yearStart(y)), lt(taxPayments.period, yearStart(y + 1))))
+          .where(
+            and(
+              inArray(taxPayments.uscc, usccs),
+              gte(taxPayments.period, yearStart(y)),
+              lt(taxPayments.period, yearStart(y + 1)),
+            ),
+          )
           .groupBy(taxPayments.uscc, taxPayments.period, taxPayments.taxType)
           .orderBy(asc(taxPayments.uscc), asc(taxPayments.period), asc(taxPayments.taxType));
         for (const r of rows) {
           const key = `${r.uscc}|${year}`;
           const list = out.get(key) ?? [];
-          list.push({ month: r.month, taxType: r.taxType, amountYuan: r.amountYuan, payments: Number(r.payments) });
+          list.push({
+            month: r.month,
+            taxType: r.taxType,
+            amountYuan: r.amountYuan,
+            payments: Number(r.payments),
+          });
           out.set(key, list);
         }
       }
@@ -123,7 +140,13 @@ export function profileLoaders(database: Database) {
     taxPaymentCount: new DataLoader<string, number>(async (keys) => {
       const out = new Map<string, number>();
       for (const [year, usccs] of byArgument(keys)) {
-        const inYear = year === '' ? undefined : and(gte(taxPayments.period, yearStart(Number(year))), lt(taxPayments.period, yearStart(Number(year) + 1)));
+        const inYear =
+          year === ''
+            ? undefined
+            : and(
+                gte(taxPayments.period, yearStart(Number(year))),
+                lt(taxPayments.period, yearStart(Number(year) + 1)),
+              );
         const rows = await db
           .select({ uscc: taxPayments.uscc, n: sql<number>`count(*)::int` })
           .from(taxPayments)
@@ -146,7 +169,12 @@ export function profileLoaders(database: Database) {
         const leases = await db
           .select()
           .from(landLeases)
-          .where(and(or(inArray(landLeases.lessorUscc, usccs), inArray(landLeases.lesseeUscc, usccs)), leaseInForce(date)))
+          .where(
+            and(
+              or(inArray(landLeases.lessorUscc, usccs), inArray(landLeases.lesseeUscc, usccs)),
+              leaseInForce(date),
+            ),
+          )
           .orderBy(asc(landLeases.filingNo));
         for (const uscc of usccs) {
           const held = parcels.filter((p) => p.uscc === uscc);
@@ -156,8 +184,20 @@ export function profileLoaders(database: Database) {
           const leasedInM2 = sumDecimals(leasesIn.map((l) => l.areaM2));
           const leasedOutM2 = sumDecimals(leasesOut.map((l) => l.areaM2));
           const any = held.length + leasesIn.length + leasesOut.length > 0;
-          const netM2 = any ? fenText(toFen(heldM2) + toFen(leasedInM2) - toFen(leasedOutM2)) : null;
-          out.set(`${uscc}|${date}`, { uscc, date, parcels: held, leasesIn, leasesOut, heldM2, leasedInM2, leasedOutM2, netM2 });
+          const netM2 = any
+            ? fenText(toFen(heldM2) + toFen(leasedInM2) - toFen(leasedOutM2))
+            : null;
+          out.set(`${uscc}|${date}`, {
+            uscc,
+            date,
+            parcels: held,
+            leasesIn,
+            leasesOut,
+            heldM2,
+            leasedInM2,
+            leasedOutM2,
+            netM2,
+          });
         }
       }
       return keys.map((k) => out.get(k)!);
@@ -167,12 +207,22 @@ export function profileLoaders(database: Database) {
     powerAccounts: new DataLoader<string, PowerAccount[]>(async (keys) => {
       const out = new Map<string, PowerAccount[]>();
       for (const [year, usccs] of byArgument(keys)) {
-        const inYear = year === '' ? undefined : and(gte(powerConsumption.month, yearStart(Number(year))), lt(powerConsumption.month, yearStart(Number(year) + 1)));
+        const inYear =
+          year === ''
+            ? undefined
+            : and(
+                gte(powerConsumption.month, yearStart(Number(year))),
+                lt(powerConsumption.month, yearStart(Number(year) + 1)),
+              );
         const rows = await db
           .select()
           .from(powerConsumption)
           .where(and(inArray(powerConsumption.uscc, usccs), inYear))
-          .orderBy(asc(powerConsumption.uscc), asc(powerConsumption.accountNo), asc(powerConsumption.month));
+          .orderBy(
+            asc(powerConsumption.uscc),
+            asc(powerConsumption.accountNo),
+            asc(powerConsumption.month),
+          );
         for (const r of rows) {
           const key = `${r.uscc}|${year}`;
           const accounts = out.get(key) ?? [];

@@ -2,7 +2,15 @@
 export const DEPARTMENTS = ['tax', 'natural-resources', 'power', 'market'] as const;
 export type Department = (typeof DEPARTMENTS)[number];
 
-export const ROLES = ['admin', 'analyst', 'tax', 'natural-resources', 'power', 'market', 'dashboard'] as const;
+export const ROLES = [
+  'admin',
+  'analyst',
+  'tax',
+  'natural-resources',
+  'power',
+  'market',
+  'dashboard',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** What a role may read; the schema's auth scopes are derived from this one table. */
@@ -20,13 +28,50 @@ export interface Capabilities {
 }
 
 export const CAPABILITIES: Record<Role, Capabilities> = {
-  admin: { profile: true, departments: DEPARTMENTS, personalData: true, aggregates: true, admin: true },
-  analyst: { profile: true, departments: DEPARTMENTS, personalData: false, aggregates: true, admin: false },
+  admin: {
+    profile: true,
+    departments: DEPARTMENTS,
+    personalData: true,
+    aggregates: true,
+    admin: true,
+  },
+  analyst: {
+    profile: true,
+    departments: DEPARTMENTS,
+    personalData: false,
+    aggregates: true,
+    admin: false,
+  },
   tax: { profile: true, departments: ['tax'], personalData: false, aggregates: true, admin: false },
-  'natural-resources': { profile: true, departments: ['natural-resources'], personalData: false, aggregates: true, admin: false },
-  power: { profile: true, departments: ['power'], personalData: false, aggregates: true, admin: false },
-  market: { profile: true, departments: ['market'], personalData: true, aggregates: true, admin: false },
-  dashboard: { profile: false, departments: [], personalData: false, aggregates: true, admin: false },
+  'natural-resources': {
+    profile: true,
+    departments: ['natural-resources'],
+    personalData: false,
+    aggregates: true,
+    admin: false,
+  },
+  power: {
+    profile: true,
+    departments: ['power'],
+    personalData: false,
+    aggregates: true,
+    admin: false,
+  },
+  market: {
+    profile: true,
+    departments: ['market'],
+    personalData: true,
+    aggregates: true,
+    admin: false,
+  },
+  dashboard: {
+    profile: false,
+    departments: [],
+    personalData: false,
+    aggregates: true,
+    admin: false,
+  },
 };
 
-export const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
+export const isRole = (value: string): value is Role =>
+  (ROLES as readonly string[]).includes(value);

@@ -14,7 +14,11 @@ export class VersionedCache<T> {
    * The entry for (scope, version) when it is cached or being computed; undefined otherwise. The
    * version is read only when this database has a cache at all (a cold database costs no statement).
    */
-  async peek(database: Database, scope: string, version: () => Promise<string>): Promise<T | undefined> {
+  async peek(
+    database: Database,
+    scope: string,
+    version: () => Promise<string>,
+  ): Promise<T | undefined> {
     const cache = this.caches.get(database);
     return cache ? cache.get(`${scope}|${await version()}`) : undefined;
   }

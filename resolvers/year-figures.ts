@@ -12,7 +12,10 @@ export const DEFAULT_ABOVE_SCALE_REVENUE_YUAN = 20_000_000;
 
 /** The 规上 revenue threshold of `year` (元): the evaluation method's ABOVE_SCALE population, else the default. */
 export function aboveScaleRevenueYuan(year: number): number {
-  return methodForYear(year)?.populations.find((p) => p.id === 'ABOVE_SCALE')?.minRevenueYuan ?? DEFAULT_ABOVE_SCALE_REVENUE_YUAN;
+  return (
+    methodForYear(year)?.populations.find((p) => p.id === 'ABOVE_SCALE')?.minRevenueYuan ??
+    DEFAULT_ABOVE_SCALE_REVENUE_YUAN
+  );
 }
 
 /** The data version each year's snapshot is known to be at, per database (saves a lookup per request). */
@@ -46,16 +49,28 @@ export async function ensureYearFigures(database: Database, year: number): Promi
 }
 
 async function refreshYear(database: Database, year: number, version: string): Promise<void> {
-  const [snapshot] = await database.db.select({ dataVersion: metricsSnapshots.dataVersion }).from(metricsSnapshots).where(eq(metricsSnapshots.year, year));
+  const [snapshot] = await database.db
+    .select({ dataVersion: metricsSnapshots.dataVersion })
+    .from(metricsSnapshots)
+    .where(eq(metricsSnapshots.year, year));
   if (snapshot?.dataVersion === version) return;
   const evaluation = await evaluateYear(database, year);
   const grades = [...evaluation.results.values()]
     .filter((r) => r.evaluated)
-    .map((r) => ({ uscc: r.uscc, population: r.population, grade: r.grade, score: r.score, rank: r.rank }));
+    .map((r) => ({
+      uscc: r.uscc,
+      population: r.population,
+      grade: r.grade,
+      score: r.score,
+      rank: r.rank,
+    }));
   const threshold = String(aboveScaleRevenueYuan(year));
   await database.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(7382014, ${year}::int)`);
-    const [again] = await tx.select({ dataVersion: metricsSnapshots.dataVersion }).from(metricsSnapshots).where(eq(metricsSnapshots.year, year));
+    const [again] = await tx
+      .select({ dataVersion: metricsSnapshots.dataVersion })
+      .from(metricsSnapshots)
+      .where(eq(metricsSnapshots.year, year));
     if (again?.dataVersion === version) return;
     await tx.delete(enterpriseYearFigures).where(eq(enterpriseYearFigures.year, year));
     const [inserted] = await tx.execute<{ n: number }>(
@@ -80,8 +95,21 @@ async function refreshYear(database: Database, year: number, version: string): P
     const n = Number(inserted?.n ?? 0);
     await tx
       .insert(metricsSnapshots)
-      .values({ year, dataVersion: version, methodId: evaluation.method?.id ?? null, enterprises: n })
-      .onConflictDoUpdate({ target: metricsSnapshots.year, set: { dataVersion: version, methodId: evaluation.method?.id ?? null, enterprises: n, refreshedAt: sql`now()` } });
+      .values({
+        year,
+        dataVersion: version,
+        methodId: evaluation.method?.id ?? null,
+        enterprises: n,
+      })
+      .onConflictDoUpdate({
+        target: metricsSnapshots.year,
+        set: {
+          dataVersion: version,
+          methodId: evaluation.method?.id ?? null,
+          enterprises: n,
+          refreshedAt: sql`now()`,
+        },
+      });
   });
   // fresh statistics, so that the planner walks the ordering indexes rather than hashing the year,
   // and a fresh visibility map, so that those walks are index-only (no heap fetch per row)

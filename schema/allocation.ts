@@ -1,4 +1,11 @@
-import { allocationList, allocationOf, surchargeByTown, type Allocation, type AllocationAccount, type YearGrade } from '../resolvers/allocation.js';
+import {
+  type Allocation,
+  type AllocationAccount,
+  allocationList,
+  allocationOf,
+  surchargeByTown,
+  type YearGrade,
+} from '../resolvers/allocation.js';
 import { GRADES } from '../resolvers/evaluation-method.js';
 import { UserInputError } from '../server/errors.js';
 import { builder } from './builder.js';
@@ -11,27 +18,46 @@ const power = { department: 'power' } as const;
 const aggregates = { aggregates: true } as const;
 
 const AllocationAccountRef = builder.objectRef<AllocationAccount>('AllocationAccount').implement({
-  description: '用电户号: an electricity account linked to the enterprise, with the graded year’s consumption (供电公司 detail).',
+  description:
+    '用电户号: an electricity account linked to the enterprise, with the graded year’s consumption (供电公司 detail).',
   authScopes: power,
   fields: (t) => ({
     accountNo: t.exposeString('accountNo', { authScopes: power, description: '用电户号' }),
-    accountName: t.exposeString('accountName', { nullable: true, authScopes: power, description: '户名 as the power company last delivered it' }),
-    kwh: t.exposeFloat('kwh', { authScopes: power, description: '用电量 of the graded year (千瓦时, kWh)' }),
+    accountName: t.exposeString('accountName', {
+      nullable: true,
+      authScopes: power,
+      description: '户名 as the power company last delivered it',
+    }),
+    kwh: t.exposeFloat('kwh', {
+      authScopes: power,
+      description: '用电量 of the graded year (千瓦时, kWh)',
+    }),
     estimatedSurchargeYuan: t.exposeFloat('estimatedSurchargeYuan', {
       nullable: true,
       authScopes: power,
-      description: '预计加价金额 (元): rate × kWh of the graded year; null when no surcharge applies',
+      description:
+        '预计加价金额 (元): rate × kWh of the graded year; null when no surcharge applies',
     }),
   }),
 });
 
 const YearGradeRef = builder.objectRef<YearGrade>('YearGrade').implement({
-  description: '历年评价等级: the grade of one year (null when not evaluated, which breaks a run of D years).',
+  description:
+    '历年评价等级: the grade of one year (null when not evaluated, which breaks a run of D years).',
   authScopes: profile,
   fields: (t) => ({
     year: t.exposeInt('year', { authScopes: profile, description: '评价年度' }),
-    grade: t.exposeString('grade', { nullable: true, authScopes: profile, description: '评价等级 A–D; null when not evaluated' }),
-    population: t.expose('population', { type: PopulationEnum, nullable: true, authScopes: profile, description: '评价对象: 规上 or 规下' }),
+    grade: t.exposeString('grade', {
+      nullable: true,
+      authScopes: profile,
+      description: '评价等级 A–D; null when not evaluated',
+    }),
+    population: t.expose('population', {
+      type: PopulationEnum,
+      nullable: true,
+      authScopes: profile,
+      description: '评价对象: 规上 or 规下',
+    }),
   }),
 });
 
@@ -50,46 +76,104 @@ export const AllocationRef = builder.objectRef<Allocation>('Allocation').impleme
         return enterprise;
       },
     }),
-    year: t.exposeInt('year', { authScopes: profile, description: '评价年度 whose grade is applied' }),
-    methodId: t.exposeString('methodId', { nullable: true, authScopes: profile, description: '配置办法: the allocation method applied (configuration)' }),
-    grade: t.exposeString('grade', { nullable: true, authScopes: profile, description: '评价等级 of `year`; null when not evaluated' }),
+    year: t.exposeInt('year', {
+      authScopes: profile,
+      description: '评价年度 whose grade is applied',
+    }),
+    methodId: t.exposeString('methodId', {
+      nullable: true,
+      authScopes: profile,
+      description: '配置办法: the allocation method applied (configuration)',
+    }),
+    grade: t.exposeString('grade', {
+      nullable: true,
+      authScopes: profile,
+      description: '评价等级 of `year`; null when not evaluated',
+    }),
     allocationLabel: t.exposeString('allocationLabel', {
       nullable: true,
       authScopes: profile,
       description: '配置类别: 优先保障 (A), 积极支持 (B), 相对控制 (C) or 严格限制 (D)',
     }),
-    population: t.expose('population', { type: PopulationEnum, nullable: true, authScopes: profile, description: '评价对象 of `year`' }),
-    consecutiveDYears: t.exposeInt('consecutiveDYears', { authScopes: profile, description: '连续D类年数: the run of D grades ending at `year` (a year not evaluated breaks it)' }),
+    population: t.expose('population', {
+      type: PopulationEnum,
+      nullable: true,
+      authScopes: profile,
+      description: '评价对象 of `year`',
+    }),
+    consecutiveDYears: t.exposeInt('consecutiveDYears', {
+      authScopes: profile,
+      description:
+        '连续D类年数: the run of D grades ending at `year` (a year not evaluated breaks it)',
+    }),
     surchargeYuanPerKwh: t.exposeFloat('surchargeYuanPerKwh', {
       nullable: true,
       authScopes: profile,
       description: '差别电价加价标准 (元/千瓦时) applied during year + 1; null when none',
     }),
-    appliesInYear: t.exposeInt('appliesInYear', { authScopes: profile, description: '执行年度: year + 1' }),
-    accounts: t.stringList({ authScopes: profile, description: '用电户号 the surcharge applies to (every account linked to the enterprise)', resolve: (a) => a.accounts.map((x) => x.accountNo) }),
-    accountDetails: t.field({ type: [AllocationAccountRef], authScopes: power, description: '用电户号 with the year’s kWh and estimated surcharge', resolve: (a) => a.accounts }),
-    electricityKwh: t.exposeFloat('electricityKwh', { authScopes: power, description: '用电量 of `year` over every linked account (千瓦时, kWh)' }),
+    appliesInYear: t.exposeInt('appliesInYear', {
+      authScopes: profile,
+      description: '执行年度: year + 1',
+    }),
+    accounts: t.stringList({
+      authScopes: profile,
+      description: '用电户号 the surcharge applies to (every account linked to the enterprise)',
+      resolve: (a) => a.accounts.map((x) => x.accountNo),
+    }),
+    accountDetails: t.field({
+      type: [AllocationAccountRef],
+      authScopes: power,
+      description: '用电户号 with the year’s kWh and estimated surcharge',
+      resolve: (a) => a.accounts,
+    }),
+    electricityKwh: t.exposeFloat('electricityKwh', {
+      authScopes: power,
+      description: '用电量 of `year` over every linked account (千瓦时, kWh)',
+    }),
     estimatedSurchargeYuan: t.exposeFloat('estimatedSurchargeYuan', {
       nullable: true,
       authScopes: power,
-      description: '预计年加价金额 (元): rate × the year’s consumption; null when no surcharge applies',
+      description:
+        '预计年加价金额 (元): rate × the year’s consumption; null when no surcharge applies',
     }),
-    history: t.field({ type: [YearGradeRef], authScopes: profile, description: '历年评价等级 up to `year`', resolve: (a) => a.history }),
-    reasons: t.exposeStringList('reasons', { authScopes: profile, description: '说明, e.g. "2023 规上D, 2024 规上D → 0.10 元/千瓦时 in 2025"' }),
+    history: t.field({
+      type: [YearGradeRef],
+      authScopes: profile,
+      description: '历年评价等级 up to `year`',
+      resolve: (a) => a.history,
+    }),
+    reasons: t.exposeStringList('reasons', {
+      authScopes: profile,
+      description: '说明, e.g. "2023 规上D, 2024 规上D → 0.10 元/千瓦时 in 2025"',
+    }),
   }),
 });
 
 const TownSurcharge = builder
   .objectRef<ReturnType<typeof surchargeByTown>[number]>('TownSurcharge')
   .implement({
-    description: '各乡镇差别电价: firms carrying a surcharge, their accounts, kWh and estimated surcharge, by town.',
+    description:
+      '各乡镇差别电价: firms carrying a surcharge, their accounts, kWh and estimated surcharge, by town.',
     authScopes: aggregates,
     fields: (t) => ({
-      town: t.exposeString('town', { nullable: true, authScopes: aggregates, description: '所属乡镇' }),
-      enterprises: t.exposeInt('enterprises', { authScopes: aggregates, description: '加价企业数' }),
+      town: t.exposeString('town', {
+        nullable: true,
+        authScopes: aggregates,
+        description: '所属乡镇',
+      }),
+      enterprises: t.exposeInt('enterprises', {
+        authScopes: aggregates,
+        description: '加价企业数',
+      }),
       accounts: t.exposeInt('accounts', { authScopes: aggregates, description: '用电户数' }),
-      kwh: t.exposeFloat('kwh', { authScopes: aggregates, description: '用电量 of the graded year (千瓦时, kWh)' }),
-      estimatedSurchargeYuan: t.exposeFloat('estimatedSurchargeYuan', { authScopes: aggregates, description: '预计加价金额 (元)' }),
+      kwh: t.exposeFloat('kwh', {
+        authScopes: aggregates,
+        description: '用电量 of the graded year (千瓦时, kWh)',
+      }),
+      estimatedSurchargeYuan: t.exposeFloat('estimatedSurchargeYuan', {
+        authScopes: aggregates,
+        description: '预计加价金额 (元)',
+      }),
     }),
   });
 
@@ -98,9 +182,16 @@ builder.drizzleObjectField(Enterprise, 'allocation', (t) =>
     type: AllocationRef,
     authScopes: profile,
     select: { columns: { uscc: true } },
-    description: '要素差别化配置 for the grade of `year` (metrics.md): label, run of D years, surcharge during year + 1, the accounts and reasons.',
-    args: { year: t.arg.int({ required: true, description: '评价年度 whose grade is applied, e.g. 2024 (surcharge in 2025)' }) },
-    resolve: async (enterprise, args, ctx) => allocationOf(await ctx.loaders.allocation.load(checkYear(args.year)), enterprise.uscc),
+    description:
+      '要素差别化配置 for the grade of `year` (metrics.md): label, run of D years, surcharge during year + 1, the accounts and reasons.',
+    args: {
+      year: t.arg.int({
+        required: true,
+        description: '评价年度 whose grade is applied, e.g. 2024 (surcharge in 2025)',
+      }),
+    },
+    resolve: async (enterprise, args, ctx) =>
+      allocationOf(await ctx.loaders.allocation.load(checkYear(args.year)), enterprise.uscc),
   }),
 );
 
@@ -111,18 +202,28 @@ builder.queryFields((t) => ({
     description: '差别化配置名单: every enterprise of one grade (default D) in `year`, by USCC.',
     args: {
       year: t.arg.int({ required: true, description: '评价年度' }),
-      grade: t.arg.string({ defaultValue: 'D', required: true, description: '评价等级 A, B, C or D (default D)' }),
+      grade: t.arg.string({
+        defaultValue: 'D',
+        required: true,
+        description: '评价等级 A, B, C or D (default D)',
+      }),
     },
     resolve: async (_root, args, ctx) => {
-      if (!(GRADES as readonly string[]).includes(args.grade)) throw new UserInputError(`grade must be one of ${GRADES.join(', ')}`);
-      return allocationList(await ctx.loaders.allocation.load(checkYear(args.year)), args.grade as (typeof GRADES)[number]);
+      if (!(GRADES as readonly string[]).includes(args.grade))
+        throw new UserInputError(`grade must be one of ${GRADES.join(', ')}`);
+      return allocationList(
+        await ctx.loaders.allocation.load(checkYear(args.year)),
+        args.grade as (typeof GRADES)[number],
+      );
     },
   }),
   surchargeByTown: t.field({
     type: [TownSurcharge],
     authScopes: aggregates,
-    description: '各乡镇差别电价汇总: for the grades of `year`, surcharged firms and the estimated surcharge during year + 1, by town.',
+    description:
+      '各乡镇差别电价汇总: for the grades of `year`, surcharged firms and the estimated surcharge during year + 1, by town.',
     args: { year: t.arg.int({ required: true, description: '评价年度' }) },
-    resolve: async (_root, args, ctx) => surchargeByTown(await ctx.loaders.allocation.load(checkYear(args.year))),
+    resolve: async (_root, args, ctx) =>
+      surchargeByTown(await ctx.loaders.allocation.load(checkYear(args.year))),
   }),
 }));

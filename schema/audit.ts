@@ -7,18 +7,37 @@ import { builder } from './builder.js';
 const admin = { admin: true } as const;
 
 const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
-  description: '审计记录: one request that read department detail or personal data (法定代表人 unmasked), written when the request ended.',
+  description:
+    '审计记录: one request that read department detail or personal data (法定代表人 unmasked), written when the request ended.',
   authScopes: admin,
   fields: (t) => ({
     id: t.exposeID('id', { description: '记录编号: the row id (later rows have larger ids)' }),
-    at: t.string({ description: '时间: when the request ended, ISO 8601 in UTC', resolve: (r) => new Date(r.at).toISOString() }),
-    keyId: t.exposeInt('keyId', { nullable: true, description: 'API 密钥编号: the key used (`edp keys list`); null for an anonymous caller' }),
+    at: t.string({
+      description: '时间: when the request ended, ISO 8601 in UTC',
+      resolve: (r) => new Date(r.at).toISOString(),
+    }),
+    keyId: t.exposeInt('keyId', {
+      nullable: true,
+      description: 'API 密钥编号: the key used (`edp keys list`); null for an anonymous caller',
+    }),
     role: t.exposeString('role', { description: '角色: the role the request was served as' }),
-    keyName: t.exposeString('keyName', { description: '密钥名称: who holds the key (a department system or person); "anonymous" without a key' }),
-    operationName: t.exposeString('operationName', { nullable: true, description: '操作名称: the GraphQL operation name the client sent, if any' }),
-    enterprises: t.exposeStringList('enterprises', { description: '涉及企业: 统一社会信用代码 of the enterprises whose detail was read' }),
-    fields: t.exposeStringList('fields', { description: '读取字段: the sensitive fields read, as Type.field' }),
-    requestId: t.exposeString('requestId', { description: '请求编号: the x-request-id of the request, to find it in the logs' }),
+    keyName: t.exposeString('keyName', {
+      description:
+        '密钥名称: who holds the key (a department system or person); "anonymous" without a key',
+    }),
+    operationName: t.exposeString('operationName', {
+      nullable: true,
+      description: '操作名称: the GraphQL operation name the client sent, if any',
+    }),
+    enterprises: t.exposeStringList('enterprises', {
+      description: '涉及企业: 统一社会信用代码 of the enterprises whose detail was read',
+    }),
+    fields: t.exposeStringList('fields', {
+      description: '读取字段: the sensitive fields read, as Type.field',
+    }),
+    requestId: t.exposeString('requestId', {
+      description: '请求编号: the x-request-id of the request, to find it in the logs',
+    }),
   }),
 });
 
@@ -38,10 +57,14 @@ builder.queryField('auditLog', (t) =>
     {
       type: AuditEntry,
       authScopes: admin,
-      description: '审计日志: who read department detail or personal data, newest first (at most 100 per page). Administrators only.',
+      description:
+        '审计日志: who read department detail or personal data, newest first (at most 100 per page). Administrators only.',
       args: { filter: t.arg({ type: AuditLogFilter, description: '筛选条件' }) },
       resolve: async (_root, args, ctx) =>
-        await resolveCursorConnection<Promise<AuditRow[]>>({ args, toCursor: (row) => String(row.id) }, (page) => auditPage(ctx.database, args.filter ?? {}, page)),
+        await resolveCursorConnection<Promise<AuditRow[]>>(
+          { args, toCursor: (row) => String(row.id) },
+          (page) => auditPage(ctx.database, args.filter ?? {}, page),
+        ),
     },
     { name: 'AuditLogConnection', description: '审计日志分页: a page of audit rows' },
     { name: 'AuditLogEdge', description: '审计日志条目: one audit row and its cursor' },

@@ -2,12 +2,12 @@ import { getSchemaConfig, queryFromInfo } from '@pothos/plugin-drizzle';
 import { clusters } from '../resolvers/clusters.js';
 import {
   countEnterprises,
-  MAX_PAGE,
-  ORDER_FIELDS,
-  searchEnterprises,
-  SearchInputError,
   type EnterpriseFilterInput,
   type EnterpriseOrderInput,
+  MAX_PAGE,
+  ORDER_FIELDS,
+  SearchInputError,
+  searchEnterprises,
 } from '../resolvers/enterprise-search.js';
 import { UserInputError } from '../server/errors.js';
 import { builder } from './builder.js';
@@ -33,8 +33,11 @@ const ORDER_DESCRIPTIONS: Record<(typeof ORDER_FIELDS)[number], string> = {
 };
 
 export const EnterpriseOrderField = builder.enumType('EnterpriseOrderField', {
-  description: '排序字段: what to order enterprises by; every metric refers to a year and sorts nulls last.',
-  values: Object.fromEntries(ORDER_FIELDS.map((f) => [f, { value: f, description: ORDER_DESCRIPTIONS[f] }])) as Record<
+  description:
+    '排序字段: what to order enterprises by; every metric refers to a year and sorts nulls last.',
+  values: Object.fromEntries(
+    ORDER_FIELDS.map((f) => [f, { value: f, description: ORDER_DESCRIPTIONS[f] }]),
+  ) as Record<
     (typeof ORDER_FIELDS)[number],
     { value: (typeof ORDER_FIELDS)[number]; description: string }
   >,
@@ -42,17 +45,30 @@ export const EnterpriseOrderField = builder.enumType('EnterpriseOrderField', {
 
 export const OrderDirection = builder.enumType('OrderDirection', {
   description: '排序方向',
-  values: { ASC: { description: '升序: smallest first' }, DESC: { description: '降序: largest first' } } as const,
+  values: {
+    ASC: { description: '升序: smallest first' },
+    DESC: { description: '降序: largest first' },
+  } as const,
 });
 
 export const Scale = builder.enumType('Scale', {
-  description: '规模: 规上 / 规下 by 营业收入 of a year (≥ 20,000,000 元 is above scale; a missing revenue is below).',
-  values: { ABOVE_SCALE: { description: '规上: 营业收入 ≥ 20,000,000 元' }, BELOW_SCALE: { description: '规下: below, or no revenue on record' } } as const,
+  description:
+    '规模: 规上 / 规下 by 营业收入 of a year (≥ 20,000,000 元 is above scale; a missing revenue is below).',
+  values: {
+    ABOVE_SCALE: { description: '规上: 营业收入 ≥ 20,000,000 元' },
+    BELOW_SCALE: { description: '规下: below, or no revenue on record' },
+  } as const,
 });
 
 export const ClusterId = builder.enumType('Cluster', {
-  description: '产业集群: the county’s clusters (config/clusters.json), each a set of 行业代码 prefixes; the longest prefix decides.',
-  values: Object.fromEntries(clusters().map((c) => [c.id, { value: c.id, description: `${c.nameZh} (${c.chainZh}): ${c.codePrefixes.join(', ')}` }])),
+  description:
+    '产业集群: the county’s clusters (config/clusters.json), each a set of 行业代码 prefixes; the longest prefix decides.',
+  values: Object.fromEntries(
+    clusters().map((c) => [
+      c.id,
+      { value: c.id, description: `${c.nameZh} (${c.chainZh}): ${c.codePrefixes.join(', ')}` },
+    ]),
+  ),
 });
 
 const FloatRange = builder.inputType('FloatRange', {
@@ -64,7 +80,8 @@ const FloatRange = builder.inputType('FloatRange', {
 });
 
 export const EnterpriseFilter = builder.inputType('EnterpriseFilter', {
-  description: '企业检索条件: every criterion given must hold. Criteria on figures refer to `year`.',
+  description:
+    '企业检索条件: every criterion given must hold. Criteria on figures refer to `year`.',
   fields: (t) => ({
     town: t.string({ description: '所属乡镇, exactly, e.g. 中都街道' }),
     industrySection: t.string({ description: '行业门类: section letter, e.g. C' }),
@@ -72,7 +89,10 @@ export const EnterpriseFilter = builder.inputType('EnterpriseFilter', {
     cluster: t.field({ type: ClusterId, description: '产业集群' }),
     status: t.string({ description: '登记状态, exactly, e.g. 存续' }),
     active: t.boolean({ description: 'true: 存续 or 在业; false: every other status' }),
-    name: t.string({ description: '名称: a part of the current or a former name (曾用名); widths, brackets and spaces do not matter' }),
+    name: t.string({
+      description:
+        '名称: a part of the current or a former name (曾用名); widths, brackets and spaces do not matter',
+    }),
     year: t.int({ description: '年度 the figures below (and a metric ordering) refer to' }),
     scale: t.field({ type: Scale, description: '规上 / 规下 in `year`' }),
     grade: t.string({ description: '亩产效益 grade (A, B, C or D) in `year`' }),
@@ -82,7 +102,8 @@ export const EnterpriseFilter = builder.inputType('EnterpriseFilter', {
 });
 
 export const EnterpriseOrder = builder.inputType('EnterpriseOrder', {
-  description: '企业排序: a field, a direction (metrics default to DESC, best first; NAME and USCC to ASC) and the year of a metric. Ties go by 统一社会信用代码.',
+  description:
+    '企业排序: a field, a direction (metrics default to DESC, best first; NAME and USCC to ASC) and the year of a metric. Ties go by 统一社会信用代码.',
   fields: (t) => ({
     field: t.field({ type: EnterpriseOrderField, required: true, description: '排序字段' }),
     direction: t.field({ type: OrderDirection, description: '排序方向' }),
@@ -116,7 +137,8 @@ builder.queryFields((t) => ({
         orderBy: t.arg({ type: EnterpriseOrder, description: '排序' }),
       },
       resolve: async (_root, args, ctx, info) => {
-        if (args.last != null || args.before != null) throw new UserInputError('enterprises pages forward only: use first and after');
+        if (args.last != null || args.before != null)
+          throw new UserInputError('enterprises pages forward only: use first and after');
         const filter = (args.filter ?? {}) as EnterpriseFilterInput;
         const order = (args.orderBy ?? null) as EnterpriseOrderInput | null;
         // What the nodes need, planned by Pothos (registered for the nodes' fields to find).
@@ -131,10 +153,24 @@ builder.queryFields((t) => ({
         // nodes with every relation selected beneath them.
         const plain = isEmpty(query.with) && isEmpty(query.extras);
         const page = await asUserInput(() =>
-          searchEnterprises(ctx.database, filter, order, { first: args.first, after: args.after }, (y) => ctx.loaders.yearFigures.load(y), { rows: plain }),
+          searchEnterprises(
+            ctx.database,
+            filter,
+            order,
+            { first: args.first, after: args.after },
+            (y) => ctx.loaders.yearFigures.load(y),
+            { rows: plain },
+          ),
         );
         const usccs = page.edges.map((edge) => edge.uscc);
-        const rows = page.rows ?? (usccs.length ? await ctx.database.db.query.enterprises.findMany({ ...query, where: { uscc: { in: usccs } } } as never) : []);
+        const rows =
+          page.rows ??
+          (usccs.length
+            ? await ctx.database.db.query.enterprises.findMany({
+                ...query,
+                where: { uscc: { in: usccs } },
+              } as never)
+            : []);
         const byUscc = new Map((rows as { uscc: string }[]).map((r) => [r.uscc, r]));
         const connection = {
           filter,
@@ -159,7 +195,9 @@ builder.queryFields((t) => ({
           authScopes: profile,
           resolve: (connection, _args, ctx) => {
             const { filter, order } = connection as unknown as EnterprisePage;
-            return asUserInput(() => countEnterprises(ctx.database, filter, order, (y) => ctx.loaders.yearFigures.load(y)));
+            return asUserInput(() =>
+              countEnterprises(ctx.database, filter, order, (y) => ctx.loaders.yearFigures.load(y)),
+            );
           },
         }),
       }),

@@ -10,28 +10,60 @@ const profile = { profile: true } as const;
  */
 export const Enterprise = builder.drizzleNode('enterprises', {
   name: 'Enterprise',
-  description: '企业画像: a registered enterprise (市场监督管理局 register) joined with every department’s records. Amounts in 元, land in 亩.',
-  id: { column: (e) => e.uscc, description: 'Relay global ID (全局标识) of the enterprise; pass it to `node` to refetch' },
+  description:
+    '企业画像: a registered enterprise (市场监督管理局 register) joined with every department’s records. Amounts in 元, land in 亩.',
+  id: {
+    column: (e) => e.uscc,
+    description: 'Relay global ID (全局标识) of the enterprise; pass it to `node` to refetch',
+  },
   // The register's columns are plain fields, not `expose`: the type selects every column of the row
   // anyway, and an exposed column would have the drizzle plugin look up its loaded selection for
   // each field of each row (a page of 100 enterprises resolves hundreds of them).
   fields: (t) => ({
-    uscc: t.string({ authScopes: profile, description: '统一社会信用代码 (USCC, 18 characters)', resolve: (e) => e.uscc }),
-    name: t.string({ authScopes: profile, description: '企业名称: the registered name, as delivered', resolve: (e) => e.name }),
-    formerNames: t.stringList({ authScopes: profile, description: '曾用名: former registered names, as delivered', resolve: (e) => e.formerNames }),
+    uscc: t.string({
+      authScopes: profile,
+      description: '统一社会信用代码 (USCC, 18 characters)',
+      resolve: (e) => e.uscc,
+    }),
+    name: t.string({
+      authScopes: profile,
+      description: '企业名称: the registered name, as delivered',
+      resolve: (e) => e.name,
+    }),
+    formerNames: t.stringList({
+      authScopes: profile,
+      description: '曾用名: former registered names, as delivered',
+      resolve: (e) => e.formerNames,
+    }),
     status: t.string({
       authScopes: profile,
       resolve: (e) => e.status,
-      description: '登记状态 as registered: 存续, 在业, 迁出, 吊销 or 注销 (存续 and 在业 are active)',
+      description:
+        '登记状态 as registered: 存续, 在业, 迁出, 吊销 or 注销 (存续 and 在业 are active)',
     }),
     active: t.boolean({
       authScopes: profile,
       description: '是否存续: true when 登记状态 is 存续 or 在业',
       resolve: (e) => e.status === '存续' || e.status === '在业',
     }),
-    town: t.string({ nullable: true, authScopes: profile, description: '所属乡镇: town or sub-district, e.g. 中都街道', resolve: (e) => e.town }),
-    industryCode: t.string({ nullable: true, authScopes: profile, description: '行业代码 (GB/T 4754-2017), e.g. C3670', resolve: (e) => e.industryCode }),
-    industrySection: t.string({ nullable: true, authScopes: profile, description: '行业门类: section letter, e.g. C (制造业)', resolve: (e) => e.industrySection }),
+    town: t.string({
+      nullable: true,
+      authScopes: profile,
+      description: '所属乡镇: town or sub-district, e.g. 中都街道',
+      resolve: (e) => e.town,
+    }),
+    industryCode: t.string({
+      nullable: true,
+      authScopes: profile,
+      description: '行业代码 (GB/T 4754-2017), e.g. C3670',
+      resolve: (e) => e.industryCode,
+    }),
+    industrySection: t.string({
+      nullable: true,
+      authScopes: profile,
+      description: '行业门类: section letter, e.g. C (制造业)',
+      resolve: (e) => e.industrySection,
+    }),
     industryDivision: t.string({
       nullable: true,
       resolve: (e) => e.industryDivision,
@@ -56,15 +88,22 @@ builder.queryFields((t) => ({
     type: 'enterprises',
     nullable: true,
     authScopes: profile,
-    description: '企业画像: one enterprise by its 统一社会信用代码; null when no enterprise is registered under it.',
-    args: { uscc: t.arg.string({ required: true, description: '统一社会信用代码 (case and surrounding spaces are ignored)' }) },
+    description:
+      '企业画像: one enterprise by its 统一社会信用代码; null when no enterprise is registered under it.',
+    args: {
+      uscc: t.arg.string({
+        required: true,
+        description: '统一社会信用代码 (case and surrounding spaces are ignored)',
+      }),
+    },
     resolve: async (query, _root, args, ctx) => {
       const uscc = args.uscc.trim().toUpperCase();
       const planned = query({ where: { uscc } }) as { with?: object; extras?: object };
       // Nothing beneath but the register's own columns and per-request loaders (metrics, grade):
       // the enterprise's row through the request's loader, a prepared statement. Otherwise the
       // planned query loads the row with every relation selected, in one statement.
-      if (isEmpty(planned.with) && isEmpty(planned.extras)) return ctx.loaders.enterprise.load(uscc);
+      if (isEmpty(planned.with) && isEmpty(planned.extras))
+        return ctx.loaders.enterprise.load(uscc);
       return (await ctx.database.db.query.enterprises.findFirst(planned as never)) ?? null;
     },
   }),

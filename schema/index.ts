@@ -1,4 +1,4 @@
-import { printSchema, lexicographicSortSchema } from 'graphql';
+import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
 import './enterprise.js';
 import './legal-representative.js';

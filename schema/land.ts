@@ -1,4 +1,4 @@
-import { muFromSquareMetres, type LandInUse } from '../resolvers/profile.js';
+import { type LandInUse, muFromSquareMetres } from '../resolvers/profile.js';
 import { builder } from './builder.js';
 import { Enterprise } from './enterprise.js';
 import { Provenance, provenanceOf } from './provenance.js';
@@ -8,20 +8,46 @@ const naturalResources = { department: 'natural-resources' } as const;
 
 export const LandParcel = builder.drizzleObject('landParcels', {
   name: 'LandParcel',
-  description: '土地使用权: one registered land-use right (不动产登记); a parcel that changes holder appears again with a new 登记日期.',
+  description:
+    '土地使用权: one registered land-use right (不动产登记); a parcel that changes holder appears again with a new 登记日期.',
   authScopes: naturalResources,
   fields: (t) => ({
     unitNo: t.exposeString('unitNo', { description: '不动产单元号: real-estate unit number' }),
-    registeredOn: t.field({ type: 'Date', description: '登记日期: the holder holds the parcel from this day', resolve: (p) => p.registeredOn }),
-    cancelledOn: t.field({ type: 'Date', nullable: true, description: '注销日期: the last day the right was held; null while held', resolve: (p) => p.cancelledOn }),
-    holderName: t.exposeString('rawName', { nullable: true, description: '权利人: holder name as registered' }),
+    registeredOn: t.field({
+      type: 'Date',
+      description: '登记日期: the holder holds the parcel from this day',
+      resolve: (p) => p.registeredOn,
+    }),
+    cancelledOn: t.field({
+      type: 'Date',
+      nullable: true,
+      description: '注销日期: the last day the right was held; null while held',
+      resolve: (p) => p.cancelledOn,
+    }),
+    holderName: t.exposeString('rawName', {
+      nullable: true,
+      description: '权利人: holder name as registered',
+    }),
     location: t.exposeString('location', { nullable: true, description: '坐落: location' }),
     town: t.exposeString('town', { nullable: true, description: '所属乡镇: town of the parcel' }),
-    landUse: t.exposeString('landUse', { nullable: true, description: '用途: land use, e.g. 工业用地' }),
-    rightType: t.exposeString('rightType', { nullable: true, description: '权利性质: e.g. 出让, 划拨' }),
+    landUse: t.exposeString('landUse', {
+      nullable: true,
+      description: '用途: land use, e.g. 工业用地',
+    }),
+    rightType: t.exposeString('rightType', {
+      nullable: true,
+      description: '权利性质: e.g. 出让, 划拨',
+    }),
     areaM2: t.float({ description: '宗地面积 in 平方米 (m²)', resolve: (p) => Number(p.areaM2) }),
-    areaMu: t.float({ description: '宗地面积 in 亩 (m² ÷ 10000/15)', resolve: (p) => muFromSquareMetres(p.areaM2)! }),
-    provenance: t.field({ type: Provenance, description: '数据来源: batch, file row and how the holder was linked', resolve: (p) => provenanceOf('land-parcels', p) }),
+    areaMu: t.float({
+      description: '宗地面积 in 亩 (m² ÷ 10000/15)',
+      resolve: (p) => muFromSquareMetres(p.areaM2)!,
+    }),
+    provenance: t.field({
+      type: Provenance,
+      description: '数据来源: batch, file row and how the holder was linked',
+      resolve: (p) => provenanceOf('land-parcels', p),
+    }),
   }),
 });
 
@@ -30,65 +56,156 @@ export const LandLease = builder.drizzleObject('landLeases', {
   description: '租赁备案: a filed lease of industrial land or buildings between two enterprises.',
   authScopes: naturalResources,
   fields: (t) => ({
-    filingNo: t.exposeString('filingNo', { description: '备案编号: filing number (the natural key)' }),
-    lessorName: t.exposeString('lessorName', { nullable: true, description: '出租方: lessor name as filed' }),
-    lessorUscc: t.exposeString('lessorUscc', { nullable: true, description: '出租方统一社会信用代码 as resolved; null while unmatched' }),
-    lessorMatchMethod: t.exposeString('lessorMatchMethod', { nullable: true, description: '出租方关联方式: uscc, legacy, name, former_name or manual' }),
-    lessor: t.relation('lessor', { nullable: true, description: '出租方: the lessor enterprise; null while unmatched' }),
-    lesseeName: t.exposeString('lesseeName', { nullable: true, description: '承租方: lessee name as filed' }),
-    lesseeUscc: t.exposeString('lesseeUscc', { nullable: true, description: '承租方统一社会信用代码 as resolved; null while unmatched' }),
-    lesseeMatchMethod: t.exposeString('lesseeMatchMethod', { nullable: true, description: '承租方关联方式: uscc, legacy, name, former_name or manual' }),
-    lessee: t.relation('lessee', { nullable: true, description: '承租方: the lessee enterprise; null while unmatched' }),
-    unitNo: t.exposeString('unitNo', { nullable: true, description: '不动产单元号 of the leased parcel' }),
+    filingNo: t.exposeString('filingNo', {
+      description: '备案编号: filing number (the natural key)',
+    }),
+    lessorName: t.exposeString('lessorName', {
+      nullable: true,
+      description: '出租方: lessor name as filed',
+    }),
+    lessorUscc: t.exposeString('lessorUscc', {
+      nullable: true,
+      description: '出租方统一社会信用代码 as resolved; null while unmatched',
+    }),
+    lessorMatchMethod: t.exposeString('lessorMatchMethod', {
+      nullable: true,
+      description: '出租方关联方式: uscc, legacy, name, former_name or manual',
+    }),
+    lessor: t.relation('lessor', {
+      nullable: true,
+      description: '出租方: the lessor enterprise; null while unmatched',
+    }),
+    lesseeName: t.exposeString('lesseeName', {
+      nullable: true,
+      description: '承租方: lessee name as filed',
+    }),
+    lesseeUscc: t.exposeString('lesseeUscc', {
+      nullable: true,
+      description: '承租方统一社会信用代码 as resolved; null while unmatched',
+    }),
+    lesseeMatchMethod: t.exposeString('lesseeMatchMethod', {
+      nullable: true,
+      description: '承租方关联方式: uscc, legacy, name, former_name or manual',
+    }),
+    lessee: t.relation('lessee', {
+      nullable: true,
+      description: '承租方: the lessee enterprise; null while unmatched',
+    }),
+    unitNo: t.exposeString('unitNo', {
+      nullable: true,
+      description: '不动产单元号 of the leased parcel',
+    }),
     areaM2: t.float({ description: '租赁面积 in 平方米 (m²)', resolve: (l) => Number(l.areaM2) }),
-    areaMu: t.float({ description: '租赁面积 in 亩', resolve: (l) => muFromSquareMetres(l.areaM2)! }),
-    startsOn: t.field({ type: 'Date', description: '起始日期 (inclusive)', resolve: (l) => l.startsOn }),
-    endsOn: t.field({ type: 'Date', description: '终止日期 (inclusive)', resolve: (l) => l.endsOn }),
+    areaMu: t.float({
+      description: '租赁面积 in 亩',
+      resolve: (l) => muFromSquareMetres(l.areaM2)!,
+    }),
+    startsOn: t.field({
+      type: 'Date',
+      description: '起始日期 (inclusive)',
+      resolve: (l) => l.startsOn,
+    }),
+    endsOn: t.field({
+      type: 'Date',
+      description: '终止日期 (inclusive)',
+      resolve: (l) => l.endsOn,
+    }),
     provenance: t.field({
       type: Provenance,
       description: '数据来源: batch and file row; the match fields describe the lessee (承租方)',
-      resolve: (l) => provenanceOf('land-leases', l, { matchMethod: l.lesseeMatchMethod, rawIdentifier: l.lesseeIdentifier, rawName: l.lesseeName }),
+      resolve: (l) =>
+        provenanceOf('land-leases', l, {
+          matchMethod: l.lesseeMatchMethod,
+          rawIdentifier: l.lesseeIdentifier,
+          rawName: l.lesseeName,
+        }),
     }),
   }),
 });
 
 const LandInUseRef = builder.objectRef<LandInUse>('LandInUse').implement({
-  description: '在用土地: the land an enterprise uses on a date — parcels held − area leased out + area leased in (metrics.md).',
+  description:
+    '在用土地: the land an enterprise uses on a date — parcels held − area leased out + area leased in (metrics.md).',
   authScopes: naturalResources,
   fields: (t) => ({
-    date: t.field({ type: 'Date', description: '日期: the day asked about', resolve: (l) => l.date }),
-    heldM2: t.float({ description: '自有宗地面积 in m²: parcels held on the day', resolve: (l) => Number(l.heldM2) }),
-    leasedOutM2: t.float({ description: '出租面积 in m²: leased out, in force on the day', resolve: (l) => Number(l.leasedOutM2) }),
-    leasedInM2: t.float({ description: '承租面积 in m²: leased in, in force on the day', resolve: (l) => Number(l.leasedInM2) }),
-    areaM2: t.float({ nullable: true, description: '在用土地面积 in m²: held − leased out + leased in; null when nothing is in force', resolve: (l) => (l.netM2 === null ? null : Number(l.netM2)) }),
-    areaMu: t.float({ nullable: true, description: '在用土地面积 in 亩 (m² ÷ 10000/15); null when nothing is in force', resolve: (l) => muFromSquareMetres(l.netM2) }),
-    parcels: t.field({ type: [LandParcel], description: '在用宗地: parcels held on the day', resolve: (l) => l.parcels }),
-    leasesIn: t.field({ type: [LandLease], description: '承租: leases in force on the day where the enterprise is the lessee', resolve: (l) => l.leasesIn }),
-    leasesOut: t.field({ type: [LandLease], description: '出租: leases in force on the day where the enterprise is the lessor', resolve: (l) => l.leasesOut }),
+    date: t.field({
+      type: 'Date',
+      description: '日期: the day asked about',
+      resolve: (l) => l.date,
+    }),
+    heldM2: t.float({
+      description: '自有宗地面积 in m²: parcels held on the day',
+      resolve: (l) => Number(l.heldM2),
+    }),
+    leasedOutM2: t.float({
+      description: '出租面积 in m²: leased out, in force on the day',
+      resolve: (l) => Number(l.leasedOutM2),
+    }),
+    leasedInM2: t.float({
+      description: '承租面积 in m²: leased in, in force on the day',
+      resolve: (l) => Number(l.leasedInM2),
+    }),
+    areaM2: t.float({
+      nullable: true,
+      description:
+        '在用土地面积 in m²: held − leased out + leased in; null when nothing is in force',
+      resolve: (l) => (l.netM2 === null ? null : Number(l.netM2)),
+    }),
+    areaMu: t.float({
+      nullable: true,
+      description: '在用土地面积 in 亩 (m² ÷ 10000/15); null when nothing is in force',
+      resolve: (l) => muFromSquareMetres(l.netM2),
+    }),
+    parcels: t.field({
+      type: [LandParcel],
+      description: '在用宗地: parcels held on the day',
+      resolve: (l) => l.parcels,
+    }),
+    leasesIn: t.field({
+      type: [LandLease],
+      description: '承租: leases in force on the day where the enterprise is the lessee',
+      resolve: (l) => l.leasesIn,
+    }),
+    leasesOut: t.field({
+      type: [LandLease],
+      description: '出租: leases in force on the day where the enterprise is the lessor',
+      resolve: (l) => l.leasesOut,
+    }),
   }),
 });
 
 builder.drizzleObjectFields(Enterprise, (t) => ({
   parcels: t.relation('parcels', {
-    description: '土地使用权: every registered land-use right of the enterprise, current and past, by 不动产单元号.',
+    description:
+      '土地使用权: every registered land-use right of the enterprise, current and past, by 不动产单元号.',
     authScopes: naturalResources,
     query: { orderBy: { unitNo: 'asc', registeredOn: 'asc' } },
   }),
   leasesOut: t.relation('leasesOut', {
-    description: '出租备案: filed leases where the enterprise is the lessor (出租方), newest first.',
+    description:
+      '出租备案: filed leases where the enterprise is the lessor (出租方), newest first.',
     authScopes: naturalResources,
     query: { orderBy: { startsOn: 'desc', filingNo: 'asc' } },
   }),
   leasesIn: t.relation('leasesIn', {
-    description: '承租备案: filed leases where the enterprise is the lessee (承租方), newest first.',
+    description:
+      '承租备案: filed leases where the enterprise is the lessee (承租方), newest first.',
     authScopes: naturalResources,
     query: { orderBy: { startsOn: 'desc', filingNo: 'asc' } },
   }),
   landInUse: t.field({
     type: LandInUseRef,
-    description: '在用土地: what is in force on `date` (default: today) and the m² and 亩 arithmetic.',
+    description:
+      '在用土地: what is in force on `date` (default: today) and the m² and 亩 arithmetic.',
     authScopes: naturalResources,
-    args: { date: t.arg({ type: 'Date', required: false, description: '日期 (YYYY-MM-DD); default today' }) },
-    resolve: (e, args, ctx) => ctx.loaders.landInUse.load(`${e.uscc}|${args.date ?? new Date().toISOString().slice(0, 10)}`),
+    args: {
+      date: t.arg({
+        type: 'Date',
+        required: false,
+        description: '日期 (YYYY-MM-DD); default today',
+      }),
+    },
+    resolve: (e, args, ctx) =>
+      ctx.loaders.landInUse.load(`${e.uscc}|${args.date ?? new Date().toISOString().slice(0, 10)}`),
   }),
 }));

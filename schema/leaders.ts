@@ -1,4 +1,4 @@
-import { MAX_LEADERS, muTaxLeaders, type MuTaxLeader } from '../resolvers/leaders.js';
+import { MAX_LEADERS, type MuTaxLeader, muTaxLeaders } from '../resolvers/leaders.js';
 import { UserInputError } from '../server/errors.js';
 import { builder } from './builder.js';
 import { checkYear } from './metrics.js';
@@ -7,17 +7,38 @@ import { checkYear } from './metrics.js';
 const aggregates = { aggregates: true } as const;
 
 const MuTaxLeaderRef = builder.objectRef<MuTaxLeader>('MuTaxLeader').implement({
-  description: '亩均税收排行: one enterprise on the county’s 亩均税收 leader board of a year (dashboards; no department detail).',
+  description:
+    '亩均税收排行: one enterprise on the county’s 亩均税收 leader board of a year (dashboards; no department detail).',
   authScopes: aggregates,
   fields: (t) => ({
-    rank: t.exposeInt('rank', { authScopes: aggregates, description: '名次: 1 = highest 亩均税收' }),
+    rank: t.exposeInt('rank', {
+      authScopes: aggregates,
+      description: '名次: 1 = highest 亩均税收',
+    }),
     uscc: t.exposeString('uscc', { authScopes: aggregates, description: '统一社会信用代码' }),
     name: t.exposeString('name', { authScopes: aggregates, description: '企业名称' }),
-    town: t.exposeString('town', { nullable: true, authScopes: aggregates, description: '所属乡镇' }),
-    muAverageTaxYuan: t.exposeFloat('muAverageTaxYuan', { authScopes: aggregates, description: '亩均税收 (元/亩): 实缴税款 ÷ land in use on Dec 31' }),
-    taxPaidYuan: t.exposeFloat('taxPaidYuan', { authScopes: aggregates, description: '实缴税款 of the year (元)' }),
-    landAreaMu: t.exposeFloat('landAreaMu', { authScopes: aggregates, description: '在用土地 on Dec 31 (亩)' }),
-    grade: t.exposeString('grade', { nullable: true, authScopes: aggregates, description: '亩产效益评价等级 A–D of the year; null when not evaluated' }),
+    town: t.exposeString('town', {
+      nullable: true,
+      authScopes: aggregates,
+      description: '所属乡镇',
+    }),
+    muAverageTaxYuan: t.exposeFloat('muAverageTaxYuan', {
+      authScopes: aggregates,
+      description: '亩均税收 (元/亩): 实缴税款 ÷ land in use on Dec 31',
+    }),
+    taxPaidYuan: t.exposeFloat('taxPaidYuan', {
+      authScopes: aggregates,
+      description: '实缴税款 of the year (元)',
+    }),
+    landAreaMu: t.exposeFloat('landAreaMu', {
+      authScopes: aggregates,
+      description: '在用土地 on Dec 31 (亩)',
+    }),
+    grade: t.exposeString('grade', {
+      nullable: true,
+      authScopes: aggregates,
+      description: '亩产效益评价等级 A–D of the year; null when not evaluated',
+    }),
   }),
 });
 
@@ -32,8 +53,11 @@ builder.queryField('muAverageTaxLeaders', (t) =>
     },
     resolve: async (_root, args, ctx) => {
       const first = args.first ?? 20;
-      if (first < 0 || first > MAX_LEADERS) throw new UserInputError(`first must be between 0 and ${MAX_LEADERS}`);
-      return muTaxLeaders(ctx.database, checkYear(args.year), first, (y) => ctx.loaders.yearFigures.load(y));
+      if (first < 0 || first > MAX_LEADERS)
+        throw new UserInputError(`first must be between 0 and ${MAX_LEADERS}`);
+      return muTaxLeaders(ctx.database, checkYear(args.year), first, (y) =>
+        ctx.loaders.yearFigures.load(y),
+      );
     },
   }),
 );

@@ -13,7 +13,10 @@ export function maskPersonalName(name: string): string {
  * admin), and then recorded in the audit log; every other role reading the profile gets the
  * masked form — a value, not an error, so that the profile reads the same for everyone.
  */
-function legalRepresentative(enterprise: { uscc: string; legalRepresentative: string | null }, ctx: Context): string | null {
+function legalRepresentative(
+  enterprise: { uscc: string; legalRepresentative: string | null },
+  ctx: Context,
+): string | null {
   const name = enterprise.legalRepresentative;
   if (name === null || name.trim() === '') return null;
   if (!ctx.viewer.can.personalData) return maskPersonalName(name);

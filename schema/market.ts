@@ -11,28 +11,60 @@ export const Penalty = builder.drizzleObject('marketPenalties', {
   description: '行政处罚: an administrative penalty decision (市场监督管理局).',
   authScopes: market,
   fields: (t) => ({
-    decisionNo: t.exposeString('decisionNo', { description: '决定书文号: decision number (the natural key)' }),
-    violationType: t.exposeString('violationType', { nullable: true, description: '违法类型: e.g. 侵犯知识产权, 产品质量, 无照经营' }),
-    decidedOn: t.field({ type: 'Date', nullable: true, description: '处罚决定日期', resolve: (p) => p.decidedOn }),
-    amountYuan: t.float({ nullable: true, description: '罚没金额 in 元', resolve: (p) => decimal(p.amountYuan) }),
-    provenance: t.field({ type: Provenance, description: '数据来源: batch, file row and how the decision was linked', resolve: (p) => provenanceOf('market-penalties', p) }),
+    decisionNo: t.exposeString('decisionNo', {
+      description: '决定书文号: decision number (the natural key)',
+    }),
+    violationType: t.exposeString('violationType', {
+      nullable: true,
+      description: '违法类型: e.g. 侵犯知识产权, 产品质量, 无照经营',
+    }),
+    decidedOn: t.field({
+      type: 'Date',
+      nullable: true,
+      description: '处罚决定日期',
+      resolve: (p) => p.decidedOn,
+    }),
+    amountYuan: t.float({
+      nullable: true,
+      description: '罚没金额 in 元',
+      resolve: (p) => decimal(p.amountYuan),
+    }),
+    provenance: t.field({
+      type: Provenance,
+      description: '数据来源: batch, file row and how the decision was linked',
+      resolve: (p) => provenanceOf('market-penalties', p),
+    }),
   }),
 });
 
 builder.drizzleObjectFields(Enterprise, (t) => ({
-  legalForm: t.exposeString('legalForm', { nullable: true, authScopes: market, description: '企业类型: legal form, e.g. 有限责任公司' }),
+  legalForm: t.exposeString('legalForm', {
+    nullable: true,
+    authScopes: market,
+    description: '企业类型: legal form, e.g. 有限责任公司',
+  }),
   registeredCapitalYuan: t.float({
     nullable: true,
     authScopes: market,
     description: '注册资本 in 元 (the register delivers 万元)',
     resolve: (e) => decimal(e.registeredCapitalYuan),
   }),
-  address: t.exposeString('address', { nullable: true, authScopes: market, description: '住所: registered address' }),
+  address: t.exposeString('address', {
+    nullable: true,
+    authScopes: market,
+    description: '住所: registered address',
+  }),
   registration: t.field({
     type: Provenance,
     authScopes: market,
     description: '登记数据来源: the register batch and file row that last wrote this enterprise',
-    resolve: (e) => provenanceOf('market-registry', { ...e, matchMethod: 'uscc', rawIdentifier: e.uscc, rawName: e.name }),
+    resolve: (e) =>
+      provenanceOf('market-registry', {
+        ...e,
+        matchMethod: 'uscc',
+        rawIdentifier: e.uscc,
+        rawName: e.name,
+      }),
   }),
   penalties: t.relation('penalties', {
     description: '行政处罚: penalty decisions linked to the enterprise, newest first.',

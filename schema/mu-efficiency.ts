@@ -1,8 +1,13 @@
 import { getSchemaConfig, queryFromInfo } from '@pothos/plugin-drizzle';
 import type { Context } from '../resolvers/context.js';
-import type { EnterpriseRow } from '../resolvers/loaders.js';
-import { muEfficiencyOf, rankingOf, type IndicatorResult, type MuEfficiencyResult } from '../resolvers/evaluation.js';
+import {
+  type IndicatorResult,
+  type MuEfficiencyResult,
+  muEfficiencyOf,
+  rankingOf,
+} from '../resolvers/evaluation.js';
 import { POPULATIONS } from '../resolvers/evaluation-method.js';
+import type { EnterpriseRow } from '../resolvers/loaders.js';
 import { UserInputError } from '../server/errors.js';
 import { builder } from './builder.js';
 import { Enterprise } from './enterprise.js';
@@ -18,36 +23,64 @@ const rankedEnterprises = new WeakMap<Context, Map<string, EnterpriseRow>>();
 /** The most rows `muEfficiencyRanking` returns. */
 const MAX_RANKING = 100;
 
-const POPULATION_NAMES = { ABOVE_SCALE: '规上: 营业收入 of the year ≥ 20,000,000 元', BELOW_SCALE: '规下: the others with at least 3 亩 of land in use' };
+const POPULATION_NAMES = {
+  ABOVE_SCALE: '规上: 营业收入 of the year ≥ 20,000,000 元',
+  BELOW_SCALE: '规下: the others with at least 3 亩 of land in use',
+};
 
 export const PopulationEnum = builder.enumType('Population', {
-  description: '评价对象: the population an industrial enterprise is evaluated in (metrics.md); thresholds are configuration.',
-  values: Object.fromEntries(POPULATIONS.map((p) => [p, { value: p, description: POPULATION_NAMES[p] }])) as Record<
+  description:
+    '评价对象: the population an industrial enterprise is evaluated in (metrics.md); thresholds are configuration.',
+  values: Object.fromEntries(
+    POPULATIONS.map((p) => [p, { value: p, description: POPULATION_NAMES[p] }]),
+  ) as Record<
     (typeof POPULATIONS)[number],
     { value: (typeof POPULATIONS)[number]; description: string }
   >,
 });
 
 const MuIndicator = builder.objectRef<IndicatorResult>('MuIndicator').implement({
-  description: '评价指标: one indicator of the 亩产效益 score, so a clerk can recompute points = weight × min(max(value ÷ benchmark, 0), cap).',
+  description:
+    '评价指标: one indicator of the 亩产效益 score, so a clerk can recompute points = weight × min(max(value ÷ benchmark, 0), cap).',
   authScopes: profile,
   fields: (t) => ({
-    name: t.exposeString('id', { authScopes: profile, description: 'indicator name, e.g. muAverageTax' }),
-    nameZh: t.exposeString('nameZh', { authScopes: profile, description: '指标名称, e.g. 亩均税收' }),
-    unit: t.exposeString('unit', { authScopes: profile, description: '单位 of value and benchmark, e.g. 元/亩' }),
-    value: t.exposeFloat('value', { nullable: true, authScopes: profile, description: '指标值 in `unit`; null when an input is missing (the indicator then scores 0)' }),
+    name: t.exposeString('id', {
+      authScopes: profile,
+      description: 'indicator name, e.g. muAverageTax',
+    }),
+    nameZh: t.exposeString('nameZh', {
+      authScopes: profile,
+      description: '指标名称, e.g. 亩均税收',
+    }),
+    unit: t.exposeString('unit', {
+      authScopes: profile,
+      description: '单位 of value and benchmark, e.g. 元/亩',
+    }),
+    value: t.exposeFloat('value', {
+      nullable: true,
+      authScopes: profile,
+      description: '指标值 in `unit`; null when an input is missing (the indicator then scores 0)',
+    }),
     benchmark: t.exposeFloat('benchmark', {
       nullable: true,
       authScopes: profile,
-      description: '基准值 in `unit`: the population’s aggregate ratio (Σ numerator ÷ Σ denominator over members with a value)',
+      description:
+        '基准值 in `unit`: the population’s aggregate ratio (Σ numerator ÷ Σ denominator over members with a value)',
     }),
-    weight: t.exposeFloat('weight', { authScopes: profile, description: '权重: points at benchmark level' }),
-    points: t.exposeFloat('points', { authScopes: profile, description: '得分: weight × min(max(value ÷ benchmark, 0), cap)' }),
+    weight: t.exposeFloat('weight', {
+      authScopes: profile,
+      description: '权重: points at benchmark level',
+    }),
+    points: t.exposeFloat('points', {
+      authScopes: profile,
+      description: '得分: weight × min(max(value ÷ benchmark, 0), cap)',
+    }),
   }),
 });
 
 export const MuEfficiency = builder.objectRef<MuEfficiencyResult>('MuEfficiency').implement({
-  description: '亩产效益评价: an enterprise’s evaluation for one year — population, rank, score, grade (A–D) and each indicator.',
+  description:
+    '亩产效益评价: an enterprise’s evaluation for one year — population, rank, score, grade (A–D) and each indicator.',
   authScopes: profile,
   fields: (t) => ({
     enterprise: t.field({
@@ -55,22 +88,64 @@ export const MuEfficiency = builder.objectRef<MuEfficiencyResult>('MuEfficiency'
       authScopes: profile,
       description: '企业: the evaluated enterprise',
       resolve: async (r, _args, ctx) => {
-        const enterprise = rankedEnterprises.get(ctx)?.get(r.uscc) ?? (await ctx.loaders.enterprise.load(r.uscc));
+        const enterprise =
+          rankedEnterprises.get(ctx)?.get(r.uscc) ?? (await ctx.loaders.enterprise.load(r.uscc));
         if (!enterprise) throw new Error(`enterprise ${r.uscc} is not registered`);
         return enterprise;
       },
     }),
     year: t.exposeInt('year', { authScopes: profile, description: '评价年度' }),
-    methodId: t.exposeString('methodId', { nullable: true, authScopes: profile, description: '评价办法: the evaluation method applied (configuration); null when none is in force' }),
-    evaluated: t.exposeBoolean('evaluated', { authScopes: profile, description: '是否参评: false when outside the evaluated populations (see reasons)' }),
-    population: t.expose('population', { type: PopulationEnum, nullable: true, authScopes: profile, description: '评价对象: 规上 or 规下' }),
-    rank: t.exposeInt('rank', { nullable: true, authScopes: profile, description: '排名: 1 = best within its population (county-wide)' }),
-    populationSize: t.exposeInt('populationSize', { nullable: true, authScopes: profile, description: '参评企业数: members of its population' }),
-    score: t.exposeFloat('score', { nullable: true, authScopes: profile, description: '综合得分: Σ indicator points' }),
-    grade: t.exposeString('grade', { nullable: true, authScopes: profile, description: '评价等级: A, B, C or D; null when not evaluated' }),
-    gradeLabel: t.exposeString('gradeLabel', { nullable: true, authScopes: profile, description: '等级名称, e.g. A 优先发展类, D 限制发展类' }),
-    indicators: t.field({ type: [MuIndicator], authScopes: profile, description: '评价指标: value, benchmark, weight and points of each indicator', resolve: (r) => r.indicators }),
-    reasons: t.exposeStringList('reasons', { authScopes: profile, description: '说明: why (not) evaluated, missing indicators, caps, and the rank' }),
+    methodId: t.exposeString('methodId', {
+      nullable: true,
+      authScopes: profile,
+      description:
+        '评价办法: the evaluation method applied (configuration); null when none is in force',
+    }),
+    evaluated: t.exposeBoolean('evaluated', {
+      authScopes: profile,
+      description: '是否参评: false when outside the evaluated populations (see reasons)',
+    }),
+    population: t.expose('population', {
+      type: PopulationEnum,
+      nullable: true,
+      authScopes: profile,
+      description: '评价对象: 规上 or 规下',
+    }),
+    rank: t.exposeInt('rank', {
+      nullable: true,
+      authScopes: profile,
+      description: '排名: 1 = best within its population (county-wide)',
+    }),
+    populationSize: t.exposeInt('populationSize', {
+      nullable: true,
+      authScopes: profile,
+      description: '参评企业数: members of its population',
+    }),
+    score: t.exposeFloat('score', {
+      nullable: true,
+      authScopes: profile,
+      description: '综合得分: Σ indicator points',
+    }),
+    grade: t.exposeString('grade', {
+      nullable: true,
+      authScopes: profile,
+      description: '评价等级: A, B, C or D; null when not evaluated',
+    }),
+    gradeLabel: t.exposeString('gradeLabel', {
+      nullable: true,
+      authScopes: profile,
+      description: '等级名称, e.g. A 优先发展类, D 限制发展类',
+    }),
+    indicators: t.field({
+      type: [MuIndicator],
+      authScopes: profile,
+      description: '评价指标: value, benchmark, weight and points of each indicator',
+      resolve: (r) => r.indicators,
+    }),
+    reasons: t.exposeStringList('reasons', {
+      authScopes: profile,
+      description: '说明: why (not) evaluated, missing indicators, caps, and the rank',
+    }),
   }),
 });
 
@@ -79,9 +154,11 @@ builder.drizzleObjectField(Enterprise, 'muEfficiency', (t) =>
     type: MuEfficiency,
     nullable: true,
     authScopes: profile,
-    description: '亩产效益评价 of one year (metrics.md); evaluated = false, with reasons, when outside the evaluated populations.',
+    description:
+      '亩产效益评价 of one year (metrics.md); evaluated = false, with reasons, when outside the evaluated populations.',
     args: { year: t.arg.int({ required: true, description: '评价年度, e.g. 2024' }) },
-    resolve: async (enterprise, args, ctx) => muEfficiencyOf(await ctx.loaders.evaluation.load(checkYear(args.year)), enterprise.uscc),
+    resolve: async (enterprise, args, ctx) =>
+      muEfficiencyOf(await ctx.loaders.evaluation.load(checkYear(args.year)), enterprise.uscc),
   }),
 );
 
@@ -92,13 +169,22 @@ builder.queryField('muEfficiencyRanking', (t) =>
     description: `亩产效益排名: a population's evaluated enterprises of one year, best first (rank stays county-wide when filtered); at most ${MAX_RANKING}.`,
     args: {
       year: t.arg.int({ required: true, description: '评价年度' }),
-      population: t.arg({ type: PopulationEnum, defaultValue: 'ABOVE_SCALE', description: '评价对象: 规上 (default, also for null) or 规下' }),
+      population: t.arg({
+        type: PopulationEnum,
+        defaultValue: 'ABOVE_SCALE',
+        description: '评价对象: 规上 (default, also for null) or 规下',
+      }),
       town: t.arg.string({ description: '所属乡镇: only enterprises of this town' }),
-      industryDivision: t.arg.string({ description: '行业大类, e.g. C36: only enterprises of this division' }),
-      first: t.arg.int({ description: `how many, best first (default and maximum ${MAX_RANKING})` }),
+      industryDivision: t.arg.string({
+        description: '行业大类, e.g. C36: only enterprises of this division',
+      }),
+      first: t.arg.int({
+        description: `how many, best first (default and maximum ${MAX_RANKING})`,
+      }),
     },
     resolve: async (_root, args, ctx, info) => {
-      if (args.first != null && args.first < 0) throw new UserInputError('first must not be negative');
+      if (args.first != null && args.first < 0)
+        throw new UserInputError('first must not be negative');
       const ranking = rankingOf(await ctx.loaders.evaluation.load(checkYear(args.year)), {
         population: args.population ?? 'ABOVE_SCALE',
         town: args.town,
@@ -117,7 +203,9 @@ builder.queryField('muEfficiencyRanking', (t) =>
       // without `enterprise` in the document there is no plan, only the `where` given back
       const planned = ['columns', 'with', 'extras'].some((part) => part in query);
       if (ranking.length > 0 && planned) {
-        const rows = (await ctx.database.db.query.enterprises.findMany(query as never)) as { uscc: string }[];
+        const rows = (await ctx.database.db.query.enterprises.findMany(query as never)) as {
+          uscc: string;
+        }[];
         rankedEnterprises.set(ctx, new Map(rows.map((row) => [row.uscc, row as EnterpriseRow])));
       }
       return ranking;

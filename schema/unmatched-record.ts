@@ -7,25 +7,41 @@ import { Enterprise } from './enterprise.js';
 const aggregates = { aggregates: true } as const;
 
 export const UnmatchedRecord = builder.objectRef<Record>('UnmatchedRecord').implement({
-  description: '未匹配记录: a department record that links to no registered enterprise, or to several; an operator can link it (linkRecord).',
+  description:
+    '未匹配记录: a department record that links to no registered enterprise, or to several; an operator can link it (linkRecord).',
   authScopes: aggregates,
   fields: (t) => ({
-    id: t.exposeID('id', { description: '记录编号: <source>:<natural key>, with #lessor or #lessee for a lease party' }),
-    source: t.exposeString('source', { description: '数据源: tax-payments, power, land-leases, …' }),
-    identifier: t.exposeString('identifier', { nullable: true, description: '证件号: the identifier the record carried (USCC or legacy tax number), if any' }),
-    name: t.exposeString('name', { nullable: true, description: '名称: the enterprise name the record carried, as delivered' }),
-    reason: t.exposeString('reason', { description: '原因: why it is not linked (not registered, unknown name, ambiguous …)' }),
+    id: t.exposeID('id', {
+      description: '记录编号: <source>:<natural key>, with #lessor or #lessee for a lease party',
+    }),
+    source: t.exposeString('source', {
+      description: '数据源: tax-payments, power, land-leases, …',
+    }),
+    identifier: t.exposeString('identifier', {
+      nullable: true,
+      description: '证件号: the identifier the record carried (USCC or legacy tax number), if any',
+    }),
+    name: t.exposeString('name', {
+      nullable: true,
+      description: '名称: the enterprise name the record carried, as delivered',
+    }),
+    reason: t.exposeString('reason', {
+      description: '原因: why it is not linked (not registered, unknown name, ambiguous …)',
+    }),
     candidates: t.field({
       type: [Enterprise],
       description: '候选企业: the registered enterprises it matched when it matched several',
       resolve: async (r, _args, ctx) =>
-        (await ctx.loaders.enterprise.loadMany(r.candidates)).filter((e): e is EnterpriseRow => !!e && !(e instanceof Error)),
+        (await ctx.loaders.enterprise.loadMany(r.candidates)).filter(
+          (e): e is EnterpriseRow => !!e && !(e instanceof Error),
+        ),
     }),
     linkedTo: t.field({
       type: Enterprise,
       nullable: true,
       description: '关联企业: the enterprise an operator linked it to',
-      resolve: async (r, _args, ctx) => (r.linkedTo ? await ctx.loaders.enterprise.load(r.linkedTo) : null),
+      resolve: async (r, _args, ctx) =>
+        r.linkedTo ? await ctx.loaders.enterprise.load(r.linkedTo) : null,
     }),
   }),
 });
@@ -35,10 +51,15 @@ builder.queryField('unmatchedRecords', (t) =>
     {
       type: UnmatchedRecord,
       authScopes: aggregates,
-      description: '未匹配记录: records that link to no enterprise or to several, by source and natural key (at most 200 per page).',
+      description:
+        '未匹配记录: records that link to no enterprise or to several, by source and natural key (at most 200 per page).',
       args: { source: t.arg.string({ description: '数据源: only this source' }) },
       resolve: async (_root, args, ctx) => {
-        const page = await unmatchedRecordsPage(ctx.database, { source: args.source, first: args.first, after: args.after });
+        const page = await unmatchedRecordsPage(ctx.database, {
+          source: args.source,
+          first: args.first,
+          after: args.after,
+        });
         return {
           totalCount: page.totalCount,
           edges: page.records.map((node) => ({ cursor: node.id, node })),
@@ -55,10 +76,16 @@ builder.queryField('unmatchedRecords', (t) =>
       name: 'UnmatchedRecordConnection',
       description: '未匹配记录分页: a page of unmatched records',
       fields: (c) => ({
-        totalCount: c.int({ description: '总数: unmatched records of the source(s) in all (records)', resolve: (p) => (p as { totalCount: number }).totalCount }),
+        totalCount: c.int({
+          description: '总数: unmatched records of the source(s) in all (records)',
+          resolve: (p) => (p as { totalCount: number }).totalCount,
+        }),
       }),
     },
-    { name: 'UnmatchedRecordEdge', description: '未匹配记录条目: one unmatched record and its cursor' },
+    {
+      name: 'UnmatchedRecordEdge',
+      description: '未匹配记录条目: one unmatched record and its cursor',
+    },
   ),
 );
 
@@ -66,11 +93,13 @@ builder.mutationField('linkRecord', (t) =>
   t.field({
     type: UnmatchedRecord,
     authScopes: { admin: true },
-    description: '人工关联: link a record (an UnmatchedRecord id) to a registered enterprise; its values count for it at once, and the link survives reloads. Administrators only.',
+    description:
+      '人工关联: link a record (an UnmatchedRecord id) to a registered enterprise; its values count for it at once, and the link survives reloads. Administrators only.',
     args: {
       id: t.arg.id({ required: true, description: '记录编号 (UnmatchedRecord.id)' }),
       uscc: t.arg.string({ required: true, description: '统一社会信用代码 of the enterprise' }),
     },
-    resolve: (_root, args, ctx) => linkRecordAs(ctx.database, ctx.viewer, String(args.id), args.uscc),
+    resolve: (_root, args, ctx) =>
+      linkRecordAs(ctx.database, ctx.viewer, String(args.id), args.uscc),
   }),
 );

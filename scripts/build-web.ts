@@ -8,13 +8,23 @@
  * each page needs. Fonts and images that packages inline as data: URLs are written out as files,
  * so that the pages' Content-Security-Policy can be 'self' only.
  */
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the bundle goes (gitignored). */
@@ -79,7 +89,8 @@ export function readManifest(outDir = WEB_DIST): WebManifest | null {
   }
 }
 
-const contentName = (data: Buffer, ext: string) => `inline-${createHash('sha256').update(data).digest('hex').slice(0, 12)}.${ext}`;
+const contentName = (data: Buffer, ext: string) =>
+  `inline-${createHash('sha256').update(data).digest('hex').slice(0, 12)}.${ext}`;
 const DATA_URL = /url\(\s*(["']?)data:([a-z0-9.+-]+\/[a-z0-9.+-]+)(;base64)?,([^"')]*)\1\s*\)/gi;
 const EXTENSIONS: Record<string, string> = {
   'font/ttf': 'ttf',
@@ -94,15 +105,20 @@ const EXTENSIONS: Record<string, string> = {
 /** Writes each data: URL of a style sheet out as a file beside it and points the sheet at it. */
 function extractDataUrls(cssFile: string): string[] {
   const written: string[] = [];
-  const css = readFileSync(cssFile, 'utf8').replace(DATA_URL, (whole, _quote, type: string, base64: string | undefined, body: string) => {
-    const ext = EXTENSIONS[type.toLowerCase()];
-    if (!ext) return whole;
-    const data = base64 ? Buffer.from(body, 'base64') : Buffer.from(decodeURIComponent(body), 'utf8');
-    const name = contentName(data, ext);
-    writeFileSync(path.join(path.dirname(cssFile), name), data);
-    written.push(name);
-    return `url(${name})`;
-  });
+  const css = readFileSync(cssFile, 'utf8').replace(
+    DATA_URL,
+    (whole, _quote, type: string, base64: string | undefined, body: string) => {
+      const ext = EXTENSIONS[type.toLowerCase()];
+      if (!ext) return whole;
+      const data = base64
+        ? Buffer.from(body, 'base64')
+        : Buffer.from(decodeURIComponent(body), 'utf8');
+      const name = contentName(data, ext);
+      writeFileSync(path.join(path.dirname(cssFile), name), data);
+      written.push(name);
+      return `url(${name})`;
+    },
+  );
   writeFileSync(cssFile, css);
   return written;
 }
@@ -112,7 +128,9 @@ function extractDataUrls(cssFile: string): string[] {
  * manifest last, so that a reader never sees a manifest naming files that are not there yet.
  * Returns the manifest. Takes a few seconds (brotli at quality 10 over ~5 MB).
  */
-export async function buildWeb(options: { outDir?: string; log?: (line: string) => void } = {}): Promise<WebManifest> {
+export async function buildWeb(
+  options: { outDir?: string; log?: (line: string) => void } = {},
+): Promise<WebManifest> {
   const outDir = options.outDir ?? WEB_DIST;
   const log = options.log ?? (() => {});
   const started = Date.now();
@@ -139,7 +157,10 @@ export async function buildWeb(options: { outDir?: string; log?: (line: string) 
     };
     const workerBuild = await build({
       ...common,
-      entryPoints: Object.entries(WORKERS).map(([label, module]) => ({ in: module, out: `${label}.worker` })),
+      entryPoints: Object.entries(WORKERS).map(([label, module]) => ({
+        in: module,
+        out: `${label}.worker`,
+      })),
       format: 'iife',
     });
     const pageBuild = await build({
@@ -152,11 +173,14 @@ export async function buildWeb(options: { outDir?: string; log?: (line: string) 
     const workers = workerBuild.metafile!;
 
     const entryOutput = (meta: Metafile, entry: string) => {
-      const found = Object.entries(meta.outputs).find(([, output]) => output.entryPoint?.endsWith(entry.replace(/^.*node_modules\//, '')));
+      const found = Object.entries(meta.outputs).find(([, output]) =>
+        output.entryPoint?.endsWith(entry.replace(/^.*node_modules\//, '')),
+      );
       if (!found) throw new Error(`esbuild produced no output for ${entry}`);
       return found;
     };
-    const relative = (file: string) => path.relative(staging, path.resolve(ROOT, file)).split(path.sep).join('/');
+    const relative = (file: string) =>
+      path.relative(staging, path.resolve(ROOT, file)).split(path.sep).join('/');
     const manifestPages = {} as WebManifest['pages'];
     for (const [name, entry] of Object.entries(PAGES) as [PageName, string][]) {
       const [script, output] = entryOutput(pages, entry);
@@ -168,10 +192,14 @@ export async function buildWeb(options: { outDir?: string; log?: (line: string) 
         seen.add(file);
         const out = pages.outputs[file];
         if (out?.cssBundle) styles.add(relative(out.cssBundle));
-        for (const imported of out?.imports ?? []) if (!imported.external && imported.path.endsWith('.js')) visit(imported.path);
+        for (const imported of out?.imports ?? [])
+          if (!imported.external && imported.path.endsWith('.js')) visit(imported.path);
       };
       visit(script);
-      manifestPages[name] = { script: `${ASSETS}/${relative(script)}`, styles: [...styles].map((s) => `${ASSETS}/${s}`) };
+      manifestPages[name] = {
+        script: `${ASSETS}/${relative(script)}`,
+        styles: [...styles].map((s) => `${ASSETS}/${s}`),
+      };
     }
     const manifestWorkers = {} as WebManifest['workers'];
     for (const [label, module] of Object.entries(WORKERS) as [keyof typeof WORKERS, string][]) {
@@ -187,11 +215,22 @@ export async function buildWeb(options: { outDir?: string; log?: (line: string) 
         const encodings: ('br' | 'gzip')[] = [];
         if (COMPRESSIBLE.test(file) && data.length > 1024) {
           const [br, gz] = await Promise.all([
-            brotli(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 10, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } }),
+            brotli(data, {
+              params: {
+                [zlib.constants.BROTLI_PARAM_QUALITY]: 10,
+                [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+              },
+            }),
             gzip(data, { level: 9 }),
           ]);
-          if (br.length < data.length * 0.9) (writeFileSync(`${file}.br`, br), encodings.push('br'));
-          if (gz.length < data.length * 0.9) (writeFileSync(`${file}.gz`, gz), encodings.push('gzip'));
+          if (br.length < data.length * 0.9) {
+            writeFileSync(`${file}.br`, br);
+            encodings.push('br');
+          }
+          if (gz.length < data.length * 0.9) {
+            writeFileSync(`${file}.gz`, gz);
+            encodings.push('gzip');
+          }
         }
         files[relative(file)] = { bytes: data.length, encodings };
       }),
@@ -199,14 +238,23 @@ export async function buildWeb(options: { outDir?: string; log?: (line: string) 
 
     const assetsDir = path.join(outDir, ASSETS);
     mkdirSync(assetsDir, { recursive: true });
-    for (const file of listFiles(staging)) renameSync(file, path.join(assetsDir, path.basename(file)));
-    const manifest: WebManifest = { fingerprint, builtAt: new Date().toISOString(), pages: manifestPages, workers: manifestWorkers, files };
+    for (const file of listFiles(staging))
+      renameSync(file, path.join(assetsDir, path.basename(file)));
+    const manifest: WebManifest = {
+      fingerprint,
+      builtAt: new Date().toISOString(),
+      pages: manifestPages,
+      workers: manifestWorkers,
+      files,
+    };
     const tmp = path.join(outDir, `manifest.json.${randomBytes(4).toString('hex')}`);
     writeFileSync(tmp, JSON.stringify(manifest, null, 2));
     renameSync(tmp, path.join(outDir, 'manifest.json'));
 
     const total = Object.values(files).reduce((sum, f) => sum + f.bytes, 0);
-    log(`web bundle: ${Object.keys(files).length} files, ${(total / 1e6).toFixed(1)} MB in ${outDir} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    log(
+      `web bundle: ${Object.keys(files).length} files, ${(total / 1e6).toFixed(1)} MB in ${outDir} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
     return manifest;
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -231,10 +279,14 @@ export function pruneStaleAssets(outDir = WEB_DIST): number {
 }
 
 /** The manifest of an up-to-date bundle, building it first when it is missing or stale. */
-export async function ensureWebBuilt(options: { outDir?: string; log?: (line: string) => void } = {}): Promise<WebManifest> {
+export async function ensureWebBuilt(
+  options: { outDir?: string; log?: (line: string) => void } = {},
+): Promise<WebManifest> {
   const manifest = readManifest(options.outDir);
   if (manifest && manifest.fingerprint === sourceFingerprint()) return manifest;
-  options.log?.(manifest ? 'web bundle is out of date: rebuilding' : 'web bundle missing: building it');
+  options.log?.(
+    manifest ? 'web bundle is out of date: rebuilding' : 'web bundle missing: building it',
+  );
   const built = await buildWeb(options);
   pruneStaleAssets(options.outDir);
   return built;

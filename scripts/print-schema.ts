@@ -8,7 +8,11 @@ import { printedSchema } from '../schema/index.js';
  * contract department systems build against). tests/schema/schema-file.test.ts fails when the two
  * drift; `--check` exits 1 instead of writing when they differ.
  */
-export const SCHEMA_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'schema.graphql');
+export const SCHEMA_FILE = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'schema.graphql',
+);
 
 /** The file's text: the printed schema and a final newline. */
 export const schemaFileText = () => `${printedSchema()}\n`;
@@ -25,6 +29,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.stdout.write('schema.graphql is up to date\n');
   } else {
     writeFileSync(SCHEMA_FILE, text);
-    process.stdout.write(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)} (${text.split('\n').length} lines)\n`);
+    process.stdout.write(
+      `wrote ${path.relative(process.cwd(), SCHEMA_FILE)} (${text.split('\n').length} lines)\n`,
+    );
   }
 }

@@ -29,7 +29,12 @@ async function main() {
   const browser = await chromium.launch({
     executablePath: process.env.EDP_CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
   });
   let app: ReturnType<typeof createApp> | undefined;
   try {
@@ -38,10 +43,19 @@ async function main() {
       process.stdout.write(`loading the demo county (${config.demoEnterprises} enterprises)…\n`);
       await loadDemoIfEmpty(database, config, logger);
     }
-    app = createApp({ config, database, logger, routes: await loadWebRoutes({ database, logger }) });
+    app = createApp({
+      config,
+      database,
+      logger,
+      routes: await loadWebRoutes({ database, logger }),
+    });
     const url = await app.start();
     mkdirSync(OUT, { recursive: true });
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', deviceScaleFactor: 1 });
+    const context = await browser.newContext({
+      viewport: { width: 1366, height: 768 },
+      locale: 'zh-CN',
+      deviceScaleFactor: 1,
+    });
     const page = await context.newPage();
 
     // the explorer with its example profile run once
@@ -56,7 +70,9 @@ async function main() {
     await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 120_000 });
     await page.waitForTimeout(800); // chart animations end
     await page.screenshot({ path: path.join(OUT, 'dashboard.png') });
-    process.stdout.write(`wrote ${path.relative(ROOT, path.join(OUT, 'explorer.png'))} and ${path.relative(ROOT, path.join(OUT, 'dashboard.png'))}\n`);
+    process.stdout.write(
+      `wrote ${path.relative(ROOT, path.join(OUT, 'explorer.png'))} and ${path.relative(ROOT, path.join(OUT, 'dashboard.png'))}\n`,
+    );
   } finally {
     await browser.close();
     await app?.stop();

@@ -1,12 +1,15 @@
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Database } from '../db/client.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
-import { createContext, type Context } from '../resolvers/context.js';
+import { type Context, createContext } from '../resolvers/context.js';
 import { dataVersionChanged, setDataVersionTtl } from '../resolvers/data-version.js';
 import { schema } from '../schema/index.js';
 import { auditPlugin } from './audit-plugin.js';
@@ -42,14 +45,20 @@ function readBody(req: IncomingMessage): Promise<string> {
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
     req.on('end', () => {
-      if (size > MAX_BODY_BYTES) reject(new HttpError(413, `Request body larger than ${MAX_BODY_BYTES} bytes.`));
+      if (size > MAX_BODY_BYTES)
+        reject(new HttpError(413, `Request body larger than ${MAX_BODY_BYTES} bytes.`));
       else resolve(Buffer.concat(chunks).toString('utf8'));
     });
     req.on('error', reject);
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
 }
@@ -62,7 +71,15 @@ async function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new RequestRefused(503, 'TIMEOUT', `The request did not complete within ${ms / 1000} s and was abandoned; ask for less (fewer fields or a smaller page).`, { connection: 'close' })),
+      () =>
+        reject(
+          new RequestRefused(
+            503,
+            'TIMEOUT',
+            `The request did not complete within ${ms / 1000} s and was abandoned; ask for less (fewer fields or a smaller page).`,
+            { connection: 'close' },
+          ),
+        ),
       ms,
     );
   });
@@ -74,7 +91,11 @@ async function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
 }
 
 /** A route outside GraphQL (explorer assets, dashboard): return true when handled. */
-export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
+export type Route = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+) => Promise<boolean> | boolean;
 
 export interface AppOptions {
   config: Config;
@@ -120,12 +141,22 @@ export function createApp({ config, database, logger, routes = [] }: AppOptions)
     // Apollo's landing page loads from a CDN, out of reach on the county network; browsers get
     // the self-hosted explorer instead (server/static.ts).
     // no @cacheControl hints are used: the default cache-control plugin would only cost a hook per resolved field
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginDrainHttpServer({ httpServer }), ...limits.plugins, auditPlugin(schema, database, logger), seeOwnWrites],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ...limits.plugins,
+      auditPlugin(schema, database, logger),
+      seeOwnWrites,
+    ],
   });
 
   async function ready(): Promise<boolean> {
     try {
-      await Promise.race([database.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
+      await Promise.race([
+        database.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
+      ]);
       return true;
     } catch {
       return false;
@@ -148,15 +179,23 @@ export function createApp({ config, database, logger, routes = [] }: AppOptions)
       }
     }
     const viewer = await resolveViewer(req.headers);
-    const rate = await rateLimiter.take(viewer.keyId ? `key:${viewer.keyId}` : `ip:${req.socket.remoteAddress}`);
+    const rate = await rateLimiter.take(
+      viewer.keyId ? `key:${viewer.keyId}` : `ip:${req.socket.remoteAddress}`,
+    );
     if (!rate.allowed) {
-      throw new RequestRefused(429, 'RATE_LIMITED', `Too many requests: at most ${config.rateLimitPerMinute} a minute per key; retry in ${rate.retryAfterSeconds} s.`, {
-        'retry-after': String(rate.retryAfterSeconds),
-      });
+      throw new RequestRefused(
+        429,
+        'RATE_LIMITED',
+        `Too many requests: at most ${config.rateLimitPerMinute} a minute per key; retry in ${rate.retryAfterSeconds} s.`,
+        {
+          'retry-after': String(rate.retryAfterSeconds),
+        },
+      );
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => createContext(database, viewer, logger.child({ requestId, role: viewer.role }), requestId),
+      context: async () =>
+        createContext(database, viewer, logger.child({ requestId, role: viewer.role }), requestId),
     });
     if (res.headersSent) return; // answered already: the request ran out of time
     for (const [key, value] of result.headers) res.setHeader(key, value);
@@ -179,16 +218,28 @@ export function createApp({ config, database, logger, routes = [] }: AppOptions)
         return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'database unavailable' });
       }
       for (const route of routes) if (await route(req, res, url)) return;
-      if (url.pathname === '/graphql' || url.pathname === '/') return await withTimeout(config.requestTimeoutMs, () => graphql(req, res, url));
+      if (url.pathname === '/graphql' || url.pathname === '/')
+        return await withTimeout(config.requestTimeoutMs, () => graphql(req, res, url));
       sendJson(res, 404, { error: `No such path: ${url.pathname}` });
     } catch (error) {
       if (res.headersSent) return void res.end();
-      if (error instanceof HttpError) return sendJson(res, error.status, { errors: [{ message: error.message }] }, error.headers);
+      if (error instanceof HttpError)
+        return sendJson(res, error.status, { errors: [{ message: error.message }] }, error.headers);
       if (error instanceof RequestRefused) {
-        return sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] }, error.headers);
+        return sendJson(
+          res,
+          error.status,
+          { errors: [{ message: error.message, extensions: { code: error.code } }] },
+          error.headers,
+        );
       }
       if (error instanceof AuthenticationError) {
-        return sendJson(res, 401, { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer' });
+        return sendJson(
+          res,
+          401,
+          { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] },
+          { 'www-authenticate': 'Bearer' },
+        );
       }
       logger.error({ err: error }, 'request failed');
       sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
@@ -211,7 +262,8 @@ export function createApp({ config, database, logger, routes = [] }: AppOptions)
     async stop(): Promise<void> {
       await apollo.stop();
       await rateLimiter.close();
-      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      if (httpServer.listening)
+        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
 }

@@ -1,5 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { TypeInfo, isAbstractType, isObjectType, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  type DocumentNode,
+  type GraphQLSchema,
+  isAbstractType,
+  isObjectType,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import { writeAudit } from '../resolvers/audit.js';
@@ -10,13 +18,18 @@ const AUDITED_SCOPES = new Set(['department', 'personalData']);
 
 /** Pothos keeps a type's or field's options (authScopes among them) in `extensions.pothosOptions`. */
 export const pothosAuthScopes = (extensions: unknown): unknown =>
-  (extensions as { pothosOptions?: { authScopes?: unknown } } | null | undefined)?.pothosOptions?.authScopes;
+  (extensions as { pothosOptions?: { authScopes?: unknown } } | null | undefined)?.pothosOptions
+    ?.authScopes;
 
 /** True when a scope map asks for an audited scope, looking into $any/$all; a scope function may, so it counts. */
 function mentionsAuditedScope(scopes: unknown): boolean {
   if (typeof scopes === 'function') return true;
   if (!scopes || typeof scopes !== 'object') return false;
-  return Object.entries(scopes).some(([name, value]) => AUDITED_SCOPES.has(name) || ((name === '$any' || name === '$all') && mentionsAuditedScope(value)));
+  return Object.entries(scopes).some(
+    ([name, value]) =>
+      AUDITED_SCOPES.has(name) ||
+      ((name === '$any' || name === '$all') && mentionsAuditedScope(value)),
+  );
 }
 
 /** Type name → the fields whose reads are audited, from the authScopes on the fields and on their types. */
@@ -38,7 +51,11 @@ export function auditedFields(schema: GraphQLSchema): Map<string, Set<string>> {
  * type, or on every possible type of an interface or union. Documents without one resolve without
  * the per-field hook.
  */
-function selectsAuditedField(schema: GraphQLSchema, audited: Map<string, Set<string>>, document: DocumentNode): boolean {
+function selectsAuditedField(
+  schema: GraphQLSchema,
+  audited: Map<string, Set<string>>,
+  document: DocumentNode,
+): boolean {
   const typeInfo = new TypeInfo(schema);
   let found = false;
   visit(
@@ -59,7 +76,8 @@ function selectsAuditedField(schema: GraphQLSchema, audited: Map<string, Set<str
 function enterprisesOf(source: unknown, args: Record<string, unknown>): string[] {
   const found: string[] = [];
   const row = (source ?? {}) as Record<string, unknown>;
-  for (const value of [row.uscc, row.lessorUscc, row.lesseeUscc, args.uscc]) if (typeof value === 'string' && value) found.push(value.trim().toUpperCase());
+  for (const value of [row.uscc, row.lessorUscc, row.lesseeUscc, args.uscc])
+    if (typeof value === 'string' && value) found.push(value.trim().toUpperCase());
   return found;
 }
 
@@ -69,7 +87,11 @@ function enterprisesOf(source: unknown, args: Record<string, unknown>): string[]
  * one audit_log row is written before the response leaves. When that write fails the data is
  * withheld: an unaudited read of tax data must not happen.
  */
-export function auditPlugin(schema: GraphQLSchema, database: Database, logger: Logger): ApolloServerPlugin<Context> {
+export function auditPlugin(
+  schema: GraphQLSchema,
+  database: Database,
+  logger: Logger,
+): ApolloServerPlugin<Context> {
   const audited = auditedFields(schema);
   /** per parsed document (Apollo reuses the cached one) */
   const mayAudit = new WeakMap<DocumentNode, boolean>();
@@ -78,7 +100,8 @@ export function auditPlugin(schema: GraphQLSchema, database: Database, logger: L
       return {
         async executionDidStart({ document }) {
           let audits = mayAudit.get(document);
-          if (audits === undefined) mayAudit.set(document, (audits = selectsAuditedField(schema, audited, document)));
+          if (audits === undefined)
+            mayAudit.set(document, (audits = selectsAuditedField(schema, audited, document)));
           if (!audits) return;
           return {
             willResolveField({ source, args, contextValue, info }) {
@@ -95,13 +118,29 @@ export function auditPlugin(schema: GraphQLSchema, database: Database, logger: L
         },
         async willSendResponse({ contextValue, operationName, response }) {
           try {
-            await writeAudit(database, { viewer: contextValue.viewer, operationName: operationName ?? null, requestId: contextValue.requestId, collected: contextValue.audit });
+            await writeAudit(database, {
+              viewer: contextValue.viewer,
+              operationName: operationName ?? null,
+              requestId: contextValue.requestId,
+              collected: contextValue.audit,
+            });
           } catch (err) {
-            logger.error({ err, requestId: contextValue.requestId }, 'audit log not written: response withheld');
+            logger.error(
+              { err, requestId: contextValue.requestId },
+              'audit log not written: response withheld',
+            );
             response.http.status = 503;
             response.body = {
               kind: 'single',
-              singleResult: { errors: [{ message: 'The audit log could not be written, so the data is withheld; try again shortly.', extensions: { code: 'AUDIT_UNAVAILABLE' } }] },
+              singleResult: {
+                errors: [
+                  {
+                    message:
+                      'The audit log could not be written, so the data is withheld; try again shortly.',
+                    extensions: { code: 'AUDIT_UNAVAILABLE' },
+                  },
+                ],
+              },
             };
           }
         },

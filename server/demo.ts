@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { generateDemo } from '../connectors/demo/generate.js';
 import { ingestManifest } from '../connectors/pipeline/ingest.js';
 import type { Database } from '../db/client.js';
@@ -15,16 +15,29 @@ export const demoSourceDir = (config: Config) => path.join(config.dataDir, 'demo
  * the real connectors, in the manifest's order. Returns a one-line summary for the banner
  * ("N files: X rows loaded, Y quarantined, Z unmatched"), or null when data was already there.
  */
-export async function loadDemoIfEmpty(database: Database, config: Config, logger: Logger): Promise<string | null> {
-  const [{ n }] = await database.rows<{ n: number }>(sql`select count(*)::int as n from ingest_batches where status = 'committed'`);
+export async function loadDemoIfEmpty(
+  database: Database,
+  config: Config,
+  logger: Logger,
+): Promise<string | null> {
+  const [{ n }] = await database.rows<{ n: number }>(
+    sql`select count(*)::int as n from ingest_batches where status = 'committed'`,
+  );
   if (n > 0) return null;
   const started = Date.now();
   const dir = demoSourceDir(config);
-  logger.info({ dir, enterprises: config.demoEnterprises, seed: config.demoSeed }, 'empty database: generating the demo data set');
+  logger.info(
+    { dir, enterprises: config.demoEnterprises, seed: config.demoSeed },
+    'empty database: generating the demo data set',
+  );
   await generateDemo(dir, { enterprises: config.demoEnterprises, seed: config.demoSeed });
   const reports = await ingestManifest(database, dir, { logger });
-  const sum = (key: 'rowsLoaded' | 'rowsQuarantined' | 'rowsUnmatched') => reports.reduce((total, r) => total + r[key], 0);
+  const sum = (key: 'rowsLoaded' | 'rowsQuarantined' | 'rowsUnmatched') =>
+    reports.reduce((total, r) => total + r[key], 0);
   const summary = `${reports.length} files: ${sum('rowsLoaded')} rows loaded, ${sum('rowsQuarantined')} quarantined, ${sum('rowsUnmatched')} unmatched`;
-  logger.info({ seconds: (Date.now() - started) / 1000, files: reports.length }, `demo data loaded: ${summary}`);
+  logger.info(
+    { seconds: (Date.now() - started) / 1000, files: reports.length },
+    `demo data loaded: ${summary}`,
+  );
   return summary;
 }

@@ -11,11 +11,24 @@ export class UserInputError extends GraphQLError {
 /** The database did not answer: the client is told so (and may retry), not given a stack trace. */
 export class DatabaseUnavailableError extends GraphQLError {
   constructor() {
-    super('The database is not answering at the moment; try again shortly.', { extensions: { code: 'DATABASE_UNAVAILABLE' } });
+    super('The database is not answering at the moment; try again shortly.', {
+      extensions: { code: 'DATABASE_UNAVAILABLE' },
+    });
   }
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P03']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '57P01',
+  '57P03',
+]);
 
 /** True for errors that mean the database connection is gone (postgres.js codes and PostgreSQL SQLSTATEs). */
 export function isConnectionError(error: unknown): boolean {
@@ -37,12 +50,20 @@ export function maskErrors(logger: Logger) {
     while (root?.originalError) root = root.originalError;
     if (isConnectionError(root)) {
       logger.warn({ err: root, path: formatted.path }, 'database unavailable');
-      return { message: new DatabaseUnavailableError().message, path: formatted.path, extensions: { code: 'DATABASE_UNAVAILABLE' } };
+      return {
+        message: new DatabaseUnavailableError().message,
+        path: formatted.path,
+        extensions: { code: 'DATABASE_UNAVAILABLE' },
+      };
     }
     if (root?.name === 'GraphQLError') return formatted;
     const code = formatted.extensions?.code;
     if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
     logger.error({ err: root, path: formatted.path }, 'internal error');
-    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
   };
 }

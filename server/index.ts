@@ -14,15 +14,25 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   // a request given up after EDP_REQUEST_TIMEOUT_MS also has its statement cancelled (PostgreSQL)
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.requestTimeoutMs });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    statementTimeoutMs: config.requestTimeoutMs,
+  });
   await database.migrate();
   const loaded = config.databaseUrl ? null : await loadDemoIfEmpty(database, config, logger);
 
   // the explorer and dashboard bundle: built by `npm install`, or here when missing or stale
-  const routes = await loadWebRoutes({ database, logger, exampleFromDatabase: anonymousAllowed(config) });
+  const routes = await loadWebRoutes({
+    database,
+    logger,
+    exampleFromDatabase: anonymousAllowed(config),
+  });
   const app = createApp({ config, database, logger, routes });
   const url = await app.start();
-  const where = config.databaseUrl ? `PostgreSQL (${new URL(config.databaseUrl).host})` : `embedded PGlite in ${config.dataDir}`;
+  const where = config.databaseUrl
+    ? `PostgreSQL (${new URL(config.databaseUrl).host})`
+    : `embedded PGlite in ${config.dataDir}`;
   const lines = [
     '',
     '  汶上县企业大数据平台 — county enterprise data platform',
@@ -35,7 +45,7 @@ async function main() {
       : '  Access:    every request needs "Authorization: Bearer <key>".',
     '',
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
   logger.info({ url, database: database.kind }, 'listening');
 
   let stopping = false;
@@ -57,6 +67,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  process.stderr.write(`edp: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `edp: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

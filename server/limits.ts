@@ -1,17 +1,17 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
+  type ArgumentNode,
+  type DocumentNode,
   GraphQLError,
+  type GraphQLSchema,
+  getNamedType,
   Kind,
   TypeInfo,
-  getNamedType,
+  type ValidationRule,
   valueFromAST,
   visit,
   visitWithTypeInfo,
-  type ArgumentNode,
-  type DocumentNode,
-  type GraphQLSchema,
-  type ValidationRule,
 } from 'graphql';
 import type { Config } from '../lib/config.js';
 import type { Context } from '../resolvers/context.js';
@@ -31,10 +31,15 @@ export class RequestRefused extends Error {
   }
 }
 
-const refusal = (message: string, code: string, status = 400) => new GraphQLError(message, { extensions: { code, http: { status } } });
+const refusal = (message: string, code: string, status = 400) =>
+  new GraphQLError(message, { extensions: { code, http: { status } } });
 
 /** The message for a `first`/`last` above MAX_PAGE_SIZE, or null when the argument is fine. */
-function pageSizeProblem(typeInfo: Pick<TypeInfo, 'getArgument' | 'getParentType' | 'getFieldDef'>, node: ArgumentNode, variables?: Record<string, unknown>): string | null {
+function pageSizeProblem(
+  typeInfo: Pick<TypeInfo, 'getArgument' | 'getParentType' | 'getFieldDef'>,
+  node: ArgumentNode,
+  variables?: Record<string, unknown>,
+): string | null {
   if (node.name.value !== 'first' && node.name.value !== 'last') return null;
   const arg = typeInfo.getArgument();
   if (!arg || getNamedType(arg.type).name !== 'Int') return null;
@@ -61,7 +66,11 @@ function hasPageSizeVariable(document: DocumentNode): boolean {
     found = false;
     visit(document, {
       Argument(node) {
-        if ((node.name.value === 'first' || node.name.value === 'last') && node.value.kind !== Kind.INT) found = true;
+        if (
+          (node.name.value === 'first' || node.name.value === 'last') &&
+          node.value.kind !== Kind.INT
+        )
+          found = true;
       },
     });
     pageSizeVariables.set(document, found);
@@ -70,7 +79,11 @@ function hasPageSizeVariable(document: DocumentNode): boolean {
 }
 
 /** Page sizes given as variables, once their values are known (literals were checked at validation). */
-function checkPageSizes(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined) {
+function checkPageSizes(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+) {
   if (!hasPageSizeVariable(document)) return;
   const typeInfo = new TypeInfo(schema);
   visit(
@@ -116,13 +129,18 @@ export function queryLimits(config: Config) {
       return {
         async didResolveOperation({ document, request, schema }) {
           if (hideSchema && selectsIntrospection(document)) {
-            throw refusal('Introspection is not available without an API key in production.', 'INTROSPECTION_DISABLED', 403);
+            throw refusal(
+              'Introspection is not available without an API key in production.',
+              'INTROSPECTION_DISABLED',
+              403,
+            );
           }
           checkPageSizes(schema, document, request.variables);
         },
         async didEncounterErrors({ errors }) {
           if (!hideSchema) return;
-          for (const error of errors) error.message = error.message.replace(/\s*Did you mean .*$/s, '');
+          for (const error of errors)
+            error.message = error.message.replace(/\s*Did you mean .*$/s, '');
         },
       };
     },

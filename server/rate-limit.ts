@@ -21,10 +21,16 @@ interface BucketOptions {
 }
 
 const perMs = ({ perMinute }: BucketOptions) => perMinute / 60_000;
-const verdict = (allowed: boolean, waitMs: number): RateVerdict => ({ allowed, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(waitMs / 1000)) });
+const verdict = (allowed: boolean, waitMs: number): RateVerdict => ({
+  allowed,
+  retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(waitMs / 1000)),
+});
 
 /** Buckets in this process's memory: right for one instance; several instances need Redis. */
-export function memoryRateLimiter(options: BucketOptions, now: () => number = Date.now): RateLimiter {
+export function memoryRateLimiter(
+  options: BucketOptions,
+  now: () => number = Date.now,
+): RateLimiter {
   const rate = perMs(options);
   const buckets = new Map<string, { tokens: number; at: number }>();
   return {
@@ -32,7 +38,8 @@ export function memoryRateLimiter(options: BucketOptions, now: () => number = Da
       const t = now();
       if (buckets.size > 10_000) {
         // forget callers whose bucket has refilled: they are indistinguishable from new ones
-        for (const [k, b] of buckets) if (b.tokens + (t - b.at) * rate >= options.burst) buckets.delete(k);
+        for (const [k, b] of buckets)
+          if (b.tokens + (t - b.at) * rate >= options.burst) buckets.delete(k);
       }
       const b = buckets.get(caller) ?? { tokens: options.burst, at: t };
       b.tokens = Math.min(options.burst, b.tokens + (t - b.at) * rate);
@@ -80,8 +87,14 @@ type TakeCommand = (key: string, rate: string, burst: string) => Promise<[number
  * Buckets in Redis under `prefix`. When Redis does not answer, requests are let through and a
  * warning logged: an outage of the limiter must not take the API down with it.
  */
-export function redisRateLimiter(options: BucketOptions & { url: string; prefix: string; logger: Logger }): RateLimiter {
-  const redis = new Redis(options.url, { maxRetriesPerRequest: 1, commandTimeout: 1000, lazyConnect: false });
+export function redisRateLimiter(
+  options: BucketOptions & { url: string; prefix: string; logger: Logger },
+): RateLimiter {
+  const redis = new Redis(options.url, {
+    maxRetriesPerRequest: 1,
+    commandTimeout: 1000,
+    lazyConnect: false,
+  });
   redis.on('error', (err) => options.logger.warn({ err }, 'redis (rate limits) error'));
   redis.defineCommand('edpTakeToken', { numberOfKeys: 1, lua: TAKE_SCRIPT });
   const take = (redis as unknown as { edpTakeToken: TakeCommand }).edpTakeToken.bind(redis);
@@ -107,7 +120,10 @@ export function redisRateLimiter(options: BucketOptions & { url: string; prefix:
  * the limit off) and EDP_RATE_LIMIT_BURST.
  */
 export function createRateLimiter(config: Config, logger: Logger): RateLimiter {
-  if (config.rateLimitPerMinute === 0) return { take: async () => verdict(true, 0), close: async () => {} };
+  if (config.rateLimitPerMinute === 0)
+    return { take: async () => verdict(true, 0), close: async () => {} };
   const options = { perMinute: config.rateLimitPerMinute, burst: config.rateLimitBurst };
-  return config.redisUrl ? redisRateLimiter({ ...options, url: config.redisUrl, prefix: config.redisPrefix, logger }) : memoryRateLimiter(options);
+  return config.redisUrl
+    ? redisRateLimiter({ ...options, url: config.redisUrl, prefix: config.redisPrefix, logger })
+    : memoryRateLimiter(options);
 }

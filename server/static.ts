@@ -1,15 +1,15 @@
-import { desc, isNotNull } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { desc, isNotNull } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { taxAnnual } from '../db/tax.js';
 import type { Logger } from '../lib/logger.js';
 import { schema } from '../schema/index.js';
-import { ensureWebBuilt, WEB_DIST, type PageName, type WebManifest } from '../scripts/build-web.js';
+import { ensureWebBuilt, type PageName, WEB_DIST, type WebManifest } from '../scripts/build-web.js';
 import { exampleQuery } from '../web/explorer/example-query.js';
 import type { Route } from './app.js';
 
@@ -24,7 +24,17 @@ import type { Route } from './app.js';
  *   page talk to this service only: no other host, no inline or eval'd scripts.
  */
 
-const SELF_ONLY = ["default-src 'self'", "script-src 'self'", "connect-src 'self'", "font-src 'self'", "worker-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"];
+const SELF_ONLY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "worker-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+];
 
 /**
  * The pages' Content-Security-Policy: this service only. The exceptions name no other host:
@@ -34,7 +44,12 @@ const SELF_ONLY = ["default-src 'self'", "script-src 'self'", "connect-src 'self
  */
 export const CONTENT_SECURITY_POLICY: Record<PageName, string> = {
   explorer: [...SELF_ONLY, "img-src 'self' data:", "style-src 'self' 'unsafe-inline'"].join('; '),
-  dashboard: [...SELF_ONLY, "img-src 'self'", "style-src 'self'", "style-src-attr 'unsafe-inline'"].join('; '),
+  dashboard: [
+    ...SELF_ONLY,
+    "img-src 'self'",
+    "style-src 'self'",
+    "style-src-attr 'unsafe-inline'",
+  ].join('; '),
 };
 
 const PAGE_HEADERS = {
@@ -59,14 +74,18 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** The encodings a request accepts (Accept-Encoding, q > 0), brotli preferred. */
-export function acceptedEncoding(header: string | undefined, available: readonly ('br' | 'gzip')[]): 'br' | 'gzip' | null {
+export function acceptedEncoding(
+  header: string | undefined,
+  available: readonly ('br' | 'gzip')[],
+): 'br' | 'gzip' | null {
   const accepted = new Set<string>();
   for (const part of (header ?? '').split(',')) {
     const [token, ...params] = part.trim().toLowerCase().split(';');
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
     if (token && (!q || Number(q.slice(2)) > 0)) accepted.add(token === 'x-gzip' ? 'gzip' : token);
   }
-  for (const encoding of ['br', 'gzip'] as const) if (available.includes(encoding) && accepted.has(encoding)) return encoding;
+  for (const encoding of ['br', 'gzip'] as const)
+    if (available.includes(encoding) && accepted.has(encoding)) return encoding;
   return null;
 }
 
@@ -94,7 +113,9 @@ function pageHtml(manifest: WebManifest, page: PageName, title: string, body: st
  * The values of the explorer's example: the enterprise with the largest 营业收入 in the latest
  * year on record (else the first registered one), that year, and today as the awards' asOf date.
  */
-export async function exampleValues(database: Database): Promise<{ uscc: string; year: number; asOf: string }> {
+export async function exampleValues(
+  database: Database,
+): Promise<{ uscc: string; year: number; asOf: string }> {
   const today = new Date().toISOString().slice(0, 10);
   const [annual] = await database.db
     .select({ uscc: taxAnnual.uscc, year: taxAnnual.year })
@@ -103,11 +124,25 @@ export async function exampleValues(database: Database): Promise<{ uscc: string;
     .orderBy(desc(taxAnnual.year), desc(taxAnnual.revenueYuan))
     .limit(1);
   if (annual?.uscc) return { uscc: annual.uscc, year: annual.year, asOf: today };
-  const [first] = await database.db.select({ uscc: enterprises.uscc }).from(enterprises).orderBy(enterprises.uscc).limit(1);
-  return { uscc: first?.uscc ?? '91370830000000000X', year: new Date().getFullYear() - 1, asOf: today };
+  const [first] = await database.db
+    .select({ uscc: enterprises.uscc })
+    .from(enterprises)
+    .orderBy(enterprises.uscc)
+    .limit(1);
+  return {
+    uscc: first?.uscc ?? '91370830000000000X',
+    year: new Date().getFullYear() - 1,
+    asOf: today,
+  };
 }
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string | number>, body: Buffer) {
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | number>,
+  body: Buffer,
+) {
   res.writeHead(status, { ...headers, 'content-length': body.length });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
@@ -131,10 +166,13 @@ function sendPage(req: IncomingMessage, res: ServerResponse, page: PageName, htm
   }
   const encoding = acceptedEncoding(req.headers['accept-encoding'], ['br', 'gzip']);
   if (encoding === 'br') {
-    const body = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } });
+    const body = zlib.brotliCompressSync(raw, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 },
+    });
     return send(req, res, 200, { ...headers, 'content-encoding': 'br' }, body);
   }
-  if (encoding === 'gzip') return send(req, res, 200, { ...headers, 'content-encoding': 'gzip' }, zlib.gzipSync(raw));
+  if (encoding === 'gzip')
+    return send(req, res, 200, { ...headers, 'content-encoding': 'gzip' }, zlib.gzipSync(raw));
   send(req, res, 200, headers, raw);
 }
 
@@ -156,7 +194,13 @@ export interface WebRoutesOptions {
 }
 
 /** The routes for createApp's `routes`: explorer, dashboard, assets. */
-export function createWebRoutes({ database, logger, manifest, distDir = WEB_DIST, exampleFromDatabase = true }: WebRoutesOptions): Route[] {
+export function createWebRoutes({
+  database,
+  logger,
+  manifest,
+  distDir = WEB_DIST,
+  exampleFromDatabase = true,
+}: WebRoutesOptions): Route[] {
   const cache = new Map<string, Buffer>();
   const read = (file: string) => {
     let data = cache.get(file);
@@ -173,7 +217,13 @@ export function createWebRoutes({ database, logger, manifest, distDir = WEB_DIST
     // only files the build wrote: the manifest is the whitelist (no path traversal)
     const entry = Object.hasOwn(manifest.files, name) ? manifest.files[name] : undefined;
     if (!entry) {
-      send(req, res, 404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, Buffer.from('Not found\n'));
+      send(
+        req,
+        res,
+        404,
+        { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+        Buffer.from('Not found\n'),
+      );
       return true;
     }
     const encoding = acceptedEncoding(req.headers['accept-encoding'], entry.encodings);
@@ -185,17 +235,28 @@ export function createWebRoutes({ database, logger, manifest, distDir = WEB_DIST
       'cross-origin-resource-policy': 'same-origin',
     };
     if (encoding) headers['content-encoding'] = encoding;
-    send(req, res, 200, headers, read(encoding ? `${name}.${encoding === 'br' ? 'br' : 'gz'}` : name));
+    send(
+      req,
+      res,
+      200,
+      headers,
+      read(encoding ? `${name}.${encoding === 'br' ? 'br' : 'gz'}` : name),
+    );
     return true;
   };
 
   const explorer: Route = async (req, res, url) => {
-    if ((url.pathname !== '/graphql' && url.pathname !== '/') || !isRead(req) || !wantsHtml(req)) return false;
+    if ((url.pathname !== '/graphql' && url.pathname !== '/') || !isRead(req) || !wantsHtml(req))
+      return false;
     // a browser following a GET GraphQL link (?query=…) still gets GraphQL's answer
     if (url.searchParams.has('query')) return false;
     const values = exampleFromDatabase
       ? await exampleValues(database)
-      : { uscc: '<统一社会信用代码>', year: new Date().getFullYear() - 1, asOf: new Date().toISOString().slice(0, 10) };
+      : {
+          uscc: '<统一社会信用代码>',
+          year: new Date().getFullYear() - 1,
+          asOf: new Date().toISOString().slice(0, 10),
+        };
     const example = exampleQuery(schema, values);
     const config = {
       workers: manifest.workers,
@@ -210,7 +271,12 @@ export function createWebRoutes({ database, logger, manifest, distDir = WEB_DIST
       ].join('\n'),
     };
     const body = `<div id="explorer" data-config="${escapeHtml(JSON.stringify(config))}"></div>`;
-    sendPage(req, res, 'explorer', pageHtml(manifest, 'explorer', 'GraphQL 查询 — 汶上县企业大数据平台', body));
+    sendPage(
+      req,
+      res,
+      'explorer',
+      pageHtml(manifest, 'explorer', 'GraphQL 查询 — 汶上县企业大数据平台', body),
+    );
     return true;
   };
 
@@ -222,7 +288,17 @@ export function createWebRoutes({ database, logger, manifest, distDir = WEB_DIST
       return true;
     }
     if (url.pathname !== '/dashboard') return false;
-    sendPage(req, res, 'dashboard', pageHtml(manifest, 'dashboard', '汶上县企业大数据平台 · 领导驾驶舱', '<div id="dashboard"></div>'));
+    sendPage(
+      req,
+      res,
+      'dashboard',
+      pageHtml(
+        manifest,
+        'dashboard',
+        '汶上县企业大数据平台 · 领导驾驶舱',
+        '<div id="dashboard"></div>',
+      ),
+    );
     return true;
   };
 
@@ -234,12 +310,18 @@ export function createWebRoutes({ database, logger, manifest, distDir = WEB_DIST
     return true;
   };
 
-  logger.debug({ built: manifest.builtAt, files: Object.keys(manifest.files).length }, 'web pages ready');
+  logger.debug(
+    { built: manifest.builtAt, files: Object.keys(manifest.files).length },
+    'web pages ready',
+  );
   return [assets, explorer, dashboard, favicon];
 }
 
 /** Builds the bundle when it is missing or stale (a few seconds), then returns the routes. */
 export async function loadWebRoutes(options: Omit<WebRoutesOptions, 'manifest'>): Promise<Route[]> {
-  const manifest = await ensureWebBuilt({ outDir: options.distDir, log: (line) => options.logger.info(line) });
+  const manifest = await ensureWebBuilt({
+    outDir: options.distDir,
+    log: (line) => options.logger.info(line),
+  });
   return createWebRoutes({ ...options, manifest });
 }

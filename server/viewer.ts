@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Database } from '../db/client.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
-import { viewerFor, type Viewer } from '../resolvers/context.js';
+import { type Viewer, viewerFor } from '../resolvers/context.js';
 import { findApiKey, lastUsedRecorder } from '../resolvers/keys.js';
 import { isRole } from '../resolvers/roles.js';
 
@@ -21,7 +21,15 @@ export const anonymousAllowed = (config: Config) => !config.databaseUrl || confi
  * EDP_ALLOW_ANONYMOUS=1. A malformed, unknown or revoked key is always refused, never downgraded
  * to anonymous.
  */
-export function createViewerResolver({ config, database, logger }: { config: Config; database: Database; logger: Logger }) {
+export function createViewerResolver({
+  config,
+  database,
+  logger,
+}: {
+  config: Config;
+  database: Database;
+  logger: Logger;
+}) {
   const recordUse = lastUsedRecorder(database, logger);
   return async function resolveViewer(headers: IncomingHttpHeaders): Promise<Viewer> {
     const header = headers.authorization;
@@ -29,17 +37,27 @@ export function createViewerResolver({ config, database, logger }: { config: Con
       const match = /^Bearer\s+(\S{1,200})\s*$/i.exec(header);
       if (!match) throw new AuthenticationError('The Authorization header must be "Bearer <key>".');
       const key = await findApiKey(database, match[1]);
-      if (!key) throw new AuthenticationError('Unknown API key: check that the whole key was copied (ask an administrator for a new one).');
-      if (key.revokedAt) throw new AuthenticationError(`This API key (${key.prefix}…, "${key.name}") was revoked; ask an administrator for a new one.`);
+      if (!key)
+        throw new AuthenticationError(
+          'Unknown API key: check that the whole key was copied (ask an administrator for a new one).',
+        );
+      if (key.revokedAt)
+        throw new AuthenticationError(
+          `This API key (${key.prefix}…, "${key.name}") was revoked; ask an administrator for a new one.`,
+        );
       if (!isRole(key.role)) {
         logger.error({ keyId: key.id, role: key.role }, 'API key with an unknown role');
-        throw new AuthenticationError(`This API key has the unknown role "${key.role}"; ask an administrator to replace it.`);
+        throw new AuthenticationError(
+          `This API key has the unknown role "${key.role}"; ask an administrator to replace it.`,
+        );
       }
       recordUse(key.id);
       return viewerFor(key.role, String(key.id), key.name);
     }
     if (anonymousAllowed(config)) return viewerFor('analyst');
-    throw new AuthenticationError('An API key is required: send "Authorization: Bearer <key>" (ask an administrator for a key).');
+    throw new AuthenticationError(
+      'An API key is required: send "Authorization: Bearer <key>" (ask an administrator for a key).',
+    );
   };
 }
 

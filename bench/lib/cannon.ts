@@ -47,9 +47,20 @@ export function cannon(
   const bodies = (Array.isArray(body) ? body : [body]).map((b) => JSON.stringify(b));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'edp-cannon-'));
   const spec = path.join(dir, 'spec.json');
-  writeFileSync(spec, JSON.stringify({ url, bodies, connections: options.connections, seconds: options.seconds, headers: options.headers ?? {} }));
+  writeFileSync(
+    spec,
+    JSON.stringify({
+      url,
+      bodies,
+      connections: options.connections,
+      seconds: options.seconds,
+      headers: options.headers ?? {},
+    }),
+  );
   return new Promise<CannonResult>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', CHILD, require.resolve('autocannon'), spec], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', CHILD, require.resolve('autocannon'), spec], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

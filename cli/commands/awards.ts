@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
 import path from 'node:path';
+import type { Command } from 'commander';
 import { awardExport, writeAwardsCsv, writeAwardsXlsx } from '../../resolvers/awards/export.js';
 import { AwardInputError, isIsoDate, limitText, sumYuan } from '../../resolvers/awards/format.js';
 import { awardCodes, defaultRegistry } from '../../resolvers/awards/ruleset.js';
@@ -9,18 +9,27 @@ import { withDatabase } from '../shared.js';
 export function registerAwards(program: Command) {
   program
     .command('awards')
-    .description('export award candidates (汶政发〔2022〕9号 and later rule sets) as of a date to .xlsx (a sheet per code and a summary) or .csv')
+    .description(
+      'export award candidates (汶政发〔2022〕9号 and later rule sets) as of a date to .xlsx (a sheet per code and a summary) or .csv',
+    )
     .requiredOption('--as-of <date>', 'judge on the records as of this date, YYYY-MM-DD')
     .option('--code <code>', 'only this award code, e.g. REVENUE_500M')
     .requiredOption('--out <file>', 'output file ending in .xlsx or .csv')
     .action(async (opts: { asOf: string; code?: string; out: string }) => {
-      if (!isIsoDate(opts.asOf)) throw new AwardInputError(`--as-of must be a date written YYYY-MM-DD, got "${opts.asOf}"`);
+      if (!isIsoDate(opts.asOf))
+        throw new AwardInputError(`--as-of must be a date written YYYY-MM-DD, got "${opts.asOf}"`);
       const known = awardCodes(defaultRegistry()).map((b) => b.rule.code);
-      if (opts.code && !known.includes(opts.code)) throw new AwardInputError(`--code ${opts.code} is not an award code; known codes: ${known.join(', ')}`);
+      if (opts.code && !known.includes(opts.code))
+        throw new AwardInputError(
+          `--code ${opts.code} is not an award code; known codes: ${known.join(', ')}`,
+        );
       const ext = path.extname(opts.out).toLowerCase();
-      if (ext !== '.xlsx' && ext !== '.csv') throw new AwardInputError(`--out must end in .xlsx or .csv, got "${opts.out}"`);
+      if (ext !== '.xlsx' && ext !== '.csv')
+        throw new AwardInputError(`--out must end in .xlsx or .csv, got "${opts.out}"`);
       await withDatabase(async (database) => {
-        const data = await awardExport(database, opts.asOf, { codes: opts.code ? [opts.code] : undefined });
+        const data = await awardExport(database, opts.asOf, {
+          codes: opts.code ? [opts.code] : undefined,
+        });
         await (ext === '.xlsx' ? writeAwardsXlsx(data, opts.out) : writeAwardsCsv(data, opts.out));
         const total = sumYuan(data.summary.map((s) => s.totalAmountYuan));
         process.stdout.write(

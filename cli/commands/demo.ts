@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { generateDemo } from '../../connectors/demo/generate.js';
 import { MIN_ENTERPRISES } from '../../connectors/demo/scenarios.js';
 import { DEFAULTS } from '../../lib/config.js';
@@ -7,7 +7,8 @@ import { DEFAULTS } from '../../lib/config.js';
 function wholeNumber(min: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number of at least ${min}, got "${value}"`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`expected a whole number of at least ${min}, got "${value}"`);
     return n;
   };
 }
@@ -19,18 +20,35 @@ function wholeNumber(min: number) {
 export function registerDemo(program: Command) {
   program
     .command('demo')
-    .description('write a deterministic synthetic demo data set as department files (sources.md) with manifest.json')
-    .requiredOption('--out <dir>', 'output directory (created if missing; files in it are overwritten)')
-    .option('--enterprises <n>', `number of registered enterprises (at least ${MIN_ENTERPRISES})`, wholeNumber(MIN_ENTERPRISES), DEFAULTS.demoEnterprises)
+    .description(
+      'write a deterministic synthetic demo data set as department files (sources.md) with manifest.json',
+    )
+    .requiredOption(
+      '--out <dir>',
+      'output directory (created if missing; files in it are overwritten)',
+    )
+    .option(
+      '--enterprises <n>',
+      `number of registered enterprises (at least ${MIN_ENTERPRISES})`,
+      wholeNumber(MIN_ENTERPRISES),
+      DEFAULTS.demoEnterprises,
+    )
     .option('--seed <s>', 'seed of the pseudo-random generator', wholeNumber(0), DEFAULTS.demoSeed)
     .action(async (options: { out: string; enterprises: number; seed: number }) => {
       const started = performance.now();
       const outDir = path.resolve(options.out);
-      const manifest = await generateDemo(outDir, { enterprises: options.enterprises, seed: options.seed });
+      const manifest = await generateDemo(outDir, {
+        enterprises: options.enterprises,
+        seed: options.seed,
+      });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       for (const f of manifest.files) {
-        process.stdout.write(`${f.file.padEnd(28)} ${f.source.padEnd(17)} ${String(f.rows).padStart(10)} rows  ${f.format}${f.encoding ? `/${f.encoding}` : ''}\n`);
+        process.stdout.write(
+          `${f.file.padEnd(28)} ${f.source.padEnd(17)} ${String(f.rows).padStart(10)} rows  ${f.format}${f.encoding ? `/${f.encoding}` : ''}\n`,
+        );
       }
-      process.stdout.write(`wrote ${manifest.files.length} files and manifest.json for ${manifest.enterprises} enterprises (seed ${manifest.seed}) to ${outDir} in ${seconds} s\n`);
+      process.stdout.write(
+        `wrote ${manifest.files.length} files and manifest.json for ${manifest.enterprises} enterprises (seed ${manifest.seed}) to ${outDir} in ${seconds} s\n`,
+      );
     });
 }

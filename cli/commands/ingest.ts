@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { IngestError } from '../../connectors/pipeline/errors.js';
-import { ingestFile, type BatchReport } from '../../connectors/pipeline/ingest.js';
+import { type BatchReport, ingestFile } from '../../connectors/pipeline/ingest.js';
 import { SOURCES } from '../../connectors/pipeline/source.js';
 import { createLogger } from '../../lib/logger.js';
 import { isConnectionError } from '../../server/errors.js';

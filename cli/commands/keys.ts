@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../resolvers/keys.js';
 import { isRole, ROLES, type Role } from '../../resolvers/roles.js';
 import { withDatabase } from '../shared.js';
@@ -8,7 +8,8 @@ function role(value: string): Role {
   return value;
 }
 
-const when = (value: Date | string | null) => (value ? new Date(value).toISOString().slice(0, 16).replace('T', ' ') : '-');
+const when = (value: Date | string | null) =>
+  value ? new Date(value).toISOString().slice(0, 16).replace('T', ' ') : '-';
 
 /** `edp keys create|list|revoke`: API keys for department systems and people (interface.md, authentication). */
 export function registerKeys(program: Command) {
@@ -43,12 +44,29 @@ export function registerKeys(program: Command) {
         const rows = await listApiKeys(database);
         const table = [
           ['id', 'prefix', 'role', 'created', 'last used', 'status', 'name'],
-          ...rows.map((k) => [String(k.id), k.prefix, k.role, when(k.createdAt), when(k.lastUsedAt), k.revokedAt ? `revoked ${when(k.revokedAt)}` : 'active', k.name]),
+          ...rows.map((k) => [
+            String(k.id),
+            k.prefix,
+            k.role,
+            when(k.createdAt),
+            when(k.lastUsedAt),
+            k.revokedAt ? `revoked ${when(k.revokedAt)}` : 'active',
+            k.name,
+          ]),
         ];
         // the name goes last: CJK characters are two columns wide and would skew the padding
         const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-        for (const r of table) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
-        if (rows.length === 0) process.stdout.write('(no keys yet: `npm run edp -- keys create --name NAME --role ROLE`)\n');
+        for (const r of table)
+          process.stdout.write(
+            `${r
+              .map((c, i) => c.padEnd(widths[i]))
+              .join('  ')
+              .trimEnd()}\n`,
+          );
+        if (rows.length === 0)
+          process.stdout.write(
+            '(no keys yet: `npm run edp -- keys create --name NAME --role ROLE`)\n',
+          );
       });
     });
 
@@ -59,7 +77,9 @@ export function registerKeys(program: Command) {
     .action(async (ref: string) => {
       await withDatabase(async (database) => {
         const row = await revokeApiKey(database, ref);
-        process.stdout.write(`Revoked key ${row.id} (${row.prefix}…, "${row.name}", role ${row.role}) at ${when(row.revokedAt)} UTC.\n`);
+        process.stdout.write(
+          `Revoked key ${row.id} (${row.prefix}…, "${row.name}", role ${row.role}) at ${when(row.revokedAt)} UTC.\n`,
+        );
       });
     });
 }

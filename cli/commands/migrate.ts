@@ -7,7 +7,9 @@ export function registerMigrate(program: Command) {
     .description('apply the committed migrations to the configured database')
     .action(async () => {
       await withDatabase(async (database, config) => {
-        process.stdout.write(`migrated ${config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.dataDir}`} (${database.kind})\n`);
+        process.stdout.write(
+          `migrated ${config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.dataDir}`} (${database.kind})\n`,
+        );
       });
     });
 }

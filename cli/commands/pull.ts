@@ -1,7 +1,17 @@
 import cliProgress from 'cli-progress';
-import { InvalidArgumentError, type Command } from 'commander';
-import { createPowerApiClient, DEFAULT_RETRY, PowerApiAuthError } from '../../connectors/power/api.js';
-import { DEFAULT_PAGE_SIZE, monthsBetween, pullPower, type MonthReport, type PullReport } from '../../connectors/power/pull.js';
+import { type Command, InvalidArgumentError } from 'commander';
+import {
+  createPowerApiClient,
+  DEFAULT_RETRY,
+  PowerApiAuthError,
+} from '../../connectors/power/api.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  type MonthReport,
+  monthsBetween,
+  type PullReport,
+  pullPower,
+} from '../../connectors/power/pull.js';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { withDatabase } from '../shared.js';
@@ -33,27 +43,45 @@ function month(value: string): string {
   return value;
 }
 
-const COLUMNS = ['month', 'status', 'pages', 'items', 'read', 'loaded', 'replaced', 'quarantined', 'unmatched'];
+const COLUMNS = [
+  'month',
+  'status',
+  'pages',
+  'items',
+  'read',
+  'loaded',
+  'replaced',
+  'quarantined',
+  'unmatched',
+];
 
 function summaryLines(months: MonthReport[]): string[] {
-  const rows = months.map((m) => [
-    m.month,
-    m.status,
-    m.status === 'skipped' ? `${m.pages}` : `${m.pagesPulled}/${m.pages}`,
-    m.total,
-    m.rowsRead,
-    m.rowsLoaded,
-    m.rowsReplaced,
-    m.rowsQuarantined,
-    m.rowsUnmatched,
-  ].map(String));
+  const rows = months.map((m) =>
+    [
+      m.month,
+      m.status,
+      m.status === 'skipped' ? `${m.pages}` : `${m.pagesPulled}/${m.pages}`,
+      m.total,
+      m.rowsRead,
+      m.rowsLoaded,
+      m.rowsReplaced,
+      m.rowsQuarantined,
+      m.rowsUnmatched,
+    ].map(String),
+  );
   const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
-  return [COLUMNS, ...rows].map((r) => r.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  '));
+  return [COLUMNS, ...rows].map((r) =>
+    r.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  '),
+  );
 }
 
-function totals(report: Pick<PullReport, 'months' | 'requests' | 'retries'>, elapsedMs: number): string {
+function totals(
+  report: Pick<PullReport, 'months' | 'requests' | 'retries'>,
+  elapsedMs: number,
+): string {
   const sum = (key: keyof MonthReport) => report.months.reduce((s, m) => s + Number(m[key]), 0);
-  const count = (status: MonthReport['status']) => report.months.filter((m) => m.status === status).length;
+  const count = (status: MonthReport['status']) =>
+    report.months.filter((m) => m.status === status).length;
   return (
     `${report.months.length} month(s): ${count('pulled')} pulled, ${count('resumed')} resumed, ${count('skipped')} skipped; ` +
     `${sum('pagesPulled')} page(s), ${sum('rowsRead')} rows read, ${sum('rowsLoaded')} loaded, ${sum('rowsReplaced')} replaced, ` +
@@ -67,16 +95,36 @@ export function registerPull(program: Command) {
   const pull = program.command('pull').description("pull data from a department's API");
   pull
     .command('power')
-    .description("pull monthly consumption (用电量, kWh) from the power company's API; resumes an interrupted pull")
+    .description(
+      "pull monthly consumption (用电量, kWh) from the power company's API; resumes an interrupted pull",
+    )
     .requiredOption('--base-url <url>', 'the API base, e.g. https://power.example.gov.cn')
-    .option('--token <token>', 'bearer token issued by the power company (default: EDP_POWER_TOKEN, which keeps it out of process listings)')
+    .option(
+      '--token <token>',
+      'bearer token issued by the power company (default: EDP_POWER_TOKEN, which keeps it out of process listings)',
+    )
     .requiredOption('--from <YYYY-MM>', 'first month', month)
     .requiredOption('--to <YYYY-MM>', 'last month (included)', month)
     .option('--page-size <n>', 'items per page to ask for', positiveInt, DEFAULT_PAGE_SIZE)
     .option('--refresh', 'pull months again even when they are complete')
-    .option('--timeout <seconds>', 'timeout of one request', positiveInt, DEFAULT_RETRY.timeoutMs / 1000)
-    .option('--max-attempts <n>', 'attempts per request before giving up', positiveInt, DEFAULT_RETRY.maxAttempts)
-    .option('--max-time <seconds>', 'time per request over all attempts and waits', positiveInt, DEFAULT_RETRY.maxTotalMs / 1000)
+    .option(
+      '--timeout <seconds>',
+      'timeout of one request',
+      positiveInt,
+      DEFAULT_RETRY.timeoutMs / 1000,
+    )
+    .option(
+      '--max-attempts <n>',
+      'attempts per request before giving up',
+      positiveInt,
+      DEFAULT_RETRY.maxAttempts,
+    )
+    .option(
+      '--max-time <seconds>',
+      'time per request over all attempts and waits',
+      positiveInt,
+      DEFAULT_RETRY.maxTotalMs / 1000,
+    )
     .action(async (flags: PullPowerFlags) => {
       monthsBetween(flags.from, flags.to);
       await withDatabase(async (database, config) => {
@@ -86,10 +134,18 @@ export function registerPull(program: Command) {
         const client = createPowerApiClient({
           baseUrl: flags.baseUrl,
           token: powerToken(flags.token),
-          retry: { timeoutMs: flags.timeout * 1000, maxAttempts: flags.maxAttempts, maxTotalMs: flags.maxTime * 1000 },
+          retry: {
+            timeoutMs: flags.timeout * 1000,
+            maxAttempts: flags.maxAttempts,
+            maxTotalMs: flags.maxTime * 1000,
+          },
           onRetry: (e) => {
             if (tty) bar?.update({ retries: client.stats.retries + 1 });
-            else logger.warn({ url: e.url, attempt: e.attempt, reason: e.reason, waitMs: e.waitMs }, 'power API: retrying');
+            else
+              logger.warn(
+                { url: e.url, attempt: e.attempt, reason: e.reason, waitMs: e.waitMs },
+                'power API: retrying',
+              );
           },
         });
         const done: MonthReport[] = [];
@@ -104,7 +160,10 @@ export function registerPull(program: Command) {
               if (!tty) return;
               if (!bar) {
                 bar = new cliProgress.SingleBar(
-                  { format: `${m} {bar} {value}/{total} pages | {retries} retries | {duration}s`, hideCursor: true },
+                  {
+                    format: `${m} {bar} {value}/{total} pages | {retries} retries | {duration}s`,
+                    hideCursor: true,
+                  },
                   cliProgress.Presets.shades_classic,
                 );
                 bar.start(pages, 0, { retries: client.stats.retries });
@@ -125,10 +184,15 @@ export function registerPull(program: Command) {
           bar?.stop();
           if (done.length) process.stdout.write(`${summaryLines(done).join('\n')}\n`);
           const reason = error instanceof Error ? error.message : String(error);
-          const hint = error instanceof PowerApiAuthError ? '' : '\nthe pages stored so far are kept: run the same command again to go on from there';
+          const hint =
+            error instanceof PowerApiAuthError
+              ? ''
+              : '\nthe pages stored so far are kept: run the same command again to go on from there';
           throw new Error(`pull power stopped: ${reason}${hint}`, { cause: error });
         }
-        process.stdout.write(`${summaryLines(done).join('\n')}\n${totals({ months: done, ...client.stats }, Date.now() - started)}\n`);
+        process.stdout.write(
+          `${summaryLines(done).join('\n')}\n${totals({ months: done, ...client.stats }, Date.now() - started)}\n`,
+        );
       });
     });
 }
@@ -136,6 +200,9 @@ export function registerPull(program: Command) {
 /** The API token: the flag, else EDP_POWER_TOKEN (config precedence: flag, then environment). */
 function powerToken(flag: string | undefined): string {
   const token = flag || loadConfig().powerToken;
-  if (!token) throw new Error('pull power needs the power company\'s token: pass --token or set EDP_POWER_TOKEN');
+  if (!token)
+    throw new Error(
+      "pull power needs the power company's token: pass --token or set EDP_POWER_TOKEN",
+    );
   return token;
 }

@@ -1,29 +1,44 @@
-import type { Command } from 'commander';
 import path from 'node:path';
+import type { Command } from 'commander';
 import { countyAllocation } from '../../resolvers/allocation.js';
-import { surchargeFile, writeSurchargeCsv, writeSurchargeXlsx } from '../../resolvers/allocation-export.js';
+import {
+  surchargeFile,
+  writeSurchargeCsv,
+  writeSurchargeXlsx,
+} from '../../resolvers/allocation-export.js';
 import { withDatabase } from '../shared.js';
 
 /** `edp surcharge --year Y --out FILE.xlsx|FILE.csv`: the power company's D-class surcharge list. */
 export function registerSurcharge(program: Command) {
   program
     .command('surcharge')
-    .description('write the power company’s 差别电价 list for the grades of a year (applied the next year): .xlsx with summary, or .csv of the account rows')
-    .requiredOption('--year <year>', '评价年度 whose grades apply, e.g. 2024 (surcharge during 2025)')
+    .description(
+      'write the power company’s 差别电价 list for the grades of a year (applied the next year): .xlsx with summary, or .csv of the account rows',
+    )
+    .requiredOption(
+      '--year <year>',
+      '评价年度 whose grades apply, e.g. 2024 (surcharge during 2025)',
+    )
     .requiredOption('--out <file>', 'output file ending in .xlsx or .csv')
     .action(async (opts: { year: string; out: string }) => {
       const year = Number(opts.year);
-      if (!/^\d{4}$/.test(opts.year)) throw new Error(`--year must be a four-digit year, got "${opts.year}"`);
+      if (!/^\d{4}$/.test(opts.year))
+        throw new Error(`--year must be a four-digit year, got "${opts.year}"`);
       const ext = path.extname(opts.out).toLowerCase();
-      if (ext !== '.xlsx' && ext !== '.csv') throw new Error(`--out must end in .xlsx or .csv, got "${opts.out}"`);
+      if (ext !== '.xlsx' && ext !== '.csv')
+        throw new Error(`--out must end in .xlsx or .csv, got "${opts.out}"`);
       await withDatabase(async (database) => {
         const file = surchargeFile(await countyAllocation(database, year));
-        await (ext === '.xlsx' ? writeSurchargeXlsx(file, opts.out) : writeSurchargeCsv(file, opts.out));
+        await (ext === '.xlsx'
+          ? writeSurchargeXlsx(file, opts.out)
+          : writeSurchargeCsv(file, opts.out));
         const t = file.totals;
         process.stdout.write(
           `wrote ${t.accounts} accounts of ${t.enterprises} enterprises to ${opts.out}: ${t.kwh.toLocaleString('en-US')} kWh in ${year}, ` +
             `estimated surcharge ${t.estimatedSurchargeYuan.toLocaleString('en-US', { minimumFractionDigits: 2 })} 元 during ${year + 1}` +
-            (file.withoutAccounts.length ? `; ${file.withoutAccounts.length} surcharged enterprises have no linked account (see sheet 无用电户号)` : '') +
+            (file.withoutAccounts.length
+              ? `; ${file.withoutAccounts.length} surcharged enterprises have no linked account (see sheet 无用电户号)`
+              : '') +
             '\n',
         );
       });

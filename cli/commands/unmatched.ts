@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { listUnmatched } from '../../connectors/pipeline/unmatched.js';
 import { withDatabase } from '../shared.js';
 
@@ -12,7 +12,9 @@ const positive = (value: string) => {
 export function registerUnmatched(program: Command) {
   program
     .command('unmatched')
-    .description('list records that link to no enterprise, or to several (link them with `edp link <id> <uscc>`)')
+    .description(
+      'list records that link to no enterprise, or to several (link them with `edp link <id> <uscc>`)',
+    )
     .option('--source <source>', 'only this source')
     .option('--first <n>', 'how many to list', positive, 100)
     .option('--after <id>', 'continue after this record id')
@@ -20,12 +22,17 @@ export function registerUnmatched(program: Command) {
       await withDatabase(async (database) => {
         const page = await listUnmatched(database, flags);
         for (const r of page.records) {
-          const said = [r.identifier && `identifier ${r.identifier}`, r.name && `name ${r.name}`].filter(Boolean).join(', ');
+          const said = [r.identifier && `identifier ${r.identifier}`, r.name && `name ${r.name}`]
+            .filter(Boolean)
+            .join(', ');
           process.stdout.write(`${r.id}\n  ${said}\n  ${r.reason}\n`);
-          if (r.candidates.length > 0) process.stdout.write(`  candidates: ${r.candidates.join(', ')}\n`);
+          if (r.candidates.length > 0)
+            process.stdout.write(`  candidates: ${r.candidates.join(', ')}\n`);
         }
         const more = page.hasNextPage ? `; more after ${page.endCursor} (--after)` : '';
-        process.stdout.write(`${page.records.length} of ${page.totalCount} unmatched record(s)${more}\n`);
+        process.stdout.write(
+          `${page.records.length} of ${page.totalCount} unmatched record(s)${more}\n`,
+        );
       });
     });
 }

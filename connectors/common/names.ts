@@ -6,7 +6,7 @@
 export function normaliseName(name: string): string {
   return name
     .normalize('NFKC')
-    .replace(/[［\[【〔{｛〈《]/g, '(')
+    .replace(/[［[【〔{｛〈《]/g, '(')
     .replace(/[］\]】〕}｝〉》]/g, ')')
     .replace(/[\s\u3000]+/g, '')
     .toUpperCase();
@@ -19,4 +19,3 @@ export function trimCell(value: string): string {
   if (value === '' || (!SPACE.test(value[0]) && !SPACE.test(value[value.length - 1]))) return value;
   return value.replace(/^[\s\u3000\uFEFF]+|[\s\u3000\uFEFF]+$/g, '');
 }
-

@@ -20,11 +20,13 @@ export function usccCheckChar(first17: string): string | null {
 
 /** Why a value is not a valid USCC, or null when it is one. */
 export function usccProblem(value: string): string | null {
-  if (value.length !== 18) return `统一社会信用代码 "${value}" has ${value.length} characters, not 18`;
+  if (value.length !== 18)
+    return `统一社会信用代码 "${value}" has ${value.length} characters, not 18`;
   const bad = [...value].find((c) => !USCC_ALPHABET.includes(c));
   if (bad) return `统一社会信用代码 "${value}" contains "${bad}", which is not allowed in a USCC`;
   const check = usccCheckChar(value.slice(0, 17));
-  if (check !== value[17]) return `统一社会信用代码 "${value}" fails its check character (expected ${check}, found ${value[17]})`;
+  if (check !== value[17])
+    return `统一社会信用代码 "${value}" fails its check character (expected ${check}, found ${value[17]})`;
   return null;
 }
 
@@ -45,7 +47,10 @@ export type IdentifierKind = 'uscc' | 'legacy' | 'none' | 'invalid';
  * Classifies an identifier as delivered (already trimmed and upper-cased): each kind is
  * resolved by its own rule, with no fall-through (sources.md, entity resolution).
  */
-export function classifyIdentifier(value: string | null | undefined): { kind: IdentifierKind; problem?: string } {
+export function classifyIdentifier(value: string | null | undefined): {
+  kind: IdentifierKind;
+  problem?: string;
+} {
   if (!value) return { kind: 'none' };
   if (value.length === 15 && LEGACY_TAX_NO.test(value)) return { kind: 'legacy' };
   const problem = usccProblem(value);

@@ -4,15 +4,26 @@
  * department file is written from this one model, so the departments agree with each other
  * the way real ones roughly do.
  */
-import { dayOf, parseIso, yearOf, type Day } from './calendar.js';
+
+import { USCC_ALPHABET, usccCheckChar } from '../common/uscc.js';
+import { type Day, dayOf, parseIso, yearOf } from './calendar.js';
 import {
-  isActiveStatus, isSubDistrict, LEGAL_FORMS, REGION_CODE, ROADS, SECTORS, sectorByKey, STATUS_WEIGHTS,
-  TOWN_WEIGHTS, YEARS, type Sector, type Status,
+  isActiveStatus,
+  isSubDistrict,
+  LEGAL_FORMS,
+  REGION_CODE,
+  ROADS,
+  SECTORS,
+  type Sector,
+  STATUS_WEIGHTS,
+  type Status,
+  sectorByKey,
+  TOWN_WEIGHTS,
+  YEARS,
 } from './county.js';
 import { NameRegistry, otherBrackets, personName, tradeName } from './names.js';
-import { Rng, rngFor } from './random.js';
+import { type Rng, rngFor } from './random.js';
 import { SCENARIOS, type ScenarioSpec } from './scenarios.js';
-import { usccCheckChar, USCC_ALPHABET } from '../common/uscc.js';
 
 export interface Enterprise {
   /** position in the register file (0-based) */
@@ -73,7 +84,8 @@ export interface CountyOptions {
 }
 
 /** Operates in year y: established by its end and not yet wound up. */
-export const operatesIn = (e: Enterprise, year: number): boolean => e.established <= dayOf(year, 12, 31) && year <= e.lastYear;
+export const operatesIn = (e: Enterprise, year: number): boolean =>
+  e.established <= dayOf(year, 12, 31) && year <= e.lastYear;
 
 const ORG_ALPHABET = USCC_ALPHABET.replace(/[A-Z]/g, (c) => ('IOSVZ'.includes(c) ? '' : c));
 const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
@@ -118,25 +130,37 @@ export function usccFor(region: string, orgCode: string): string {
   return first17 + usccCheckChar(first17)!;
 }
 
-const ESTABLISHED_YEAR_WEIGHTS: ReadonlyArray<readonly [number, number]> = Array.from({ length: 31 }, (_, i) => {
-  const y = 1995 + i;
-  return [y, y < 2005 ? 1 : y < 2012 ? 2.5 : y < 2023 ? 4 : 3.2] as const;
-});
+const ESTABLISHED_YEAR_WEIGHTS: ReadonlyArray<readonly [number, number]> = Array.from(
+  { length: 31 },
+  (_, i) => {
+    const y = 1995 + i;
+    return [y, y < 2005 ? 1 : y < 2012 ? 2.5 : y < 2023 ? 4 : 3.2] as const;
+  },
+);
 
 function randomEstablished(rng: Rng): Day {
   const y = rng.weighted(ESTABLISHED_YEAR_WEIGHTS);
   return dayOf(y, 1, 1) + rng.int(0, y === 2025 ? 330 : 364);
 }
 
-const CAPITAL_STEPS = [10, 30, 50, 100, 200, 300, 500, 800, 1000, 1500, 2000, 3000, 5000, 8000, 10000, 20000, 50000];
+const CAPITAL_STEPS = [
+  10, 30, 50, 100, 200, 300, 500, 800, 1000, 1500, 2000, 3000, 5000, 8000, 10000, 20000, 50000,
+];
 
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
-function companyName(rng: Rng, sector: Sector, legalForm: string, big: boolean, attempt: number): string {
+function companyName(
+  rng: Rng,
+  sector: Sector,
+  legalForm: string,
+  big: boolean,
+  attempt: number,
+): string {
   const trade = tradeName(rng, attempt > 12);
   const word = rng.pick(sector.words);
-  if (legalForm === '个人独资企业') return `汶上县${trade}${word}${sector.industrial ? '厂' : '部'}`;
+  if (legalForm === '个人独资企业')
+    return `汶上县${trade}${word}${sector.industrial ? '厂' : '部'}`;
   const r = rng.next();
   if (big && r < 0.3) return `汶上县${trade}${word}（集团）有限公司`;
   if (big && r < 0.55) return `山东${trade}${word}有限公司`;
@@ -158,10 +182,12 @@ function formerName(rng: Rng, sector: Sector, attempt: number): string {
 
 function address(rng: Rng, town: string, industrial: boolean): string {
   if (isSubDistrict(town)) {
-    if (industrial && rng.chance(0.5)) return `山东省济宁市汶上县经济开发区${rng.pick(ROADS)}${rng.int(1, 999)}号`;
+    if (industrial && rng.chance(0.5))
+      return `山东省济宁市汶上县经济开发区${rng.pick(ROADS)}${rng.int(1, 999)}号`;
     return `山东省济宁市汶上县${town}${rng.pick(ROADS)}${rng.int(1, 999)}号`;
   }
-  const village = personName(rng)[0] + rng.pick(['庄', '楼', '营', '集', '屯', '口', '店', '洼', '桥']);
+  const village =
+    personName(rng)[0] + rng.pick(['庄', '楼', '营', '集', '屯', '口', '店', '洼', '桥']);
   return `山东省济宁市汶上县${town}${village}村${rng.chance(0.4) ? `${rng.int(1, 200)}号` : ''}`;
 }
 
@@ -182,11 +208,16 @@ export function buildCounty(seed: number, count: number, options: CountyOptions 
   const names = new NameRegistry();
   const orgCodes = new Set<string>();
   const specs = withScenarios ? SCENARIOS : [];
-  if (specs.length > count) throw new Error(`a demo county needs room for ${specs.length} scenario enterprises; asked for ${count}`);
+  if (specs.length > count)
+    throw new Error(
+      `a demo county needs room for ${specs.length} scenario enterprises; asked for ${count}`,
+    );
   const slots = main.shuffled(Array.from({ length: count }, (_, i) => i)).slice(0, specs.length);
   const specAt = new Map<number, ScenarioSpec>();
-  specs.forEach((spec, i) => specAt.set(slots[i], spec));
-  const sectorWeights = SECTORS.filter((s) => !options.industrialOnly || s.industrial).map((s) => [s, s.weight] as const);
+  for (const [i, spec] of specs.entries()) specAt.set(slots[i], spec);
+  const sectorWeights = SECTORS.filter((s) => !options.industrialOnly || s.industrial).map(
+    (s) => [s, s.weight] as const,
+  );
 
   const enterprises: Enterprise[] = [];
   const byRole = new Map<string, Enterprise>();
@@ -205,7 +236,17 @@ export function buildCounty(seed: number, count: number, options: CountyOptions 
       const explicit = spec?.employees ?? spec?.revenue;
       lastYear = explicit
         ? YEARS[explicit.reduce<number>((last, v, i) => (v === null ? last : i), 0)]
-        : Math.max(estYear, rng.weighted([[2019, 1], [2020, 1], [2021, 2], [2022, 2], [2023, 2], [2024, 2]]));
+        : Math.max(
+            estYear,
+            rng.weighted([
+              [2019, 1],
+              [2020, 1],
+              [2021, 2],
+              [2022, 2],
+              [2023, 2],
+              [2024, 2],
+            ]),
+          );
     }
     const operating = yearsActive({ established, lastYear });
 
@@ -215,13 +256,25 @@ export function buildCounty(seed: number, count: number, options: CountyOptions 
     const rd: Array<number | null> = [];
     const employees: Array<number | null> = [];
     let level = clamp(rng.logNormal(sector.revenueMedian, sector.revenueSigma), 1e6, 2.6e9);
-    const softwareShare = sector.key === 'software' ? rng.range(0.62, 0.95) : sector.key === 'research' && rng.chance(0.25) ? rng.range(0.1, 0.4) : 0;
-    const reportsRd = sector.rdShare > 0 && (sector.key === 'software' || sector.key === 'research' || rng.chance(level >= 2e7 ? 0.8 : 0.3));
+    const softwareShare =
+      sector.key === 'software'
+        ? rng.range(0.62, 0.95)
+        : sector.key === 'research' && rng.chance(0.25)
+          ? rng.range(0.1, 0.4)
+          : 0;
+    const reportsRd =
+      sector.rdShare > 0 &&
+      (sector.key === 'software' ||
+        sector.key === 'research' ||
+        rng.chance(level >= 2e7 ? 0.8 : 0.3));
     const rpe = sector.revenuePerEmployee * rng.logNormal(1, 0.3);
     YEARS.forEach((year, t) => {
       if (t > 0) level = clamp(level * clamp(1.04 + 0.14 * rng.normal(), 0.6, 1.6), 8e5, 2.9e9);
       if (!operating[t]) {
-        revenue.push(null); software.push(null); rd.push(null); employees.push(null);
+        revenue.push(null);
+        software.push(null);
+        rd.push(null);
+        employees.push(null);
         return;
       }
       const fraction = firstYearFraction(established, year);
@@ -241,11 +294,17 @@ export function buildCounty(seed: number, count: number, options: CountyOptions 
       software.push(sw);
       rd.push(reportsRd ? round2(rev * sector.rdShare * rng.logNormal(1, 0.5)) : null);
       const explicitEmployees = spec?.employees?.[t];
-      employees.push(explicitEmployees ?? Math.max(3, Math.round((rev / rpe) * rng.logNormal(1, 0.1))));
+      employees.push(
+        explicitEmployees ?? Math.max(3, Math.round((rev / rpe) * rng.logNormal(1, 0.1))),
+      );
     });
 
     const big = Math.max(...revenue.map((v) => v ?? 0)) >= 3e8;
-    const legalForm = big ? rng.weighted(LEGAL_FORMS.filter(([f]) => f !== '个人独资企业')) : spec ? '有限责任公司(自然人投资或控股)' : rng.weighted(LEGAL_FORMS);
+    const legalForm = big
+      ? rng.weighted(LEGAL_FORMS.filter(([f]) => f !== '个人独资企业'))
+      : spec
+        ? '有限责任公司(自然人投资或控股)'
+        : rng.weighted(LEGAL_FORMS);
     let name = names.claim((attempt) => companyName(rng, sector, legalForm, big, attempt));
     // Most registrations write full-width brackets, some half-width: departments then differ.
     if (name.includes('（') && rng.chance(0.2)) name = otherBrackets(name);
@@ -253,13 +312,16 @@ export function buildCounty(seed: number, count: number, options: CountyOptions 
     if (!spec && estYear < 2020) {
       const r = rng.next();
       const n = r < 0.02 ? 2 : r < 0.11 ? 1 : 0;
-      for (let i = 0; i < n; i++) formerNames.push(names.claim((attempt) => formerName(rng, sector, attempt)));
+      for (let i = 0; i < n; i++)
+        formerNames.push(names.claim((attempt) => formerName(rng, sector, attempt)));
     }
     const town = rng.weighted(TOWN_WEIGHTS);
     const orgCode = newOrgCode(rng, established, orgCodes);
     const maxRevenue = Math.max(1e6, ...revenue.map((v) => v ?? 0));
     const capitalTarget = (maxRevenue * rng.range(0.02, 0.3)) / 1e4;
-    const capitalWan = CAPITAL_STEPS.reduce((best, step) => (Math.abs(step - capitalTarget) < Math.abs(best - capitalTarget) ? step : best));
+    const capitalWan = CAPITAL_STEPS.reduce((best, step) =>
+      Math.abs(step - capitalTarget) < Math.abs(best - capitalTarget) ? step : best,
+    );
     const e: Enterprise = {
       idx,
       uscc: usccFor(REGION_CODE, orgCode),
@@ -296,9 +358,15 @@ export function buildCounty(seed: number, count: number, options: CountyOptions 
 }
 
 /** The name twists of scenarios.ts, made once every enterprise has its own name. */
-function applyNamingScenarios(rng: Rng, names: NameRegistry, byRole: Map<string, Enterprise>): void {
+function applyNamingScenarios(
+  rng: Rng,
+  names: NameRegistry,
+  byRole: Map<string, Enterprise>,
+): void {
   const role = (r: string): Enterprise => byRole.get(r)!;
-  const shared = names.claim((attempt) => formerName(rng, role('name-ambiguous-former-1').sector, attempt));
+  const shared = names.claim((attempt) =>
+    formerName(rng, role('name-ambiguous-former-1').sector, attempt),
+  );
   for (const r of ['name-ambiguous-former-1', 'name-ambiguous-former-2']) {
     role(r).formerNames = [shared];
     role(r).aliasNames = [];
@@ -307,12 +375,17 @@ function applyNamingScenarios(rng: Rng, names: NameRegistry, byRole: Map<string,
   renamed.formerNames = [role('name-current-wins').name];
   renamed.aliasNames = [];
   const two = role('name-former-only');
-  two.formerNames = [0, 1].map(() => names.claim((attempt) => formerName(rng, two.sector, attempt)));
+  two.formerNames = [0, 1].map(() =>
+    names.claim((attempt) => formerName(rng, two.sector, attempt)),
+  );
   two.formerSeparator = '；';
   two.aliasNames = two.formerNames.slice();
   const byFormer = role('designation-by-former-name');
   byFormer.formerNames = [names.claim((attempt) => formerName(rng, byFormer.sector, attempt))];
   byFormer.aliasNames = byFormer.formerNames.slice();
   const brackets = role('name-brackets');
-  brackets.name = names.claim((attempt) => `汶上县${tradeName(rng, attempt > 12)}${rng.pick(brackets.sector.words)}（集团）有限公司`);
+  brackets.name = names.claim(
+    (attempt) =>
+      `汶上县${tradeName(rng, attempt > 12)}${rng.pick(brackets.sector.words)}（集团）有限公司`,
+  );
 }

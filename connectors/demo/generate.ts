@@ -29,8 +29,10 @@ export interface DemoOptions {
 export async function generateDemo(outDir: string, options: DemoOptions = {}): Promise<Manifest> {
   const count = options.enterprises ?? DEFAULTS.demoEnterprises;
   const seed = options.seed ?? DEFAULTS.demoSeed;
-  if (!Number.isInteger(count) || count < MIN_ENTERPRISES) throw new RangeError(`the demo needs at least ${MIN_ENTERPRISES} enterprises, got ${count}`);
-  if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`the seed must be a non-negative whole number, got ${seed}`);
+  if (!Number.isInteger(count) || count < MIN_ENTERPRISES)
+    throw new RangeError(`the demo needs at least ${MIN_ENTERPRISES} enterprises, got ${count}`);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new RangeError(`the seed must be a non-negative whole number, got ${seed}`);
   await mkdir(outDir, { recursive: true });
 
   const county = buildCounty(seed, count);
@@ -59,7 +61,13 @@ export async function generateDemo(outDir: string, options: DemoOptions = {}): P
     files,
     scenarios: county.enterprises
       .filter((e) => e.spec)
-      .map((e) => ({ role: e.role!, uscc: e.uscc, name: e.name, description: e.spec!.description, expect: e.spec!.expect ?? [] })),
+      .map((e) => ({
+        role: e.role!,
+        uscc: e.uscc,
+        name: e.name,
+        description: e.spec!.description,
+        expect: e.spec!.expect ?? [],
+      })),
   };
   await writeFile(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

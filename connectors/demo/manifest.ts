@@ -4,13 +4,20 @@
  * made invalid or unmatchable, and the scenario enterprises with what awards they should get.
  */
 import { USCC_ALPHABET } from '../common/uscc.js';
-import type { CsvEncoding } from './writers.js';
 import type { Rng } from './random.js';
 import type { Expectation } from './scenarios.js';
+import type { CsvEncoding } from './writers.js';
 
 export type SourceName =
-  | 'market-registry' | 'market-penalties' | 'tax-payments' | 'tax-annual' | 'land-parcels'
-  | 'land-leases' | 'power' | 'designations' | 'tech-projects';
+  | 'market-registry'
+  | 'market-penalties'
+  | 'tax-payments'
+  | 'tax-annual'
+  | 'land-parcels'
+  | 'land-leases'
+  | 'power'
+  | 'designations'
+  | 'tech-projects';
 
 /** Why a row should be quarantined by the loader. */
 export type InvalidKind = 'bad-check' | 'bad-date' | 'empty-required' | 'unknown-type';
@@ -83,9 +90,16 @@ export class FileRecord {
 
   finish(rows: number): ManifestFile {
     return {
-      file: this.file, source: this.source, format: this.format, encoding: this.encoding, columns: this.columns,
-      rows, invalidRows: this.invalidRows, unmatchedRows: this.unmatchedRows,
-      ...(this.corrects ? { corrects: this.corrects } : {}), note: this.note,
+      file: this.file,
+      source: this.source,
+      format: this.format,
+      encoding: this.encoding,
+      columns: this.columns,
+      rows,
+      invalidRows: this.invalidRows,
+      unmatchedRows: this.unmatchedRows,
+      ...(this.corrects ? { corrects: this.corrects } : {}),
+      note: this.note,
     };
   }
 }

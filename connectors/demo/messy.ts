@@ -3,7 +3,7 @@
  * month formats, money with thousands separators, ¥ and a minus before or after, stray half-
  * and full-width (U+3000) spaces. Each file has a profile of how often each variation occurs.
  */
-import { civil, pad2, type Day } from './calendar.js';
+import { civil, type Day, pad2 } from './calendar.js';
 import type { Rng } from './random.js';
 
 export type DateStyle = 'iso' | 'slash' | 'cn' | 'compact';
@@ -91,7 +91,8 @@ class Choice<T> {
 
   draw(rng: Rng): T {
     const r = rng.next();
-    for (let i = 0; i < this.cumulative.length - 1; i++) if (r < this.cumulative[i]) return this.values[i];
+    for (let i = 0; i < this.cumulative.length - 1; i++)
+      if (r < this.cumulative[i]) return this.values[i];
     return this.values[this.values.length - 1];
   }
 }

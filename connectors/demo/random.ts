@@ -27,7 +27,8 @@ export function hash32(...parts: ReadonlyArray<number | string>): number {
 }
 
 /** A uniform number in [0, 1) from a hash of the parts: for values that need no stream. */
-export const unitHash = (...parts: ReadonlyArray<number | string>): number => hash32(...parts) / 4294967296;
+export const unitHash = (...parts: ReadonlyArray<number | string>): number =>
+  hash32(...parts) / 4294967296;
 
 /** mulberry32: small, fast, and good enough for synthetic data. */
 export class Rng {

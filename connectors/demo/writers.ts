@@ -17,7 +17,8 @@ export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'gb18030';
 const CHUNK = 1 << 16;
 const NEEDS_QUOTES = /[",\r\n]/;
 
-const escapeCell = (cell: string): string => (NEEDS_QUOTES.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
+const escapeCell = (cell: string): string =>
+  NEEDS_QUOTES.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 
 /** A CSV file being written. Row numbers count the header as row 1, like a spreadsheet. */
 export class CsvSink {
@@ -61,7 +62,8 @@ export class CsvSink {
     const text = this.parts.join('');
     this.parts = [];
     this.size = 0;
-    const data = this.encoding === 'gb18030' ? iconv.encode(text, 'gb18030') : Buffer.from(text, 'utf8');
+    const data =
+      this.encoding === 'gb18030' ? iconv.encode(text, 'gb18030') : Buffer.from(text, 'utf8');
     if (!this.stream.write(data)) await once(this.stream, 'drain');
   }
 
@@ -87,7 +89,11 @@ export class XlsxSink {
     readonly file: string,
     sheetName: string,
   ) {
-    this.workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+    this.workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+      filename: file,
+      useStyles: true,
+      useSharedStrings: false,
+    });
     this.workbook.creator = '汶上县企业大数据平台 demo';
     this.workbook.lastModifiedBy = '汶上县企业大数据平台 demo';
     this.workbook.created = FIXED_TIMESTAMP;
@@ -126,8 +132,10 @@ export class XlsxSink {
  * directory and any extended-timestamp extra field): zip libraries stamp entries with the clock.
  */
 export async function pinZipTimestamps(file: string, when: Date): Promise<void> {
-  const dosTime = (when.getUTCHours() << 11) | (when.getUTCMinutes() << 5) | (when.getUTCSeconds() >> 1);
-  const dosDate = ((when.getUTCFullYear() - 1980) << 9) | ((when.getUTCMonth() + 1) << 5) | when.getUTCDate();
+  const dosTime =
+    (when.getUTCHours() << 11) | (when.getUTCMinutes() << 5) | (when.getUTCSeconds() >> 1);
+  const dosDate =
+    ((when.getUTCFullYear() - 1980) << 9) | ((when.getUTCMonth() + 1) << 5) | when.getUTCDate();
   const unix = Math.floor(when.getTime() / 1000);
   const handle = await open(file, 'r+');
   try {
@@ -160,7 +168,8 @@ export async function pinZipTimestamps(file: string, when: Date): Promise<void> 
     };
     let p = 0;
     for (let n = 0; n < entries; n++) {
-      if (cd.readUInt32LE(p) !== 0x02014b50) throw new Error(`${file}: bad central directory entry`);
+      if (cd.readUInt32LE(p) !== 0x02014b50)
+        throw new Error(`${file}: bad central directory entry`);
       cd.writeUInt16LE(dosTime, p + 12);
       cd.writeUInt16LE(dosDate, p + 14);
       const nameLength = cd.readUInt16LE(p + 28);

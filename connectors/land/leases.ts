@@ -45,10 +45,14 @@ export const landLeasesSource: SourceDefinition = {
     const filingNo = row.required('filingNo') ?? '';
     const startsOn = row.date('startsOn', true);
     const endsOn = row.date('endsOn', true);
-    if (startsOn && endsOn && endsOn < startsOn) row.reasons.push(`终止日期 ${endsOn} is before 起始日期 ${startsOn}`);
+    if (startsOn && endsOn && endsOn < startsOn)
+      row.reasons.push(`终止日期 ${endsOn} is before 起始日期 ${startsOn}`);
     return {
       key: filingNo,
-      parties: [row.party('lessorIdent', 'lessorName', 'lessor'), row.party('lesseeIdent', 'lesseeName', 'lessee')],
+      parties: [
+        row.party('lessorIdent', 'lessorName', 'lessor'),
+        row.party('lesseeIdent', 'lesseeName', 'lessee'),
+      ],
       values: {
         [t.filingNo.name]: filingNo,
         [t.unitNo.name]: row.optional('unitNo'),

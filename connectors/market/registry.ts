@@ -32,7 +32,9 @@ function parse(row: RowView) {
   }
   const industryCode = row.optional('industryCode')?.toUpperCase() ?? null;
   if (industryCode && !INDUSTRY_CODE.test(industryCode)) {
-    row.reasons.push(`行业代码 "${industryCode}" is not a GB/T 4754-2017 code (a letter and four digits, e.g. C3670)`);
+    row.reasons.push(
+      `行业代码 "${industryCode}" is not a GB/T 4754-2017 code (a letter and four digits, e.g. C3670)`,
+    );
   }
   const formerNames = splitFormerNames(row.text('formerNames'));
   const code = industryCode && INDUSTRY_CODE.test(industryCode) ? industryCode : null;

@@ -21,14 +21,18 @@ export interface BatchReport {
   message?: string;
 }
 
-export type BatchCounts = Pick<BatchReport, 'rowsRead' | 'rowsLoaded' | 'rowsReplaced' | 'rowsQuarantined' | 'rowsUnmatched'>;
+export type BatchCounts = Pick<
+  BatchReport,
+  'rowsRead' | 'rowsLoaded' | 'rowsReplaced' | 'rowsQuarantined' | 'rowsUnmatched'
+>;
 
 /** Advisory-lock class of "batch N is being loaded by a live connection" (PostgreSQL). */
 const BATCH_LOCK_CLASS = 0x45445042; // 'EDPB'
 /** Advisory lock serialising loads (the register's re-resolution touches every table). */
 const INGEST_LOCK = 0x4544504c; // 'EDPL'
 
-const DEAD_MESSAGE = 'the loading process ended before the batch committed (killed or disconnected); nothing of it was loaded';
+const DEAD_MESSAGE =
+  'the loading process ended before the batch committed (killed or disconnected); nothing of it was loaded';
 
 /** Batches this process is loading (PGlite: a data directory belongs to one process). */
 const liveBatches = new Set<number>();
@@ -56,7 +60,12 @@ export async function failDeadBatches(database: Database): Promise<number> {
 }
 
 /** Records a file that was refused before any row was read (missing column, unreadable file). */
-export async function recordRefusedBatch(database: Database, source: SourceName, fileName: string | null, message: string): Promise<number> {
+export async function recordRefusedBatch(
+  database: Database,
+  source: SourceName,
+  fileName: string | null,
+  message: string,
+): Promise<number> {
   const [row] = await autocommitSession(database).query<{ id: number }>(
     `insert into ingest_batches (source, file_name, status, message, finished_at) values ($1, $2, 'failed', $3, now()) returning id::int as id`,
     [source, fileName, message],
@@ -75,10 +84,8 @@ async function markFailed(database: Database, batchId: number, message: string) 
   }
 }
 
-export interface BatchWork {
-  /** loads the rows; runs inside the batch's transaction */
-  (session: Session, batchId: number): Promise<BatchCounts>;
-}
+/** Loads the rows; runs inside the batch's transaction. */
+export type BatchWork = (session: Session, batchId: number) => Promise<BatchCounts>;
 
 /**
  * Runs one load as one batch in one transaction. The batch row is committed as 'running' first (so a
@@ -112,7 +119,9 @@ export async function runBatch(
     const counts = await inTransaction(database, async (session) => {
       if (session.kind === 'postgres') {
         // Lock the id before the row is visible, so that no other process takes the batch for dead.
-        const [{ id }] = await session.query<{ id: number }>(`select nextval(pg_get_serial_sequence('ingest_batches', 'id'))::int as id`);
+        const [{ id }] = await session.query<{ id: number }>(
+          `select nextval(pg_get_serial_sequence('ingest_batches', 'id'))::int as id`,
+        );
         await session.query(`select pg_advisory_xact_lock(${BATCH_LOCK_CLASS}, $1::int)`, [id]);
         batchId = await insertBatch(id);
         await session.query(`select pg_advisory_xact_lock(${INGEST_LOCK})`);
@@ -122,13 +131,22 @@ export async function runBatch(
       await session.execute(
         `update ingest_batches set status = 'committed', finished_at = clock_timestamp(), rows_read = $2, rows_loaded = $3,
            rows_replaced = $4, rows_quarantined = $5, rows_unmatched = $6, file_sha256 = $7 where id = $1`,
-        [batchId, result.rowsRead, result.rowsLoaded, result.rowsReplaced, result.rowsQuarantined, result.rowsUnmatched, fileSha256?.() ?? null],
+        [
+          batchId,
+          result.rowsRead,
+          result.rowsLoaded,
+          result.rowsReplaced,
+          result.rowsQuarantined,
+          result.rowsUnmatched,
+          fileSha256?.() ?? null,
+        ],
       );
       return result;
     });
     return { batchId, source, fileName, status: 'committed', ...counts };
   } catch (error) {
-    if (batchId) await markFailed(database, batchId, error instanceof Error ? error.message : String(error));
+    if (batchId)
+      await markFailed(database, batchId, error instanceof Error ? error.message : String(error));
     throw Object.assign(error instanceof Error ? error : new Error(String(error)), { batchId });
   } finally {
     liveBatches.delete(batchId);

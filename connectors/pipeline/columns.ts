@@ -50,10 +50,18 @@ export interface ColumnMap {
 const unitScale = (unit: string): 1 | 10000 => (unit === '万元' ? 10000 : 1);
 
 function matchColumn(column: ColumnDef, header: string): { scale: 1 | 10000 } | null {
-  if (!column.money) return header === normaliseHeader(column.header) || header === baseOf(column.header) ? { scale: 1 } : null;
+  if (!column.money)
+    return header === normaliseHeader(column.header) || header === baseOf(column.header)
+      ? { scale: 1 }
+      : null;
   const base = baseOf(column.header);
   // A header without its unit means the unit sources.md gives for the column.
-  if (header === base) return { scale: unitScale(/^\((万元|元)/.exec(normaliseHeader(column.header).slice(base.length))?.[1] ?? '元') };
+  if (header === base)
+    return {
+      scale: unitScale(
+        /^\((万元|元)/.exec(normaliseHeader(column.header).slice(base.length))?.[1] ?? '元',
+      ),
+    };
   if (!header.startsWith(`${base}(`) || !header.endsWith(')')) return null;
   const unit = /^(万元|元)([,;、].*)?$/.exec(header.slice(base.length + 1, -1));
   return unit ? { scale: unitScale(unit[1]) } : null;
@@ -63,9 +71,19 @@ function matchColumn(column: ColumnDef, header: string): { scale: 1 | 10000 } | 
  * Maps a header row onto a source's columns by name: unknown columns are ignored, order does not
  * matter. Throws {@link MissingColumnError} naming every required column that is absent.
  */
-export function mapHeader(columns: readonly ColumnDef[], headerCells: string[], fileName: string, source: string): ColumnMap {
+export function mapHeader(
+  columns: readonly ColumnDef[],
+  headerCells: string[],
+  fileName: string,
+  source: string,
+): ColumnMap {
   const headers = headerCells.map(normaliseHeader);
-  const map: ColumnMap = { index: new Map(), scale: new Map(), header: new Map(columns.map((c) => [c.key, c.header])), ignored: [] };
+  const map: ColumnMap = {
+    index: new Map(),
+    scale: new Map(),
+    header: new Map(columns.map((c) => [c.key, c.header])),
+    ignored: [],
+  };
   headers.forEach((header, index) => {
     if (!header) return;
     const column = columns.find((c) => matchColumn(c, header));
@@ -74,7 +92,9 @@ export function mapHeader(columns: readonly ColumnDef[], headerCells: string[], 
       return;
     }
     if (map.index.has(column.key)) {
-      throw new BadHeaderError(`${fileName}: the column "${column.header}" appears twice in the header (columns ${map.index.get(column.key)! + 1} and ${index + 1})`);
+      throw new BadHeaderError(
+        `${fileName}: the column "${column.header}" appears twice in the header (columns ${map.index.get(column.key)! + 1} and ${index + 1})`,
+      );
     }
     map.index.set(column.key, index);
     map.scale.set(column.key, matchColumn(column, header)!.scale);
@@ -95,7 +115,7 @@ const CANONICAL_IDENTIFIER = /^[0-9A-Z]{15,18}$/;
  * A copy of a string that does not hold on to the text it was cut from. A cell is a slice of the
  * megabyte of file text it was read from; kept as a memo key it would keep all of that text alive.
  */
-export const detach = (text: string): string => (' ' + text).slice(1);
+export const detach = (text: string): string => ` ${text}`.slice(1);
 
 /**
  * What a file's rows share: names already normalised, identifiers already found valid, parties
@@ -255,7 +275,8 @@ export class RowView {
     if (variants !== undefined) {
       for (let i = 0; i < variants.length; i++) {
         const known = variants[i];
-        if (known.party === party && known.cells[0] === identCell && known.cells[1] === nameCell) return known;
+        if (known.party === party && known.cells[0] === identCell && known.cells[1] === nameCell)
+          return known;
       }
     }
     const reasons = this.reasons.length;
@@ -282,19 +303,36 @@ export class RowView {
   private readParty(identKey: string, nameKey: string, party: Party): PartyInput {
     const rawIdentifier = this.optional(identKey);
     const rawName = this.optional(nameKey);
-    const ident = !rawIdentifier ? '' : CANONICAL_IDENTIFIER.test(rawIdentifier) ? rawIdentifier : rawIdentifier.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
+    const ident = !rawIdentifier
+      ? ''
+      : CANONICAL_IDENTIFIER.test(rawIdentifier)
+        ? rawIdentifier
+        : rawIdentifier.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
     if (rawIdentifier && rawIdentifier.length > 32) {
-      this.reasons.push(`${this.headerOf(identKey)} "${rawIdentifier}" is longer than any identifier (32 characters at most)`);
+      this.reasons.push(
+        `${this.headerOf(identKey)} "${rawIdentifier}" is longer than any identifier (32 characters at most)`,
+      );
     } else if (ident && !this.memo?.validIdentifiers.has(ident)) {
       const { kind, problem } = classifyIdentifier(ident);
-      if (kind === 'invalid') this.reasons.push(`${this.headerOf(identKey)}: ${problem}; the record is not linked by guesswork`);
+      if (kind === 'invalid')
+        this.reasons.push(
+          `${this.headerOf(identKey)}: ${problem}; the record is not linked by guesswork`,
+        );
       else if (this.memo) {
         if (this.memo.validIdentifiers.size >= MEMO_LIMIT) this.memo.validIdentifiers.clear();
         this.memo.validIdentifiers.add(detach(ident)); // not checked again on the account's next row
       }
     } else if (!rawName) {
-      this.reasons.push(`${this.headerOf(identKey)} and ${this.headerOf(nameKey)} are both empty: the record names no enterprise`);
+      this.reasons.push(
+        `${this.headerOf(identKey)} and ${this.headerOf(nameKey)} are both empty: the record names no enterprise`,
+      );
     }
-    return { party, rawIdentifier, rawName, ident, nameNorm: rawName ? this.normalise(rawName) : '' };
+    return {
+      party,
+      rawIdentifier,
+      rawName,
+      ident,
+      nameNorm: rawName ? this.normalise(rawName) : '',
+    };
   }
 }

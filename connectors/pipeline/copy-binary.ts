@@ -10,7 +10,9 @@
  */
 
 /** `PGCOPY\n\xff\r\n\0`, flags (none) and the header extension's length (none). */
-export const BINARY_HEADER = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
+export const BINARY_HEADER = Buffer.from([
+  0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
 /** The field count -1 after the last row. */
 export const BINARY_TRAILER = Buffer.from([0xff, 0xff]);
 
@@ -50,7 +52,8 @@ export function writeInt32(buf: Uint8Array, at: number, value: number): number {
 
 /** An int4 field (length and value). */
 export function writeInt4Field(buf: Uint8Array, at: number, value: number): number {
-  if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) throw new RangeError(`${value} is not a 32-bit integer`);
+  if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff)
+    throw new RangeError(`${value} is not a 32-bit integer`);
   return writeInt32(buf, writeInt32(buf, at, 4), value);
 }
 
@@ -94,7 +97,13 @@ const ZERO = 48;
  * `.`, as the parsers give decimals). Base-10000 digits grouped from the decimal point; the column's
  * scale (numeric(16,2)) is applied by the server as for text. Throws on anything else.
  */
-export function writeNumericField(buf: Uint8Array, at: number, text: Uint8Array, s: number, e: number): number {
+export function writeNumericField(
+  buf: Uint8Array,
+  at: number,
+  text: Uint8Array,
+  s: number,
+  e: number,
+): number {
   let negative = false;
   if (s < e && text[s] === MINUS) {
     negative = true;
@@ -104,7 +113,10 @@ export function writeNumericField(buf: Uint8Array, at: number, text: Uint8Array,
   for (let k = s; k < e; k++) {
     const c = text[k];
     if (c === DOT && dot === e) dot = k;
-    else if (c < ZERO || c > ZERO + 9) throw new Error(`"${Buffer.from(text.subarray(s, e)).toString('latin1')}" is not a plain decimal`);
+    else if (c < ZERO || c > ZERO + 9)
+      throw new Error(
+        `"${Buffer.from(text.subarray(s, e)).toString('latin1')}" is not a plain decimal`,
+      );
   }
   if (dot - s + (dot === e ? 0 : e - dot - 1) === 0) throw new Error('a decimal without digits');
   // leading zeros of the integer part, and trailing zeros of the fraction, carry no digit
@@ -147,7 +159,13 @@ export function writeNumericField(buf: Uint8Array, at: number, text: Uint8Array,
  * `0` or up to 14 digits without a leading zero, then up to 2 decimals): the same bytes, without
  * checking them again (the fast reading's hot path; tests compare the two).
  */
-export function writeQuantityField(buf: Uint8Array, at: number, text: Uint8Array, s: number, e: number): number {
+export function writeQuantityField(
+  buf: Uint8Array,
+  at: number,
+  text: Uint8Array,
+  s: number,
+  e: number,
+): number {
   let dot = s;
   while (dot < e && text[dot] !== DOT) dot += 1;
   let f1 = e;

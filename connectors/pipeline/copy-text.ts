@@ -4,13 +4,22 @@
  */
 
 /** A value as the loader hands it to PostgreSQL. Arrays become text[]; objects become jsonb. */
-export type CopyValue = string | number | boolean | null | undefined | readonly string[] | { [key: string]: unknown };
+export type CopyValue =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | readonly string[]
+  | { [key: string]: unknown };
 
 const SPECIAL = /[\\\t\n\r]/;
 
 function escapeText(text: string): string {
   if (!SPECIAL.test(text)) return text;
-  return text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  return text.replace(/[\\\t\n\r]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+  );
 }
 
 /** A text[] literal: `{"a","b \"c\""}`. */
@@ -31,6 +40,6 @@ export function copyField(value: CopyValue): string {
 /** One row as a line of COPY text (with its newline). */
 export function copyLine(values: readonly CopyValue[]): string {
   let line = copyField(values[0]);
-  for (let i = 1; i < values.length; i++) line += '\t' + copyField(values[i]);
-  return line + '\n';
+  for (let i = 1; i < values.length; i++) line += `\t${copyField(values[i])}`;
+  return `${line}\n`;
 }

@@ -28,7 +28,8 @@ function quotedRecordEnd(text: string, start: number): number {
     if (inQuotes) {
       if (c === QUOTE) {
         if (text.charCodeAt(i + 1) === QUOTE) i++;
-        else if (i + 1 === text.length) return -1; // cannot tell "" from " yet
+        else if (i + 1 === text.length)
+          return -1; // cannot tell "" from " yet
         else inQuotes = false;
       }
       continue;
@@ -40,10 +41,15 @@ function quotedRecordEnd(text: string, start: number): number {
   return -1;
 }
 
-const stripCr = (line: string) => (line.charCodeAt(line.length - 1) === CR ? line.slice(0, -1) : line);
+const stripCr = (line: string) =>
+  line.charCodeAt(line.length - 1) === CR ? line.slice(0, -1) : line;
 
 function quotedRecord(text: string): string[] {
-  const [record] = parse(text, { relax_quotes: true, relax_column_count: true, record_delimiter: ['\n'] }) as string[][];
+  const [record] = parse(text, {
+    relax_quotes: true,
+    relax_column_count: true,
+    record_delimiter: ['\n'],
+  }) as string[][];
   return record ?? [''];
 }
 
@@ -79,7 +85,9 @@ export async function* csvRecords(chunks: AsyncIterable<string>): AsyncGenerator
   }
   if (rest.length > 0) {
     if (rest.includes('"') && quotedRecordEnd(`${rest}\n`, 0) < 0) {
-      throw new UnterminatedQuoteError('the file ends inside a quoted cell (a " that is never closed)');
+      throw new UnterminatedQuoteError(
+        'the file ends inside a quoted cell (a " that is never closed)',
+      );
     }
     yield [rest.includes('"') ? quotedRecord(stripCr(rest)) : stripCr(rest).split(',')];
   }

@@ -1,5 +1,5 @@
-import iconv from 'iconv-lite';
 import { Transform, type TransformCallback } from 'node:stream';
+import iconv from 'iconv-lite';
 
 /** The encodings department files arrive in (sources.md, common rules). */
 export type FileEncoding = 'utf-8' | 'utf-8-bom' | 'gb18030';
@@ -27,7 +27,8 @@ function incompleteTail(bytes: Uint8Array): number {
  * `complete` says the sample is the whole file (no sequence can be cut at its end).
  */
 export function detectEncoding(sample: Uint8Array, complete: boolean): FileEncoding {
-  if (sample.length >= 3 && sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8-bom';
+  if (sample.length >= 3 && sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf)
+    return 'utf-8-bom';
   const body = complete ? sample : sample.subarray(0, sample.length - incompleteTail(sample));
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(body);

@@ -37,7 +37,9 @@ export const MISSED = 2;
 
 /** A bigger copy of `array` (at least `least` long). */
 function grown<T extends Uint8Array | Int32Array>(array: T, least: number): T {
-  const bigger = new (array.constructor as new (length: number) => T)(Math.max(array.length * 2, least));
+  const bigger = new (array.constructor as new (length: number) => T)(
+    Math.max(array.length * 2, least),
+  );
   bigger.set(array);
   return bigger;
 }
@@ -60,7 +62,15 @@ const QUOTE_BYTE = 3;
 /** white space, a control character, DEL, a backslash or part of a multi-byte character */
 const SPECIAL_BYTE = 4;
 const BYTE_CLASS = new Uint8Array(256).map((_, c) =>
-  c === NEWLINE ? NEWLINE_BYTE : c === COMMA ? COMMA_BYTE : c === QUOTE ? QUOTE_BYTE : c <= 0x20 || c >= 0x7f || c === BACKSLASH ? SPECIAL_BYTE : 0,
+  c === NEWLINE
+    ? NEWLINE_BYTE
+    : c === COMMA
+      ? COMMA_BYTE
+      : c === QUOTE
+        ? QUOTE_BYTE
+        : c <= 0x20 || c >= 0x7f || c === BACKSLASH
+          ? SPECIAL_BYTE
+          : 0,
 );
 /** Lines with more cells than this are read by the general reader (a cell's flag is a bit of an int). */
 const MAX_CELLS = 31;
@@ -114,8 +124,15 @@ export class FastLines {
   constructor(private readonly layout: FastLayout) {
     this.starts = new Int32Array(layout.cells);
     this.ends = new Int32Array(layout.cells);
-    this.specialAllowed = (1 << layout.name) | (1 << layout.month) | (layout.identifier >= 0 ? 1 << layout.identifier : 0);
-    const holderCells = [layout.account, layout.name, ...(layout.identifier >= 0 ? [layout.identifier] : [])];
+    this.specialAllowed =
+      (1 << layout.name) |
+      (1 << layout.month) |
+      (layout.identifier >= 0 ? 1 << layout.identifier : 0);
+    const holderCells = [
+      layout.account,
+      layout.name,
+      ...(layout.identifier >= 0 ? [layout.identifier] : []),
+    ];
     this.spanFirst = Math.min(...holderCells);
     this.spanLast = Math.max(...holderCells);
   }
@@ -143,7 +160,11 @@ export class FastLines {
    * the month and quantity come after them.
    */
   get knowsSpans(): boolean {
-    return this.spanFirst === 0 && this.layout.month > this.spanLast && this.layout.quantity > this.spanLast;
+    return (
+      this.spanFirst === 0 &&
+      this.layout.month > this.spanLast &&
+      this.layout.quantity > this.spanLast
+    );
   }
 
   /**
@@ -166,7 +187,8 @@ export class FastLines {
     // four bytes at a time (DataView reads at any offset), then the rest
     const { view, spansView } = this;
     let k = 0;
-    for (; k + 4 <= n; k += 4) if (view.getInt32(start + k) !== spansView.getInt32(s0 + k)) return MISSED;
+    for (; k + 4 <= n; k += 4)
+      if (view.getInt32(start + k) !== spansView.getInt32(s0 + k)) return MISSED;
     for (; k < n; k++) if (buf[start + k] !== spans[s0 + k]) return MISSED;
     const { starts, ends } = this;
     for (let c = 0, j = at + 2; c <= this.spanLast; c++, j += 2) {
@@ -215,7 +237,8 @@ export class FastLines {
       this.spans = grown(this.spans, this.spansUsed + n);
       this.spansView = new DataView(this.spans.buffer);
     }
-    if ((handle + 1) * stride > this.spanCells.length) this.spanCells = grown(this.spanCells, (handle + 1) * stride);
+    if ((handle + 1) * stride > this.spanCells.length)
+      this.spanCells = grown(this.spanCells, (handle + 1) * stride);
     if (handle >= this.spanHashes.length) this.spanHashes = grown(this.spanHashes, handle + 1);
     const { spanCells } = this;
     const at = handle * stride;
@@ -248,7 +271,14 @@ export class FastLines {
    * Scans from `from` (cell `cell` starts there; the cells before it are set and plain) to the line's
    * end, then checks the cells the fast reading takes; `hash`: the holder cells' hash is wanted.
    */
-  private scan(buf: Buffer, start: number, from: number, cell: number, limit: number, hash: boolean): number {
+  private scan(
+    buf: Buffer,
+    start: number,
+    from: number,
+    cell: number,
+    limit: number,
+    hash: boolean,
+  ): number {
     const { starts, ends } = this;
     const cells = this.layout.cells;
     /** a bit per cell that holds a special byte */
@@ -275,7 +305,8 @@ export class FastLines {
       end -= 1;
       // the CR was taken for a special byte of the last cell
       special &= ~(1 << cell);
-      for (let j = starts[cell]; j < end; j++) if (BYTE_CLASS[buf[j]] === SPECIAL_BYTE) special |= 1 << cell;
+      for (let j = starts[cell]; j < end; j++)
+        if (BYTE_CLASS[buf[j]] === SPECIAL_BYTE) special |= 1 << cell;
     }
     this.lineEnd = end;
     ends[cell] = end;
@@ -317,7 +348,11 @@ export class FastLines {
   private readMonth(buf: Uint8Array, s: number, e: number): string | null {
     if (e - s < 6) return null;
     for (let k = s; k < s + 4; k++) if (!isDigit(buf[k])) return null;
-    const year = (buf[s] - ZERO) * 1000 + (buf[s + 1] - ZERO) * 100 + (buf[s + 2] - ZERO) * 10 + (buf[s + 3] - ZERO);
+    const year =
+      (buf[s] - ZERO) * 1000 +
+      (buf[s + 1] - ZERO) * 100 +
+      (buf[s + 2] - ZERO) * 10 +
+      (buf[s + 3] - ZERO);
     let m = s + 4;
     let end = e;
     const c = buf[m];
@@ -327,16 +362,21 @@ export class FastLines {
       m += 1; // 2024-3, 2024/03, 2024.03
     } else if (c === 0xe5 && buf[m + 1] === 0xb9 && buf[m + 2] === 0xb4) {
       m += 3; // 2024年3月, 2024年03
-      if (end - m >= 3 && buf[end - 3] === 0xe6 && buf[end - 2] === 0x9c && buf[end - 1] === 0x88) end -= 3;
+      if (end - m >= 3 && buf[end - 3] === 0xe6 && buf[end - 2] === 0x9c && buf[end - 1] === 0x88)
+        end -= 3;
     } else return null;
     const digits = end - m;
-    if (digits < 1 || digits > 2 || !isDigit(buf[m]) || (digits === 2 && !isDigit(buf[m + 1]))) return null;
+    if (digits < 1 || digits > 2 || !isDigit(buf[m]) || (digits === 2 && !isDigit(buf[m + 1])))
+      return null;
     const month = digits === 1 ? buf[m] - ZERO : (buf[m] - ZERO) * 10 + (buf[m + 1] - ZERO);
     if (year < 1900 || year > 2200 || month < 1 || month > 12) return null;
     const code = year * 100 + month;
     let known = this.months.get(code);
     if (known === undefined) {
-      known = { text: `${year}-${month < 10 ? '0' : ''}${month}-01`, day: postgresDay(year, month, 1) };
+      known = {
+        text: `${year}-${month < 10 ? '0' : ''}${month}-01`,
+        day: postgresDay(year, month, 1),
+      };
       this.months.set(code, known);
     }
     this.monthDay = known.day;

@@ -35,10 +35,16 @@ interface Account {
 }
 
 /** The holder of `holders` with these cells and manual link, if any. */
-function holderOf(holders: readonly Holder[], rawIdentifier: string | null, rawName: string | null, manualUscc: string | null): Holder | undefined {
+function holderOf(
+  holders: readonly Holder[],
+  rawIdentifier: string | null,
+  rawName: string | null,
+  manualUscc: string | null,
+): Holder | undefined {
   for (let i = 0; i < holders.length; i++) {
     const h = holders[i];
-    if (h.rawIdentifier === rawIdentifier && h.rawName === rawName && h.manualUscc === manualUscc) return h;
+    if (h.rawIdentifier === rawIdentifier && h.rawName === rawName && h.manualUscc === manualUscc)
+      return h;
   }
   return undefined;
 }
@@ -72,19 +78,31 @@ export class HolderRegistry {
    */
   static async open(session: Session, table: string): Promise<HolderRegistry> {
     await session.query(`lock table ${table} in share row exclusive mode`);
-    const [{ sequence }] = await session.query<{ sequence: string }>(`select pg_get_serial_sequence($1, 'id') as sequence`, [table]);
+    const [{ sequence }] = await session.query<{ sequence: string }>(
+      `select pg_get_serial_sequence($1, 'id') as sequence`,
+      [table],
+    );
     const [{ next }] = await session.query<{ next: number }>(
       `select greatest(nextval($1::regclass), (select coalesce(max(id), 0) + 1 from ${table}))::int as next`,
       [sequence],
     );
     const registry = new HolderRegistry(table, sequence, next);
-    const rows = await session.query<{ id: number; account_id: number; account_no: string; raw_identifier: string | null; raw_name: string | null; uscc: string | null; match_method: string | null }>(
+    const rows = await session.query<{
+      id: number;
+      account_id: number;
+      account_no: string;
+      raw_identifier: string | null;
+      raw_name: string | null;
+      uscc: string | null;
+      match_method: string | null;
+    }>(
       `select id, account_id, account_no, raw_identifier, raw_name, uscc, match_method from ${table} order by id`,
     );
     for (const r of rows) {
       const manualUscc = r.match_method === 'manual' ? r.uscc : null;
       let account = registry.accounts.get(r.account_no);
-      if (account === undefined) registry.accounts.set(r.account_no, (account = { id: r.account_id, holders: [] }));
+      if (account === undefined)
+        registry.accounts.set(r.account_no, (account = { id: r.account_id, holders: [] }));
       if (holderOf(account.holders, r.raw_identifier, r.raw_name, manualUscc) === undefined) {
         account.holders.push({
           id: r.id,
@@ -105,7 +123,12 @@ export class HolderRegistry {
    * The holder of a row of `account` naming `party` (linked by hand to `manualUscc`, if given): stored,
    * or new. `rememberParty`: the party object will come back for other rows (a row reader's memo).
    */
-  holderFor(account: string, party: PartyInput, manualUscc: string | null, rememberParty = true): Holder {
+  holderFor(
+    account: string,
+    party: PartyInput,
+    manualUscc: string | null,
+    rememberParty = true,
+  ): Holder {
     const byParty = manualUscc === null && rememberParty;
     let ofParty: Map<string, Holder> | undefined;
     if (byParty) {
@@ -114,7 +137,10 @@ export class HolderRegistry {
       if (found !== undefined) return found;
     }
     let entry = this.accounts.get(account);
-    let holder = entry === undefined ? undefined : holderOf(entry.holders, party.rawIdentifier, party.rawName, manualUscc);
+    let holder =
+      entry === undefined
+        ? undefined
+        : holderOf(entry.holders, party.rawIdentifier, party.rawName, manualUscc);
     if (holder === undefined) {
       const id = this.nextId++;
       // (the number may be a slice of a file's text: what is kept is a copy)
@@ -163,7 +189,16 @@ export class HolderRegistry {
     let text = '';
     for (const h of holders) {
       const { account, party: p } = h.fresh!;
-      text += copyLine([h.id, h.accountId, account, p.rawIdentifier, p.rawName, p.nameNorm, p.ident, h.manualUscc]);
+      text += copyLine([
+        h.id,
+        h.accountId,
+        account,
+        p.rawIdentifier,
+        p.rawName,
+        p.nameNorm,
+        p.ident,
+        h.manualUscc,
+      ]);
       h.fresh = null; // written: what it was made from can be collected
       if (text.length >= 1 << 20) {
         await session.copyIn(fresh, FRESH_COLUMNS, text);
@@ -189,7 +224,10 @@ export class HolderRegistry {
   async finish(session: Session): Promise<{ loaded: number; unmatched: number }> {
     await this.writeCreated(session);
     if (this.created.length > 0) {
-      const unlinked = await session.query<{ id: number }>(`select id from ${this.table} where id >= $1 and uscc is null`, [this.created[0].id]);
+      const unlinked = await session.query<{ id: number }>(
+        `select id from ${this.table} where id >= $1 and uscc is null`,
+        [this.created[0].id],
+      );
       const unmatched = new Set(unlinked.map((r) => r.id));
       for (const h of this.created) h.matched = !unmatched.has(h.id);
       await session.query(`select setval($1::regclass, $2)`, [this.sequence, this.nextId - 1]);
@@ -206,4 +244,13 @@ export class HolderRegistry {
   }
 }
 
-const FRESH_COLUMNS = ['id', 'account_id', 'account_no', 'raw_identifier', 'raw_name', 'name_norm', 'ident', 'manual'];
+const FRESH_COLUMNS = [
+  'id',
+  'account_id',
+  'account_no',
+  'raw_identifier',
+  'raw_name',
+  'name_norm',
+  'ident',
+  'manual',
+];

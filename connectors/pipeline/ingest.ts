@@ -1,12 +1,12 @@
-import cliProgress from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import cliProgress from 'cli-progress';
 import type { Database } from '../../db/client.js';
 import type { Logger } from '../../lib/logger.js';
-import { recordRefusedBatch, runBatch, type BatchReport } from './batches.js';
+import { type BatchReport, recordRefusedBatch, runBatch } from './batches.js';
 import { mapHeader } from './columns.js';
 import { BadHeaderError, IngestError, UnreadableFileError } from './errors.js';
-import { loadRows, type LoadPath } from './load.js';
+import { type LoadPath, loadRows } from './load.js';
 import { openFile, openRawCsv, type SheetRow } from './readers.js';
 import type { Session } from './session.js';
 import { SOURCES, type SourceName } from './source.js';
@@ -35,7 +35,11 @@ export interface IngestOptions {
 function progressBar(enabled: boolean | undefined, label: string, total: number) {
   if (!enabled || !process.stdout.isTTY) return null;
   const bar = new cliProgress.SingleBar(
-    { format: `${label} |{bar}| {percentage}% | {rows} rows | ETA {eta_formatted}`, hideCursor: true, etaBuffer: 50 },
+    {
+      format: `${label} |{bar}| {percentage}% | {rows} rows | ETA {eta_formatted}`,
+      hideCursor: true,
+      etaBuffer: 50,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(Math.max(total, 1), 0, { rows: 0 });
@@ -46,17 +50,24 @@ function progressBar(enabled: boolean | undefined, label: string, total: number)
 async function headerAndRows(batches: AsyncIterable<SheetRow[]>, fileName: string) {
   const iterator = batches[Symbol.asyncIterator]();
   const first = await iterator.next();
-  if (first.done || first.value.length === 0) throw new BadHeaderError(`${fileName}: the file is empty (no header row)`);
+  if (first.done || first.value.length === 0)
+    throw new BadHeaderError(`${fileName}: the file is empty (no header row)`);
   const [headerRow, ...firstRows] = first.value;
   async function* rest(): AsyncGenerator<SheetRow[]> {
     if (firstRows.length > 0) yield firstRows;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next())
+      yield next.value;
   }
   return { header: headerRow.cells, rest: rest(), close: () => iterator.return?.() };
 }
 
 /** Refusals before any row is read are recorded as failed batches (so dashboards see them), then thrown. */
-async function refuse(database: Database, source: SourceName, fileName: string | null, error: unknown): Promise<never> {
+async function refuse(
+  database: Database,
+  source: SourceName,
+  fileName: string | null,
+  error: unknown,
+): Promise<never> {
   if (error instanceof IngestError) {
     try {
       await recordRefusedBatch(database, source, fileName, error.message);
@@ -77,7 +88,12 @@ function logReport(logger: Logger | undefined, report: BatchReport) {
  * throws an {@link IngestError} when the file cannot be loaded at all (unknown source, unreadable file,
  * missing required column) — then nothing of it is loaded.
  */
-export async function ingestFile(database: Database, source: string, filePath: string, options: IngestOptions = {}): Promise<BatchReport> {
+export async function ingestFile(
+  database: Database,
+  source: string,
+  filePath: string,
+  options: IngestOptions = {},
+): Promise<BatchReport> {
   const definition = sourceDefinition(source);
   const fileName = path.basename(filePath);
   let opened: ReturnType<typeof openFile>;
@@ -132,7 +148,10 @@ export async function ingestFile(database: Database, source: string, filePath: s
                 : undefined,
             onPhase: options.onPhase,
             onPath: (loadPath) => {
-              options.logger?.info({ batchId, source: definition.name, fileName, path: loadPath }, `ingest path ${loadPath}`);
+              options.logger?.info(
+                { batchId, source: definition.name, fileName, path: loadPath },
+                `ingest path ${loadPath}`,
+              );
               options.onPath?.(loadPath);
             },
           },
@@ -178,7 +197,8 @@ export async function ingestRecords(
     return refuse(database, definition.name, fileName, error);
   }
   async function* batches(): AsyncGenerator<SheetRow[]> {
-    const cellsOf = (record: Record<string, string | null | undefined>) => header.map((h) => String(record[h] ?? ''));
+    const cellsOf = (record: Record<string, string | null | undefined>) =>
+      header.map((h) => String(record[h] ?? ''));
     if (first.done) return;
     let batch: SheetRow[] = [{ rowNumber: 2, cells: cellsOf(first.value) }];
     let rowNumber = 2;
@@ -192,7 +212,13 @@ export async function ingestRecords(
     yield batch;
   }
   const report = await runBatch(database, definition.name, fileName, async (session, batchId) => {
-    const counts = await loadRows(session, definition, batchId, { header, map, batches: batches(), fileName }, Object.values(SOURCE_DEFINITIONS));
+    const counts = await loadRows(
+      session,
+      definition,
+      batchId,
+      { header, map, batches: batches(), fileName },
+      Object.values(SOURCE_DEFINITIONS),
+    );
     await options.alsoInBatch?.(session, batchId);
     return counts;
   });
@@ -224,7 +250,10 @@ export function readManifest(manifestDir: string): ManifestEntry[] {
     const source = String(entry.source ?? '');
     const file = String(entry.file ?? entry.path ?? entry.name ?? '');
     if (!(SOURCES as readonly string[]).includes(source) || !file) {
-      throw new UnreadableFileError(manifestPath, `entry ${i + 1} needs a known "source" and a "file"`);
+      throw new UnreadableFileError(
+        manifestPath,
+        `entry ${i + 1} needs a known "source" and a "file"`,
+      );
     }
     return { source: source as SourceName, file };
   });
@@ -234,10 +263,16 @@ export function readManifest(manifestDir: string): ManifestEntry[] {
  * Loads every file a manifest lists, in its order (the register first, as the demo generator writes
  * it; the result does not depend on the order). Stops at the first file that cannot be loaded.
  */
-export async function ingestManifest(database: Database, manifestDir: string, options: IngestOptions = {}): Promise<BatchReport[]> {
+export async function ingestManifest(
+  database: Database,
+  manifestDir: string,
+  options: IngestOptions = {},
+): Promise<BatchReport[]> {
   const reports: BatchReport[] = [];
   for (const entry of readManifest(manifestDir)) {
-    reports.push(await ingestFile(database, entry.source, path.resolve(manifestDir, entry.file), options));
+    reports.push(
+      await ingestFile(database, entry.source, path.resolve(manifestDir, entry.file), options),
+    );
   }
   return reports;
 }

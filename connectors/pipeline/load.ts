@@ -1,23 +1,29 @@
 import type { BatchCounts } from './batches.js';
-import { detach, RowView, type ColumnMap, type PartyInput, type RowMemo } from './columns.js';
+import { type ColumnMap, detach, type PartyInput, type RowMemo, RowView } from './columns.js';
 import {
+  type BinaryKind,
   binaryKind,
   dayOfIsoDate,
   maxFieldBytes,
   writeDateField,
-  writeInt16,
-  writeInt32,
   writeInt4Field,
   writeInt8Field,
+  writeInt16,
+  writeInt32,
   writeNumericField,
   writeQuantityField,
-  type BinaryKind,
 } from './copy-binary.js';
-import { copyField, copyLine, type CopyValue } from './copy-text.js';
-import { FAST, FastLines, MISSED, NotFast, type FastLayout } from './fast-lines.js';
-import { HolderRegistry, type Holder } from './holders.js';
+import { type CopyValue, copyField, copyLine } from './copy-text.js';
+import { FAST, type FastLayout, FastLines, MISSED, NotFast } from './fast-lines.js';
+import { type Holder, HolderRegistry } from './holders.js';
 import { isBlank, type SheetRow } from './readers.js';
-import { identityKey, reresolveAll, resolveIdentities, type Identity, type Resolution } from './resolve.js';
+import {
+  type Identity,
+  identityKey,
+  type Resolution,
+  reresolveAll,
+  resolveIdentities,
+} from './resolve.js';
 import type { CopyWriter, Session } from './session.js';
 import type { SourceDefinition } from './source.js';
 
@@ -45,6 +51,7 @@ const CACHE_LIMIT = 200_000;
 
 const UNDECODABLE = '\uFFFD';
 /** U+FFFD (what a decoder makes of bytes it cannot read) or NUL (which no text column holds). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this pattern looks for
 const UNLOADABLE = /[\uFFFD\u0000]/;
 const UNIQUE_VIOLATION = '23505';
 /** Joins a row's cells in the staging table (kept for a duplicate's quarantine); never inside a cell of a text file. */
@@ -170,7 +177,12 @@ interface IndexDefinition {
 
 /** The table's indexes (and the constraints they serve), as `create` statements. */
 async function indexesOf(session: Session, table: string): Promise<IndexDefinition[]> {
-  const rows = await session.query<{ name: string; constraint: string | null; index_def: string; constraint_def: string | null }>(
+  const rows = await session.query<{
+    name: string;
+    constraint: string | null;
+    index_def: string;
+    constraint_def: string | null;
+  }>(
     `select i.indexrelid::regclass::text as name, c.conname as constraint, pg_get_indexdef(i.indexrelid) as index_def,
        pg_get_constraintdef(c.oid) as constraint_def
      from pg_index i left join pg_constraint c on c.conindid = i.indexrelid and c.conrelid = i.indrelid
@@ -180,7 +192,9 @@ async function indexesOf(session: Session, table: string): Promise<IndexDefiniti
   return rows.map((r) => ({
     name: r.name,
     constraint: r.constraint,
-    create: r.constraint ? `alter table ${table} add constraint "${r.constraint}" ${r.constraint_def}` : r.index_def,
+    create: r.constraint
+      ? `alter table ${table} add constraint "${r.constraint}" ${r.constraint_def}`
+      : r.index_def,
   }));
 }
 
@@ -195,11 +209,17 @@ async function dropIndexes(session: Session, table: string): Promise<IndexDefini
       await s.query(`set local lock_timeout = '${BULK_LOCK_TIMEOUT}'`);
       await s.query(`lock table ${table} in access exclusive mode`);
       await s.query(`set local lock_timeout = 0`);
-      const [{ empty }] = await s.query<{ empty: boolean }>(`select not exists (select 1 from ${table}) as empty`);
+      const [{ empty }] = await s.query<{ empty: boolean }>(
+        `select not exists (select 1 from ${table}) as empty`,
+      );
       if (!empty) return null;
       const indexes = await indexesOf(s, table);
       for (const index of indexes) {
-        await s.query(index.constraint ? `alter table ${table} drop constraint "${index.constraint}"` : `drop index ${index.name}`);
+        await s.query(
+          index.constraint
+            ? `alter table ${table} drop constraint "${index.constraint}"`
+            : `drop index ${index.name}`,
+        );
       }
       return indexes;
     });
@@ -210,7 +230,11 @@ async function dropIndexes(session: Session, table: string): Promise<IndexDefini
 }
 
 /** The types of `table`'s columns `columns` (as `format_type()` writes them), by column. */
-async function columnTypes(session: Session, table: string, columns: readonly string[]): Promise<Map<string, string>> {
+async function columnTypes(
+  session: Session,
+  table: string,
+  columns: readonly string[],
+): Promise<Map<string, string>> {
   const types = await session.query<{ name: string; type: string }>(
     `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute
      where attrelid = $1::regclass and attname = any($2::text[]) and not attisdropped`,
@@ -220,9 +244,15 @@ async function columnTypes(session: Session, table: string, columns: readonly st
 }
 
 /** Whether a row with this key is in the table already (an index look-up). */
-async function keyExists(session: Session, source: SourceDefinition, key: CopyValue[]): Promise<boolean> {
+async function keyExists(
+  session: Session,
+  source: SourceDefinition,
+  key: CopyValue[],
+): Promise<boolean> {
   const typeOf = await columnTypes(session, source.table, source.keyColumns);
-  const where = source.keyColumns.map((k, i) => `${k} = $${i + 1}::text::${typeOf.get(k)}`).join(' and ');
+  const where = source.keyColumns
+    .map((k, i) => `${k} = $${i + 1}::text::${typeOf.get(k)}`)
+    .join(' and ');
   const [{ found }] = await session.query<{ found: boolean }>(
     `select exists (select 1 from ${source.table} where ${where}) as found`,
     key.map((v) => (v === null || v === undefined ? null : String(v))),
@@ -239,11 +269,18 @@ interface BinaryRows {
 }
 
 /** The binary kinds of `table`'s columns `own` (each must have one: see copy-binary.ts). */
-async function binaryRows(session: Session, table: string, own: readonly string[]): Promise<BinaryRows> {
+async function binaryRows(
+  session: Session,
+  table: string,
+  own: readonly string[],
+): Promise<BinaryRows> {
   const typeOf = await columnTypes(session, table, own);
   const kinds = own.map((column) => {
     const kind = binaryKind(typeOf.get(column) ?? '');
-    if (kind === undefined) throw new Error(`${table}.${column} (${typeOf.get(column)}) cannot be written as binary COPY`);
+    if (kind === undefined)
+      throw new Error(
+        `${table}.${column} (${typeOf.get(column)}) cannot be written as binary COPY`,
+      );
     return kind;
   });
   // field count, account, holder, batch, own columns, row number
@@ -302,7 +339,8 @@ export async function loadRows(
           const indexes = bulk ? await dropIndexes(s, source.store?.table ?? source.table) : null;
           // (stored with holders) the holders' indexes too, when that table is empty as well: its new
           // rows are inserted while the readings' COPY waits
-          const holderIndexes = indexes && source.store ? await dropIndexes(s, source.store.holders) : null;
+          const holderIndexes =
+            indexes && source.store ? await dropIndexes(s, source.store.holders) : null;
           path = indexes ? 'bulk' : 'direct';
           const result = await loadOnce(s, source, batchId, input, path);
           if (indexes) {
@@ -319,7 +357,8 @@ export async function loadRows(
           input = { ...input, rawLines: undefined, batches: await reopen() };
           continue;
         }
-        if (!(error instanceof KeyExists) && (error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+        if (!(error instanceof KeyExists) && (error as { code?: string }).code !== UNIQUE_VIOLATION)
+          throw error;
         path = 'stage';
         input = { ...input, rawLines: undefined, batches: await reopen() };
         break;
@@ -357,12 +396,26 @@ async function loadOnce(
   /** staging path: a key of the rows is known to collide (with the table, or within the rows) */
   collides = false,
 ): Promise<BatchCounts> {
-  const counts: BatchCounts = { rowsRead: 0, rowsLoaded: 0, rowsReplaced: 0, rowsQuarantined: 0, rowsUnmatched: 0 };
+  const counts: BatchCounts = {
+    rowsRead: 0,
+    rowsLoaded: 0,
+    rowsReplaced: 0,
+    rowsQuarantined: 0,
+    rowsUnmatched: 0,
+  };
   const staging = path === 'stage';
   const store = source.store;
   /** the table rows are written to */
   const target = store?.table ?? source.table;
-  const partyColumns = source.parties.flatMap((p) => [p.rawIdentifier, p.rawName, p.nameNorm, p.uscc, p.matchMethod, p.matchReason, p.matchCandidates]);
+  const partyColumns = source.parties.flatMap((p) => [
+    p.rawIdentifier,
+    p.rawName,
+    p.nameNorm,
+    p.uscc,
+    p.matchMethod,
+    p.matchReason,
+    p.matchCandidates,
+  ]);
   // The link columns first: their COPY bytes are the same on every row of a holder, written once.
   // Stored with holders, a row carries its holder's id instead (after its own columns).
   /** (stored with holders) the row's own columns after the account: for power, 抄表年月 and kWh */
@@ -392,7 +445,10 @@ async function loadOnce(
     `select record_key, party, uscc from manual_links where source = $1`,
     [source.name],
   )) {
-    manual.set(`${link.party}\u0000${link.record_key}`, resolvedText({ uscc: link.uscc, method: 'manual', reason: null, candidates: null }));
+    manual.set(
+      `${link.party}\u0000${link.record_key}`,
+      resolvedText({ uscc: link.uscc, method: 'manual', reason: null, candidates: null }),
+    );
     manualUscc.set(`${link.party}\u0000${link.record_key}`, link.uscc);
   }
   const holders = store ? await HolderRegistry.open(session, store.holders) : null;
@@ -401,7 +457,12 @@ async function loadOnce(
   const byName = new Map<string, ResolvedText>();
   // The same holder recurs on every month's row: its name is normalised, its identifier checked and
   // its columns written once (RowView hands the same PartyInput back for the same cells).
-  const memo: RowMemo = { names: new Map(), validIdentifiers: new Set(), parties: { byIdentifier: new Map(), byName: new Map() }, months: new Map() };
+  const memo: RowMemo = {
+    names: new Map(),
+    validIdentifiers: new Set(),
+    parties: { byIdentifier: new Map(), byName: new Map() },
+    months: new Map(),
+  };
   /** the parties of the row being written (reused) */
   const rowParties: PartyBytes[] = [];
   let pendingLimit = PENDING_ROWS;
@@ -419,7 +480,18 @@ async function loadOnce(
     await session.copyIn(
       'quarantined_rows',
       ['batch_id', 'source', 'file_name', 'row_number', 'raw', 'reasons'],
-      rows.map((q) => copyLine([batchId, source.name, input.fileName, q.rowNumber, rawObject(input.header, q.cells), q.reasons])).join(''),
+      rows
+        .map((q) =>
+          copyLine([
+            batchId,
+            source.name,
+            input.fileName,
+            q.rowNumber,
+            rawObject(input.header, q.cells),
+            q.reasons,
+          ]),
+        )
+        .join(''),
     );
   }
 
@@ -433,10 +505,14 @@ async function loadOnce(
   async function openedCopy(): Promise<CopyWriter> {
     if (!copy) {
       if (staging && !stageCreated) {
-        await session.query(`create temp table ${stage} on commit drop as select *, null::text as edp_cells from ${target} with no data`);
+        await session.query(
+          `create temp table ${stage} on commit drop as select *, null::text as edp_cells from ${target} with no data`,
+        );
         stageCreated = true;
       }
-      copy = staging ? await session.openCopy(stage, [...columns, 'edp_cells']) : await session.openCopy(target, columns, binary ? 'binary' : 'text');
+      copy = staging
+        ? await session.openCopy(stage, [...columns, 'edp_cells'])
+        : await session.openCopy(target, columns, binary ? 'binary' : 'text');
     }
     return copy;
   }
@@ -500,7 +576,13 @@ async function loadOnce(
    * A row's own columns (`values`), batch and row number, (staging) its cells and the line's end, as
    * COPY bytes into `buffer` at `at` (room for them made by the caller); returns the offset after them.
    */
-  function writeTail(buffer: Buffer, at: number, values: string, rowNumber: number, cells: readonly string[] | null): number {
+  function writeTail(
+    buffer: Buffer,
+    at: number,
+    values: string,
+    rowNumber: number,
+    cells: readonly string[] | null,
+  ): number {
     at = writeText(buffer, at, values);
     buffer.set(batchBytes, at);
     at = writeDigits(buffer, at + batchBytes.length, rowNumber);
@@ -536,7 +618,13 @@ async function loadOnce(
   const heldKeys: string[] = [];
   const partiesPerRow = source.parties.length;
 
-  function hold(values: string, rowNumber: number, cells: readonly string[] | null, parties: PartyInput[], key: string) {
+  function hold(
+    values: string,
+    rowNumber: number,
+    cells: readonly string[] | null,
+    parties: PartyInput[],
+    key: string,
+  ) {
     const need = tailRoom(values, cells);
     if (heldBytes + need > held.length) {
       const bigger = Buffer.allocUnsafeSlow(Math.max(held.length * 2, heldBytes + need));
@@ -554,7 +642,8 @@ async function loadOnce(
     if (heldEnds.length === 0) return;
     const unseen = new Map<string, Identity>();
     for (const p of heldParties) {
-      if (cached(p) === undefined) unseen.set(identityKey(p.ident, p.nameNorm), { ident: p.ident, nameNorm: p.nameNorm });
+      if (cached(p) === undefined)
+        unseen.set(identityKey(p.ident, p.nameNorm), { ident: p.ident, nameNorm: p.nameNorm });
     }
     if (unseen.size > 0) {
       await endCopy();
@@ -566,7 +655,10 @@ async function loadOnce(
       }
       for (const [key, identity] of unseen) {
         const r = resolved.get(key);
-        if (!r) throw new Error(`entity resolution returned nothing for ${identity.ident || identity.nameNorm}`);
+        if (!r)
+          throw new Error(
+            `entity resolution returned nothing for ${identity.ident || identity.nameNorm}`,
+          );
         if (identity.ident) byIdent.set(detach(identity.ident), resolvedText(r));
         else byName.set(detach(identity.nameNorm), resolvedText(r));
       }
@@ -603,7 +695,9 @@ async function loadOnce(
     const r = link ?? cached(p);
     if (r === undefined) return undefined;
     const bytes: PartyBytes = {
-      bytes: Buffer.from(`${copyField(p.rawIdentifier)}\t${copyField(p.rawName)}\t${copyField(p.nameNorm || null)}\t${r.text}\t`),
+      bytes: Buffer.from(
+        `${copyField(p.rawIdentifier)}\t${copyField(p.rawName)}\t${copyField(p.nameNorm || null)}\t${r.text}\t`,
+      ),
       matched: r.matched,
     };
     if (link === undefined) p.written = bytes; // the same object comes back for the holder's next rows
@@ -614,7 +708,11 @@ async function loadOnce(
    * The link bytes of the `partiesPerRow` parties from `parties[from]` into `rowParties`: whether they
    * all link to an enterprise, or undefined while one is not resolved yet.
    */
-  function partiesReady(parties: readonly PartyInput[], from: number, key: string): boolean | undefined {
+  function partiesReady(
+    parties: readonly PartyInput[],
+    from: number,
+    key: string,
+  ): boolean | undefined {
     rowParties.length = 0;
     let matched = true;
     for (let i = from; i < from + partiesPerRow; i++) {
@@ -634,7 +732,11 @@ async function loadOnce(
     const list = columns.join(', ');
     if (!collides) {
       try {
-        await session.savepoint((s) => s.execute(`insert into ${target} (${list}) select ${list} from ${stage} order by ${keys}`));
+        await session.savepoint((s) =>
+          s.execute(
+            `insert into ${target} (${list}) select ${list} from ${stage} order by ${keys}`,
+          ),
+        );
         return;
       } catch (error) {
         if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
@@ -666,7 +768,9 @@ async function loadOnce(
       return {
         rowNumber: d.row,
         cells: d.cells.split(UNIT_SEPARATOR),
-        reasons: [`duplicate ${source.keyLabel} ${d.key.replaceAll('|', ' / ')}: this file already has it on row ${d.first}`],
+        reasons: [
+          `duplicate ${source.keyLabel} ${d.key.replaceAll('|', ' / ')}: this file already has it on row ${d.first}`,
+        ],
       };
     });
     await writeQuarantine(quarantined.sort((a, b) => a.rowNumber - b.rowNumber));
@@ -687,32 +791,47 @@ async function loadOnce(
     const row = new RowView(input.map, cells, memo);
     if (cells.some((c) => UNLOADABLE.test(c))) {
       if (cells.some((c) => c.includes(UNDECODABLE))) {
-        row.reasons.push('the row contains bytes that are not valid in the file’s encoding (UTF-8 or GB18030); nothing was guessed');
+        row.reasons.push(
+          'the row contains bytes that are not valid in the file’s encoding (UTF-8 or GB18030); nothing was guessed',
+        );
       }
-      if (cells.some((c) => c.includes('\u0000'))) row.reasons.push('the row contains NUL characters, which no text column can hold');
+      if (cells.some((c) => c.includes('\u0000')))
+        row.reasons.push('the row contains NUL characters, which no text column can hold');
     }
     const record = source.parse(row);
     if (row.reasons.length > 0) {
       quarantined.push({ rowNumber, cells, reasons: row.reasons });
       return;
     }
-    if (!keyChecked && firstKey === null) firstKey = source.keyColumns.map((k) => record.values[k] as CopyValue);
+    if (!keyChecked && firstKey === null)
+      firstKey = source.keyColumns.map((k) => record.values[k] as CopyValue);
     const cellsText = staging ? cells : null;
     if (holders) {
       // Stored with holders: the row is its account's number, its other columns and its holder, whose
       // link is settled at the end.
-      const holder = holders.holderFor(record.values[source.keyColumns[0]] as string, record.parties[0], manualUscc.get(`\u0000${record.key}`) ?? null);
+      const holder = holders.holderFor(
+        record.values[source.keyColumns[0]] as string,
+        record.parties[0],
+        manualUscc.get(`\u0000${record.key}`) ?? null,
+      );
       holder.rows += 1;
       if (binary) {
         staged += 1;
         room(binary.rowBytes);
         let at = writeHolderFields(piece, pieceBytes, holder);
-        for (let i = 0; i < ownColumns.length; i++) at = writeBinaryField(piece, at, binary.kinds[i], record.values[ownColumns[i]] as CopyValue);
+        for (let i = 0; i < ownColumns.length; i++)
+          at = writeBinaryField(
+            piece,
+            at,
+            binary.kinds[i],
+            record.values[ownColumns[i]] as CopyValue,
+          );
         pieceBytes = writeInt4Field(piece, at, rowNumber);
         return;
       }
       let values = String(holder.accountId);
-      for (let i = 1; i < source.valueColumns.length; i++) values += `\t${copyField(record.values[source.valueColumns[i]] as CopyValue)}`;
+      for (let i = 1; i < source.valueColumns.length; i++)
+        values += `\t${copyField(record.values[source.valueColumns[i]] as CopyValue)}`;
       values += `\t${holder.id}`;
       staged += 1;
       room(tailRoom(values, cellsText));
@@ -720,7 +839,8 @@ async function loadOnce(
       return;
     }
     let values = copyField(record.values[source.valueColumns[0]] as CopyValue);
-    for (let i = 1; i < source.valueColumns.length; i++) values += `\t${copyField(record.values[source.valueColumns[i]] as CopyValue)}`;
+    for (let i = 1; i < source.valueColumns.length; i++)
+      values += `\t${copyField(record.values[source.valueColumns[i]] as CopyValue)}`;
     const matched = partiesReady(record.parties, 0, record.key);
     if (matched === undefined) {
       hold(values, rowNumber, cellsText, record.parties, record.key);
@@ -732,7 +852,10 @@ async function loadOnce(
   }
 
   /** The fast reading (see {@link LoadInput.rawLines}): rows taken from the bytes, others through `accept`. */
-  async function readFast(fast: NonNullable<SourceDefinition['fast']>, rawLines: AsyncIterable<Buffer>) {
+  async function readFast(
+    fast: NonNullable<SourceDefinition['fast']>,
+    rawLines: AsyncIterable<Buffer>,
+  ) {
     const index = (key: string) => input.map.index.get(key) ?? -1;
     const layout: FastLayout = {
       cells: input.header.length,
@@ -750,8 +873,19 @@ async function loadOnce(
     const holderMemo: RowMemo = { names: memo.names, validIdentifiers: memo.validIdentifiers };
 
     function holderOfLine(buf: Buffer): FastHolder | null {
-      const identCell = layout.identifier < 0 ? '' : buf.toString('utf8', lines.cellStart(layout.identifier), lines.cellEnd(layout.identifier));
-      const nameCell = buf.toString('utf8', lines.cellStart(layout.name), lines.cellEnd(layout.name));
+      const identCell =
+        layout.identifier < 0
+          ? ''
+          : buf.toString(
+              'utf8',
+              lines.cellStart(layout.identifier),
+              lines.cellEnd(layout.identifier),
+            );
+      const nameCell = buf.toString(
+        'utf8',
+        lines.cellStart(layout.name),
+        lines.cellEnd(layout.name),
+      );
       let found: FastHolder | null = null;
       if (!UNLOADABLE.test(identCell) && !UNLOADABLE.test(nameCell)) {
         const cells = blankCells.slice();
@@ -761,7 +895,12 @@ async function loadOnce(
         const row = new RowView(input.map, cells, holderMemo);
         const party = row.party(fast.identifier, fast.name);
         if (row.reasons.length === 0) {
-          const holder = holders!.holderFor(buf.toString('latin1', lines.accountStart, lines.accountEnd), party, null, false);
+          const holder = holders!.holderFor(
+            buf.toString('latin1', lines.accountStart, lines.accountEnd),
+            party,
+            null,
+            false,
+          );
           found = { holder, span: -1, next: null };
         }
       }
@@ -782,12 +921,18 @@ async function loadOnce(
      */
     function takeLines(buf: Buffer, pos: number): number {
       while (pos < buf.length) {
-        if (pieceBytes >= PIECE_BYTES - 4096 || quarantined.length >= QUARANTINE_ROWS || (firstKey !== null && !keyChecked)) break;
+        if (
+          pieceBytes >= PIECE_BYTES - 4096 ||
+          quarantined.length >= QUARANTINE_ROWS ||
+          (firstKey !== null && !keyChecked)
+        )
+          break;
         rowNumber += 1;
         // Most lines name the holder that followed the previous line's holder the last time (the
         // next account of a month, or the same account's next month): compared, not looked up.
         const expected = previous === null ? null : previous.next;
-        let read = expected === null ? MISSED : lines.readKnown(buf, pos, buf.length, expected.span);
+        let read =
+          expected === null ? MISSED : lines.readKnown(buf, pos, buf.length, expected.span);
         let found: FastHolder | null | undefined = expected;
         if (read === MISSED) {
           read = lines.read(buf, pos, buf.length);
@@ -810,7 +955,8 @@ async function loadOnce(
           counts.rowsRead += 1;
           holder.rows += 1;
           staged += 1;
-          if (!keyChecked) firstKey = [buf.toString('latin1', lines.accountStart, lines.accountEnd), lines.month];
+          if (!keyChecked)
+            firstKey = [buf.toString('latin1', lines.accountStart, lines.accountEnd), lines.month];
           // (no room to make: a fast row is under 128 bytes, and a piece is sent 4 KB before it is full)
           let at = writeHolderFields(piece, pieceBytes, holder);
           at = writeDateField(piece, at, lines.monthDay);
@@ -871,7 +1017,8 @@ async function loadOnce(
         lastSend = writer.write(data).then(
           () => {
             sending -= data.length;
-            if (data.buffer.byteLength === PIECE_BYTES) spare.push(Buffer.from(data.buffer as ArrayBuffer, data.byteOffset, PIECE_BYTES));
+            if (data.buffer.byteLength === PIECE_BYTES)
+              spare.push(Buffer.from(data.buffer as ArrayBuffer, data.byteOffset, PIECE_BYTES));
           },
           (error) => void (sendError ??= error),
         );
@@ -974,21 +1121,22 @@ async function loadOnce(
   async function readAll() {
     const rawLines = holders && !staging && source.fast ? input.rawLines?.() : undefined;
     if (rawLines) await readFast(source.fast!, rawLines);
-    else for await (const batch of input.batches) {
-      for (const sheetRow of batch) {
-        counts.rowsRead += 1;
-        accept(sheetRow);
-        if (firstKey !== null && !keyChecked) {
-          // Before anything is sent: a first key already stored means a reload or a correction.
-          keyChecked = true;
-          if (await keyExists(session, source, firstKey)) throw new KeyExists();
+    else
+      for await (const batch of input.batches) {
+        for (const sheetRow of batch) {
+          counts.rowsRead += 1;
+          accept(sheetRow);
+          if (firstKey !== null && !keyChecked) {
+            // Before anything is sent: a first key already stored means a reload or a correction.
+            keyChecked = true;
+            if (await keyExists(session, source, firstKey)) throw new KeyExists();
+          }
+          if (pieceBytes >= PIECE_BYTES - 4096) await sendPiece();
+          if (heldEnds.length >= pendingLimit) await resolvePending();
+          if (quarantined.length >= QUARANTINE_ROWS) await flushQuarantine();
         }
-        if (pieceBytes >= PIECE_BYTES - 4096) await sendPiece();
-        if (heldEnds.length >= pendingLimit) await resolvePending();
-        if (quarantined.length >= QUARANTINE_ROWS) await flushQuarantine();
+        input.onProgress?.(counts.rowsRead);
       }
-      input.onProgress?.(counts.rowsRead);
-    }
     await resolvePending();
     await flushQuarantine();
     await endCopy();

@@ -56,7 +56,9 @@ export function parseDecimalText(cell: string): string {
     text = text.slice(0, -1);
   }
   if (!/^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/.test(text) && !/^\.\d+$/.test(text)) {
-    throw new CellError(`"${cell}" is not an amount (expected e.g. 1,234,567.89, ¥-85,000.00 or 1234.00-)`);
+    throw new CellError(
+      `"${cell}" is not an amount (expected e.g. 1,234,567.89, ¥-85,000.00 or 1234.00-)`,
+    );
   }
   const plain = text.replace(/,/g, '').replace(/^\./, '0.');
   const trimmed = plain.replace(/^0+(?=\d)/, '');
@@ -75,7 +77,6 @@ export function parseMoney(cell: string, unitScale: 1 | 10000 = 1): string {
   return yuan;
 }
 
-
 /** A quantity already in canonical form (no leading zero, at most 14 digits and 2 decimals): taken as it is. */
 const CANONICAL_QUANTITY = /^(?:0|[1-9]\d{0,13})(?:\.\d{1,2})?$/;
 
@@ -84,7 +85,8 @@ export function parseQuantity(cell: string, maxScale = 2): string {
   if (maxScale >= 2 && CANONICAL_QUANTITY.test(cell)) return cell;
   const decimal = parseDecimalText(cell);
   if (decimal.startsWith('-')) throw new CellError(`"${cell}" is negative`);
-  if (scaleOf(decimal) > maxScale) throw new CellError(`"${cell}" has more than ${maxScale} decimals`);
+  if (scaleOf(decimal) > maxScale)
+    throw new CellError(`"${cell}" has more than ${maxScale} decimals`);
   if (integerDigits(decimal) > 14) throw new CellError(`"${cell}" is too large`);
   return decimal;
 }
@@ -113,7 +115,8 @@ function isoDate(year: number, month: number, day: number, cell: string): string
   if (month < 1 || month > 12) throw new CellError(`"${cell}": there is no month ${month}`);
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const last = month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1];
-  if (day < 1 || day > last) throw new CellError(`"${cell}": ${year}-${pad2(month)} has no day ${day}`);
+  if (day < 1 || day > last)
+    throw new CellError(`"${cell}": ${year}-${pad2(month)} has no day ${day}`);
   return `${year}-${pad2(month)}-${pad2(day)}`;
 }
 
@@ -128,14 +131,18 @@ function fromExcelSerial(serial: number): string {
  */
 export function parseDate(cell: string): string {
   const text = asciiNumber(cell);
-  let m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(text) ?? /^(\d{4})年(\d{1,2})月(\d{1,2})日?$/.exec(text);
+  let m =
+    /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(text) ??
+    /^(\d{4})年(\d{1,2})月(\d{1,2})日?$/.exec(text);
   if (!m) m = /^(\d{4})(\d{2})(\d{2})$/.exec(text);
   if (m) return isoDate(Number(m[1]), Number(m[2]), Number(m[3]), cell);
   // An ISO timestamp (an xlsx date cell rendered by the reader) keeps its date part.
   const ts = /^(\d{4})-(\d{2})-(\d{2})T00:00:00(\.000)?Z$/.exec(text);
   if (ts) return isoDate(Number(ts[1]), Number(ts[2]), Number(ts[3]), cell);
   if (/^\d{5}(\.0+)?$/.test(text)) return fromExcelSerial(Number(text));
-  throw new CellError(`"${cell}" is not a date (expected 2024-03-05, 2024/3/5, 2024年3月5日 or 20240305)`);
+  throw new CellError(
+    `"${cell}" is not a date (expected 2024-03-05, 2024/3/5, 2024年3月5日 or 20240305)`,
+  );
 }
 
 /** A month in any of `2024-03`, `202403`, `2024年3月`, `2024/03` (also `2024-3`) → `2024-03-01`. */
@@ -144,13 +151,17 @@ export function parseMonth(cell: string): string {
   if (plain) return isoDate(Number(plain[1]), Number(plain[2]), 1, cell);
   const text = asciiNumber(cell);
   const m =
-    /^(\d{4})[-/.](\d{1,2})$/.exec(text) ?? /^(\d{4})年(\d{1,2})月?$/.exec(text) ?? /^(\d{4})(\d{2})$/.exec(text);
+    /^(\d{4})[-/.](\d{1,2})$/.exec(text) ??
+    /^(\d{4})年(\d{1,2})月?$/.exec(text) ??
+    /^(\d{4})(\d{2})$/.exec(text);
   if (m) return isoDate(Number(m[1]), Number(m[2]), 1, cell);
   try {
     // A full date (or an xlsx date cell) names its month.
     return `${parseDate(cell).slice(0, 7)}-01`;
   } catch {
-    throw new CellError(`"${cell}" is not a month (expected 2024-03, 202403, 2024年3月 or 2024/03)`);
+    throw new CellError(
+      `"${cell}" is not a month (expected 2024-03, 202403, 2024年3月 or 2024/03)`,
+    );
   }
 }
 

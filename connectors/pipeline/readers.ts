@@ -1,12 +1,12 @@
-import type ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import { createReadStream, ReadStream, statSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
-import { csvRecords, UnterminatedQuoteError } from './csv.js';
+import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { DecodingStream, detectEncoding, SNIFF_BYTES, type FileEncoding } from './encoding.js';
+import { csvRecords, UnterminatedQuoteError } from './csv.js';
+import { DecodingStream, detectEncoding, type FileEncoding, SNIFF_BYTES } from './encoding.js';
 import { UnreadableFileError } from './errors.js';
 
 /** One row of a sheet: its 1-based row number in the file (the header being row 1) and its cells as text. */
@@ -51,7 +51,11 @@ async function* csvBatches(input: Readable, decoder: DecodingStream): AsyncGener
       if (rows.length > 0) yield rows;
     }
   } catch (error) {
-    if (error instanceof UnterminatedQuoteError) throw new UnreadableFileError(input instanceof ReadStream ? String(input.path) : 'the file', `${error.message}, after row ${rowNumber}`);
+    if (error instanceof UnterminatedQuoteError)
+      throw new UnreadableFileError(
+        input instanceof ReadStream ? String(input.path) : 'the file',
+        `${error.message}, after row ${rowNumber}`,
+      );
     throw error;
   } finally {
     input.destroy();
@@ -110,7 +114,8 @@ async function* firstSheetBatches(input: Readable): AsyncGenerator<SheetRow[]> {
  * writer, and others, store `xl/workbook.xml` last; the streaming pass ends before it is handed
  * on) and then fails, before any row, on the sheet names it did not read.
  */
-export const lostWorkbookEntry = (error: unknown) => error instanceof TypeError && error.message.includes("reading 'sheets'");
+export const lostWorkbookEntry = (error: unknown) =>
+  error instanceof TypeError && error.message.includes("reading 'sheets'");
 
 /** How many times an xlsx file is read when exceljs loses its workbook entry (see {@link lostWorkbookEntry}). */
 const XLSX_READS = 3;
@@ -119,7 +124,10 @@ const XLSX_READS = 3;
  * The batches of `read(n)` (the file streamed for the n-th time, from 1), read again while it fails
  * as {@link lostWorkbookEntry} before its first row (up to {@link XLSX_READS} times): a race, not the file.
  */
-export async function* readAgainWhenLost<T>(read: (n: number) => AsyncGenerator<T>, canReadAgain: () => boolean = () => true): AsyncGenerator<T> {
+export async function* readAgainWhenLost<T>(
+  read: (n: number) => AsyncGenerator<T>,
+  canReadAgain: () => boolean = () => true,
+): AsyncGenerator<T> {
   for (let n = 1; ; n++) {
     let yielded = false;
     try {
@@ -135,7 +143,12 @@ export async function* readAgainWhenLost<T>(read: (n: number) => AsyncGenerator<
 }
 
 /** `complete`: the first read has counted (and hashed) every byte of the file; the reads after it are not counted. */
-async function* xlsxBatches(filePath: string, input: Readable, file: Readable, complete: () => boolean): AsyncGenerator<SheetRow[]> {
+async function* xlsxBatches(
+  filePath: string,
+  input: Readable,
+  file: Readable,
+  complete: () => boolean,
+): AsyncGenerator<SheetRow[]> {
   const opened: Readable[] = [input, file];
   try {
     yield* readAgainWhenLost((n) => {
@@ -156,7 +169,10 @@ async function* xlsxBatches(filePath: string, input: Readable, file: Readable, c
 export function openFile(filePath: string): OpenedFile {
   const extension = path.extname(filePath).toLowerCase();
   if (extension !== '.csv' && extension !== '.xlsx') {
-    throw new UnreadableFileError(filePath, `only .csv and .xlsx files can be loaded, not "${extension || 'no extension'}"`);
+    throw new UnreadableFileError(
+      filePath,
+      `only .csv and .xlsx files can be loaded, not "${extension || 'no extension'}"`,
+    );
   }
   let size: number;
   try {
@@ -188,7 +204,11 @@ export function openFile(filePath: string): OpenedFile {
   input.on('data', (chunk) => count(chunk as Buffer));
   input.on('error', (error) => tap.destroy(error));
   input.pipe(tap);
-  return { ...base, batches: xlsxBatches(filePath, tap, input, () => bytes === size), encoding: () => 'xlsx' };
+  return {
+    ...base,
+    batches: xlsxBatches(filePath, tap, input, () => bytes === size),
+    encoding: () => 'xlsx',
+  };
 }
 
 /**

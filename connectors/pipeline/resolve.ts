@@ -28,7 +28,8 @@ export interface Identity {
 }
 
 /** Identities compare by identifier alone when there is one. */
-export const identityKey = (ident: string, nameNorm: string) => (ident ? `#${ident}` : `=${nameNorm}`);
+export const identityKey = (ident: string, nameNorm: string) =>
+  ident ? `#${ident}` : `=${nameNorm}`;
 
 const IDS_TABLE = 'edp_ids';
 
@@ -92,7 +93,9 @@ left join by_name n on i.ident = '' and n.name_norm = i.name_norm
 left join by_former f on i.ident = '' and f.name_norm = i.name_norm`;
 
 async function ensureIdsTable(session: Session) {
-  await session.query(`create temp table if not exists ${IDS_TABLE} (ident text not null, name_norm text not null) on commit drop`);
+  await session.query(
+    `create temp table if not exists ${IDS_TABLE} (ident text not null, name_norm text not null) on commit drop`,
+  );
   await session.query(`truncate ${IDS_TABLE}`);
 }
 
@@ -103,13 +106,18 @@ async function ensureIdsTable(session: Session) {
  */
 export async function resolutionsOf(session: Session, table: string): Promise<string> {
   await ensureIdsTable(session);
-  await session.query(`insert into ${IDS_TABLE} select distinct ident, case when ident = '' then name_norm else '' end from ${table}`);
+  await session.query(
+    `insert into ${IDS_TABLE} select distinct ident, case when ident = '' then name_norm else '' end from ${table}`,
+  );
   await session.query(`analyze ${IDS_TABLE}`); // thousands of identities: hash joins, not nested loops
   return RESOLVE_SQL;
 }
 
 /** Resolves identities against the register as it stands in this transaction. */
-export async function resolveIdentities(session: Session, identities: Identity[]): Promise<Map<string, Resolution>> {
+export async function resolveIdentities(
+  session: Session,
+  identities: Identity[],
+): Promise<Map<string, Resolution>> {
   const resolved = new Map<string, Resolution>();
   if (identities.length === 0) return resolved;
   await ensureIdsTable(session);
@@ -134,11 +142,13 @@ export async function resolveIdentities(session: Session, identities: Identity[]
  * The identifier as resolution sees it, from the stored raw identifier: NFKC, no white space, upper
  * case (the same as `RowView.party` computes when loading).
  */
-const identSql = (column: string) => `coalesce(upper(regexp_replace(normalize(${column}, NFKC), '\\s+', '', 'g')), '')`;
+const identSql = (column: string) =>
+  `coalesce(upper(regexp_replace(normalize(${column}, NFKC), '\\s+', '', 'g')), '')`;
 
 /** Resolves again the records of one party of one table that were not linked by USCC or by hand. */
 async function reresolveParty(session: Session, table: string, p: PartyColumns): Promise<number> {
-  const open = (alias: string) => `coalesce(${alias}${p.matchMethod}, '') not in ('uscc', 'manual')`;
+  const open = (alias: string) =>
+    `coalesce(${alias}${p.matchMethod}, '') not in ('uscc', 'manual')`;
   const ident = identSql(p.rawIdentifier);
   await ensureIdsTable(session);
   await session.query(
@@ -158,10 +168,14 @@ async function reresolveParty(session: Session, table: string, p: PartyColumns):
  * After the register changed: every record not linked by USCC or by hand is resolved again, set-based,
  * in the caller's transaction. Returns how many records changed their link.
  */
-export async function reresolveAll(session: Session, sources: readonly SourceDefinition[]): Promise<number> {
+export async function reresolveAll(
+  session: Session,
+  sources: readonly SourceDefinition[],
+): Promise<number> {
   let changed = 0;
   for (const source of sources) {
-    for (const party of source.parties) changed += await reresolveParty(session, source.store?.holders ?? source.table, party);
+    for (const party of source.parties)
+      changed += await reresolveParty(session, source.store?.holders ?? source.table, party);
   }
   return changed;
 }

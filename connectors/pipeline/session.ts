@@ -1,5 +1,5 @@
-import type { Transaction } from '@electric-sql/pglite';
 import { once } from 'node:events';
+import type { Transaction } from '@electric-sql/pglite';
 import type postgres from 'postgres';
 import type { Database } from '../../db/client.js';
 import { BINARY_HEADER, BINARY_TRAILER } from './copy-binary.js';
@@ -47,7 +47,12 @@ export interface CopyWriter {
 /** PGlite reads a COPY from a blob: lines are gathered up to this many characters per COPY. */
 const PGLITE_COPY_CHARS = 1 << 20;
 
-const copyStatement = (table: string, columns: readonly string[], from: string, format: CopyFormat = 'text') =>
+const copyStatement = (
+  table: string,
+  columns: readonly string[],
+  from: string,
+  format: CopyFormat = 'text',
+) =>
   `copy ${table} (${columns.map((c) => `"${c}"`).join(', ')}) from ${from}${format === 'binary' ? ' with (format binary)' : ''}`;
 
 function postgresSession(sql: postgres.Sql | postgres.TransactionSql): Session {
@@ -94,7 +99,9 @@ function postgresSession(sql: postgres.Sql | postgres.TransactionSql): Session {
       // Resolves once the stream has handed `data` on (postgres.js copies it into its message): the
       // caller may then fill the same buffer again.
       const write = async (data: string | Uint8Array) => {
-        const written = new Promise<void>((resolve, reject) => writable.write(data, (error) => (error ? reject(error) : resolve())));
+        const written = new Promise<void>((resolve, reject) =>
+          writable.write(data, (error) => (error ? reject(error) : resolve())),
+        );
         await Promise.race([written, failed]);
       };
       if (format === 'binary') await write(BINARY_HEADER);
@@ -149,7 +156,9 @@ function pgliteSession(tx: Pick<Transaction, 'query'>): Session {
       const send = async () => {
         if (size === 0) return;
         // each COPY statement reads a whole binary "file"
-        const blob = new Blob(format === 'binary' ? [BINARY_HEADER, ...parts, BINARY_TRAILER] : parts);
+        const blob = new Blob(
+          format === 'binary' ? [BINARY_HEADER, ...parts, BINARY_TRAILER] : parts,
+        );
         parts = [];
         size = 0;
         await tx.query(copyStatement(table, columns, `'/dev/blob'`, format), [], { blob });
@@ -181,7 +190,10 @@ export function autocommitSession(database: Database): Session {
  * Runs `work` in one transaction on one connection; commits when it resolves, rolls back when it
  * throws. On PGlite the instance is locked for the duration (other callers wait).
  */
-export async function inTransaction<T>(database: Database, work: (session: Session) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  database: Database,
+  work: (session: Session) => Promise<T>,
+): Promise<T> {
   if (database.kind === 'postgres') {
     return (await database.postgres!.begin((tx) => work(postgresSession(tx)))) as T;
   }

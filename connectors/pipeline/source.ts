@@ -15,7 +15,8 @@ export const SOURCES = [
 ] as const;
 export type SourceName = (typeof SOURCES)[number];
 
-export const isSourceName = (value: string): value is SourceName => (SOURCES as readonly string[]).includes(value);
+export const isSourceName = (value: string): value is SourceName =>
+  (SOURCES as readonly string[]).includes(value);
 
 /** A row that passed validation: what goes into the source's table, and who it is about. */
 export interface ParsedRecord {

@@ -24,7 +24,9 @@ export const SOURCE_DEFINITIONS: Record<SourceName, SourceDefinition> = {
 };
 
 /** The sources whose records link to enterprises (all but the register). */
-export const LINKED_SOURCES: readonly SourceDefinition[] = SOURCES.map((s) => SOURCE_DEFINITIONS[s]).filter((s) => s.parties.length > 0);
+export const LINKED_SOURCES: readonly SourceDefinition[] = SOURCES.map(
+  (s) => SOURCE_DEFINITIONS[s],
+).filter((s) => s.parties.length > 0);
 
 /** The definition of a source by name; {@link UnknownSourceError} for anything else. */
 export function sourceDefinition(name: string): SourceDefinition {

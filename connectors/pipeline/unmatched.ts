@@ -38,20 +38,27 @@ interface RecordRef {
 }
 
 /** The id of a record: `<source>:<key>` plus `#<party>` for a lease's lessor or lessee. */
-export const recordId = (source: string, key: string, party: string) => `${source}:${key}${party ? `#${party}` : ''}`;
+export const recordId = (source: string, key: string, party: string) =>
+  `${source}:${key}${party ? `#${party}` : ''}`;
 
 /** Reads a record id; {@link LinkError} when it names no source or party. */
 export function parseRecordId(id: string): RecordRef {
   const colon = id.indexOf(':');
   const sourceName = colon > 0 ? id.slice(0, colon) : '';
   const source = LINKED_SOURCES.find((s) => s.name === sourceName);
-  if (!isSourceName(sourceName) || !source) throw new LinkError(`"${id}" is not a record id (expected <source>:<key>, e.g. tax-payments:T2024031200017)`);
+  if (!isSourceName(sourceName) || !source)
+    throw new LinkError(
+      `"${id}" is not a record id (expected <source>:<key>, e.g. tax-payments:T2024031200017)`,
+    );
   let key = id.slice(colon + 1);
   let party = source.parties[0];
   if (source.parties.length > 1) {
     const hash = key.lastIndexOf('#');
     const found = source.parties.find((p) => p.party === key.slice(hash + 1));
-    if (hash < 0 || !found) throw new LinkError(`"${id}": a ${sourceName} record id ends in ${source.parties.map((p) => `#${p.party}`).join(' or ')}`);
+    if (hash < 0 || !found)
+      throw new LinkError(
+        `"${id}": a ${sourceName} record id ends in ${source.parties.map((p) => `#${p.party}`).join(' or ')}`,
+      );
     party = found;
     key = key.slice(0, hash);
   }
@@ -80,9 +87,13 @@ export async function listUnmatched(
   database: Database,
   options: { source?: string; first?: number; after?: string | null } = {},
 ): Promise<UnmatchedPage> {
-  const sources = options.source ? LINKED_SOURCES.filter((s) => s.name === options.source) : LINKED_SOURCES;
+  const sources = options.source
+    ? LINKED_SOURCES.filter((s) => s.name === options.source)
+    : LINKED_SOURCES;
   if (options.source && sources.length === 0) {
-    throw new LinkError(`unknown source "${options.source}"; unmatched records come from: ${LINKED_SOURCES.map((s) => s.name).join(', ')}`);
+    throw new LinkError(
+      `unknown source "${options.source}"; unmatched records come from: ${LINKED_SOURCES.map((s) => s.name).join(', ')}`,
+    );
   }
   const first = Math.min(Math.max(options.first ?? 50, 0), 1000);
   const after = options.after ? parseRecordId(options.after) : null;
@@ -94,11 +105,18 @@ export async function listUnmatched(
     params.push(after.source.name, after.key, after.party.party);
     where = 'where (source, record_key, party) > ($2, $3, $4)';
   }
-  const rows = await session.query<{ source: string; record_key: string; party: string; identifier: string | null; name: string | null; reason: string | null; candidates: string[] }>(
-    `select * from (${union}) u ${where} order by source, record_key, party limit $1`,
-    params,
+  const rows = await session.query<{
+    source: string;
+    record_key: string;
+    party: string;
+    identifier: string | null;
+    name: string | null;
+    reason: string | null;
+    candidates: string[];
+  }>(`select * from (${union}) u ${where} order by source, record_key, party limit $1`, params);
+  const [{ total }] = await session.query<{ total: number }>(
+    `select count(*)::int as total from (${union}) u`,
   );
-  const [{ total }] = await session.query<{ total: number }>(`select count(*)::int as total from (${union}) u`);
   const records = rows.slice(0, first).map((r) => ({
     id: recordId(r.source, r.record_key, r.party),
     source: r.source,
@@ -108,7 +126,12 @@ export async function listUnmatched(
     candidates: r.candidates ?? [],
     linkedTo: null,
   }));
-  return { records, hasNextPage: rows.length > first, endCursor: records.at(-1)?.id ?? null, totalCount: total };
+  return {
+    records,
+    hasNextPage: rows.length > first,
+    endCursor: records.at(-1)?.id ?? null,
+    totalCount: total,
+  };
 }
 
 /** The first natural-key column's value inside a record key (the other parts never contain '|'). */
@@ -122,14 +145,28 @@ const leadingKeyPart = (source: SourceDefinition, key: string) => {
  * record's natural key, so it survives reloads of the file and wins over every rule) and the record's
  * values count for that enterprise at once. Throws {@link LinkError} for an unknown record or USCC.
  */
-export async function linkRecord(database: Database, id: string, uscc: string, linkedBy: string | null = null): Promise<UnmatchedRecord> {
+export async function linkRecord(
+  database: Database,
+  id: string,
+  uscc: string,
+  linkedBy: string | null = null,
+): Promise<UnmatchedRecord> {
   const { source, key, party } = parseRecordId(id.trim());
   const target = uscc.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
   return inTransaction(database, async (session) => {
-    const [enterprise] = await session.query(`select uscc from enterprises where uscc = $1`, [target]);
-    if (!enterprise) throw new LinkError(`no enterprise with 统一社会信用代码 ${target} is in the register`);
+    const [enterprise] = await session.query(`select uscc from enterprises where uscc = $1`, [
+      target,
+    ]);
+    if (!enterprise)
+      throw new LinkError(`no enterprise with 统一社会信用代码 ${target} is in the register`);
     const match = `${source.keyColumns[0]} = $1 and ${source.keySql('')} = $2`;
-    const [record] = await session.query<{ identifier: string | null; name: string | null; reason: string | null; uscc: string | null; candidates: string[] | null }>(
+    const [record] = await session.query<{
+      identifier: string | null;
+      name: string | null;
+      reason: string | null;
+      uscc: string | null;
+      candidates: string[] | null;
+    }>(
       `select ${party.rawIdentifier}::text as identifier, ${party.rawName} as name, ${party.matchReason} as reason,
          ${party.uscc} as uscc, ${party.matchCandidates}::text[] as candidates
        from ${source.table} where ${match}`,

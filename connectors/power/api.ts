@@ -54,7 +54,10 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   // Rejects with the signal's own reason, as fetch does, rather than a generic AbortError.
-  sleep: (ms, signal) => delay(ms, undefined, { signal }).catch((error) => Promise.reject(signal?.aborted ? signal.reason : error)),
+  sleep: (ms, signal) =>
+    delay(ms, undefined, { signal }).catch((error) =>
+      Promise.reject(signal?.aborted ? signal.reason : error),
+    ),
 };
 
 /** A retry about to happen: what failed, and how long the client waits before the next attempt. */
@@ -97,7 +100,12 @@ export class PowerApiError extends Error {
 /** 401/403: the token is wrong or has expired. Never retried. */
 export class PowerApiAuthError extends PowerApiError {
   constructor(url: string, status: number) {
-    super(`the power company's API refused the token (HTTP ${status}) for ${url}: check --token`, url, 1, status);
+    super(
+      `the power company's API refused the token (HTTP ${status}) for ${url}: check --token`,
+      url,
+      1,
+      status,
+    );
     this.name = 'PowerApiAuthError';
   }
 }
@@ -143,7 +151,8 @@ function errorCode(error: unknown): string | undefined {
 
 function describe(error: unknown): string {
   const parts: string[] = [];
-  for (let e: any = error; e; e = e.cause) parts.push(e.code ? `${e.message} (${e.code})` : String(e.message ?? e));
+  for (let e: any = error; e; e = e.cause)
+    parts.push(e.code ? `${e.message} (${e.code})` : String(e.message ?? e));
   return parts.join(': ');
 }
 
@@ -160,7 +169,8 @@ export function createPowerApiClient(options: PowerApiOptions): PowerApiClient {
   const random = options.random ?? Math.random;
   const stats = { requests: 0, retries: 0 };
   const base = options.baseUrl.replace(/\/+$/, '');
-  if (!URL.canParse(base)) throw new PowerApiError(`not a URL: "${options.baseUrl}"`, options.baseUrl, 0);
+  if (!URL.canParse(base))
+    throw new PowerApiError(`not a URL: "${options.baseUrl}"`, options.baseUrl, 0);
 
   /** One attempt: a page, or a Transient to retry, or a PowerApiError to give up on. */
   async function attempt(url: string): Promise<PowerApiPage> {
@@ -170,7 +180,10 @@ export function createPowerApiClient(options: PowerApiOptions): PowerApiClient {
     let body: string;
     let response: Response;
     try {
-      response = await fetch(url, { headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' }, signal });
+      response = await fetch(url, {
+        headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
+        signal,
+      });
       body = await response.text();
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
@@ -180,21 +193,40 @@ export function createPowerApiClient(options: PowerApiOptions): PowerApiClient {
       if (code === 'ENOTFOUND' || !(error instanceof TypeError || code)) throw error;
       throw new Transient(`connection failed: ${describe(error)}`);
     }
-    if (response.status === 401 || response.status === 403) throw new PowerApiAuthError(url, response.status);
+    if (response.status === 401 || response.status === 403)
+      throw new PowerApiAuthError(url, response.status);
     if (RETRY_STATUSES.has(response.status)) {
-      throw new Transient(`HTTP ${response.status}`, response.status, parseRetryAfter(response.headers.get('retry-after'), clock.now()));
+      throw new Transient(
+        `HTTP ${response.status}`,
+        response.status,
+        parseRetryAfter(response.headers.get('retry-after'), clock.now()),
+      );
     }
-    if (!response.ok) throw new PowerApiError(`HTTP ${response.status} from ${url}: ${body.slice(0, 200)}`, url, 0, response.status);
+    if (!response.ok)
+      throw new PowerApiError(
+        `HTTP ${response.status} from ${url}: ${body.slice(0, 200)}`,
+        url,
+        0,
+        response.status,
+      );
     let json: unknown;
     try {
       json = JSON.parse(body);
     } catch {
       // Usually a connection cut mid-answer that still looked complete to HTTP.
-      throw new Transient(`the answer is not complete JSON (${body.length} bytes)`, response.status);
+      throw new Transient(
+        `the answer is not complete JSON (${body.length} bytes)`,
+        response.status,
+      );
     }
     const parsed = pageSchema.safeParse(json);
     if (!parsed.success) {
-      throw new PowerApiError(`unexpected answer from ${url}: ${z.prettifyError(parsed.error)}`, url, 0, response.status);
+      throw new PowerApiError(
+        `unexpected answer from ${url}: ${z.prettifyError(parsed.error)}`,
+        url,
+        0,
+        response.status,
+      );
     }
     return parsed.data;
   }
@@ -207,7 +239,12 @@ export function createPowerApiClient(options: PowerApiOptions): PowerApiClient {
       try {
         const answer = await attempt(url);
         if (answer.page !== page) {
-          throw new PowerApiError(`asked for page ${page} of ${month} and got page ${answer.page}`, url, n, 200);
+          throw new PowerApiError(
+            `asked for page ${page} of ${month} and got page ${answer.page}`,
+            url,
+            n,
+            200,
+          );
         }
         return answer;
       } catch (error) {
@@ -232,7 +269,13 @@ export function createPowerApiClient(options: PowerApiOptions): PowerApiClient {
       if (elapsed + waitMs > policy.maxTotalMs) {
         throw giveUp(`waiting ${waitMs} ms more would pass the ${policy.maxTotalMs} ms budget`);
       }
-      options.onRetry?.({ url, attempt: n, reason: failure.reason, waitMs, retryAfter: failure.retryAfterMs !== undefined });
+      options.onRetry?.({
+        url,
+        attempt: n,
+        reason: failure.reason,
+        waitMs,
+        retryAfter: failure.retryAfterMs !== undefined,
+      });
       stats.retries += 1;
       await clock.sleep(waitMs, options.signal);
     }

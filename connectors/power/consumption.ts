@@ -23,9 +23,16 @@ export const powerSource: SourceDefinition = {
     table: 'power_readings',
     holders: 'power_holders',
     keyColumns: ['account_id', 'month'],
-    keySql: (p) => `(select h.account_no from power_holders h where h.id = ${p}holder_id) || '|' || to_char(${p}month, 'YYYY-MM')`,
+    keySql: (p) =>
+      `(select h.account_no from power_holders h where h.id = ${p}holder_id) || '|' || to_char(${p}month, 'YYYY-MM')`,
   },
-  fast: { account: 'accountNo', month: 'month', quantity: 'kwh', identifier: 'ident', name: 'name' },
+  fast: {
+    account: 'accountNo',
+    month: 'month',
+    quantity: 'kwh',
+    identifier: 'ident',
+    name: 'name',
+  },
   keyColumns: [t.accountNo.name, t.month.name],
   valueColumns: [t.accountNo.name, t.month.name, t.kwh.name],
   keySql: (p) => `${p}account_no || '|' || to_char(${p}month, 'YYYY-MM')`,

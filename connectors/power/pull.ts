@@ -77,11 +77,15 @@ export function monthsBetween(from: string, to: string): string[] {
     return Number(match[1]) * 12 + Number(match[2]) - 1;
   });
   if (a > b) throw new RangeError(`--from ${from} is after --to ${to}`);
-  return Array.from({ length: b - a + 1 }, (_, i) => `${Math.floor((a + i) / 12)}-${String(((a + i) % 12) + 1).padStart(2, '0')}`);
+  return Array.from(
+    { length: b - a + 1 },
+    (_, i) => `${Math.floor((a + i) / 12)}-${String(((a + i) % 12) + 1).padStart(2, '0')}`,
+  );
 }
 
 /** Pages a month of `total` items takes; an empty month still has its page 1, so that it is recorded. */
-export const pageCount = (total: number, pageSize: number): number => Math.max(1, Math.ceil(total / pageSize));
+export const pageCount = (total: number, pageSize: number): number =>
+  Math.max(1, Math.ceil(total / pageSize));
 
 /** The `power` file's columns (sources.md 4a) and the API fields that fill them. */
 const FIELDS = [
@@ -93,11 +97,16 @@ const FIELDS = [
 ] as const;
 
 const cell = (value: unknown): string =>
-  value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  value === null || value === undefined
+    ? ''
+    : typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value);
 
 /** A page's items as the records of a file, keyed by the source's column names (item k is row k + 1). */
 async function* pageRecords(items: PowerApiItem[]): AsyncGenerator<Record<string, string>> {
-  for (const item of items) yield Object.fromEntries(FIELDS.map(([column, field]) => [column, cell(item[field])]));
+  for (const item of items)
+    yield Object.fromEntries(FIELDS.map(([column, field]) => [column, cell(item[field])]));
 }
 
 /**
@@ -105,7 +114,12 @@ async function* pageRecords(items: PowerApiItem[]): AsyncGenerator<Record<string
  * entity resolution, upsert on the natural key) and records the page in `power_pull_pages` in the
  * same transaction: the page and its progress row commit together or not at all.
  */
-async function storePage(database: Database, month: string, pageNo: number, answer: PowerApiPage): Promise<BatchReport> {
+async function storePage(
+  database: Database,
+  month: string,
+  pageNo: number,
+  answer: PowerApiPage,
+): Promise<BatchReport> {
   return await ingestRecords(database, powerSource.name, pageRecords(answer.items), {
     fileName: `api:${month}?page=${pageNo}`,
     alsoInBatch: async (session, batchId) => {
@@ -121,7 +135,11 @@ async function storePage(database: Database, month: string, pageNo: number, answ
 
 async function storedPages(database: Database, monthDate: string) {
   return await database.db
-    .select({ page: powerPullPages.page, pageSize: powerPullPages.pageSize, total: powerPullPages.total })
+    .select({
+      page: powerPullPages.page,
+      pageSize: powerPullPages.pageSize,
+      total: powerPullPages.total,
+    })
     .from(powerPullPages)
     .where(eq(powerPullPages.month, monthDate))
     .orderBy(asc(powerPullPages.page));
@@ -136,17 +154,43 @@ function resumePoint(stored: { page: number; pageSize: number; total: number }[]
   // Pages are stored in order, so the stored ones are 1..k; anything else (or a size that changed
   // between pages) means the record is not one pull's, and the month starts again.
   const consistent = stored.every((s, i) => s.page === i + 1 && s.pageSize === stored[0].pageSize);
-  if (stored.length === 0 || !consistent) return { complete: false, next: 1, reset: stored.length > 0 } as const;
+  if (stored.length === 0 || !consistent)
+    return { complete: false, next: 1, reset: stored.length > 0 } as const;
   const last = stored[stored.length - 1];
   const complete = stored.length >= pageCount(last.total, last.pageSize);
-  return { complete, next: stored.length + 1, pageSize: last.pageSize, total: last.total, reset: false } as const;
+  return {
+    complete,
+    next: stored.length + 1,
+    pageSize: last.pageSize,
+    total: last.total,
+    reset: false,
+  } as const;
 }
 
-const emptyCounts = (): BatchCounts => ({ rowsRead: 0, rowsLoaded: 0, rowsReplaced: 0, rowsQuarantined: 0, rowsUnmatched: 0 });
+const emptyCounts = (): BatchCounts => ({
+  rowsRead: 0,
+  rowsLoaded: 0,
+  rowsReplaced: 0,
+  rowsQuarantined: 0,
+  rowsUnmatched: 0,
+});
 
-async function pullMonth(database: Database, client: PowerApiClient, month: string, options: PullOptions): Promise<MonthReport> {
+async function pullMonth(
+  database: Database,
+  client: PowerApiClient,
+  month: string,
+  options: PullOptions,
+): Promise<MonthReport> {
   const monthDate = `${month}-01`;
-  const report: MonthReport = { month, status: 'pulled', total: 0, pages: 0, pagesPulled: 0, batchIds: [], ...emptyCounts() };
+  const report: MonthReport = {
+    month,
+    status: 'pulled',
+    total: 0,
+    pages: 0,
+    pagesPulled: 0,
+    batchIds: [],
+    ...emptyCounts(),
+  };
   if (options.refresh) await forgetMonth(database, monthDate);
   const stored = await storedPages(database, monthDate);
   const point = resumePoint(stored);
@@ -161,10 +205,16 @@ async function pullMonth(database: Database, client: PowerApiClient, month: stri
   if (shape) report.status = 'resumed';
   let page = point.next;
   for (let restarts = 0; ; ) {
-    const answer: PowerApiPage = await client.fetchPage(month, page, shape?.pageSize ?? options.pageSize ?? DEFAULT_PAGE_SIZE);
+    const answer: PowerApiPage = await client.fetchPage(
+      month,
+      page,
+      shape?.pageSize ?? options.pageSize ?? DEFAULT_PAGE_SIZE,
+    );
     if (shape && (answer.pageSize !== shape.pageSize || answer.total !== shape.total)) {
       if (++restarts > MAX_RESTARTS) {
-        throw new Error(`${month}: the API's total or page size kept changing during the pull (now ${answer.total} items in pages of ${answer.pageSize}); try again later`);
+        throw new Error(
+          `${month}: the API's total or page size kept changing during the pull (now ${answer.total} items in pages of ${answer.pageSize}); try again later`,
+        );
       }
       await forgetMonth(database, monthDate);
       shape = undefined;
@@ -176,7 +226,8 @@ async function pullMonth(database: Database, client: PowerApiClient, month: stri
     const pages = pageCount(answer.total, answer.pageSize);
     Object.assign(report, { total: answer.total, pages, pagesPulled: report.pagesPulled + 1 });
     report.batchIds.push(batch.batchId);
-    for (const key of Object.keys(emptyCounts()) as (keyof BatchCounts)[]) report[key] += batch[key];
+    for (const key of Object.keys(emptyCounts()) as (keyof BatchCounts)[])
+      report[key] += batch[key];
     await options.onPage?.({ month, page, pages, total: answer.total, batch });
     if (page >= pages) return report;
     page += 1;
@@ -188,7 +239,11 @@ async function pullMonth(database: Database, client: PowerApiClient, month: stri
  * Throws on the first month that cannot be pulled (the error says which and why); the months and
  * pages stored until then stay stored, and running the same pull again goes on from there.
  */
-export async function pullPower(database: Database, client: PowerApiClient, options: PullOptions): Promise<PullReport> {
+export async function pullPower(
+  database: Database,
+  client: PowerApiClient,
+  options: PullOptions,
+): Promise<PullReport> {
   const started = Date.now();
   const months = monthsBetween(options.from, options.to);
   const reports: MonthReport[] = [];
@@ -197,5 +252,10 @@ export async function pullPower(database: Database, client: PowerApiClient, opti
     reports.push(report);
     options.onMonth?.(report);
   }
-  return { months: reports, requests: client.stats.requests, retries: client.stats.retries, elapsedMs: Date.now() - started };
+  return {
+    months: reports,
+    requests: client.stats.requests,
+    retries: client.stats.retries,
+    elapsedMs: Date.now() - started,
+  };
 }

@@ -46,8 +46,16 @@ export const designationsSource: SourceDefinition = {
   ],
   table: 'designations',
   keyColumns: [t.identityKey.name, t.type.name, t.recognizedOn.name],
-  valueColumns: [t.identityKey.name, t.type.name, t.recognizedOn.name, t.issuer.name, t.documentNo.name, t.coreFactoryUscc.name],
-  keySql: (p) => `${p}identity_key || '|' || ${p}type || '|' || to_char(${p}recognized_on, 'YYYY-MM-DD')`,
+  valueColumns: [
+    t.identityKey.name,
+    t.type.name,
+    t.recognizedOn.name,
+    t.issuer.name,
+    t.documentNo.name,
+    t.coreFactoryUscc.name,
+  ],
+  keySql: (p) =>
+    `${p}identity_key || '|' || ${p}type || '|' || to_char(${p}recognized_on, 'YYYY-MM-DD')`,
   keyLabel: '企业, 认定类型 and 认定日期',
   parties: [SINGLE_PARTY],
   parse(row: RowView) {
@@ -55,14 +63,20 @@ export const designationsSource: SourceDefinition = {
     const identityKey = party.ident || party.nameNorm;
     const delivered = row.required('type');
     const type = delivered ? TYPES_BY_FORM.get(normaliseHeader(delivered)) : undefined;
-    if (delivered && !type) row.reasons.push(`认定类型 "${delivered}" is not a known type (${DESIGNATION_TYPES.join(', ')})`);
+    if (delivered && !type)
+      row.reasons.push(
+        `认定类型 "${delivered}" is not a known type (${DESIGNATION_TYPES.join(', ')})`,
+      );
     const recognizedOn = row.date('recognizedOn', true);
-    const core = row.optional('coreFactory')?.normalize('NFKC').replace(/\s+/g, '').toUpperCase() ?? null;
+    const core =
+      row.optional('coreFactory')?.normalize('NFKC').replace(/\s+/g, '').toUpperCase() ?? null;
     if (core) {
       const problem = usccProblem(core);
       if (problem) row.reasons.push(`关联企业统一社会信用代码: ${problem}`);
     } else if (type === ATTACHED_TYPE) {
-      row.reasons.push(`关联企业统一社会信用代码 is empty: a ${ATTACHED_TYPE} must name the core factory it is attached to`);
+      row.reasons.push(
+        `关联企业统一社会信用代码 is empty: a ${ATTACHED_TYPE} must name the core factory it is attached to`,
+      );
     }
     return {
       key: `${identityKey}|${type}|${recognizedOn}`,

@@ -2,7 +2,14 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { loadFacts } from './facts.js';
 import { assertAsOf, fenToYuan, limitText, sumYuan } from './format.js';
-import { defaultRegistry, kindOf, rulesInForce, type BoundRule, type RuleSet, type RuleSetRegistry } from './ruleset.js';
+import {
+  type BoundRule,
+  defaultRegistry,
+  kindOf,
+  type RuleSet,
+  type RuleSetRegistry,
+  rulesInForce,
+} from './ruleset.js';
 import type { AwardEligibility, Facts } from './types.js';
 
 export interface AwardOptions {
@@ -18,13 +25,20 @@ export interface AwardOptions {
  */
 function enterpriseGate(uscc: string, facts: Facts, asOf: string, ruleSet: RuleSet) {
   const e = facts.enterprise;
-  if (!e) return { ok: false, reasons: [`统一社会信用代码 ${uscc} 不在县市场监督管理局企业登记中，不是本县登记企业`], missing: [] };
+  if (!e)
+    return {
+      ok: false,
+      reasons: [`统一社会信用代码 ${uscc} 不在县市场监督管理局企业登记中，不是本县登记企业`],
+      missing: [],
+    };
   const reasons: string[] = [];
   const missing: string[] = [];
   let ok = true;
   if (!ruleSet.activeStatuses.includes(e.status)) {
     ok = false;
-    reasons.push(`登记状态为「${e.status}」，不是${ruleSet.activeStatuses.join('或')}，不符合奖励条件（登记状态无历史记录，按当前状态认定）`);
+    reasons.push(
+      `登记状态为「${e.status}」，不是${ruleSet.activeStatuses.join('或')}，不符合奖励条件（登记状态无历史记录，按当前状态认定）`,
+    );
   }
   if (!e.establishedOn) {
     ok = false;
@@ -37,8 +51,17 @@ function enterpriseGate(uscc: string, facts: Facts, asOf: string, ruleSet: RuleS
   return { ok, reasons, missing };
 }
 
-function evaluate(uscc: string, facts: Facts, asOf: string, { ruleSet, rule }: BoundRule): AwardEligibility {
-  const outcome = kindOf(rule.condition).evaluate(rule.condition, facts, { asOf, window: ruleSet.window, rules: ruleSet.rules });
+function evaluate(
+  uscc: string,
+  facts: Facts,
+  asOf: string,
+  { ruleSet, rule }: BoundRule,
+): AwardEligibility {
+  const outcome = kindOf(rule.condition).evaluate(rule.condition, facts, {
+    asOf,
+    window: ruleSet.window,
+    rules: ruleSet.rules,
+  });
   const gate = enterpriseGate(uscc, facts, asOf, ruleSet);
   const eligible = gate.ok && outcome.met;
   const reasons = [...gate.reasons, ...outcome.reasons];
@@ -49,7 +72,9 @@ function evaluate(uscc: string, facts: Facts, asOf: string, { ruleSet, rule }: B
       amountYuan = rule.amount.yuan;
       reasons.push(`奖励金额 ${limitText(rule.amount.yuan)}（${where}）`);
     } else if (rule.amount.type === 'set-elsewhere') {
-      reasons.push(`符合条件；奖励金额不由${where}规定，按${rule.amount.document}确定，此处不计金额`);
+      reasons.push(
+        `符合条件；奖励金额不由${where}规定，按${rule.amount.document}确定，此处不计金额`,
+      );
     } else {
       amountYuan = fenToYuan(outcome.amountFen ?? 0n);
     }
@@ -80,9 +105,16 @@ async function evaluateTargets(
 ): Promise<Map<string, AwardEligibility[]>> {
   const used = [...new Set([...targets.values()].flat())].map((i) => rules[i]);
   const needs = used.flatMap(({ rule }) => kindOf(rule.condition).needs(rule.condition));
-  const facts = targets.size > 0 && used.length > 0 ? await loadFacts(database, [...targets.keys()], asOf, needs) : new Map<string, Facts>();
+  const facts =
+    targets.size > 0 && used.length > 0
+      ? await loadFacts(database, [...targets.keys()], asOf, needs)
+      : new Map<string, Facts>();
   const result = new Map<string, AwardEligibility[]>();
-  for (const [uscc, indexes] of targets) result.set(uscc, indexes.map((i) => evaluate(uscc, facts.get(uscc)!, asOf, rules[i])));
+  for (const [uscc, indexes] of targets)
+    result.set(
+      uscc,
+      indexes.map((i) => evaluate(uscc, facts.get(uscc)!, asOf, rules[i])),
+    );
   return result;
 }
 
@@ -109,10 +141,15 @@ export async function eligibilityFor(
  * meet, in one set-based statement: each kind's prefilter (a superset of the enterprises
  * meeting it), limited to active enterprises established on or before asOf.
  */
-async function prefilter(database: Database, rules: readonly BoundRule[], asOf: string): Promise<Map<string, number[]>> {
+async function prefilter(
+  database: Database,
+  rules: readonly BoundRule[],
+  asOf: string,
+): Promise<Map<string, number[]>> {
   if (rules.length === 0) return new Map();
   const parts = rules.map(
-    ({ ruleSet, rule }, i) => sql`select p.uscc, ${i}::int as rule from (${kindOf(rule.condition).prefilter(rule.condition, asOf, ruleSet.window)}) p`,
+    ({ ruleSet, rule }, i) =>
+      sql`select p.uscc, ${i}::int as rule from (${kindOf(rule.condition).prefilter(rule.condition, asOf, ruleSet.window)}) p`,
   );
   const statuses = [...new Set(rules.flatMap(({ ruleSet }) => ruleSet.activeStatuses))];
   const rows = await database.rows<{ uscc: string; rule: number }>(sql`
@@ -136,7 +173,12 @@ export async function eligibleAnswers(
 ): Promise<{ rules: BoundRule[]; answers: AwardEligibility[] }> {
   assertAsOf(asOf);
   const rules = rulesInForce(options.registry ?? defaultRegistry(), asOf, options.codes);
-  const answers = await evaluateTargets(database, asOf, rules, await prefilter(database, rules, asOf));
+  const answers = await evaluateTargets(
+    database,
+    asOf,
+    rules,
+    await prefilter(database, rules, asOf),
+  );
   const order = new Map(rules.map((b, i) => [`${b.ruleSet.documentNo}|${b.rule.code}`, i]));
   const eligible = [...answers.values()].flat().filter((a) => a.eligible);
   eligible.sort(
@@ -152,7 +194,12 @@ export async function eligibleAnswers(
  * 奖励候选: every enterprise in the county eligible for award `code` as of asOf (under each rule
  * set in force that has the code), by rule set, event date, then USCC.
  */
-export async function awardCandidates(database: Database, code: string, asOf: string, options: AwardOptions = {}): Promise<AwardEligibility[]> {
+export async function awardCandidates(
+  database: Database,
+  code: string,
+  asOf: string,
+  options: AwardOptions = {},
+): Promise<AwardEligibility[]> {
   return (await eligibleAnswers(database, asOf, { ...options, codes: [code] })).answers;
 }
 
@@ -171,7 +218,10 @@ export interface AwardSummaryRow {
 }
 
 /** Sums eligible answers per rule (one row per rule, zeros included), exactly in 分. */
-export function summarize(rules: readonly BoundRule[], answers: readonly AwardEligibility[]): AwardSummaryRow[] {
+export function summarize(
+  rules: readonly BoundRule[],
+  answers: readonly AwardEligibility[],
+): AwardSummaryRow[] {
   return rules.map(({ ruleSet, rule }) => {
     const mine = answers.filter((a) => a.ruleSet === ruleSet.documentNo && a.code === rule.code);
     return {
@@ -187,7 +237,11 @@ export function summarize(rules: readonly BoundRule[], answers: readonly AwardEl
 }
 
 /** Candidates and amounts per award code of every rule set in force as of asOf. */
-export async function awardSummary(database: Database, asOf: string, options: AwardOptions = {}): Promise<AwardSummaryRow[]> {
+export async function awardSummary(
+  database: Database,
+  asOf: string,
+  options: AwardOptions = {},
+): Promise<AwardSummaryRow[]> {
   const { rules, answers } = await eligibleAnswers(database, asOf, options);
   return summarize(rules, answers);
 }

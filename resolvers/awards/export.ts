@@ -1,9 +1,14 @@
-import ExcelJS from 'exceljs';
-import { sql } from 'drizzle-orm';
 import { writeFile } from 'node:fs/promises';
+import { sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
 import type { Database } from '../../db/client.js';
-import { addStyledSheet, csvWithBom, MONEY_FORMAT, type SheetColumn } from '../../lib/spreadsheet.js';
-import { eligibleAnswers, summarize, type AwardOptions, type AwardSummaryRow } from './engine.js';
+import {
+  addStyledSheet,
+  csvWithBom,
+  MONEY_FORMAT,
+  type SheetColumn,
+} from '../../lib/spreadsheet.js';
+import { type AwardOptions, type AwardSummaryRow, eligibleAnswers, summarize } from './engine.js';
 import { sumYuan } from './format.js';
 import type { BoundRule } from './ruleset.js';
 
@@ -31,7 +36,11 @@ export interface AwardExport {
 }
 
 /** The eligible candidates of every code in force as of asOf (or of `options.codes`), with names and towns. */
-export async function awardExport(database: Database, asOf: string, options: AwardOptions = {}): Promise<AwardExport> {
+export async function awardExport(
+  database: Database,
+  asOf: string,
+  options: AwardOptions = {},
+): Promise<AwardExport> {
   const { rules, answers } = await eligibleAnswers(database, asOf, options);
   const usccs = [...new Set(answers.map((a) => a.uscc))];
   const names = new Map(
@@ -91,7 +100,11 @@ export async function writeAwardsXlsx(data: AwardExport, file: string): Promise<
   for (const s of data.summary) summary.addRow(s);
   summary.addRow([]);
   const clauses = new Map<string, AwardSummaryRow[]>();
-  for (const s of data.summary) clauses.set(`${s.ruleSet}|${s.clause}`, [...(clauses.get(`${s.ruleSet}|${s.clause}`) ?? []), s]);
+  for (const s of data.summary)
+    clauses.set(`${s.ruleSet}|${s.clause}`, [
+      ...(clauses.get(`${s.ruleSet}|${s.clause}`) ?? []),
+      s,
+    ]);
   for (const group of clauses.values()) {
     const row = summary.addRow({
       ruleSet: group[0].ruleSet,
@@ -114,13 +127,27 @@ export async function writeAwardsXlsx(data: AwardExport, file: string): Promise<
   for (const code of [...new Set(data.rules.map((b) => b.rule.code))]) {
     const sheet = addStyledSheet(book, code, COLUMNS);
     for (const r of data.rows.filter((x) => x.code === code)) {
-      sheet.addRow({ ...r, reasons: r.reasons.join('\n') }).alignment = { vertical: 'top', wrapText: true };
+      sheet.addRow({ ...r, reasons: r.reasons.join('\n') }).alignment = {
+        vertical: 'top',
+        wrapText: true,
+      };
     }
   }
   await book.xlsx.writeFile(file);
 }
 
-const CSV_HEADER = ['奖励代码', '条款', '政策文号', '奖励名称', '企业名称', '统一社会信用代码', '所属乡镇', '奖励金额(元)', '事件日期', '理由'];
+const CSV_HEADER = [
+  '奖励代码',
+  '条款',
+  '政策文号',
+  '奖励名称',
+  '企业名称',
+  '统一社会信用代码',
+  '所属乡镇',
+  '奖励金额(元)',
+  '事件日期',
+  '理由',
+];
 
 /** The same candidate rows as one CSV with a code column: UTF-8 with BOM (Excel opens it right), CRLF lines. */
 export function awardsCsv(data: AwardExport): string {

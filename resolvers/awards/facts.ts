@@ -2,7 +2,15 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { lastClosedYear } from './format.js';
 import { foldedTypeSql } from './kinds/designation.js';
-import type { EnterpriseFact, Facts, FactNeed, PartnerFact, TaxAnnualFact, TechProjectFact, DesignationFact } from './types.js';
+import type {
+  DesignationFact,
+  EnterpriseFact,
+  FactNeed,
+  Facts,
+  PartnerFact,
+  TaxAnnualFact,
+  TechProjectFact,
+} from './types.js';
 
 /**
  * Loads what the rules need about `usccs` in one statement per kind of record (at most five,
@@ -12,12 +20,24 @@ import type { EnterpriseFact, Facts, FactNeed, PartnerFact, TaxAnnualFact, TechP
  * (uscc not null) count. Where a year was delivered twice (by USCC and by name), the row
  * loaded last wins.
  */
-export async function loadFacts(database: Database, usccs: readonly string[], asOf: string, needs: readonly FactNeed[]): Promise<Map<string, Facts>> {
-  const facts = new Map<string, Facts>(usccs.map((u) => [u, { enterprise: null, taxAnnual: [], designations: [], techProjects: [], partners: [] }]));
+export async function loadFacts(
+  database: Database,
+  usccs: readonly string[],
+  asOf: string,
+  needs: readonly FactNeed[],
+): Promise<Map<string, Facts>> {
+  const facts = new Map<string, Facts>(
+    usccs.map((u) => [
+      u,
+      { enterprise: null, taxAnnual: [], designations: [], techProjects: [], partners: [] },
+    ]),
+  );
   if (usccs.length === 0) return facts;
   const keys = sql.param([...usccs]);
   const need = (n: string) => needs.some((x) => x === n);
-  const partnerTypes = [...new Set(needs.flatMap((x) => (typeof x === 'object' ? [x.partnerType] : [])))];
+  const partnerTypes = [
+    ...new Set(needs.flatMap((x) => (typeof x === 'object' ? [x.partnerType] : []))),
+  ];
 
   const enterpriseRows = await database.rows<EnterpriseFact>(sql`
     select uscc, name, town, status, established_on as "establishedOn", industry_division as "industryDivision"

@@ -38,7 +38,8 @@ export function isIsoDate(value: string): boolean {
 
 /** Throws AwardInputError unless `asOf` is a real YYYY-MM-DD date. */
 export function assertAsOf(asOf: string): void {
-  if (!isIsoDate(asOf)) throw new AwardInputError(`查询日期 asOf must be a date written YYYY-MM-DD, got "${asOf}"`);
+  if (!isIsoDate(asOf))
+    throw new AwardInputError(`查询日期 asOf must be a date written YYYY-MM-DD, got "${asOf}"`);
 }
 
 const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
@@ -89,15 +90,19 @@ export function checkEventDate(
   label = '事件日期',
 ): { ok: boolean; reason: string } {
   const said = `${label} ${eventDate}`;
-  if (eventDate < window.from) return { ok: false, reason: `${said} 早于${windowText(window)}的起始日，不在有效期内` };
-  if (eventDate > window.to) return { ok: false, reason: `${said} 晚于${windowText(window)}的截止日，不在有效期内` };
-  if (eventDate > asOf) return { ok: false, reason: `${said} 在${windowText(window)}内，但晚于查询日期 ${asOf}` };
+  if (eventDate < window.from)
+    return { ok: false, reason: `${said} 早于${windowText(window)}的起始日，不在有效期内` };
+  if (eventDate > window.to)
+    return { ok: false, reason: `${said} 晚于${windowText(window)}的截止日，不在有效期内` };
+  if (eventDate > asOf)
+    return { ok: false, reason: `${said} 在${windowText(window)}内，但晚于查询日期 ${asOf}` };
   return { ok: true, reason: `${said} 在${windowText(window)}内，且不晚于查询日期 ${asOf}` };
 }
 
 /** The last day an event may fall on to count as of `asOf`: the window's end or asOf, whichever is earlier. */
-export const lastEventDay = (window: Window, asOf: string): string => (window.to < asOf ? window.to : asOf);
+export const lastEventDay = (window: Window, asOf: string): string =>
+  window.to < asOf ? window.to : asOf;
 
 /** Folds full-width brackets: 国家首台（套） and 国家首台(套) name one 认定类型. */
-export const foldType = (type: string): string => type.trim().replace(/（/g, '(').replace(/）/g, ')');
-
+export const foldType = (type: string): string =>
+  type.trim().replace(/（/g, '(').replace(/）/g, ')');

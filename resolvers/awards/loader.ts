@@ -26,10 +26,18 @@ export function createAwardEligibilityLoader(database: Database, registry?: Rule
         }
       }
       const settled = new Map<string, Map<string, AwardEligibility[]> | Error>();
-      for (const [asOf, answer] of byDate) settled.set(asOf, await answer.catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+      for (const [asOf, answer] of byDate)
+        settled.set(
+          asOf,
+          await answer.catch((error: unknown) =>
+            error instanceof Error ? error : new Error(String(error)),
+          ),
+        );
       return keys.map((k) => {
         const answers = settled.get(k.asOf)!;
-        return answers instanceof Error ? answers : (answers.get(k.uscc) ?? new Error(`no award answer for ${k.uscc}`));
+        return answers instanceof Error
+          ? answers
+          : (answers.get(k.uscc) ?? new Error(`no award answer for ${k.uscc}`));
       });
     },
     { cacheKeyFn: (k) => `${k.asOf}|${k.uscc}` },

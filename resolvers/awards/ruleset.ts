@@ -4,13 +4,21 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AwardInputError, isIsoDate, type Window } from './format.js';
 import { coreFactoryCondition, coreFactoryKind } from './kinds/core-factory.js';
-import { designationFirstCondition, designationFirstKind, designationNewCondition, designationNewKind } from './kinds/designation.js';
+import {
+  designationFirstCondition,
+  designationFirstKind,
+  designationNewCondition,
+  designationNewKind,
+} from './kinds/designation.js';
 import { techProjectCondition, techProjectKind } from './kinds/tech-project.js';
 import { thresholdCondition, thresholdKind } from './kinds/threshold.js';
 import type { RuleKind } from './types.js';
 
 /** Where the county's rule sets live: one JSON file per policy document. */
-export const DEFAULT_RULESETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config/rulesets');
+export const DEFAULT_RULESETS_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../config/rulesets',
+);
 
 const isoDate = z.string().refine(isIsoDate, 'a real date written YYYY-MM-DD');
 
@@ -71,17 +79,25 @@ const ruleSetSchema = z
   })
   .strict()
   .superRefine((set, ctx) => {
-    if (set.effectiveFrom > set.effectiveTo) ctx.addIssue({ code: 'custom', path: ['effectiveTo'], message: 'ends before it starts' });
+    if (set.effectiveFrom > set.effectiveTo)
+      ctx.addIssue({ code: 'custom', path: ['effectiveTo'], message: 'ends before it starts' });
     const seen = new Set<string>();
     set.rules.forEach((r, i) => {
-      if (seen.has(r.code)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'code'], message: `award code ${r.code} appears twice` });
+      if (seen.has(r.code))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'code'],
+          message: `award code ${r.code} appears twice`,
+        });
       seen.add(r.code);
       const computes = kindOf(r.condition).computesAmount;
       if (computes !== (r.amount.type === 'computed')) {
         ctx.addIssue({
           code: 'custom',
           path: ['rules', i, 'amount'],
-          message: computes ? `kind ${r.condition.kind} computes its amount: use {"type":"computed"}` : `kind ${r.condition.kind} does not compute an amount`,
+          message: computes
+            ? `kind ${r.condition.kind} computes its amount: use {"type":"computed"}`
+            : `kind ${r.condition.kind} does not compute an amount`,
         });
       }
     });
@@ -106,18 +122,27 @@ export class RuleSetError extends Error {
 /** Validates one rule set (the parsed JSON of a file). */
 export function parseRuleSet(data: unknown, file = '(inline)'): RuleSet {
   const result = ruleSetSchema.safeParse(data);
-  if (!result.success) throw new RuleSetError(`rule set ${file} is not valid:\n${z.prettifyError(result.error)}`);
-  return { ...result.data, window: { from: result.data.effectiveFrom, to: result.data.effectiveTo }, file };
+  if (!result.success)
+    throw new RuleSetError(`rule set ${file} is not valid:\n${z.prettifyError(result.error)}`);
+  return {
+    ...result.data,
+    window: { from: result.data.effectiveFrom, to: result.data.effectiveTo },
+    file,
+  };
 }
 
 /** A registry over rule sets already parsed; document numbers must be unique. */
 export function createRegistry(ruleSets: RuleSet[]): RuleSetRegistry {
   const numbers = new Set<string>();
   for (const set of ruleSets) {
-    if (numbers.has(set.documentNo)) throw new RuleSetError(`two rule sets carry the document number ${set.documentNo}`);
+    if (numbers.has(set.documentNo))
+      throw new RuleSetError(`two rule sets carry the document number ${set.documentNo}`);
     numbers.add(set.documentNo);
   }
-  const sorted = [...ruleSets].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom) || a.documentNo.localeCompare(b.documentNo));
+  const sorted = [...ruleSets].sort(
+    (a, b) =>
+      a.effectiveFrom.localeCompare(b.effectiveFrom) || a.documentNo.localeCompare(b.documentNo),
+  );
   return { ruleSets: sorted };
 }
 
@@ -125,13 +150,17 @@ export function createRegistry(ruleSets: RuleSet[]): RuleSetRegistry {
 export function loadRuleSets(dirs: string | readonly string[]): RuleSetRegistry {
   const sets: RuleSet[] = [];
   for (const dir of typeof dirs === 'string' ? [dirs] : dirs) {
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    for (const name of readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       const file = path.join(dir, name);
       let data: unknown;
       try {
         data = JSON.parse(readFileSync(file, 'utf8'));
       } catch (error) {
-        throw new RuleSetError(`rule set ${file} is not readable JSON: ${(error as Error).message}`);
+        throw new RuleSetError(
+          `rule set ${file} is not readable JSON: ${(error as Error).message}`,
+        );
       }
       sets.push(parseRuleSet(data, file));
     }
@@ -156,7 +185,8 @@ export interface BoundRule {
 /** Every award code the registry knows, in rule-set then rule order (a code in several sets once). */
 export function awardCodes(registry: RuleSetRegistry): BoundRule[] {
   const seen = new Map<string, BoundRule>();
-  for (const ruleSet of registry.ruleSets) for (const r of ruleSet.rules) if (!seen.has(r.code)) seen.set(r.code, { ruleSet, rule: r });
+  for (const ruleSet of registry.ruleSets)
+    for (const r of ruleSet.rules) if (!seen.has(r.code)) seen.set(r.code, { ruleSet, rule: r });
   return [...seen.values()];
 }
 
@@ -164,13 +194,24 @@ export function awardCodes(registry: RuleSetRegistry): BoundRule[] {
  * The rules of every rule set in force on or before `asOf` (its window has started), optionally
  * only those with the given codes; an unknown code is an AwardInputError.
  */
-export function rulesInForce(registry: RuleSetRegistry, asOf: string, codes?: readonly string[]): BoundRule[] {
+export function rulesInForce(
+  registry: RuleSetRegistry,
+  asOf: string,
+  codes?: readonly string[],
+): BoundRule[] {
   if (codes) {
     const known = new Set(awardCodes(registry).map((b) => b.rule.code));
     const unknown = codes.filter((c) => !known.has(c));
-    if (unknown.length > 0) throw new AwardInputError(`unknown award code ${unknown.join(', ')}; known codes: ${[...known].join(', ')}`);
+    if (unknown.length > 0)
+      throw new AwardInputError(
+        `unknown award code ${unknown.join(', ')}; known codes: ${[...known].join(', ')}`,
+      );
   }
   return registry.ruleSets
     .filter((s) => s.effectiveFrom <= asOf)
-    .flatMap((ruleSet) => ruleSet.rules.filter((r) => !codes || codes.includes(r.code)).map((r) => ({ ruleSet, rule: r })));
+    .flatMap((ruleSet) =>
+      ruleSet.rules
+        .filter((r) => !codes || codes.includes(r.code))
+        .map((r) => ({ ruleSet, rule: r })),
+    );
 }

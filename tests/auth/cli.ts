@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { openDatabase, type Database } from '../../db/client.js';
+import { type Database, openDatabase } from '../../db/client.js';
 import { createTestDatabase, testDbMode } from '../support/db.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,10 +35,22 @@ export async function cliDatabase() {
 }
 
 /** Runs `npm run edp -- …args` (as tsx cli/index.ts) and returns its exit code and output. */
-export async function edp(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const childEnv = { ...process.env, DATABASE_URL: '', EDP_DATA_DIR: '', LOG_LEVEL: 'silent', ...env };
+export async function edp(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const childEnv = {
+    ...process.env,
+    DATABASE_URL: '',
+    EDP_DATA_DIR: '',
+    LOG_LEVEL: 'silent',
+    ...env,
+  };
   try {
-    const { stdout, stderr } = await promisify(execFile)(TSX, ['cli/index.ts', ...args], { cwd: ROOT, env: childEnv });
+    const { stdout, stderr } = await promisify(execFile)(TSX, ['cli/index.ts', ...args], {
+      cwd: ROOT,
+      env: childEnv,
+    });
     return { code: 0, stdout, stderr };
   } catch (error: any) {
     return { code: error.code ?? 1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' };

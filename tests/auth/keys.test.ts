@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../resolvers/keys.js';
 import type { TestApp } from '../support/app.js';
-import { testDbMode, type TestDatabase } from '../support/db.js';
+import { type TestDatabase, testDbMode } from '../support/db.js';
 import { cliDatabase, edp } from './cli.js';
 import { bearer, errorsWithCode, post, seededApp, startAuthApp, stopSeeded } from './support.js';
 
@@ -29,20 +29,31 @@ describe(`API keys and anonymous access (${testDbMode()})`, () => {
     expect(rows[0].prefix).toBe(created.key.slice(0, 12));
     expect(rows[0].n).toBe(0);
 
-    const tax = await app.gql(`query ($u: String!) { enterprise(uscc: $u) { taxPayments { totalCount } } }`, { u: uscc }, bearer(created.key));
+    const tax = await app.gql(
+      `query ($u: String!) { enterprise(uscc: $u) { taxPayments { totalCount } } }`,
+      { u: uscc },
+      bearer(created.key),
+    );
     expect(tax.body.errors).toBeUndefined();
     expect(tax.body.data.enterprise.taxPayments.totalCount).toBeGreaterThan(0);
     const denied = await app.gql(WHO, {}, bearer(created.key));
-    expect(errorsWithCode(denied.body, 'FORBIDDEN')[0].message).toMatch(/Role "tax" may not read Query\.auditLog/);
+    expect(errorsWithCode(denied.body, 'FORBIDDEN')[0].message).toMatch(
+      /Role "tax" may not read Query\.auditLog/,
+    );
   });
 
   it('answers 401 with a clear message for a malformed, unknown or revoked key — revoked at once', async () => {
-    const malformed = await post(app, JSON.stringify({ query: '{ __typename }' }), { authorization: 'Basic dXNlcjpwYXNz' });
+    const malformed = await post(app, JSON.stringify({ query: '{ __typename }' }), {
+      authorization: 'Basic dXNlcjpwYXNz',
+    });
     expect(malformed.status).toBe(401);
     expect(malformed.headers.get('www-authenticate')).toBe('Bearer');
-    expect(malformed.body.errors[0]).toMatchObject({ message: expect.stringMatching(/must be "Bearer <key>"/), extensions: { code: 'UNAUTHENTICATED' } });
+    expect(malformed.body.errors[0]).toMatchObject({
+      message: expect.stringMatching(/must be "Bearer <key>"/),
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
 
-    const unknown = await app.gql('{ __typename }', {}, bearer('edp_' + 'x'.repeat(43)));
+    const unknown = await app.gql('{ __typename }', {}, bearer(`edp_${'x'.repeat(43)}`));
     expect(unknown.status).toBe(401);
     expect(unknown.body.errors[0].message).toMatch(/Unknown API key/);
 
@@ -53,7 +64,9 @@ describe(`API keys and anonymous access (${testDbMode()})`, () => {
     await revokeApiKey(t.database, created.prefix);
     const after = await app.gql(WHO, {}, bearer(created.key));
     expect(after.status).toBe(401);
-    expect(after.body.errors[0].message).toMatch(new RegExp(`This API key \\(${created.prefix}…, "temporary"\\) was revoked`));
+    expect(after.body.errors[0].message).toMatch(
+      new RegExp(`This API key \\(${created.prefix}…, "temporary"\\) was revoked`),
+    );
     expect(after.body.data).toBeUndefined();
   });
 
@@ -64,10 +77,13 @@ describe(`API keys and anonymous access (${testDbMode()})`, () => {
       if (/^update "api_keys"/i.test(q)) updates.push(q);
     };
     try {
-      for (let i = 0; i < 5; i++) expect((await app.gql('{ __typename }', {}, bearer(created.key))).status).toBe(200);
+      for (let i = 0; i < 5; i++)
+        expect((await app.gql('{ __typename }', {}, bearer(created.key))).status).toBe(200);
       let lastUsed: unknown = null;
       for (let i = 0; i < 50 && !lastUsed; i++) {
-        [{ last_used_at: lastUsed }] = await t.database.rows<{ last_used_at: unknown }>(sql`select last_used_at from api_keys where id = ${created.id}`);
+        [{ last_used_at: lastUsed }] = await t.database.rows<{ last_used_at: unknown }>(
+          sql`select last_used_at from api_keys where id = ${created.id}`,
+        );
         if (!lastUsed) await new Promise((r) => setTimeout(r, 50));
       }
       expect(lastUsed).toBeTruthy();
@@ -78,7 +94,10 @@ describe(`API keys and anonymous access (${testDbMode()})`, () => {
   });
 
   it('serves anonymous callers as analyst on the embedded database (masked 法定代表人, no audit log)', async () => {
-    const profile = await app.gql(`query ($u: String!) { enterprise(uscc: $u) { legalRepresentative taxAnnual { year } } }`, { u: uscc });
+    const profile = await app.gql(
+      `query ($u: String!) { enterprise(uscc: $u) { legalRepresentative taxAnnual { year } } }`,
+      { u: uscc },
+    );
     expect(profile.body.errors).toBeUndefined();
     expect(profile.body.data.enterprise.legalRepresentative).toBe('张*');
     const denied = await app.gql(WHO);
@@ -86,17 +105,35 @@ describe(`API keys and anonymous access (${testDbMode()})`, () => {
   });
 
   it('refuses anonymous callers when DATABASE_URL is set, unless EDP_ALLOW_ANONYMOUS=1', async () => {
-    const strict = await startAuthApp(t.database, { DATABASE_URL: 'postgres://configured.example/edp' });
-    const open = await startAuthApp(t.database, { DATABASE_URL: 'postgres://configured.example/edp', EDP_ALLOW_ANONYMOUS: '1' });
+    const strict = await startAuthApp(t.database, {
+      DATABASE_URL: 'postgres://configured.example/edp',
+    });
+    const open = await startAuthApp(t.database, {
+      DATABASE_URL: 'postgres://configured.example/edp',
+      EDP_ALLOW_ANONYMOUS: '1',
+    });
     try {
       const refused = await strict.gql('{ __typename }');
       expect(refused.status).toBe(401);
-      expect(refused.body.errors[0]).toMatchObject({ message: expect.stringMatching(/An API key is required/), extensions: { code: 'UNAUTHENTICATED' } });
-      const served = await open.gql(`query ($u: String!) { enterprise(uscc: $u) { name } }`, { u: uscc });
+      expect(refused.body.errors[0]).toMatchObject({
+        message: expect.stringMatching(/An API key is required/),
+        extensions: { code: 'UNAUTHENTICATED' },
+      });
+      const served = await open.gql(`query ($u: String!) { enterprise(uscc: $u) { name } }`, {
+        u: uscc,
+      });
       expect(served.status).toBe(200);
       expect(served.body.data.enterprise.name).toBeTruthy();
       const key = await createApiKey(t.database, { name: 'with key', role: 'market' });
-      expect((await strict.gql(`query ($u: String!) { enterprise(uscc: $u) { legalRepresentative } }`, { u: uscc }, bearer(key.key))).body.data.enterprise.legalRepresentative).toBe('张三');
+      expect(
+        (
+          await strict.gql(
+            `query ($u: String!) { enterprise(uscc: $u) { legalRepresentative } }`,
+            { u: uscc },
+            bearer(key.key),
+          )
+        ).body.data.enterprise.legalRepresentative,
+      ).toBe('张三');
     } finally {
       await strict.stop();
       await open.stop();
@@ -108,7 +145,10 @@ describe(`edp keys (${testDbMode()})`, () => {
   it('creates a key printed once, lists keys without them, revokes by prefix or id', async () => {
     const target = await cliDatabase();
     try {
-      const created = await edp(['keys', 'create', '--name', '自然资源局', '--role', 'natural-resources'], target.env);
+      const created = await edp(
+        ['keys', 'create', '--name', '自然资源局', '--role', 'natural-resources'],
+        target.env,
+      );
       expect(created.stderr).toBe('');
       expect(created.code).toBe(0);
       const key = /\n {2}(edp_\S{43})\n/.exec(created.stdout)?.[1];
@@ -117,7 +157,9 @@ describe(`edp keys (${testDbMode()})`, () => {
 
       const bad = await edp(['keys', 'create', '--name', 'x', '--role', 'mayor'], target.env);
       expect(bad.code).not.toBe(0);
-      expect(bad.stderr).toMatch(/one of admin, analyst, tax, natural-resources, power, market, dashboard/);
+      expect(bad.stderr).toMatch(
+        /one of admin, analyst, tax, natural-resources, power, market, dashboard/,
+      );
 
       const list = await edp(['keys', 'list'], target.env);
       expect(list.stdout).toContain(key!.slice(0, 12));
@@ -136,8 +178,12 @@ describe(`edp keys (${testDbMode()})`, () => {
         const again = await target.open();
         const app2 = await startAuthApp(again);
         expect((await app2.gql('{ __typename }', {}, bearer(key!))).status).toBe(401);
-        await expect(revokeApiKey(again, 'edp_zz')).rejects.toThrow(/No API key has the id or prefix "edp_zz"/);
-        await expect(revokeApiKey(again, 'edp')).rejects.toThrow(/neither a key id nor a prefix of at least 6 characters/);
+        await expect(revokeApiKey(again, 'edp_zz')).rejects.toThrow(
+          /No API key has the id or prefix "edp_zz"/,
+        );
+        await expect(revokeApiKey(again, 'edp')).rejects.toThrow(
+          /neither a key id nor a prefix of at least 6 characters/,
+        );
         await app2.stop();
         await again.close();
       } finally {

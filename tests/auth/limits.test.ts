@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../resolvers/keys.js';
 import type { TestApp } from '../support/app.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { bearer, post, seededApp, startAuthApp, stopSeeded } from './support.js';
 
 const REDIS_URL = process.env.EDP_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -13,7 +13,8 @@ const REDIS_URL = process.env.EDP_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 /** An operation nested `levels` deep through Enterprise → muEfficiency → enterprise → … */
 function deepQuery(uscc: string, levels: number): string {
   let inner = 'uscc';
-  for (let i = 0; i < levels / 2; i++) inner = `muEfficiency(year: 2024) { enterprise { ${inner} } }`;
+  for (let i = 0; i < levels / 2; i++)
+    inner = `muEfficiency(year: 2024) { enterprise { ${inner} } }`;
   return `{ enterprise(uscc: "${uscc}") { ${inner} } }`;
 }
 
@@ -21,11 +22,21 @@ function deepQuery(uscc: string, levels: number): string {
 function slowRequest(url: string): Promise<{ status: number; body: any; ms: number }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const req = http.request(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '100' } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text), ms: Date.now() - started }));
-    });
+    const req = http.request(
+      `${url}/graphql`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '100' } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(text),
+            ms: Date.now() - started,
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.write('{"query":"{ __typ');
   });
@@ -47,18 +58,28 @@ describe(`abuse limits (${testDbMode()})`, () => {
     const deep = await app.gql(deepQuery(uscc, 20));
     expect(deep.status).toBe(400);
     expect(deep.body.data).toBeUndefined();
-    expect(deep.body.errors.map((e: any) => e.message)).toEqual([expect.stringMatching(/Query depth limit of 10 exceeded, found 22/)]);
+    expect(deep.body.errors.map((e: any) => e.message)).toEqual([
+      expect.stringMatching(/Query depth limit of 10 exceeded, found 22/),
+    ]);
   });
 
   it('refuses 1,000 aliases, too many directives and too many tokens', async () => {
-    const aliases = await app.gql(`{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: __typename`).join(' ')} }`);
+    const aliases = await app.gql(
+      `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: __typename`).join(' ')} }`,
+    );
     expect(aliases.body.data).toBeUndefined();
     expect(aliases.status).toBe(400);
-    expect(aliases.body.errors.map((e: any) => e.message)).toEqual([expect.stringMatching(/Aliases limit of 30 exceeded, found 1000/)]);
+    expect(aliases.body.errors.map((e: any) => e.message)).toEqual([
+      expect.stringMatching(/Aliases limit of 30 exceeded, found 1000/),
+    ]);
 
-    const directives = await app.gql(`{ ${Array.from({ length: 25 }, (_, i) => `a${i}: __typename @include(if: true)`).join(' ')} }`);
+    const directives = await app.gql(
+      `{ ${Array.from({ length: 25 }, (_, i) => `a${i}: __typename @include(if: true)`).join(' ')} }`,
+    );
     expect(directives.status).toBe(400);
-    expect(directives.body.errors.map((e: any) => e.message)).toEqual([expect.stringMatching(/Directives limit of 20 exceeded, found 25/)]);
+    expect(directives.body.errors.map((e: any) => e.message)).toEqual([
+      expect.stringMatching(/Directives limit of 20 exceeded, found 25/),
+    ]);
 
     const tokens = await app.gql(`{ ${'__typename '.repeat(6000)}}`);
     expect(tokens.status).toBe(400);
@@ -69,20 +90,32 @@ describe(`abuse limits (${testDbMode()})`, () => {
     const literal = await app.gql(`{ enterprises(first: 100000) { totalCount } }`);
     expect(literal.status).toBe(400);
     expect(literal.body.data).toBeUndefined();
-    expect(literal.body.errors.map((e: any) => e.message)).toContain('Query.enterprises: `first` may be at most 100 (got 100000); page with `after`.');
-    const variable = await app.gql(`query ($n: Int) { enterprises(first: $n) { totalCount } }`, { n: 100000 });
+    expect(literal.body.errors.map((e: any) => e.message)).toContain(
+      'Query.enterprises: `first` may be at most 100 (got 100000); page with `after`.',
+    );
+    const variable = await app.gql(`query ($n: Int) { enterprises(first: $n) { totalCount } }`, {
+      n: 100000,
+    });
     expect(variable.status).toBe(400);
     expect(variable.body.errors[0].extensions.code).toBe('PAGE_TOO_LARGE');
-    const fine = await app.gql(`query ($n: Int) { enterprises(first: $n) { totalCount } }`, { n: 100 });
+    const fine = await app.gql(`query ($n: Int) { enterprises(first: $n) { totalCount } }`, {
+      n: 100,
+    });
     expect(fine.body.errors).toBeUndefined();
   });
 
   it('refuses a batch of 100 operations and a 1 MB body', async () => {
-    const batch = await post(app, JSON.stringify(Array.from({ length: 100 }, () => ({ query: '{ __typename }' }))));
+    const batch = await post(
+      app,
+      JSON.stringify(Array.from({ length: 100 }, () => ({ query: '{ __typename }' }))),
+    );
     expect(batch.status).toBe(400);
     expect(JSON.stringify(batch.body)).toMatch(/batching/i);
 
-    const huge = await post(app, JSON.stringify({ query: `{ __typename } # ${'x'.repeat(1024 * 1024)}` }));
+    const huge = await post(
+      app,
+      JSON.stringify({ query: `{ __typename } # ${'x'.repeat(1024 * 1024)}` }),
+    );
     expect(huge.status).toBe(413);
     expect(huge.body.errors[0].message).toMatch(/Request body larger than 524288 bytes/);
   });
@@ -90,7 +123,10 @@ describe(`abuse limits (${testDbMode()})`, () => {
   it('refuses a query above the cost limit', async () => {
     const cheap = await startAuthApp(t.database, { EDP_MAX_COST: '5' });
     try {
-      const res = await cheap.gql(`query ($u: String!) { enterprise(uscc: $u) { name town uscc status industryCode } }`, { u: uscc });
+      const res = await cheap.gql(
+        `query ($u: String!) { enterprise(uscc: $u) { name town uscc status industryCode } }`,
+        { u: uscc },
+      );
       expect(res.status).toBe(400);
       expect(res.body.errors[0].message).toMatch(/Query Cost limit of 5 exceeded/);
     } finally {
@@ -103,7 +139,10 @@ describe(`abuse limits (${testDbMode()})`, () => {
     try {
       const res = await slowRequest(quick.url);
       expect(res.status).toBe(503);
-      expect(res.body.errors[0]).toMatchObject({ message: expect.stringMatching(/did not complete within 0.3 s/), extensions: { code: 'TIMEOUT' } });
+      expect(res.body.errors[0]).toMatchObject({
+        message: expect.stringMatching(/did not complete within 0.3 s/),
+        extensions: { code: 'TIMEOUT' },
+      });
       expect(res.ms).toBeLessThan(5000);
     } finally {
       await quick.stop();
@@ -113,8 +152,13 @@ describe(`abuse limits (${testDbMode()})`, () => {
   it('masks internal errors: no SQL or table names reach the client', async () => {
     await t.database.rows(sql`alter table enterprises rename to enterprises_away`);
     try {
-      const res = await app.gql(`query ($u: String!) { enterprise(uscc: $u) { name } }`, { u: uscc });
-      expect(res.body.errors[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      const res = await app.gql(`query ($u: String!) { enterprise(uscc: $u) { name } }`, {
+        u: uscc,
+      });
+      expect(res.body.errors[0]).toMatchObject({
+        message: 'Internal server error',
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      });
       expect(JSON.stringify(res.body)).not.toMatch(/enterprises|relation|select/i);
     } finally {
       await t.database.rows(sql`alter table enterprises_away rename to enterprises`);
@@ -134,7 +178,10 @@ describe(`abuse limits (${testDbMode()})`, () => {
       const introspection = `{ __schema { queryType { name } } }`;
       const anonymous = await prod.gql(introspection);
       expect(anonymous.status).toBe(403);
-      expect(anonymous.body.errors[0]).toMatchObject({ message: expect.stringMatching(/Introspection is not available without an API key/), extensions: { code: 'INTROSPECTION_DISABLED' } });
+      expect(anonymous.body.errors[0]).toMatchObject({
+        message: expect.stringMatching(/Introspection is not available without an API key/),
+        extensions: { code: 'INTROSPECTION_DISABLED' },
+      });
       expect(anonymous.body.data).toBeUndefined();
       const typeLookup = await prod.gql(`{ __type(name: "Enterprise") { name } }`);
       expect(typeLookup.status).toBe(403);
@@ -145,7 +192,9 @@ describe(`abuse limits (${testDbMode()})`, () => {
 
       const keyed = await prod.gql(introspection, {}, bearer(key.key));
       expect(keyed.body.data.__schema.queryType.name).toBe('Query');
-      expect((await prod.gql(typo, { u: uscc }, bearer(key.key))).body.errors[0].message).toMatch(/Did you mean "name"\?/);
+      expect((await prod.gql(typo, { u: uscc }, bearer(key.key))).body.errors[0].message).toMatch(
+        /Did you mean "name"\?/,
+      );
       // outside production the embedded demo's anonymous analyst may use the explorer
       expect((await app.gql(introspection)).body.data.__schema.queryType.name).toBe('Query');
     } finally {
@@ -166,13 +215,27 @@ describe(`per-key rate limit (${testDbMode()})`, () => {
 
   it('answers 429 with Retry-After once a key’s burst is spent, per key, refilled over time (in memory)', async () => {
     const app = await startAuthApp(t.database, limits);
-    const [k1, k2] = [await createApiKey(t.database, { name: 'busy', role: 'dashboard' }), await createApiKey(t.database, { name: 'quiet', role: 'dashboard' })];
+    const [k1, k2] = [
+      await createApiKey(t.database, { name: 'busy', role: 'dashboard' }),
+      await createApiKey(t.database, { name: 'quiet', role: 'dashboard' }),
+    ];
     try {
       for (let i = 0; i < 3; i++) expect((await ping(app, k1.key)).status).toBe(200);
-      const res = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(k1.key) }, body: '{"query":"{ __typename }"}' });
+      const res = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(k1.key) },
+        body: '{"query":"{ __typename }"}',
+      });
       expect(res.status).toBe(429);
       expect(res.headers.get('retry-after')).toBe('1');
-      expect(await res.json()).toEqual({ errors: [{ message: 'Too many requests: at most 60 a minute per key; retry in 1 s.', extensions: { code: 'RATE_LIMITED' } }] });
+      expect(await res.json()).toEqual({
+        errors: [
+          {
+            message: 'Too many requests: at most 60 a minute per key; retry in 1 s.',
+            extensions: { code: 'RATE_LIMITED' },
+          },
+        ],
+      });
       expect((await ping(app, k2.key)).status).toBe(200);
       await new Promise((r) => setTimeout(r, 1100));
       expect((await ping(app, k1.key)).status).toBe(200);
@@ -188,7 +251,13 @@ describe(`per-key rate limit (${testDbMode()})`, () => {
     const key = await createApiKey(t.database, { name: 'shared', role: 'dashboard' });
     const redis = new Redis(REDIS_URL);
     try {
-      const statuses = await Promise.all([ping(one, key.key), ping(two, key.key), ping(one, key.key), ping(two, key.key), ping(one, key.key)]);
+      const statuses = await Promise.all([
+        ping(one, key.key),
+        ping(two, key.key),
+        ping(one, key.key),
+        ping(two, key.key),
+        ping(one, key.key),
+      ]);
       expect(statuses.map((s) => s.status).sort()).toEqual([200, 200, 200, 429, 429]);
       expect(await redis.keys(`${prefix}*`)).toEqual([`${prefix}key:${key.id}`]);
       expect(Number(await redis.pttl(`${prefix}key:${key.id}`))).toBeGreaterThan(0);

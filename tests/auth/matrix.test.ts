@@ -3,15 +3,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPABILITIES, ROLES, type Role } from '../../resolvers/roles.js';
 import { schema } from '../../schema/index.js';
 import type { TestApp } from '../support/app.js';
-import { testDbMode, type TestDatabase } from '../support/db.js';
-import { allowedFor, objectTypes, pathsFromQuery, selectionText, unguardedFields, type Step } from './schema-rules.js';
+import { type TestDatabase, testDbMode } from '../support/db.js';
+import {
+  allowedFor,
+  objectTypes,
+  pathsFromQuery,
+  type Step,
+  selectionText,
+  unguardedFields,
+} from './schema-rules.js';
 import { bearer, errorsWithCode, keysForEveryRole, seededApp, stopSeeded } from './support.js';
 
 /** A selection path without list indices: ['enterprise', 'taxPayments', 'edges', 'node', 'receiptNo']. */
-const names = (path: readonly (string | number)[] | undefined) => (path ?? []).filter((p) => typeof p === 'string').join('.');
+const names = (path: readonly (string | number)[] | undefined) =>
+  (path ?? []).filter((p) => typeof p === 'string').join('.');
 
 /** Where along `steps` the role is first refused (index), or -1 when every step lets it through. */
-const firstDenied = (steps: Step[], role: Role) => steps.findIndex((s) => !allowedFor(s.type, s.field, CAPABILITIES[role]));
+const firstDenied = (steps: Step[], role: Role) =>
+  steps.findIndex((s) => !allowedFor(s.type, s.field, CAPABILITIES[role]));
 
 describe(`role × field matrix from the schema (${testDbMode()})`, () => {
   let t: TestDatabase;
@@ -35,7 +44,10 @@ describe(`role × field matrix from the schema (${testDbMode()})`, () => {
       if (type === 'Float') return '1';
       if (type === 'Boolean') return 'true';
       if (type === 'Date') return '"2024-12-31"';
-      if (type === 'ID') return name === 'id' || name === 'ids' ? JSON.stringify(encodeGlobalID('Enterprise', uscc)) : '"0"';
+      if (type === 'ID')
+        return name === 'id' || name === 'ids'
+          ? JSON.stringify(encodeGlobalID('Enterprise', uscc))
+          : '"0"';
       return /uscc/i.test(name) ? JSON.stringify(uscc) : '"x"';
     };
     const paths = pathsFromQuery(schema, ['enterprise']);
@@ -46,7 +58,11 @@ describe(`role × field matrix from the schema (${testDbMode()})`, () => {
       if (!prefix) continue; // only reachable through a mutation's result: its way in is checked at the mutation field
       for (const field of Object.values(type.getFields())) {
         const steps = [...prefix, { type, field }];
-        cases.push({ label: `${type.name}.${field.name}`, operation: `${mutation ? 'mutation ' : ''}{ ${selectionText(steps, sample)} }`, steps });
+        cases.push({
+          label: `${type.name}.${field.name}`,
+          operation: `${mutation ? 'mutation ' : ''}{ ${selectionText(steps, sample)} }`,
+          steps,
+        });
       }
     }
     expect(cases.length).toBeGreaterThan(50);
@@ -63,14 +79,26 @@ describe(`role × field matrix from the schema (${testDbMode()})`, () => {
           const forbidden = errorsWithCode(body, 'FORBIDDEN');
           const at = firstDenied(steps, role);
           if (at === -1) {
-            if (forbidden.length) failures.push(`${role} ${label}: refused (${forbidden[0].message}) but its rules allow it`);
+            if (forbidden.length)
+              failures.push(
+                `${role} ${label}: refused (${forbidden[0].message}) but its rules allow it`,
+              );
             return;
           }
           denials++;
-          const where = steps.slice(0, at + 1).map((s) => s.field.name).join('.');
+          const where = steps
+            .slice(0, at + 1)
+            .map((s) => s.field.name)
+            .join('.');
           const hit = forbidden.find((e) => names(e.path) === where);
-          if (!hit) failures.push(`${role} ${label}: expected FORBIDDEN at ${where}, got ${status} ${JSON.stringify(body).slice(0, 300)}`);
-          else if (!hit.message.includes(`${steps[at].type.name}.${steps[at].field.name}`) || !hit.message.includes(role)) {
+          if (!hit)
+            failures.push(
+              `${role} ${label}: expected FORBIDDEN at ${where}, got ${status} ${JSON.stringify(body).slice(0, 300)}`,
+            );
+          else if (
+            !hit.message.includes(`${steps[at].type.name}.${steps[at].field.name}`) ||
+            !hit.message.includes(role)
+          ) {
             failures.push(`${role} ${label}: unclear message "${hit.message}"`);
           }
         }),
@@ -93,13 +121,22 @@ describe(`role × field matrix from the schema (${testDbMode()})`, () => {
     expect(tax.body.data.node.name).toBeTruthy();
     expect(tax.body.data.node.taxPayments.totalCount).toBeGreaterThan(0);
 
-    const market = await app.gql(`query ($id: ID!) { node(id: $id) { ... on Enterprise { penalties { decisionNo } } } }`, { id }, bearer(keys.tax));
-    expect(errorsWithCode(market.body, 'FORBIDDEN').map((e) => names(e.path))).toEqual(['node.penalties']);
-    expect(errorsWithCode(market.body, 'FORBIDDEN')[0].message).toMatch(/Role "tax" may not read Enterprise\.penalties \(it needs department market\)/);
+    const market = await app.gql(
+      `query ($id: ID!) { node(id: $id) { ... on Enterprise { penalties { decisionNo } } } }`,
+      { id },
+      bearer(keys.tax),
+    );
+    expect(errorsWithCode(market.body, 'FORBIDDEN').map((e) => names(e.path))).toEqual([
+      'node.penalties',
+    ]);
+    expect(errorsWithCode(market.body, 'FORBIDDEN')[0].message).toMatch(
+      /Role "tax" may not read Enterprise\.penalties \(it needs department market\)/,
+    );
   });
 
   it('keeps each department’s detail to that department (and analyst, admin), the audit log to admin', async () => {
-    const query = (selection: string) => `query ($uscc: String!) { enterprise(uscc: $uscc) { uscc ${selection} } }`;
+    const query = (selection: string) =>
+      `query ($uscc: String!) { enterprise(uscc: $uscc) { uscc ${selection} } }`;
     const detail: [string, Role][] = [
       ['taxPayments { totalCount }', 'tax'],
       ['penalties { decisionNo }', 'market'],
@@ -111,7 +148,10 @@ describe(`role × field matrix from the schema (${testDbMode()})`, () => {
         const { body } = await app.gql(query(selection), { uscc }, bearer(keys[role]));
         const served = role === department || role === 'analyst' || role === 'admin';
         if (served) expect(body.errors, `${role} ${selection}`).toBeUndefined();
-        else expect(errorsWithCode(body, 'FORBIDDEN').length, `${role} ${selection}`).toBeGreaterThan(0);
+        else
+          expect(errorsWithCode(body, 'FORBIDDEN').length, `${role} ${selection}`).toBeGreaterThan(
+            0,
+          );
       }
     }
     const audit = `{ auditLog(first: 1) { edges { node { id } } } }`;
@@ -130,7 +170,9 @@ describe(`role × field matrix from the schema (${testDbMode()})`, () => {
         continue;
       }
       expect(body.errors, role).toBeUndefined();
-      expect(body.data.enterprise.legalRepresentative, role).toBe(CAPABILITIES[role].personalData ? '张三' : '张*');
+      expect(body.data.enterprise.legalRepresentative, role).toBe(
+        CAPABILITIES[role].personalData ? '张三' : '张*',
+      );
     }
   });
 });

@@ -1,4 +1,8 @@
 import {
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
   getNamedType,
   isEnumType,
   isInputObjectType,
@@ -8,10 +12,6 @@ import {
   isNonNullType,
   isObjectType,
   isUnionType,
-  type GraphQLField,
-  type GraphQLInputType,
-  type GraphQLObjectType,
-  type GraphQLSchema,
 } from 'graphql';
 import type { Capabilities } from '../../resolvers/roles.js';
 import { pothosAuthScopes } from '../../server/audit-plugin.js';
@@ -30,7 +30,8 @@ type AnyField = GraphQLField<unknown, unknown>;
 /** The scope maps that guard `type.field`: the type's (unless the field skips them) and the field's own. */
 export function rulesOf(type: GraphQLObjectType, field: AnyField): unknown[] {
   const rules: unknown[] = [];
-  const fieldOptions = (field.extensions as { pothosOptions?: { skipTypeScopes?: boolean } }).pothosOptions;
+  const fieldOptions = (field.extensions as { pothosOptions?: { skipTypeScopes?: boolean } })
+    .pothosOptions;
   const typeScopes = pothosAuthScopes(type.extensions);
   if (typeScopes !== undefined && !fieldOptions?.skipTypeScopes) rules.push(typeScopes);
   const fieldScopes = pothosAuthScopes(field.extensions);
@@ -41,7 +42,10 @@ export function rulesOf(type: GraphQLObjectType, field: AnyField): unknown[] {
 /** Whether a scope map (any of its entries; $all needs every one) lets a role with `can` through. */
 export function passes(scopes: unknown, can: Capabilities): boolean {
   if (typeof scopes === 'boolean') return scopes;
-  if (typeof scopes === 'function') throw new Error('a scope function depends on the request: give it a case in the matrix by hand');
+  if (typeof scopes === 'function')
+    throw new Error(
+      'a scope function depends on the request: give it a case in the matrix by hand',
+    );
   return Object.entries(scopes as Record<string, unknown>).some(([name, value]) => {
     switch (name) {
       case 'profile':
@@ -54,19 +58,27 @@ export function passes(scopes: unknown, can: Capabilities): boolean {
       case '$any':
         return passes(value, can);
       case '$all':
-        return Object.entries(value as Record<string, unknown>).every(([n, v]) => passes({ [n]: v }, can));
+        return Object.entries(value as Record<string, unknown>).every(([n, v]) =>
+          passes({ [n]: v }, can),
+        );
       default:
         throw new Error(`unknown scope "${name}"`);
     }
   });
 }
 
-export const allowedFor = (type: GraphQLObjectType, field: AnyField, can: Capabilities) => rulesOf(type, field).every((rule) => passes(rule, can));
+export const allowedFor = (type: GraphQLObjectType, field: AnyField, can: Capabilities) =>
+  rulesOf(type, field).every((rule) => passes(rule, can));
 
-const rootTypes = (schema: GraphQLSchema) => [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter((t): t is GraphQLObjectType => !!t);
+const rootTypes = (schema: GraphQLSchema) =>
+  [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(
+    (t): t is GraphQLObjectType => !!t,
+  );
 
 export function objectTypes(schema: GraphQLSchema): GraphQLObjectType[] {
-  return Object.values(schema.getTypeMap()).filter((t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith('__'));
+  return Object.values(schema.getTypeMap()).filter(
+    (t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith('__'),
+  );
 }
 
 /**
@@ -77,13 +89,16 @@ export function objectTypes(schema: GraphQLSchema): GraphQLObjectType[] {
 export function unguardedFields(schema: GraphQLSchema): string[] {
   const roots = new Set(rootTypes(schema).map((t) => t.name));
   const returners = new Map<string, [GraphQLObjectType, AnyField][]>();
-  const into = (name: string, entry: [GraphQLObjectType, AnyField]) => returners.set(name, [...(returners.get(name) ?? []), entry]);
+  const into = (name: string, entry: [GraphQLObjectType, AnyField]) =>
+    returners.set(name, [...(returners.get(name) ?? []), entry]);
   for (const type of objectTypes(schema)) {
     for (const field of Object.values(type.getFields())) {
       const named = getNamedType(field.type);
       if (isObjectType(named)) into(named.name, [type, field]);
-      else if (isInterfaceType(named)) for (const impl of schema.getPossibleTypes(named)) into(impl.name, [type, field]);
-      else if (isUnionType(named)) for (const member of named.getTypes()) into(member.name, [type, field]);
+      else if (isInterfaceType(named))
+        for (const impl of schema.getPossibleTypes(named)) into(impl.name, [type, field]);
+      else if (isUnionType(named))
+        for (const member of named.getTypes()) into(member.name, [type, field]);
     }
   }
   const guarded = (name: string, seen: Set<string>): boolean => {
@@ -91,13 +106,18 @@ export function unguardedFields(schema: GraphQLSchema): string[] {
     const ways = returners.get(name) ?? [];
     if (roots.has(name) || ways.length === 0) return false;
     const next = new Set([...seen, name]);
-    return ways.every(([parent, field]) => rulesOf(parent, field).length > 0 || (!roots.has(parent.name) && guarded(parent.name, next)));
+    return ways.every(
+      ([parent, field]) =>
+        rulesOf(parent, field).length > 0 ||
+        (!roots.has(parent.name) && guarded(parent.name, next)),
+    );
   };
   const missing: string[] = [];
   for (const type of objectTypes(schema)) {
     const typeGuarded = guarded(type.name, new Set());
     for (const field of Object.values(type.getFields())) {
-      if (rulesOf(type, field).length === 0 && !typeGuarded) missing.push(`${type.name}.${field.name}`);
+      if (rulesOf(type, field).length === 0 && !typeGuarded)
+        missing.push(`${type.name}.${field.name}`);
     }
   }
   return missing;
@@ -119,7 +139,9 @@ export function pathsFromQuery(schema: GraphQLSchema, preferred: string[]): Map<
   const queue: GraphQLObjectType[] = [query];
   while (queue.length) {
     const type = queue.shift()!;
-    const fields = Object.values(type.getFields()).sort((a, b) => Number(preferred.includes(b.name)) - Number(preferred.includes(a.name)));
+    const fields = Object.values(type.getFields()).sort(
+      (a, b) => Number(preferred.includes(b.name)) - Number(preferred.includes(a.name)),
+    );
     for (const field of fields) {
       const named = getNamedType(field.type);
       if (!isObjectType(named) || paths.has(named.name)) continue;
@@ -131,25 +153,36 @@ export function pathsFromQuery(schema: GraphQLSchema, preferred: string[]): Map<
 }
 
 /** Literal values for required arguments: `sample(argName, namedTypeName)` answers the scalars. */
-export function argumentsText(field: AnyField, sample: (name: string, type: string) => string): string {
+export function argumentsText(
+  field: AnyField,
+  sample: (name: string, type: string) => string,
+): string {
   const literal = (name: string, type: GraphQLInputType): string => {
     const t = isNonNullType(type) ? type.ofType : type;
     if (isListType(t)) return `[${literal(name, t.ofType)}]`;
     if (isEnumType(t)) return t.getValues()[0].name;
     if (isInputObjectType(t)) {
-      const required = Object.values(t.getFields()).filter((f) => isNonNullType(f.type) && f.defaultValue === undefined);
+      const required = Object.values(t.getFields()).filter(
+        (f) => isNonNullType(f.type) && f.defaultValue === undefined,
+      );
       return `{ ${required.map((f) => `${f.name}: ${literal(f.name, f.type)}`).join(', ')} }`;
     }
     return sample(name, t.name);
   };
   const required = field.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined);
-  return required.length ? `(${required.map((a) => `${a.name}: ${literal(a.name, a.type)}`).join(', ')})` : '';
+  return required.length
+    ? `(${required.map((a) => `${a.name}: ${literal(a.name, a.type)}`).join(', ')})`
+    : '';
 }
 
 /** The selection text of `steps` ending in `last`, e.g. `enterprise(uscc: "…") { taxAnnual { year } }`. */
-export function selectionText(steps: Step[], sample: (name: string, type: string) => string): string {
+export function selectionText(
+  steps: Step[],
+  sample: (name: string, type: string) => string,
+): string {
   const [last, ...outer] = [...steps].reverse();
   let text = `${last.field.name}${argumentsText(last.field, sample)}${isLeafType(getNamedType(last.field.type)) ? '' : ' { __typename }'}`;
-  for (const step of outer) text = `${step.field.name}${argumentsText(step.field, sample)} { ${text} }`;
+  for (const step of outer)
+    text = `${step.field.name}${argumentsText(step.field, sample)} { ${text} }`;
   return text;
 }

@@ -11,21 +11,30 @@ export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 /** One fresh key per role (named after the role). */
 export async function keysForEveryRole(database: Database): Promise<Record<Role, string>> {
   const keys = {} as Record<Role, string>;
-  for (const role of ROLES) keys[role] = (await createApiKey(database, { name: `test ${role}`, role })).key;
+  for (const role of ROLES)
+    keys[role] = (await createApiKey(database, { name: `test ${role}`, role })).key;
   return keys;
 }
 
 /** The real HTTP service with the rate limit off unless `env` sets one (matrix tests send many requests). */
-export function startAuthApp(database: Database, env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export function startAuthApp(
+  database: Database,
+  env: Record<string, string | undefined> = {},
+): Promise<TestApp> {
   return startTestApp(database, { EDP_RATE_LIMIT_PER_MINUTE: '0', ...env });
 }
 
 /** The GraphQL errors of a response with this code. */
-export const errorsWithCode = (body: any, code: string): any[] => (body?.errors ?? []).filter((e: any) => e.extensions?.code === code);
+export const errorsWithCode = (body: any, code: string): any[] =>
+  (body?.errors ?? []).filter((e: any) => e.extensions?.code === code);
 
 /** POSTs a raw body to /graphql. */
 export async function post(app: TestApp, body: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const res = await fetch(`${app.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   const text = await res.text();
   let json: any;
   try {

@@ -4,16 +4,16 @@ import {
   dayOfIsoDate,
   maxFieldBytes,
   writeDateField,
-  writeInt16,
-  writeInt32,
   writeInt4Field,
   writeInt8Field,
+  writeInt16,
+  writeInt32,
   writeNumericField,
   writeQuantityField,
 } from '../../connectors/pipeline/copy-binary.js';
 import { copyLine } from '../../connectors/pipeline/copy-text.js';
 import { inTransaction } from '../../connectors/pipeline/session.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 
 interface Row {
   i: number;
@@ -24,13 +24,37 @@ interface Row {
 
 /** Decimals as the parsers give them (and some they never give: more decimals, leading zeros, a sign). */
 const decimal = fc
-  .tuple(fc.constantFrom('', '-'), fc.stringMatching(/^[0-9]{1,13}$/), fc.stringMatching(/^(\.[0-9]{1,4})?$/))
+  .tuple(
+    fc.constantFrom('', '-'),
+    fc.stringMatching(/^[0-9]{1,13}$/),
+    fc.stringMatching(/^(\.[0-9]{1,4})?$/),
+  )
   .map(([sign, whole, fraction]) => `${sign}${whole}${fraction}`);
 const row = fc.record({
   i: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
   b: fc.maxSafeInteger().map((n) => (n % 3 === 0 ? -n : n)),
-  d: fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2200-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
-  n: fc.oneof(decimal, fc.constantFrom('0', '0.0', '0.5', '10000', '9999.99', '0.01', '-0', '00012.30', '99999999999999.99', '1.005')),
+  d: fc
+    .date({
+      min: new Date('1900-01-01T00:00:00Z'),
+      max: new Date('2200-12-31T00:00:00Z'),
+      noInvalidDate: true,
+    })
+    .map((d) => d.toISOString().slice(0, 10)),
+  n: fc.oneof(
+    decimal,
+    fc.constantFrom(
+      '0',
+      '0.0',
+      '0.5',
+      '10000',
+      '9999.99',
+      '0.01',
+      '-0',
+      '00012.30',
+      '99999999999999.99',
+      '1.005',
+    ),
+  ),
 });
 
 /** The rows in the binary format, as the loader writes them. */
@@ -64,14 +88,20 @@ describe(`binary COPY rows are stored as the same rows in text would be (${testD
     const rows = fc.sample(row, { numRuns: 3000, seed: 20261204 });
     const differences = await inTransaction(t.database, async (session) => {
       for (const table of ['edp_bin', 'edp_text']) {
-        await session.query(`create temp table ${table} (k int, i int, b bigint, d date, n numeric(16,2)) on commit drop`);
+        await session.query(
+          `create temp table ${table} (k int, i int, b bigint, d date, n numeric(16,2)) on commit drop`,
+        );
       }
       const binary = await session.openCopy('edp_bin', ['k', 'i', 'b', 'd', 'n'], 'binary');
       await binary.write(binaryRows(rows));
       await binary.end();
-      const text = rows.map((r, k) => copyLine([k, r.i, r.b, r.d, r.n])).join('') + copyLine([rows.length, null, null, null, null]);
+      const text =
+        rows.map((r, k) => copyLine([k, r.i, r.b, r.d, r.n])).join('') +
+        copyLine([rows.length, null, null, null, null]);
       await session.copyIn('edp_text', ['k', 'i', 'b', 'd', 'n'], text);
-      const [{ count }] = await session.query<{ count: number }>(`select count(*)::int as count from edp_bin`);
+      const [{ count }] = await session.query<{ count: number }>(
+        `select count(*)::int as count from edp_bin`,
+      );
       expect(count).toBe(rows.length + 1);
       return session.query(
         `select * from ((table edp_bin except table edp_text) union all (table edp_text except table edp_bin)) d
@@ -83,10 +113,22 @@ describe(`binary COPY rows are stored as the same rows in text would be (${testD
 
   it('a canonical quantity (as the fast reading takes it) is written as any decimal is', () => {
     const canonical = fc
-      .tuple(fc.oneof(fc.constant('0'), fc.stringMatching(/^[1-9][0-9]{0,13}$/)), fc.stringMatching(/^(\.[0-9]{1,2})?$/))
+      .tuple(
+        fc.oneof(fc.constant('0'), fc.stringMatching(/^[1-9][0-9]{0,13}$/)),
+        fc.stringMatching(/^(\.[0-9]{1,2})?$/),
+      )
       .map(([whole, fraction]) => whole + fraction);
     const [a, b] = [Buffer.alloc(64), Buffer.alloc(64)];
-    for (const text of [...fc.sample(canonical, { numRuns: 5000, seed: 7 }), '0', '0.0', '0.00', '0.05', '10.50', '10000', '99999999999999.99']) {
+    for (const text of [
+      ...fc.sample(canonical, { numRuns: 5000, seed: 7 }),
+      '0',
+      '0.0',
+      '0.00',
+      '0.05',
+      '10.50',
+      '10000',
+      '99999999999999.99',
+    ]) {
       const bytes = Buffer.from(`x${text}y`);
       const end = writeQuantityField(a, 0, bytes, 1, bytes.length - 1);
       expect(end, text).toBe(writeNumericField(b, 0, bytes, 1, bytes.length - 1));

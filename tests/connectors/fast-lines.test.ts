@@ -1,17 +1,17 @@
-import { sql } from 'drizzle-orm';
-import fc from 'fast-check';
-import iconv from 'iconv-lite';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayOfIsoDate } from '../../connectors/pipeline/copy-binary.js';
 import { FAST, FastLines, MISSED, NotFast, SLOW } from '../../connectors/pipeline/fast-lines.js';
-import { ingestFile, type IngestOptions } from '../../connectors/pipeline/ingest.js';
+import { type IngestOptions, ingestFile } from '../../connectors/pipeline/ingest.js';
 import type { LoadPath } from '../../connectors/pipeline/load.js';
 import { CellError, parseMonth, parseQuantity } from '../../connectors/pipeline/parsers.js';
 import type { Database } from '../../db/client.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { countsOf, expectCountsAddUp, fixture, U } from './support.js';
 
 const LAYOUT = { cells: 5, account: 0, name: 1, identifier: 2, month: 3, quantity: 4 };
@@ -23,7 +23,10 @@ function readLine(line: string) {
   if (lines.read(buf, 0, buf.length) === SLOW) return SLOW;
   // the month as binary COPY writes it is the same date
   expect(lines.monthDay).toBe(dayOfIsoDate(lines.month));
-  return { month: lines.month, quantity: buf.toString('latin1', lines.quantityStart, lines.quantityEnd) };
+  return {
+    month: lines.month,
+    quantity: buf.toString('latin1', lines.quantityStart, lines.quantityEnd),
+  };
 }
 
 /** What `read` makes of a line: its answer and, when FAST, every field it sets. */
@@ -33,7 +36,10 @@ function readAll(lines: FastLines, buf: Buffer, start: number, answer: number) {
     answer,
     next: lines.next,
     lineEnd: lines.lineEnd,
-    cells: Array.from({ length: LAYOUT.cells }, (_, i) => [lines.cellStart(i) - start, lines.cellEnd(i) - start]),
+    cells: Array.from({ length: LAYOUT.cells }, (_, i) => [
+      lines.cellStart(i) - start,
+      lines.cellEnd(i) - start,
+    ]),
     account: buf.toString('latin1', lines.accountStart, lines.accountEnd),
     quantity: buf.toString('latin1', lines.quantityStart, lines.quantityEnd),
     month: lines.month,
@@ -51,10 +57,51 @@ const parsedOrNull = (parse: (cell: string) => string, cell: string) => {
   }
 };
 
-const MONTHS = ['2024-03', '202403', '2024/3', '2024.03', '2024年3月', '2024年03', '2024年3', '2024-3-5', '２０２４-03', '2024-13',
-  '2024-00', '1899-12', '2201-01', '24-03', '2024--3', '2024年', '2024年3月5日', ' 2024-03', '2024-03 ', '2024-3 ', '2024年013月', '20243'];
-const QUANTITIES = ['0', '123', '0.5', '12.34', '12.345', '1,234.5', '-5', '007', '0.', '.5', '１２', '100000000000000',
-  '99999999999999.99', '12 ', ' 12', '1e3', '12.3.4', '¥12', '0.00'];
+const MONTHS = [
+  '2024-03',
+  '202403',
+  '2024/3',
+  '2024.03',
+  '2024年3月',
+  '2024年03',
+  '2024年3',
+  '2024-3-5',
+  '２０２４-03',
+  '2024-13',
+  '2024-00',
+  '1899-12',
+  '2201-01',
+  '24-03',
+  '2024--3',
+  '2024年',
+  '2024年3月5日',
+  ' 2024-03',
+  '2024-03 ',
+  '2024-3 ',
+  '2024年013月',
+  '20243',
+];
+const QUANTITIES = [
+  '0',
+  '123',
+  '0.5',
+  '12.34',
+  '12.345',
+  '1,234.5',
+  '-5',
+  '007',
+  '0.',
+  '.5',
+  '１２',
+  '100000000000000',
+  '99999999999999.99',
+  '12 ',
+  ' 12',
+  '1e3',
+  '12.3.4',
+  '¥12',
+  '0.00',
+];
 
 describe('the fast reading of a line agrees with the parsers wherever it takes the line', () => {
   it('months and quantities: taken only as parsers.ts reads them', () => {
@@ -67,11 +114,15 @@ describe('the fast reading of a line agrees with the parsers wherever it takes t
       }
     }
     // the common shapes are taken
-    for (const month of ['2024-03', '202403', '2024/3', '2024.03', '2024年3月', '2024年03']) expect(readLine(`A1,某公司,,${month},12.5`)).not.toBe(SLOW);
+    for (const month of ['2024-03', '202403', '2024/3', '2024.03', '2024年3月', '2024年03'])
+      expect(readLine(`A1,某公司,,${month},12.5`)).not.toBe(SLOW);
   });
 
   it('any month or quantity text: never a different value from the parsers', () => {
-    const text = fc.string({ unit: fc.constantFrom(...'0123456789-/.年月 ,１２e¥'.split('')), maxLength: 10 });
+    const text = fc.string({
+      unit: fc.constantFrom(...'0123456789-/.年月 ,１２e¥'.split('')),
+      maxLength: 10,
+    });
     fc.assert(
       fc.property(text, text, (month, quantity) => {
         const fast = readLine(`A1,某公司,,${month},${quantity}`);
@@ -84,40 +135,69 @@ describe('the fast reading of a line agrees with the parsers wherever it takes t
   });
 
   it('a line read by the holder cells of a line before: as read on its own, or not taken (MISSED) when they differ', () => {
-    const account = fc.constantFrom('3700000001', 'A1', '37', '3700000001', 'A1', '', ' 37', '3\\7', '37,1');
-    const text = (chars: string) => fc.string({ unit: fc.constantFrom(...chars.split('')), maxLength: 5 });
-    const month = fc.constantFrom('2024-03', '202403', '2024年3月', '2024-04', '2024-13', ' 2024-03', '');
+    const account = fc.constantFrom(
+      '3700000001',
+      'A1',
+      '37',
+      '3700000001',
+      'A1',
+      '',
+      ' 37',
+      '3\\7',
+      '37,1',
+    );
+    const text = (chars: string) =>
+      fc.string({ unit: fc.constantFrom(...chars.split('')), maxLength: 5 });
+    const month = fc.constantFrom(
+      '2024-03',
+      '202403',
+      '2024年3月',
+      '2024-04',
+      '2024-13',
+      ' 2024-03',
+      '',
+    );
     const quantity = fc.constantFrom('12', '0.5', '7', '1,2', '12 ', '');
     const cells = fc.tuple(account, text('某公司 　A7'), text('91X 7１'), month, quantity);
     let taken = 0;
     fc.assert(
       // the second line: any, or the first's holder cells (as they are, or one of them longer) with any month and quantity
-      fc.property(cells, cells, fc.constantFrom('any', 'same', 'longer'), fc.integer({ min: 0, max: 2 }), fc.boolean(), (one, two, kind, changed, crlf) => {
-        const first = one.join(',');
-        const holder: string[] = kind === 'any' ? two.slice(0, 3) : one.slice(0, 3);
-        if (kind === 'longer') holder[changed] += '7';
-        const second = [...holder, two[3], two[4]].join(',');
-        const lines = new FastLines(LAYOUT);
-        expect(lines.knowsSpans).toBe(true);
-        const a = Buffer.from(`${first}\n`);
-        if (lines.read(a, 0, a.length) !== FAST) return;
-        const known = lines.keepSpan(a);
-        const span = a.subarray(lines.holderStart, lines.holderEnd);
-        // the second line at an offset of a buffer holding more lines, as in a file
-        const b = Buffer.from(`x,y\n${second}${crlf ? '\r\n' : '\n'}more,lines\n`);
-        const start = 4;
-        const byKnown = lines.readKnown(b, start, b.length, known);
-        const alone = new FastLines(LAYOUT);
-        const expected = readAll(alone, b, start, alone.read(b, start, b.length));
-        if (byKnown === MISSED) {
-          // only when the line's holder cells are not the same bytes
-          if (expected.answer === FAST) expect(b.subarray(start + expected.holder![0], start + expected.holder![1]).equals(span)).toBe(false);
-          return;
-        }
-        taken += 1;
-        expect(readAll(lines, b, start, byKnown)).toEqual(expected);
-        expect(b.subarray(start, start + span.length).equals(span)).toBe(true);
-      }),
+      fc.property(
+        cells,
+        cells,
+        fc.constantFrom('any', 'same', 'longer'),
+        fc.integer({ min: 0, max: 2 }),
+        fc.boolean(),
+        (one, two, kind, changed, crlf) => {
+          const first = one.join(',');
+          const holder: string[] = kind === 'any' ? two.slice(0, 3) : one.slice(0, 3);
+          if (kind === 'longer') holder[changed] += '7';
+          const second = [...holder, two[3], two[4]].join(',');
+          const lines = new FastLines(LAYOUT);
+          expect(lines.knowsSpans).toBe(true);
+          const a = Buffer.from(`${first}\n`);
+          if (lines.read(a, 0, a.length) !== FAST) return;
+          const known = lines.keepSpan(a);
+          const span = a.subarray(lines.holderStart, lines.holderEnd);
+          // the second line at an offset of a buffer holding more lines, as in a file
+          const b = Buffer.from(`x,y\n${second}${crlf ? '\r\n' : '\n'}more,lines\n`);
+          const start = 4;
+          const byKnown = lines.readKnown(b, start, b.length, known);
+          const alone = new FastLines(LAYOUT);
+          const expected = readAll(alone, b, start, alone.read(b, start, b.length));
+          if (byKnown === MISSED) {
+            // only when the line's holder cells are not the same bytes
+            if (expected.answer === FAST)
+              expect(
+                b.subarray(start + expected.holder![0], start + expected.holder![1]).equals(span),
+              ).toBe(false);
+            return;
+          }
+          taken += 1;
+          expect(readAll(lines, b, start, byKnown)).toEqual(expected);
+          expect(b.subarray(start, start + span.length).equals(span)).toBe(true);
+        },
+      ),
       { numRuns: 3000, seed: 20261204 },
     );
     expect(taken).toBeGreaterThan(100);
@@ -126,7 +206,12 @@ describe('the fast reading of a line agrees with the parsers wherever it takes t
     const a = Buffer.from('A1,某公司,,2024-03,1\n');
     expect(lines.read(a, 0, a.length)).toBe(FAST);
     const known = lines.keepSpan(a);
-    for (const other of ['A1,某公司,91370830168297305K,2024-03,1', 'A1,某公司分厂,,2024-03,1', 'A12,某公司,,2024-03,1', 'A1,某公司']) {
+    for (const other of [
+      'A1,某公司,91370830168297305K,2024-03,1',
+      'A1,某公司分厂,,2024-03,1',
+      'A12,某公司,,2024-03,1',
+      'A1,某公司',
+    ]) {
       const b = Buffer.from(`${other}\n`);
       expect(lines.readKnown(b, 0, b.length, known), other).toBe(MISSED);
     }
@@ -137,15 +222,22 @@ describe('the fast reading of a line agrees with the parsers wherever it takes t
 
   it('finds the holder cells kept from an earlier line: the same bytes, never others', () => {
     const lines = new FastLines(LAYOUT);
-    const rng = ((state: number) => () => ((state = Math.imul(state ^ (state >>> 15), 2246822507) + 0x6d2b79f5) >>> 0) / 2 ** 32)(5);
+    const rng = (
+      (state: number) => () =>
+        ((state = Math.imul(state ^ (state >>> 15), 2246822507) + 0x6d2b79f5) >>> 0) / 2 ** 32
+    )(5);
     /** the kept cells (text) by handle */
     const kept: string[] = [];
     const byText = new Map<string, number>();
     for (let i = 0; i < 20_000; i++) {
       const account = `37${Math.floor(rng() * 3000)}`;
-      const name = ['某公司', '某公司分厂', '汶上某', ''][Math.floor(rng() * 4)] + String(Math.floor(rng() * 5));
+      const name =
+        ['某公司', '某公司分厂', '汶上某', ''][Math.floor(rng() * 4)] +
+        String(Math.floor(rng() * 5));
       const ident = rng() < 0.5 ? '' : `9137083${Math.floor(rng() * 10)}`;
-      const buf = Buffer.from(`${account},${name},${ident},2024-0${1 + Math.floor(rng() * 9)},${i}\n`);
+      const buf = Buffer.from(
+        `${account},${name},${ident},2024-0${1 + Math.floor(rng() * 9)},${i}\n`,
+      );
       expect(lines.read(buf, 0, buf.length)).toBe(FAST);
       const text = `${account},${name},${ident}`;
       const found = lines.findSpan(buf);
@@ -161,8 +253,16 @@ describe('the fast reading of a line agrees with the parsers wherever it takes t
   });
 
   it('leaves to the general reader: cells to trim or unescape, a wrong number of cells, an empty account; stops at a quote', () => {
-    for (const line of ['3700000001 ,某公司,,2024-03,1', '37000\\01,某公司,,2024-03,1', '3700000001,某公司,,2024-03', '3700000001,某公司,,2024-03,1,x',
-      ',某公司,,2024-03,1', '', ' , , , , ', '3700000001,某公司,,2024-03,\t1']) {
+    for (const line of [
+      '3700000001 ,某公司,,2024-03,1',
+      '37000\\01,某公司,,2024-03,1',
+      '3700000001,某公司,,2024-03',
+      '3700000001,某公司,,2024-03,1,x',
+      ',某公司,,2024-03,1',
+      '',
+      ' , , , , ',
+      '3700000001,某公司,,2024-03,\t1',
+    ]) {
       expect(readLine(line), line).toBe(SLOW);
     }
     expect(readLine(' 3700000001,  某公司 ,91370830168297305K ,2024-03,1')).toBe(SLOW);
@@ -181,7 +281,9 @@ async function contents(database: Database) {
     sql`select account_no, month::text, raw_identifier, raw_name, name_norm, uscc, match_method, match_reason, match_candidates, kwh::text, source_row
         from power_consumption order by account_no, month`,
   );
-  const quarantined = await database.rows(sql`select row_number, reasons, raw from quarantined_rows where source = 'power' order by batch_id, row_number`);
+  const quarantined = await database.rows(
+    sql`select row_number, reasons, raw from quarantined_rows where source = 'power' order by batch_id, row_number`,
+  );
   return { power, quarantined };
 }
 
@@ -194,9 +296,16 @@ function powerFile(
    * power company exports: most lines name the holder the same place in the previous month named);
    * otherwise accounts and identities at random.
    */
-  options: { rows: number; months: [number, number]; duplicates: boolean; quotes: boolean; accounts?: number; ordered?: boolean },
+  options: {
+    rows: number;
+    months: [number, number];
+    duplicates: boolean;
+    quotes: boolean;
+    accounts?: number;
+    ordered?: boolean;
+  },
 ): string {
-  const pick = <T,>(list: readonly T[]) => list[Math.floor(rng() * list.length)];
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rng() * list.length)];
   const idents = () => {
     const e = pick(names);
     return pick([
@@ -227,10 +336,26 @@ function powerFile(
     if (keys.has(key) && !options.duplicates) continue;
     keys.add(key);
     const mm = String(month).padStart(2, '0');
-    const monthText = rng() < 0.85
-      ? pick([`${year}-${mm}`, `${year}${mm}`, `${year}/${month}`, `${year}年${month}月`, `${year}.${mm}`])
-      : pick([`${year}-${mm}-05`, `２０２${year - 2020}-${mm}`, ` ${year}-${mm}`, `${year}-13`, '']);
-    const kwh = rng() < 0.85 ? String(Math.floor(rng() * 100000) / (rng() < 0.5 ? 1 : 100)) : pick(QUANTITIES.concat(['', '-1', 'abc']));
+    const monthText =
+      rng() < 0.85
+        ? pick([
+            `${year}-${mm}`,
+            `${year}${mm}`,
+            `${year}/${month}`,
+            `${year}年${month}月`,
+            `${year}.${mm}`,
+          ])
+        : pick([
+            `${year}-${mm}-05`,
+            `２０２${year - 2020}-${mm}`,
+            ` ${year}-${mm}`,
+            `${year}-13`,
+            '',
+          ]);
+    const kwh =
+      rng() < 0.85
+        ? String(Math.floor(rng() * 100000) / (rng() < 0.5 ? 1 : 100))
+        : pick(QUANTITIES.concat(['', '-1', 'abc']));
     const known = options.ordered ? identities.get(account) : undefined;
     const [name, ident] = known !== undefined && rng() < 0.95 ? known : idents();
     if (options.ordered) identities.set(account, [name, ident]);
@@ -251,7 +376,11 @@ describe(`the fast reading loads exactly what the general reader loads (${testDb
 
   const load = async (database: Database, file: string, options: IngestOptions) => {
     let loadPath: LoadPath | undefined;
-    const report = await ingestFile(database, 'power', file, { ...options, bulkMinBytes: 0, onPath: (p) => (loadPath = p) });
+    const report = await ingestFile(database, 'power', file, {
+      ...options,
+      bulkMinBytes: 0,
+      onPath: (p) => (loadPath = p),
+    });
     await expectCountsAddUp(database, report);
     return { counts: countsOf(report), path: loadPath };
   };
@@ -260,7 +389,8 @@ describe(`the fast reading loads exactly what the general reader loads (${testDb
     fast = await createTestDatabase();
     general = await createTestDatabase();
     dir = mkdtempSync(path.join(os.tmpdir(), 'edp-fast-'));
-    for (const t of [fast, general]) await ingestFile(t.database, 'market-registry', fixture('registry.csv'));
+    for (const t of [fast, general])
+      await ingestFile(t.database, 'market-registry', fixture('registry.csv'));
     names = await fast.database.rows(sql`select name, uscc from enterprises order by uscc`);
     expect(names.map((n) => n.uscc)).toContain(U.huali);
   });
@@ -270,45 +400,80 @@ describe(`the fast reading loads exactly what the general reader loads (${testDb
   });
 
   const variants = [
-    { header: '用电户号,户名,统一社会信用代码,抄表年月,用电量(千瓦时)', encoding: 'utf-8', newline: '\n' },
-    { header: '\uFEFF用电户号,户名,统一社会信用代码,抄表年月,用电量(千瓦时)', encoding: 'utf-8', newline: '\r\n' },
-    { header: '抄表年月,用电量（千瓦时）,户名,用电户号,统一社会信用代码', encoding: 'gb18030', newline: '\n', reorder: [3, 4, 1, 0, 2] },
+    {
+      header: '用电户号,户名,统一社会信用代码,抄表年月,用电量(千瓦时)',
+      encoding: 'utf-8',
+      newline: '\n',
+    },
+    {
+      header: '\uFEFF用电户号,户名,统一社会信用代码,抄表年月,用电量(千瓦时)',
+      encoding: 'utf-8',
+      newline: '\r\n',
+    },
+    {
+      header: '抄表年月,用电量（千瓦时）,户名,用电户号,统一社会信用代码',
+      encoding: 'gb18030',
+      newline: '\n',
+      reorder: [3, 4, 1, 0, 2],
+    },
   ] as const;
 
   it('on random messy files of every layout and encoding, into an empty table and on top of it', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constantFrom(...variants), fc.boolean(), async (seed, variant, quotes) => {
-        let state = seed;
-        const rng = () => ((state = Math.imul(state ^ (state >>> 15), 2246822507) + 0x6d2b79f5) >>> 0) / 2 ** 32;
-        const files = [
-          powerFile(rng, names, { rows: 400, months: [0, 11], duplicates: false, quotes }),
-          powerFile(rng, names, { rows: 300, months: [10, 23], duplicates: rng() < 0.5, quotes: false }),
-          powerFile(rng, names, { rows: 600, months: [24, 35], duplicates: false, quotes: false, ordered: true }),
-        ];
-        for (const t of [fast, general]) {
-          await t.database.db.execute(sql`delete from power_readings`);
-          await t.database.db.execute(sql`delete from power_holders`);
-          await t.database.db.execute(sql`delete from manual_links`);
-        }
-        for (const [i, body] of files.entries()) {
-          const rows = body.split('\n').map((line) => {
-            if (!('reorder' in variant) || !line) return line;
-            const cells = line.split(',');
-            if (cells.length !== 5) return line;
-            return variant.reorder.map((k) => cells[k]).join(',');
-          });
-          const text = `${variant.header}${variant.newline}${rows.join(variant.newline)}`;
-          const file = path.join(dir, `power-${seed}-${i}.csv`);
-          writeFileSync(file, variant.encoding === 'gb18030' ? iconv.encode(text, 'gb18030') : Buffer.from(text, 'utf8'));
-          const a = await load(fast.database, file, {});
-          const b = await load(general.database, file, { fastReading: false });
-          expect(a.counts).toEqual(b.counts);
-          expect(a.path).toBe(b.path);
-        }
-        const [x, y] = [await contents(fast.database), await contents(general.database)];
-        expect(x.power.length).toBeGreaterThan(0);
-        expect(x).toEqual(y);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.constantFrom(...variants),
+        fc.boolean(),
+        async (seed, variant, quotes) => {
+          let state = seed;
+          const rng = () =>
+            ((state = Math.imul(state ^ (state >>> 15), 2246822507) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+          const files = [
+            powerFile(rng, names, { rows: 400, months: [0, 11], duplicates: false, quotes }),
+            powerFile(rng, names, {
+              rows: 300,
+              months: [10, 23],
+              duplicates: rng() < 0.5,
+              quotes: false,
+            }),
+            powerFile(rng, names, {
+              rows: 600,
+              months: [24, 35],
+              duplicates: false,
+              quotes: false,
+              ordered: true,
+            }),
+          ];
+          for (const t of [fast, general]) {
+            await t.database.db.execute(sql`delete from power_readings`);
+            await t.database.db.execute(sql`delete from power_holders`);
+            await t.database.db.execute(sql`delete from manual_links`);
+          }
+          for (const [i, body] of files.entries()) {
+            const rows = body.split('\n').map((line) => {
+              if (!('reorder' in variant) || !line) return line;
+              const cells = line.split(',');
+              if (cells.length !== 5) return line;
+              return variant.reorder.map((k) => cells[k]).join(',');
+            });
+            const text = `${variant.header}${variant.newline}${rows.join(variant.newline)}`;
+            const file = path.join(dir, `power-${seed}-${i}.csv`);
+            writeFileSync(
+              file,
+              variant.encoding === 'gb18030'
+                ? iconv.encode(text, 'gb18030')
+                : Buffer.from(text, 'utf8'),
+            );
+            const a = await load(fast.database, file, {});
+            const b = await load(general.database, file, { fastReading: false });
+            expect(a.counts).toEqual(b.counts);
+            expect(a.path).toBe(b.path);
+          }
+          const [x, y] = [await contents(fast.database), await contents(general.database)];
+          expect(x.power.length).toBeGreaterThan(0);
+          expect(x).toEqual(y);
+        },
+      ),
       { numRuns: 6, seed: 7 },
     );
   });
@@ -320,7 +485,9 @@ describe(`the fast reading loads exactly what the general reader loads (${testDb
     for (let m = 0; m < 60; m++) {
       for (let a = 0; a < 100; a++) {
         const e = names[a % names.length];
-        lines.push(`37${String(a).padStart(8, '0')},${e.name},${a % 3 === 0 ? '' : e.uscc},${2020 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')},${a * 100 + m}.5`);
+        lines.push(
+          `37${String(a).padStart(8, '0')},${e.name},${a % 3 === 0 ? '' : e.uscc},${2020 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')},${a * 100 + m}.5`,
+        );
       }
     }
     lines.push('3799999999,"某公司,分厂",,2024-01,5');
@@ -342,10 +509,20 @@ describe(`the fast reading loads exactly what the general reader loads (${testDb
 
   it('with thousands of holders (written while the file is read) and a quote in its last line (read again)', async () => {
     let state = 99;
-    const rng = () => ((state = Math.imul(state ^ (state >>> 15), 2246822507) + 0x6d2b79f5) >>> 0) / 2 ** 32;
-    const body = powerFile(rng, names, { rows: 9000, months: [0, 2], duplicates: false, quotes: false, accounts: 4000 });
+    const rng = () =>
+      ((state = Math.imul(state ^ (state >>> 15), 2246822507) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+    const body = powerFile(rng, names, {
+      rows: 9000,
+      months: [0, 2],
+      duplicates: false,
+      quotes: false,
+      accounts: 4000,
+    });
     const header = '用电户号,户名,统一社会信用代码,抄表年月,用电量(千瓦时)\n';
-    for (const [i, text] of [`${header}${body}`, `${header}${body}3799999999,"某公司,分厂",,2024-01,5\n`].entries()) {
+    for (const [i, text] of [
+      `${header}${body}`,
+      `${header}${body}3799999999,"某公司,分厂",,2024-01,5\n`,
+    ].entries()) {
       for (const t of [fast, general]) {
         await t.database.db.execute(sql`delete from power_readings`);
         await t.database.db.execute(sql`delete from power_holders`);
@@ -358,7 +535,9 @@ describe(`the fast reading loads exactly what the general reader loads (${testDb
       expect(a.counts.read).toBeGreaterThan(8000);
       const [x, y] = [await contents(fast.database), await contents(general.database)];
       expect(x).toEqual(y);
-      const [{ holders }] = await fast.database.rows<{ holders: number }>(sql`select count(*)::int as holders from power_holders`);
+      const [{ holders }] = await fast.database.rows<{ holders: number }>(
+        sql`select count(*)::int as holders from power_holders`,
+      );
       expect(holders).toBeGreaterThan(2048);
     }
   });

@@ -2,19 +2,27 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFile } from '../../connectors/pipeline/ingest.js';
 import { readAgainWhenLost } from '../../connectors/pipeline/readers.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { countsOf, expectCountsAddUp, fixture, U } from './support.js';
 
 /** The whole of tax_payments, provenance included (an unchanged row keeps its batch and loaded_at). */
 const snapshot = (t: TestDatabase) =>
-  t.database.rows(sql`select *, amount_yuan::text as amount, period::text as month from tax_payments order by receipt_no`);
+  t.database.rows(
+    sql`select *, amount_yuan::text as amount, period::text as month from tax_payments order by receipt_no`,
+  );
 
 describe(`file formats (${testDbMode()})`, () => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await createTestDatabase();
     const register = await ingestFile(t.database, 'market-registry', fixture('registry.csv'));
-    expect(countsOf(register)).toEqual({ read: 10, loaded: 10, replaced: 0, quarantined: 0, unmatched: 0 });
+    expect(countsOf(register)).toEqual({
+      read: 10,
+      loaded: 10,
+      replaced: 0,
+      quarantined: 0,
+      unmatched: 0,
+    });
   });
   afterAll(() => t?.drop());
 
@@ -41,9 +49,21 @@ describe(`file formats (${testDbMode()})`, () => {
 
   it('loads UTF-8 with thousands separators, ¥, a minus before or after, every month format and full-width spaces', async () => {
     const report = await ingestFile(t.database, 'tax-payments', fixture('tax-payments.csv'));
-    expect(countsOf(report)).toEqual({ read: 16, loaded: 8, replaced: 0, quarantined: 2, unmatched: 6 });
+    expect(countsOf(report)).toEqual({
+      read: 16,
+      loaded: 8,
+      replaced: 0,
+      quarantined: 2,
+      unmatched: 6,
+    });
     await expectCountsAddUp(t.database, report);
-    const rows = await t.database.rows<{ receipt_no: string; amount: string; month: string; raw_identifier: string | null; raw_name: string }>(
+    const rows = await t.database.rows<{
+      receipt_no: string;
+      amount: string;
+      month: string;
+      raw_identifier: string | null;
+      raw_name: string;
+    }>(
       sql`select receipt_no, amount_yuan::text as amount, period::text as month, raw_identifier, raw_name from tax_payments order by receipt_no`,
     );
     expect(Object.fromEntries(rows.map((r) => [r.receipt_no, [r.amount, r.month]]))).toEqual({
@@ -70,7 +90,11 @@ describe(`file formats (${testDbMode()})`, () => {
   });
 
   it('quarantines a bad row with every reason, its row number and raw content', async () => {
-    const rows = await t.database.rows<{ row_number: number; reasons: string[]; raw: Record<string, string> }>(sql`
+    const rows = await t.database.rows<{
+      row_number: number;
+      reasons: string[];
+      raw: Record<string, string>;
+    }>(sql`
       select q.row_number, q.reasons, q.raw from quarantined_rows q join ingest_batches b on b.id = q.batch_id
       where b.file_name = 'tax-payments.csv' order by q.row_number`);
     expect(rows.map((r) => r.row_number)).toEqual([16, 17]);
@@ -78,8 +102,18 @@ describe(`file formats (${testDbMode()})`, () => {
     expect(rows[0].reasons[0]).toMatch(/^纳税人识别号: .*91370830MA3C4A1B2X.*check character/);
     expect(rows[0].reasons[1]).toMatch(/^税款所属期: .*no month 13/);
     expect(rows[0].reasons[2]).toMatch(/^实缴金额\(元\): "abc" is not an amount/);
-    expect(rows[0].raw).toEqual({ 税票号码: 'Q01', 纳税人识别号: '91370830MA3C4A1B2X', 纳税人名称: '山东汶上纺织有限公司', 税款所属期: '2024-13', 税种: '增值税', '实缴金额(元)': 'abc' });
-    expect(rows[1].reasons).toEqual(['税票号码 is empty', '纳税人识别号 and 纳税人名称 are both empty: the record names no enterprise']);
+    expect(rows[0].raw).toEqual({
+      税票号码: 'Q01',
+      纳税人识别号: '91370830MA3C4A1B2X',
+      纳税人名称: '山东汶上纺织有限公司',
+      税款所属期: '2024-13',
+      税种: '增值税',
+      '实缴金额(元)': 'abc',
+    });
+    expect(rows[1].reasons).toEqual([
+      '税票号码 is empty',
+      '纳税人识别号 and 纳税人名称 are both empty: the record names no enterprise',
+    ]);
   });
 
   const variants = [
@@ -89,22 +123,35 @@ describe(`file formats (${testDbMode()})`, () => {
     ['xlsx (number and date cells, a second sheet)', 'tax-payments.xlsx'],
   ] as const;
 
-  it.each(variants)('%s: loads to the very same rows (nothing replaced, nothing touched)', async (_label, file) => {
-    const before = await snapshot(t);
-    const report = await ingestFile(t.database, 'tax-payments', fixture(file));
-    expect(countsOf(report)).toEqual({ read: 16, loaded: 8, replaced: 0, quarantined: 2, unmatched: 6 });
-    await expectCountsAddUp(t.database, report);
-    expect(await snapshot(t)).toEqual(before);
-    const [q] = await t.database.rows<{ rows: number[]; reasons: number }>(
-      sql`select array_agg(row_number order by row_number) as rows, sum(cardinality(reasons))::int as reasons from quarantined_rows where batch_id = ${report.batchId}`,
-    );
-    expect(q).toEqual({ rows: [16, 17], reasons: 5 });
-  });
+  it.each(variants)(
+    '%s: loads to the very same rows (nothing replaced, nothing touched)',
+    async (_label, file) => {
+      const before = await snapshot(t);
+      const report = await ingestFile(t.database, 'tax-payments', fixture(file));
+      expect(countsOf(report)).toEqual({
+        read: 16,
+        loaded: 8,
+        replaced: 0,
+        quarantined: 2,
+        unmatched: 6,
+      });
+      await expectCountsAddUp(t.database, report);
+      expect(await snapshot(t)).toEqual(before);
+      const [q] = await t.database.rows<{ rows: number[]; reasons: number }>(
+        sql`select array_agg(row_number order by row_number) as rows, sum(cardinality(reasons))::int as reasons from quarantined_rows where batch_id = ${report.batchId}`,
+      );
+      expect(q).toEqual({ rows: [16, 17], reasons: 5 });
+    },
+  );
 
   it('never writes mojibake: the GB18030 name with 䶮 is stored as written and linked', async () => {
-    const [row] = await t.database.rows<{ raw_name: string; uscc: string }>(sql`select raw_name, uscc from tax_payments where receipt_no = 'P11'`);
+    const [row] = await t.database.rows<{ raw_name: string; uscc: string }>(
+      sql`select raw_name, uscc from tax_payments where receipt_no = 'P11'`,
+    );
     expect(row).toEqual({ raw_name: '汶上县䶮丰农业有限公司', uscc: U.yan });
-    const [{ bad }] = await t.database.rows<{ bad: number }>(sql`select count(*)::int as bad from tax_payments where raw_name like '%' || chr(65533) || '%'`);
+    const [{ bad }] = await t.database.rows<{ bad: number }>(
+      sql`select count(*)::int as bad from tax_payments where raw_name like '%' || chr(65533) || '%'`,
+    );
     expect(bad).toBe(0);
   });
 });
@@ -112,12 +159,13 @@ describe(`file formats (${testDbMode()})`, () => {
 describe('an xlsx file whose workbook entry exceljs lost (exceljs/exceljs#3064) is read again', () => {
   const lost = () => new TypeError("Cannot read properties of undefined (reading 'sheets')");
   /** reads that fail as exceljs does `failures` times, then give two batches */
-  const reads = (failures: number, log: number[]) => async function* read(n: number) {
-    log.push(n);
-    if (n <= failures) throw lost();
-    yield 'first';
-    yield 'second';
-  };
+  const reads = (failures: number, log: number[]) =>
+    async function* read(n: number) {
+      log.push(n);
+      if (n <= failures) throw lost();
+      yield 'first';
+      yield 'second';
+    };
   const all = async (batches: AsyncGenerator<string>) => {
     const out: string[] = [];
     for await (const b of batches) out.push(b);
@@ -140,6 +188,7 @@ describe('an xlsx file whose workbook entry exceljs lost (exceljs/exceljs#3064) 
     };
     await expect(all(readAgainWhenLost(afterRow))).rejects.toThrow("reading 'sheets'");
     const other: number[] = [];
+    // biome-ignore lint/correctness/useYield: a read that fails before its first row
     const otherError = async function* (n: number) {
       other.push(n);
       throw new TypeError('something else');
@@ -147,7 +196,9 @@ describe('an xlsx file whose workbook entry exceljs lost (exceljs/exceljs#3064) 
     await expect(all(readAgainWhenLost(otherError))).rejects.toThrow('something else');
     expect(other).toEqual([1]);
     const partial: number[] = [];
-    await expect(all(readAgainWhenLost(reads(1, partial), () => false))).rejects.toThrow("reading 'sheets'");
+    await expect(all(readAgainWhenLost(reads(1, partial), () => false))).rejects.toThrow(
+      "reading 'sheets'",
+    );
     expect(partial).toEqual([1]);
   });
 });

@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFile } from '../../connectors/pipeline/ingest.js';
-import { openDatabase, type Database } from '../../db/client.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { type Database, openDatabase } from '../../db/client.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { fixture } from './support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,12 +31,19 @@ async function writeBigPowerFile(file: string) {
 }
 
 /** `edp ingest power FILE` in a child process, resolving once the batch is running (its log line). */
-function startIngest(file: string, env: Record<string, string>): { child: ChildProcess; running: Promise<number> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/index.ts'), 'ingest', 'power', file], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function startIngest(
+  file: string,
+  env: Record<string, string>,
+): { child: ChildProcess; running: Promise<number> } {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'cli/index.ts'), 'ingest', 'power', file],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const running = new Promise<number>((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -44,7 +51,9 @@ function startIngest(file: string, env: Record<string, string>): { child: ChildP
       const match = /"batchId":(\d+)[^\n]*"msg":"ingest running"/.exec(err);
       if (match) resolve(Number(match[1]));
     });
-    child.on('exit', (code) => reject(new Error(`ingest ended (${code}) before it was killed: ${err.slice(-500)}`)));
+    child.on('exit', (code) =>
+      reject(new Error(`ingest ended (${code}) before it was killed: ${err.slice(-500)}`)),
+    );
   });
   return { child, running };
 }
@@ -64,10 +73,14 @@ describe(`a load killed mid-way (${testDbMode()})`, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('leaves no row of its batch in any table, and the next run reports the batch failed', { timeout: 180_000 }, async () => {
+  it('leaves no row of its batch in any table, and the next run reports the batch failed', {
+    timeout: 180_000,
+  }, async () => {
     const pglite = testDbMode() === 'pglite';
     const dataDir = path.join(dir, 'pglite');
-    const env: Record<string, string> = pglite ? { EDP_DATA_DIR: dataDir, DATABASE_URL: '' } : { DATABASE_URL: t.url! };
+    const env: Record<string, string> = pglite
+      ? { EDP_DATA_DIR: dataDir, DATABASE_URL: '' }
+      : { DATABASE_URL: t.url! };
     const { child, running } = startIngest(path.join(dir, 'power-big.csv'), env);
     const batchId = await running;
     await sleep(1500); // let it write a few chunks
@@ -99,9 +112,16 @@ describe(`a load killed mid-way (${testDbMode()})`, () => {
         )[0];
       expect(await counts()).toEqual({ power: 0, quarantined: 0, mine: 0 });
       const batchRow = async () =>
-        (await database.rows<{ status: string; rows_read: number; rows_loaded: number; message: string | null }>(
-          sql`select status, rows_read, rows_loaded, message from ingest_batches where id = ${batchId}`,
-        ))[0];
+        (
+          await database.rows<{
+            status: string;
+            rows_read: number;
+            rows_loaded: number;
+            message: string | null;
+          }>(
+            sql`select status, rows_read, rows_loaded, message from ingest_batches where id = ${batchId}`,
+          )
+        )[0];
       expect((await batchRow()).status).toBe('running');
 
       // The next run finds the batch without a live loader and reports it failed; its rows were never counted.

@@ -2,12 +2,25 @@ import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { normaliseName, trimCell } from '../../connectors/common/names.js';
-import { classifyIdentifier, isValidUscc, USCC_ALPHABET, usccCheckChar } from '../../connectors/common/uscc.js';
+import {
+  classifyIdentifier,
+  isValidUscc,
+  USCC_ALPHABET,
+  usccCheckChar,
+} from '../../connectors/common/uscc.js';
 import { mapHeader } from '../../connectors/pipeline/columns.js';
 import { copyLine } from '../../connectors/pipeline/copy-text.js';
 import { detectEncoding } from '../../connectors/pipeline/encoding.js';
 import { MissingColumnError } from '../../connectors/pipeline/errors.js';
-import { CellError, parseDate, parseMoney, parseMonth, parseQuantity, parseYear, shiftDecimal } from '../../connectors/pipeline/parsers.js';
+import {
+  CellError,
+  parseDate,
+  parseMoney,
+  parseMonth,
+  parseQuantity,
+  parseYear,
+  shiftDecimal,
+} from '../../connectors/pipeline/parsers.js';
 import { taxPaymentsSource } from '../../connectors/tax/payments.js';
 
 describe('cell parsers (sources.md, common rules)', () => {
@@ -44,7 +57,14 @@ describe('cell parsers (sources.md, common rules)', () => {
   });
 
   it('reads the four date formats and refuses impossible dates', () => {
-    for (const text of ['2024-03-05', '2024/3/5', '2024年3月5日', '20240305', '2024.3.5', '２０２４-０３-０５']) {
+    for (const text of [
+      '2024-03-05',
+      '2024/3/5',
+      '2024年3月5日',
+      '20240305',
+      '2024.3.5',
+      '２０２４-０３-０５',
+    ]) {
       expect(parseDate(text), text).toBe('2024-03-05');
     }
     expect(parseDate('2024-02-29')).toBe('2024-02-29');
@@ -66,7 +86,9 @@ describe('cell parsers (sources.md, common rules)', () => {
   it('trims ASCII and full-width spaces and folds brackets for matching only', () => {
     expect(trimCell('\u3000 汶上县 \u3000')).toBe('汶上县');
     expect(trimCell('\uFEFF统一社会信用代码')).toBe('统一社会信用代码');
-    expect(normaliseName('汶上县华力机电（集团）有限公司')).toBe(normaliseName('汶上县华力机电(集团)有限公司'));
+    expect(normaliseName('汶上县华力机电（集团）有限公司')).toBe(
+      normaliseName('汶上县华力机电(集团)有限公司'),
+    );
     expect(normaliseName('汶上县　华力')).toBe('汶上县华力');
   });
 
@@ -82,7 +104,9 @@ describe('encoding detection', () => {
   it('tells UTF-8, UTF-8 with BOM and GB18030 apart', () => {
     const utf8 = Buffer.from(text, 'utf8');
     expect(detectEncoding(utf8, true)).toBe('utf-8');
-    expect(detectEncoding(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8]), true)).toBe('utf-8-bom');
+    expect(detectEncoding(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8]), true)).toBe(
+      'utf-8-bom',
+    );
     const gb = iconv.encode(text, 'gb18030');
     expect(detectEncoding(gb, true)).toBe('gb18030');
     expect(iconv.decode(gb, 'gb18030')).toBe(text); // 䶮 survives the round trip
@@ -90,13 +114,27 @@ describe('encoding detection', () => {
 
   it('does not take a UTF-8 sample cut in the middle of a character for GB18030', () => {
     const utf8 = Buffer.from('汶上县'.repeat(100), 'utf8');
-    for (const cut of [1, 2]) expect(detectEncoding(utf8.subarray(0, utf8.length - cut), false)).toBe('utf-8');
+    for (const cut of [1, 2])
+      expect(detectEncoding(utf8.subarray(0, utf8.length - cut), false)).toBe('utf-8');
   });
 });
 
 describe('header mapping', () => {
   it('finds columns by name in any order, ignores unknown ones and reads the unit of money columns', () => {
-    const map = mapHeader(taxPaymentsSource.columns, ['征收机关', '实缴金额（万元）', '税种', '税款所属期', '纳税人名称', ' 纳税人识别号 ', '税票号码'], 'f.csv', 'tax-payments');
+    const map = mapHeader(
+      taxPaymentsSource.columns,
+      [
+        '征收机关',
+        '实缴金额（万元）',
+        '税种',
+        '税款所属期',
+        '纳税人名称',
+        ' 纳税人识别号 ',
+        '税票号码',
+      ],
+      'f.csv',
+      'tax-payments',
+    );
     expect(map.index.get('amount')).toBe(1);
     expect(map.scale.get('amount')).toBe(10000);
     expect(map.index.get('ident')).toBe(5);
@@ -106,7 +144,12 @@ describe('header mapping', () => {
   it('names every missing required column', () => {
     let error: unknown;
     try {
-      mapHeader(taxPaymentsSource.columns, ['纳税人识别号', '纳税人名称', '税款所属期', '实缴金额(元)'], 'f.csv', 'tax-payments');
+      mapHeader(
+        taxPaymentsSource.columns,
+        ['纳税人识别号', '纳税人名称', '税款所属期', '实缴金额(元)'],
+        'f.csv',
+        'tax-payments',
+      );
     } catch (e) {
       error = e;
     }
@@ -118,20 +161,35 @@ describe('header mapping', () => {
 
 describe('USCC check character (GB 32100-2015)', () => {
   const alphabet = fc.constantFrom(...USCC_ALPHABET.split(''));
-  const first17 = fc.array(alphabet, { minLength: 17, maxLength: 17 }).map((chars) => chars.join(''));
+  const first17 = fc
+    .array(alphabet, { minLength: 17, maxLength: 17 })
+    .map((chars) => chars.join(''));
   const valid = first17.map((head) => head + usccCheckChar(head)!);
 
   it('accepts every code built with its check character', () => {
-    fc.assert(fc.property(valid, (code) => isValidUscc(code) && classifyIdentifier(code).kind === 'uscc'), { numRuns: 2000 });
+    fc.assert(
+      fc.property(valid, (code) => isValidUscc(code) && classifyIdentifier(code).kind === 'uscc'),
+      { numRuns: 2000 },
+    );
   });
 
   it('rejects every code with one character changed', () => {
     fc.assert(
-      fc.property(valid, fc.integer({ min: 0, max: 17 }), fc.integer({ min: 1, max: USCC_ALPHABET.length - 1 }), (code, position, shift) => {
-        const replaced = USCC_ALPHABET[(USCC_ALPHABET.indexOf(code[position]) + shift) % USCC_ALPHABET.length];
-        const changed = code.slice(0, position) + replaced + code.slice(position + 1);
-        return changed !== code && !isValidUscc(changed) && classifyIdentifier(changed).kind === 'invalid';
-      }),
+      fc.property(
+        valid,
+        fc.integer({ min: 0, max: 17 }),
+        fc.integer({ min: 1, max: USCC_ALPHABET.length - 1 }),
+        (code, position, shift) => {
+          const replaced =
+            USCC_ALPHABET[(USCC_ALPHABET.indexOf(code[position]) + shift) % USCC_ALPHABET.length];
+          const changed = code.slice(0, position) + replaced + code.slice(position + 1);
+          return (
+            changed !== code &&
+            !isValidUscc(changed) &&
+            classifyIdentifier(changed).kind === 'invalid'
+          );
+        },
+      ),
       { numRuns: 5000 },
     );
   });

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestFile, ingestRecords, type IngestOptions } from '../../connectors/pipeline/ingest.js';
+import { type IngestOptions, ingestFile, ingestRecords } from '../../connectors/pipeline/ingest.js';
 import type { LoadPath } from '../../connectors/pipeline/load.js';
 import { openFile } from '../../connectors/pipeline/readers.js';
 import type { Database } from '../../db/client.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { countsOf, expectCountsAddUp, fixture } from './support.js';
 
 /** Every file of every source, the register first. */
@@ -36,7 +36,9 @@ const TABLES = [
 async function contents(database: Database) {
   const out: Record<string, unknown[]> = {};
   for (const table of TABLES) {
-    const rows = await database.rows<Record<string, unknown>>(sql`select * from ${sql.identifier(table)}`);
+    const rows = await database.rows<Record<string, unknown>>(
+      sql`select * from ${sql.identifier(table)}`,
+    );
     out[table] = rows
       .map((row) => {
         const { batch_id: _b, loaded_at: _l, updated_at: _u, ...rest } = row;
@@ -45,7 +47,9 @@ async function contents(database: Database) {
       .sort();
   }
   out.quarantined_rows = (
-    await database.rows<{ q: string }>(sql`select source || ' ' || row_number || ' ' || reasons::text || ' ' || raw::text as q from quarantined_rows`)
+    await database.rows<{ q: string }>(
+      sql`select source || ' ' || row_number || ' ' || reasons::text || ' ' || raw::text as q from quarantined_rows`,
+    )
   )
     .map((r) => r.q)
     .sort();
@@ -54,7 +58,9 @@ async function contents(database: Database) {
 
 /** The indexes of the loaded tables, as PostgreSQL would create them. */
 const indexes = (database: Database) =>
-  database.rows(sql`select tablename, indexname, indexdef from pg_indexes where schemaname = 'public' order by 1, 2`);
+  database.rows(
+    sql`select tablename, indexname, indexdef from pg_indexes where schemaname = 'public' order by 1, 2`,
+  );
 
 /** A file's rows as records keyed by the header (what the API pull hands over): they can be read once only. */
 async function* recordsOf(file: string): AsyncGenerator<Record<string, string>> {
@@ -72,9 +78,17 @@ describe(`load paths: bulk, direct and staging give the same result (${testDbMod
   let direct: TestDatabase;
   let staged: TestDatabase;
   const paths: Record<string, LoadPath[]> = { bulk: [], direct: [] };
-  const load = async (database: Database, source: string, file: string, options: IngestOptions = {}) => {
+  const load = async (
+    database: Database,
+    source: string,
+    file: string,
+    options: IngestOptions = {},
+  ) => {
     let path: LoadPath | undefined;
-    const report = await ingestFile(database, source, fixture(file), { ...options, onPath: (p) => (path = p) });
+    const report = await ingestFile(database, source, fixture(file), {
+      ...options,
+      onPath: (p) => (path = p),
+    });
     await expectCountsAddUp(database, report);
     return { report, path };
   };
@@ -87,7 +101,8 @@ describe(`load paths: bulk, direct and staging give the same result (${testDbMod
       paths.bulk.push((await load(bulk.database, source, file, { bulkMinBytes: 0 })).path!);
       paths.direct.push((await load(direct.database, source, file)).path!);
       // The staging path from records (xlsx: compared between the other two only).
-      if (file.endsWith('.csv')) await ingestRecords(staged.database, source, recordsOf(fixture(file)), { fileName: file });
+      if (file.endsWith('.csv'))
+        await ingestRecords(staged.database, source, recordsOf(fixture(file)), { fileName: file });
     }
   });
   afterAll(async () => {
@@ -103,7 +118,8 @@ describe(`load paths: bulk, direct and staging give the same result (${testDbMod
     const expected = await contents(direct.database);
     expect(await contents(bulk.database)).toEqual(expected);
     const viaStage = await contents(staged.database);
-    for (const table of TABLES.filter((t) => t !== 'land_parcels')) expect(viaStage[table], table).toEqual(expected[table]);
+    for (const table of TABLES.filter((t) => t !== 'land_parcels'))
+      expect(viaStage[table], table).toEqual(expected[table]);
     expect(await indexes(bulk.database)).toEqual(await indexes(direct.database));
   });
 
@@ -118,9 +134,17 @@ describe(`load paths: bulk, direct and staging give the same result (${testDbMod
     for (const t of [bulk, direct]) {
       // The first key is new, the duplicate (row 4) fails the COPY (direct) or the rebuilt primary
       // key (bulk: tax_payments is not empty, so the bulk path does not even start): staging path.
-      const duplicate = await load(t.database, 'tax-payments', 'tax-payments-duplicate.csv', { bulkMinBytes: 0 });
+      const duplicate = await load(t.database, 'tax-payments', 'tax-payments-duplicate.csv', {
+        bulkMinBytes: 0,
+      });
       expect(duplicate.path).toBe('stage');
-      expect(countsOf(duplicate.report)).toEqual({ read: 3, loaded: 2, replaced: 0, quarantined: 1, unmatched: 0 });
+      expect(countsOf(duplicate.report)).toEqual({
+        read: 3,
+        loaded: 2,
+        replaced: 0,
+        quarantined: 1,
+        unmatched: 0,
+      });
     }
   });
 
@@ -128,10 +152,20 @@ describe(`load paths: bulk, direct and staging give the same result (${testDbMod
     const t = await createTestDatabase();
     try {
       await load(t.database, 'market-registry', 'registry.csv');
-      const duplicate = await load(t.database, 'tax-payments', 'tax-payments-duplicate.csv', { bulkMinBytes: 0 });
+      const duplicate = await load(t.database, 'tax-payments', 'tax-payments-duplicate.csv', {
+        bulkMinBytes: 0,
+      });
       expect(duplicate.path).toBe('stage');
-      expect(countsOf(duplicate.report)).toEqual({ read: 3, loaded: 2, replaced: 0, quarantined: 1, unmatched: 0 });
-      const [{ n }] = await t.database.rows<{ n: number }>(sql`select count(*)::int as n from quarantined_rows`);
+      expect(countsOf(duplicate.report)).toEqual({
+        read: 3,
+        loaded: 2,
+        replaced: 0,
+        quarantined: 1,
+        unmatched: 0,
+      });
+      const [{ n }] = await t.database.rows<{ n: number }>(
+        sql`select count(*)::int as n from quarantined_rows`,
+      );
       expect(n).toBe(1); // the bulk attempt's rows and quarantine are gone with its savepoint
       expect(await indexes(t.database)).toEqual(await indexes(direct.database));
     } finally {

@@ -1,12 +1,24 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseName } from '../../connectors/common/names.js';
-import { createPowerApiClient, PowerApiAuthError, PowerApiError, type Clock, type PowerApiOptions } from '../../connectors/power/api.js';
+import {
+  type Clock,
+  createPowerApiClient,
+  PowerApiAuthError,
+  PowerApiError,
+  type PowerApiOptions,
+} from '../../connectors/power/api.js';
 import { monthsBetween, pullPower } from '../../connectors/power/pull.js';
 import type { Database } from '../../db/client.js';
 import { enterprises } from '../../db/market.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
-import { fakeAccount, fakeMonthItems, startFakePowerApi, usccFor, type FakePowerApi } from '../support/fake-power-api.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
+import {
+  type FakePowerApi,
+  fakeAccount,
+  fakeMonthItems,
+  startFakePowerApi,
+  usccFor,
+} from '../support/fake-power-api.js';
 
 const TOKEN = 'secret-token';
 
@@ -46,7 +58,12 @@ describe('power company API client', () => {
 
   it('reads a page with the bearer token', async () => {
     const page = await client(fakeClock()).fetchPage('2024-03', 2, 20);
-    expect(page).toEqual({ total: 30, page: 2, pageSize: 20, items: fakeMonthItems('2024-03', 30).slice(20) });
+    expect(page).toEqual({
+      total: 30,
+      page: 2,
+      pageSize: 20,
+      items: fakeMonthItems('2024-03', 30).slice(20),
+    });
   });
 
   it('honours Retry-After in seconds', async () => {
@@ -74,19 +91,29 @@ describe('power company API client', () => {
   it('really waits Retry-After on the system clock', async () => {
     api.inject('2024-01:1', { kind: 'status', status: 429, retryAfter: '1' });
     const started = performance.now();
-    await createPowerApiClient({ baseUrl: api.url, token: TOKEN, retry: { baseDelayMs: 5 } }).fetchPage('2024-01', 1, 10);
+    await createPowerApiClient({
+      baseUrl: api.url,
+      token: TOKEN,
+      retry: { baseDelayMs: 5 },
+    }).fetchPage('2024-01', 1, 10);
     const waited = performance.now() - started;
     expect(waited).toBeGreaterThanOrEqual(990);
     expect(waited).toBeLessThan(1900);
   });
 
   it('backs off exponentially with full jitter, capped', async () => {
-    api.inject('2024-02:1', ...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 503 as const })));
+    api.inject(
+      '2024-02:1',
+      ...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 503 as const })),
+    );
     const clock = fakeClock();
     await client(clock, { random: () => 0.5 }).fetchPage('2024-02', 1, 10);
     // random · min(40, 5 · 2^(n−1)): 2.5, 5, 10, 20 (rounded to whole ms)
     expect(clock.waits).toEqual([3, 5, 10, 20]);
-    api.inject('2024-02:1', ...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 502 as const })));
+    api.inject(
+      '2024-02:1',
+      ...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 502 as const })),
+    );
     const capped = fakeClock();
     await client(capped, { random: () => 0.999 }).fetchPage('2024-02', 1, 10);
     expect(capped.waits).toEqual([5, 10, 20, 40, 40]);
@@ -107,7 +134,16 @@ describe('power company API client', () => {
     const c = client(fakeClock(), { onRetry: (e) => reasons.push(e.reason) });
     const page = await c.fetchPage('2024-04', 2, 10);
     expect(page.items).toEqual(fakeMonthItems('2024-04', 30).slice(10, 20));
-    expect(api.requests.map((r) => r.outcome)).toEqual(['slow', 'stall-body', 'drop', 'truncate', 'cut-body', 504, 502, 200]);
+    expect(api.requests.map((r) => r.outcome)).toEqual([
+      'slow',
+      'stall-body',
+      'drop',
+      'truncate',
+      'cut-body',
+      504,
+      502,
+      200,
+    ]);
     expect(c.stats).toEqual({ requests: 8, retries: 7 });
     expect(reasons[0]).toMatch(/within 500 ms/);
     expect(reasons[1]).toMatch(/within 500 ms/);
@@ -117,7 +153,12 @@ describe('power company API client', () => {
 
   it('fails fast on a wrong token, without retrying', async () => {
     const clock = fakeClock();
-    const c = createPowerApiClient({ baseUrl: api.url, token: 'wrong', clock, retry: { baseDelayMs: 5 } });
+    const c = createPowerApiClient({
+      baseUrl: api.url,
+      token: 'wrong',
+      clock,
+      retry: { baseDelayMs: 5 },
+    });
     const error = await c.fetchPage('2024-03', 1, 10).catch((e) => e);
     expect(error).toBeInstanceOf(PowerApiAuthError);
     expect(error.status).toBe(401);
@@ -127,12 +168,17 @@ describe('power company API client', () => {
   });
 
   it('gives up after the last attempt with a clear error', async () => {
-    api.inject('2024-05:1', ...Array.from({ length: 6 }, () => ({ kind: 'status' as const, status: 503 as const })));
+    api.inject(
+      '2024-05:1',
+      ...Array.from({ length: 6 }, () => ({ kind: 'status' as const, status: 503 as const })),
+    );
     const error = await client(fakeClock(), { retry: { baseDelayMs: 1, maxAttempts: 4 } })
       .fetchPage('2024-05', 1, 10)
       .catch((e) => e);
     expect(error).toBeInstanceOf(PowerApiError);
-    expect(error.message).toMatch(/gave up on .*month=2024-05.* after 4 attempts .*last failure: HTTP 503/);
+    expect(error.message).toMatch(
+      /gave up on .*month=2024-05.* after 4 attempts .*last failure: HTTP 503/,
+    );
     expect(error.attempts).toBe(4);
     expect(api.requests).toHaveLength(4);
   });
@@ -144,7 +190,9 @@ describe('power company API client', () => {
       .fetchPage('2024-06', 1, 10)
       .catch((e) => e);
     expect(error).toBeInstanceOf(PowerApiError);
-    expect(error.message).toMatch(/waiting 3600000 ms more would pass the 60000 ms budget.*HTTP 429/);
+    expect(error.message).toMatch(
+      /waiting 3600000 ms more would pass the 60000 ms budget.*HTTP 429/,
+    );
     expect(clock.waits).toEqual([]);
     expect(api.requests).toHaveLength(1);
   });
@@ -161,7 +209,12 @@ describe('power company API client', () => {
   it('stops waiting when cancelled', async () => {
     api.inject('2024-07:1', { kind: 'status', status: 429, retryAfter: '30' });
     const controller = new AbortController();
-    const c = createPowerApiClient({ baseUrl: api.url, token: TOKEN, signal: controller.signal, onRetry: () => controller.abort(new Error('stop')) });
+    const c = createPowerApiClient({
+      baseUrl: api.url,
+      token: TOKEN,
+      signal: controller.signal,
+      onRetry: () => controller.abort(new Error('stop')),
+    });
     const started = performance.now();
     await expect(c.fetchPage('2024-07', 1, 10)).rejects.toThrow('stop');
     expect(performance.now() - started).toBeLessThan(1000);
@@ -174,7 +227,9 @@ async function seedEnterprises(database: Database, accounts: number) {
   for (let i = 0; i < accounts; i++) {
     const account = fakeAccount(i);
     if (i % 3 === 2) continue;
-    const otherBrackets = account.accountName.replace(/[（(]/, i % 2 ? '（' : '(').replace(/[）)]/, i % 2 ? '）' : ')');
+    const otherBrackets = account.accountName
+      .replace(/[（(]/, i % 2 ? '（' : '(')
+      .replace(/[）)]/, i % 2 ? '）' : ')');
     const name = i % 3 === 0 ? `登记${i}有限公司` : otherBrackets;
     const uscc = i % 3 === 0 ? usccFor(i) : usccFor(100_000 + i);
     rows.push({ uscc, name, nameNorm: normaliseName(name), status: '存续', batchId: 0 });
@@ -209,8 +264,12 @@ async function consumption(database: Database, from: string, to: string) {
 
 async function snapshot(database: Database) {
   return {
-    consumption: await database.rows(sql`select *, loaded_at::text as loaded_at from power_consumption order by month, account_no`),
-    pages: await database.rows(sql`select *, stored_at::text as stored_at from power_pull_pages order by month, page`),
+    consumption: await database.rows(
+      sql`select *, loaded_at::text as loaded_at from power_consumption order by month, account_no`,
+    ),
+    pages: await database.rows(
+      sql`select *, stored_at::text as stored_at from power_pull_pages order by month, page`,
+    ),
     batches: await database.rows(sql`select id, status, rows_read from ingest_batches order by id`),
     quarantined: await database.rows(sql`select id from quarantined_rows order by id`),
   };
@@ -236,17 +295,38 @@ describe(`power pull into the database (${testDbMode()})`, () => {
   });
 
   const client = (clock = fakeClock(), token = TOKEN) =>
-    createPowerApiClient({ baseUrl: api.url, token, clock, retry: { baseDelayMs: 2, maxDelayMs: 20, timeoutMs: 1000 } });
+    createPowerApiClient({
+      baseUrl: api.url,
+      token,
+      clock,
+      retry: { baseDelayMs: 2, maxDelayMs: 20, timeoutMs: 1000 },
+    });
 
   it('loads exactly the expected rows under injected faults, honouring Retry-After', async () => {
     api.inject('2024-01:1', { kind: 'status', status: 429, retryAfter: '2' }, { kind: 'drop' });
     api.inject('2024-01:3', { kind: 'slow', ms: 2500 }, { kind: 'status', status: 503 });
-    api.inject('2024-02:2', { kind: 'truncate' }, { kind: 'cut-body' }, { kind: 'status', status: 502 });
-    api.inject('2024-03:1', { kind: 'stall-body', ms: 2500 }, { kind: 'status', status: 504 }, { kind: 'status', status: 503, retryAfter: '1' });
+    api.inject(
+      '2024-02:2',
+      { kind: 'truncate' },
+      { kind: 'cut-body' },
+      { kind: 'status', status: 502 },
+    );
+    api.inject(
+      '2024-03:1',
+      { kind: 'stall-body', ms: 2500 },
+      { kind: 'status', status: 504 },
+      { kind: 'status', status: 503, retryAfter: '1' },
+    );
     const clock = fakeClock();
-    const report = await pullPower(t.database, client(clock), { from: '2024-01', to: '2024-03', pageSize: 10 });
+    const report = await pullPower(t.database, client(clock), {
+      from: '2024-01',
+      to: '2024-03',
+      pageSize: 10,
+    });
 
-    expect(await consumption(t.database, '2024-01', '2024-03')).toEqual(expectedRows(['2024-01', '2024-02', '2024-03'], accounts));
+    expect(await consumption(t.database, '2024-01', '2024-03')).toEqual(
+      expectedRows(['2024-01', '2024-02', '2024-03'], accounts),
+    );
     expect(clock.waits[0]).toBe(2000);
     expect(clock.waits).toContain(1000);
     expect(report.retries).toBe(10);
@@ -257,7 +337,11 @@ describe(`power pull into the database (${testDbMode()})`, () => {
       ['2024-03', 'pulled', 23, 3, 3],
     ]);
     // one broken USCC per month (i = 16) is quarantined, i ≡ 2 (mod 3) stays unmatched
-    expect(report.months.map((m) => [m.rowsRead, m.rowsQuarantined])).toEqual([[21, 1], [22, 1], [23, 1]]);
+    expect(report.months.map((m) => [m.rowsRead, m.rowsQuarantined])).toEqual([
+      [21, 1],
+      [22, 1],
+      [23, 1],
+    ]);
     const batches = await t.database.rows<{ file_name: string; status: string; source: string }>(
       sql`select file_name, status, source from ingest_batches where source = 'power' order by id`,
     );
@@ -265,24 +349,43 @@ describe(`power pull into the database (${testDbMode()})`, () => {
       ['2024-01', '2024-02', '2024-03'].flatMap((m) => [1, 2, 3].map((p) => `api:${m}?page=${p}`)),
     );
     expect(new Set(batches.map((b) => b.status))).toEqual(new Set(['committed']));
-    const pages = await t.database.rows(sql`select month::text as month, page, page_size, total from power_pull_pages order by month, page`);
+    const pages = await t.database.rows(
+      sql`select month::text as month, page, page_size, total from power_pull_pages order by month, page`,
+    );
     expect(pages).toHaveLength(9);
     expect(pages[8]).toEqual({ month: '2024-03-01', page: 3, page_size: 10, total: 23 });
-    const quarantined = await t.database.rows<{ file_name: string }>(sql`select file_name from quarantined_rows where source = 'power' order by id`);
-    expect(quarantined.map((q) => q.file_name)).toEqual(['api:2024-01?page=2', 'api:2024-02?page=2', 'api:2024-03?page=2']);
+    const quarantined = await t.database.rows<{ file_name: string }>(
+      sql`select file_name from quarantined_rows where source = 'power' order by id`,
+    );
+    expect(quarantined.map((q) => q.file_name)).toEqual([
+      'api:2024-01?page=2',
+      'api:2024-02?page=2',
+      'api:2024-03?page=2',
+    ]);
   });
 
   it('changes nothing when a finished range is pulled again, and --refresh does not double values', async () => {
     const before = await snapshot(t.database);
-    const report = await pullPower(t.database, client(), { from: '2024-01', to: '2024-03', pageSize: 10 });
+    const report = await pullPower(t.database, client(), {
+      from: '2024-01',
+      to: '2024-03',
+      pageSize: 10,
+    });
     expect(report.months.map((m) => m.status)).toEqual(['skipped', 'skipped', 'skipped']);
     expect(api.requests).toHaveLength(0);
     expect(await snapshot(t.database)).toEqual(before);
 
-    const refreshed = await pullPower(t.database, client(), { from: '2024-02', to: '2024-02', pageSize: 10, refresh: true });
+    const refreshed = await pullPower(t.database, client(), {
+      from: '2024-02',
+      to: '2024-02',
+      pageSize: 10,
+      refresh: true,
+    });
     expect(refreshed.months[0]).toMatchObject({ status: 'pulled', pagesPulled: 3, rowsRead: 22 });
     expect(api.requests).toHaveLength(3);
-    expect(await consumption(t.database, '2024-01', '2024-03')).toEqual(expectedRows(['2024-01', '2024-02', '2024-03'], accounts));
+    expect(await consumption(t.database, '2024-01', '2024-03')).toEqual(
+      expectedRows(['2024-01', '2024-02', '2024-03'], accounts),
+    );
   });
 
   it('resumes after a crash from the next page, ending with the data of a clean pull', async () => {
@@ -298,7 +401,9 @@ describe(`power pull into the database (${testDbMode()})`, () => {
       },
     });
     await expect(failed).rejects.toBe(crash);
-    const stored = await t.database.rows(sql`select month::text as month, page from power_pull_pages where month >= '2023-04-01' and month < '2023-07-01' order by month, page`);
+    const stored = await t.database.rows(
+      sql`select month::text as month, page from power_pull_pages where month >= '2023-04-01' and month < '2023-07-01' order by month, page`,
+    );
     expect(stored).toEqual([
       { month: '2023-04-01', page: 1 },
       { month: '2023-04-01', page: 2 },
@@ -310,7 +415,14 @@ describe(`power pull into the database (${testDbMode()})`, () => {
     api.requests.length = 0;
     const resumed = await pullPower(t.database, client(), range);
     // 24, 25 and 26 items in pages of 8: 3, 4 and 4 pages
-    expect(api.requests.map((r) => `${r.month}:${r.page}`)).toEqual(['2023-05:3', '2023-05:4', '2023-06:1', '2023-06:2', '2023-06:3', '2023-06:4']);
+    expect(api.requests.map((r) => `${r.month}:${r.page}`)).toEqual([
+      '2023-05:3',
+      '2023-05:4',
+      '2023-06:1',
+      '2023-06:2',
+      '2023-06:3',
+      '2023-06:4',
+    ]);
     expect(resumed.months.map((m) => [m.month, m.status, m.pagesPulled])).toEqual([
       ['2023-04', 'skipped', 0],
       ['2023-05', 'resumed', 2],
@@ -324,29 +436,48 @@ describe(`power pull into the database (${testDbMode()})`, () => {
   it('resumes after an abort in the middle of a request', async () => {
     api.inject('2023-08:2', { kind: 'slow', ms: 2000 });
     const controller = new AbortController();
-    const aborting = createPowerApiClient({ baseUrl: api.url, token: TOKEN, signal: controller.signal, retry: { timeoutMs: 5000 } });
+    const aborting = createPowerApiClient({
+      baseUrl: api.url,
+      token: TOKEN,
+      signal: controller.signal,
+      retry: { timeoutMs: 5000 },
+    });
     setTimeout(() => controller.abort(new Error('operator pressed ctrl-c')), 300);
-    await expect(pullPower(t.database, aborting, { from: '2023-08', to: '2023-08', pageSize: 10 })).rejects.toThrow('ctrl-c');
+    await expect(
+      pullPower(t.database, aborting, { from: '2023-08', to: '2023-08', pageSize: 10 }),
+    ).rejects.toThrow('ctrl-c');
     api.requests.length = 0;
     await pullPower(t.database, client(), { from: '2023-08', to: '2023-08', pageSize: 10 });
     expect(api.requests.map((r) => r.page)).toEqual([2, 3]);
-    expect(await consumption(t.database, '2023-08', '2023-08')).toEqual(expectedRows(['2023-08'], accounts));
+    expect(await consumption(t.database, '2023-08', '2023-08')).toEqual(
+      expectedRows(['2023-08'], accounts),
+    );
   });
 
   it('stores a page with its progress or not at all', async () => {
     // The progress row fails after the page's rows went in: both must roll back together.
-    await t.database.rows(sql.raw(`create function edp_test_refuse_page() returns trigger language plpgsql as $$
-      begin if new.month = '2022-05-01' and new.page = 2 then raise exception 'disk full (test)'; end if; return new; end $$`));
-    await t.database.rows(sql.raw(`create trigger edp_test_refuse_page before insert on power_pull_pages
-      for each row execute function edp_test_refuse_page()`));
+    await t.database.rows(
+      sql.raw(`create function edp_test_refuse_page() returns trigger language plpgsql as $$
+      begin if new.month = '2022-05-01' and new.page = 2 then raise exception 'disk full (test)'; end if; return new; end $$`),
+    );
+    await t.database.rows(
+      sql.raw(`create trigger edp_test_refuse_page before insert on power_pull_pages
+      for each row execute function edp_test_refuse_page()`),
+    );
     try {
-      await expect(pullPower(t.database, client(), { from: '2022-05', to: '2022-05', pageSize: 10 })).rejects.toThrow('disk full');
+      await expect(
+        pullPower(t.database, client(), { from: '2022-05', to: '2022-05', pageSize: 10 }),
+      ).rejects.toThrow('disk full');
     } finally {
       await t.database.rows(sql.raw(`drop trigger edp_test_refuse_page on power_pull_pages`));
     }
-    const firstPage = expectedRows(['2022-05'], accounts).filter((r) => Number(r.account_no.slice(-2)) < 10);
+    const firstPage = expectedRows(['2022-05'], accounts).filter(
+      (r) => Number(r.account_no.slice(-2)) < 10,
+    );
     expect(await consumption(t.database, '2022-05', '2022-05')).toEqual(firstPage);
-    const batches = await t.database.rows(sql`select file_name, status from ingest_batches where file_name like 'api:2022-05%' order by id`);
+    const batches = await t.database.rows(
+      sql`select file_name, status from ingest_batches where file_name like 'api:2022-05%' order by id`,
+    );
     expect(batches).toEqual([
       { file_name: 'api:2022-05?page=1', status: 'committed' },
       { file_name: 'api:2022-05?page=2', status: 'failed' },
@@ -354,24 +485,46 @@ describe(`power pull into the database (${testDbMode()})`, () => {
     api.requests.length = 0;
     await pullPower(t.database, client(), { from: '2022-05', to: '2022-05', pageSize: 10 });
     expect(api.requests.map((r) => r.page)).toEqual([2, 3]);
-    expect(await consumption(t.database, '2022-05', '2022-05')).toEqual(expectedRows(['2022-05'], accounts));
+    expect(await consumption(t.database, '2022-05', '2022-05')).toEqual(
+      expectedRows(['2022-05'], accounts),
+    );
   });
 
   it('starts a month again when its total changed since the stored pages', async () => {
     let grown = 0;
-    const growing = await startFakePowerApi({ token: TOKEN, accounts: (month) => accounts(month) + grown });
+    const growing = await startFakePowerApi({
+      token: TOKEN,
+      accounts: (month) => accounts(month) + grown,
+    });
     try {
-      const c = () => createPowerApiClient({ baseUrl: growing.url, token: TOKEN, clock: fakeClock(), retry: { baseDelayMs: 1 } });
+      const c = () =>
+        createPowerApiClient({
+          baseUrl: growing.url,
+          token: TOKEN,
+          clock: fakeClock(),
+          retry: { baseDelayMs: 1 },
+        });
       const stop = new Error('stop');
       await expect(
-        pullPower(t.database, c(), { from: '2022-11', to: '2022-11', pageSize: 10, onPage: () => Promise.reject(stop) }),
+        pullPower(t.database, c(), {
+          from: '2022-11',
+          to: '2022-11',
+          pageSize: 10,
+          onPage: () => Promise.reject(stop),
+        }),
       ).rejects.toBe(stop);
       grown = 5;
       growing.requests.length = 0;
-      const report = await pullPower(t.database, c(), { from: '2022-11', to: '2022-11', pageSize: 10 });
+      const report = await pullPower(t.database, c(), {
+        from: '2022-11',
+        to: '2022-11',
+        pageSize: 10,
+      });
       expect(growing.requests.map((r) => r.page)).toEqual([2, 1, 2, 3, 4]);
       expect(report.months[0]).toMatchObject({ total: 36, pages: 4, pagesPulled: 4 });
-      expect(await consumption(t.database, '2022-11', '2022-11')).toEqual(expectedRows(['2022-11'], (m) => accounts(m) + 5));
+      expect(await consumption(t.database, '2022-11', '2022-11')).toEqual(
+        expectedRows(['2022-11'], (m) => accounts(m) + 5),
+      );
     } finally {
       await growing.close();
     }
@@ -380,14 +533,21 @@ describe(`power pull into the database (${testDbMode()})`, () => {
   it('fails fast on a wrong token and stores nothing', async () => {
     const before = await snapshot(t.database);
     const clock = fakeClock();
-    await expect(pullPower(t.database, client(clock, 'expired'), { from: '2021-01', to: '2021-12' })).rejects.toBeInstanceOf(PowerApiAuthError);
+    await expect(
+      pullPower(t.database, client(clock, 'expired'), { from: '2021-01', to: '2021-12' }),
+    ).rejects.toBeInstanceOf(PowerApiAuthError);
     expect(api.requests).toHaveLength(1);
     expect(clock.waits).toEqual([]);
     expect(await snapshot(t.database)).toEqual(before);
   });
 
   it('rejects a malformed or reversed month range before any request', () => {
-    expect(monthsBetween('2023-11', '2024-02')).toEqual(['2023-11', '2023-12', '2024-01', '2024-02']);
+    expect(monthsBetween('2023-11', '2024-02')).toEqual([
+      '2023-11',
+      '2023-12',
+      '2024-01',
+      '2024-02',
+    ]);
     expect(() => monthsBetween('2024-13', '2024-12')).toThrow(/not a month/);
     expect(() => monthsBetween('2024-03', '2024-02')).toThrow(/after/);
   });

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFile } from '../../connectors/pipeline/ingest.js';
 import type { Database } from '../../db/client.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { expectCountsAddUp, fixture, paymentLinks, U } from './support.js';
 
 /** The department files of the order-independence check. */
@@ -39,7 +39,10 @@ describe(`entity resolution (${testDbMode()})`, () => {
 
   it('links by identifier kind, each by its own rule, and keeps the rest unmatched with reason and candidates', async () => {
     await ingestFile(first.database, 'market-registry', fixture('registry.csv'));
-    await expectCountsAddUp(first.database, await ingestFile(first.database, 'tax-payments', fixture('tax-payments.csv')));
+    await expectCountsAddUp(
+      first.database,
+      await ingestFile(first.database, 'tax-payments', fixture('tax-payments.csv')),
+    );
     const p = await paymentLinks(first.database);
     expect(p.P01).toEqual({ uscc: U.huali, method: 'uscc', candidates: null }); // valid USCC
     expect(p.P12).toEqual({ uscc: U.textile, method: 'uscc', candidates: null }); // lower case, spaces around
@@ -56,10 +59,11 @@ describe(`entity resolution (${testDbMode()})`, () => {
     expect(p.P09).toEqual({ uscc: null, method: null, candidates: null }); // legacy number of no one
     expect(p.P10).toEqual({ uscc: null, method: null, candidates: null }); // unknown name
     const reasons = Object.fromEntries(
-      (await first.database.rows<{ receipt_no: string; match_reason: string }>(sql`select receipt_no, match_reason from tax_payments where uscc is null`)).map((r) => [
-        r.receipt_no,
-        r.match_reason,
-      ]),
+      (
+        await first.database.rows<{ receipt_no: string; match_reason: string }>(
+          sql`select receipt_no, match_reason from tax_payments where uscc is null`,
+        )
+      ).map((r) => [r.receipt_no, r.match_reason]),
     );
     expect(reasons.P08).toMatch(/^not registered/);
     expect(reasons.P05).toMatch(/^ambiguous: 2 registered enterprises have this name/);
@@ -68,21 +72,29 @@ describe(`entity resolution (${testDbMode()})`, () => {
     expect(reasons.P09).toMatch(/organisation code ZZZZZZZZZ/);
     expect(reasons.P10).toMatch(/^unknown name/);
     // An invalid USCC is never guessed at: the row is quarantined, not linked by its (valid) name.
-    const [{ n }] = await first.database.rows<{ n: number }>(sql`select count(*)::int as n from tax_payments where receipt_no = 'Q01'`);
+    const [{ n }] = await first.database.rows<{ n: number }>(
+      sql`select count(*)::int as n from tax_payments where receipt_no = 'Q01'`,
+    );
     expect(n).toBe(0);
   });
 
   it('gives the same links whatever order the files arrive in (tax and land before the register)', async () => {
-    for (const [source, file] of DEPARTMENT_FILES.filter(([s]) => s !== 'tax-payments')) await ingestFile(first.database, source, fixture(file));
-    for (const [source, file] of DEPARTMENT_FILES) await ingestFile(late.database, source, fixture(file));
+    for (const [source, file] of DEPARTMENT_FILES.filter(([s]) => s !== 'tax-payments'))
+      await ingestFile(first.database, source, fixture(file));
+    for (const [source, file] of DEPARTMENT_FILES)
+      await ingestFile(late.database, source, fixture(file));
     const before = await paymentLinks(late.database);
     expect(Object.values(before).every((l) => l.uscc === null)).toBe(true); // no register yet: nothing links
-    await expectCountsAddUp(late.database, await ingestFile(late.database, 'market-registry', fixture('registry.csv')));
+    await expectCountsAddUp(
+      late.database,
+      await ingestFile(late.database, 'market-registry', fixture('registry.csv')),
+    );
     expect(await links(late.database)).toEqual(await links(first.database));
   });
 
   it('resolves unmatched and name-linked records again when the register changes', async () => {
-    for (const t of [first, late]) await ingestFile(t.database, 'market-registry', fixture('registry-update.csv'));
+    for (const t of [first, late])
+      await ingestFile(t.database, 'market-registry', fixture('registry-update.csv'));
     const p = await paymentLinks(first.database);
     expect(p.P08).toEqual({ uscc: U.later, method: 'uscc', candidates: null }); // its USCC is registered now
     expect(p.P10).toEqual({ uscc: U.newco, method: 'name', candidates: null }); // its name is registered now

@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import type { BatchReport } from '../../connectors/pipeline/batches.js';
 import type { Database } from '../../db/client.js';
@@ -30,7 +30,15 @@ export const U = {
 /** Every batch's counts add up, and the report says what the table says. */
 export async function expectCountsAddUp(database: Database, report: BatchReport) {
   expect(report.rowsRead).toBe(report.rowsLoaded + report.rowsQuarantined + report.rowsUnmatched);
-  const [row] = await database.rows<{ status: string; read: number; loaded: number; replaced: number; quarantined: number; unmatched: number; q: number }>(sql`
+  const [row] = await database.rows<{
+    status: string;
+    read: number;
+    loaded: number;
+    replaced: number;
+    quarantined: number;
+    unmatched: number;
+    q: number;
+  }>(sql`
     select status, rows_read as read, rows_loaded as loaded, rows_replaced as replaced, rows_quarantined as quarantined,
       rows_unmatched as unmatched, (select count(*)::int from quarantined_rows where batch_id = ${report.batchId}) as q
     from ingest_batches where id = ${report.batchId}`);
@@ -56,8 +64,18 @@ export const countsOf = (r: BatchReport) => ({
 
 /** receipt → (uscc, method) of tax_payments, for resolution checks. */
 export async function paymentLinks(database: Database) {
-  const rows = await database.rows<{ receipt_no: string; uscc: string | null; match_method: string | null; match_candidates: string[] | null }>(
+  const rows = await database.rows<{
+    receipt_no: string;
+    uscc: string | null;
+    match_method: string | null;
+    match_candidates: string[] | null;
+  }>(
     sql`select receipt_no, uscc, match_method, match_candidates from tax_payments order by receipt_no`,
   );
-  return Object.fromEntries(rows.map((r) => [r.receipt_no, { uscc: r.uscc, method: r.match_method, candidates: r.match_candidates }]));
+  return Object.fromEntries(
+    rows.map((r) => [
+      r.receipt_no,
+      { uscc: r.uscc, method: r.match_method, candidates: r.match_candidates },
+    ]),
+  );
 }

@@ -3,14 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LinkError } from '../../connectors/pipeline/errors.js';
 import { ingestFile } from '../../connectors/pipeline/ingest.js';
 import { linkRecord, listUnmatched } from '../../connectors/pipeline/unmatched.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
 import { data, run } from '../schema/support.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { fixture, paymentLinks, U } from './support.js';
 
 describe(`unmatched records and links by hand (${testDbMode()})`, () => {
   let t: TestDatabase;
   const taxOf = async (uscc: string) =>
-    (await t.database.rows<{ total: string | null }>(sql`select sum(amount_yuan)::text as total from tax_payments where uscc = ${uscc}`))[0].total;
+    (
+      await t.database.rows<{ total: string | null }>(
+        sql`select sum(amount_yuan)::text as total from tax_payments where uscc = ${uscc}`,
+      )
+    )[0].total;
 
   beforeAll(async () => {
     t = await createTestDatabase();
@@ -49,7 +53,11 @@ describe(`unmatched records and links by hand (${testDbMode()})`, () => {
       candidates: [U.dongfangJining, U.dongfang],
       linkedTo: null,
     });
-    expect(byId['land-leases:ZL-2023-002#lessor']).toMatchObject({ name: '次丘镇前村村民委员会', identifier: null, candidates: [] });
+    expect(byId['land-leases:ZL-2023-002#lessor']).toMatchObject({
+      name: '次丘镇前村村民委员会',
+      identifier: null,
+      candidates: [],
+    });
     expect(byId['land-leases:ZL-2023-003#lessee'].candidates).toEqual([U.sameName1, U.sameName2]);
   });
 
@@ -61,28 +69,58 @@ describe(`unmatched records and links by hand (${testDbMode()})`, () => {
     expect([...first.records, ...second.records, ...third.records].map((r) => r.id)).toEqual(
       (await listUnmatched(t.database, { first: 100 })).records.map((r) => r.id),
     );
-    expect((await listUnmatched(t.database, { source: 'power' })).records.map((r) => r.id)).toEqual(['power:3700000003|2024-01']);
-    await expect(listUnmatched(t.database, { source: 'market-registry' })).rejects.toBeInstanceOf(LinkError);
+    expect((await listUnmatched(t.database, { source: 'power' })).records.map((r) => r.id)).toEqual(
+      ['power:3700000003|2024-01'],
+    );
+    await expect(listUnmatched(t.database, { source: 'market-registry' })).rejects.toBeInstanceOf(
+      LinkError,
+    );
   });
 
   it('links a record by hand: its values count for the enterprise at once', async () => {
     const before = await taxOf(U.sameName1);
     const linked = await linkRecord(t.database, 'tax-payments:P05', U.sameName1, 'test');
-    expect(linked).toMatchObject({ id: 'tax-payments:P05', linkedTo: U.sameName1, reason: 'ambiguous: 2 registered enterprises have this name' });
+    expect(linked).toMatchObject({
+      id: 'tax-payments:P05',
+      linkedTo: U.sameName1,
+      reason: 'ambiguous: 2 registered enterprises have this name',
+    });
     expect(linked.candidates).toEqual([U.sameName1, U.sameName2]);
     expect(Number(await taxOf(U.sameName1))).toBe(Number(before ?? 0) + 100);
-    expect((await paymentLinks(t.database)).P05).toEqual({ uscc: U.sameName1, method: 'manual', candidates: null });
-    const [link] = await t.database.rows(sql`select source, record_key, party, uscc, linked_by from manual_links`);
-    expect(link).toEqual({ source: 'tax-payments', record_key: 'P05', party: '', uscc: U.sameName1, linked_by: 'test' });
-    expect((await listUnmatched(t.database)).records.map((r) => r.id)).not.toContain('tax-payments:P05');
+    expect((await paymentLinks(t.database)).P05).toEqual({
+      uscc: U.sameName1,
+      method: 'manual',
+      candidates: null,
+    });
+    const [link] = await t.database.rows(
+      sql`select source, record_key, party, uscc, linked_by from manual_links`,
+    );
+    expect(link).toEqual({
+      source: 'tax-payments',
+      record_key: 'P05',
+      party: '',
+      uscc: U.sameName1,
+      linked_by: 'test',
+    });
+    expect((await listUnmatched(t.database)).records.map((r) => r.id)).not.toContain(
+      'tax-payments:P05',
+    );
   });
 
   it('links a lease party and a record with a composite key', async () => {
     await linkRecord(t.database, 'land-leases:ZL-2023-002#lessor', U.runtong);
     await linkRecord(t.database, 'power:3700000003|2024-01', U.textile);
-    const [lease] = await t.database.rows(sql`select lessor_uscc, lessor_match_method, lessee_uscc from land_leases where filing_no = 'ZL-2023-002'`);
-    expect(lease).toEqual({ lessor_uscc: U.runtong, lessor_match_method: 'manual', lessee_uscc: U.textile });
-    const [power] = await t.database.rows(sql`select uscc, match_method from power_consumption where account_no = '3700000003'`);
+    const [lease] = await t.database.rows(
+      sql`select lessor_uscc, lessor_match_method, lessee_uscc from land_leases where filing_no = 'ZL-2023-002'`,
+    );
+    expect(lease).toEqual({
+      lessor_uscc: U.runtong,
+      lessor_match_method: 'manual',
+      lessee_uscc: U.textile,
+    });
+    const [power] = await t.database.rows(
+      sql`select uscc, match_method from power_consumption where account_no = '3700000003'`,
+    );
     expect(power).toEqual({ uscc: U.textile, match_method: 'manual' });
   });
 
@@ -93,26 +131,53 @@ describe(`unmatched records and links by hand (${testDbMode()})`, () => {
     await ingestFile(t.database, 'land-leases', fixture('land-leases.csv'));
     await ingestFile(t.database, 'power', fixture('power.csv'));
     await ingestFile(t.database, 'market-registry', fixture('registry-update.csv'));
-    expect((await paymentLinks(t.database)).P05).toEqual({ uscc: U.sameName1, method: 'manual', candidates: null });
-    const [lease] = await t.database.rows(sql`select lessor_uscc, lessor_match_method from land_leases where filing_no = 'ZL-2023-002'`);
+    expect((await paymentLinks(t.database)).P05).toEqual({
+      uscc: U.sameName1,
+      method: 'manual',
+      candidates: null,
+    });
+    const [lease] = await t.database.rows(
+      sql`select lessor_uscc, lessor_match_method from land_leases where filing_no = 'ZL-2023-002'`,
+    );
     expect(lease).toEqual({ lessor_uscc: U.runtong, lessor_match_method: 'manual' });
-    const [power] = await t.database.rows(sql`select uscc, match_method from power_consumption where account_no = '3700000003'`);
+    const [power] = await t.database.rows(
+      sql`select uscc, match_method from power_consumption where account_no = '3700000003'`,
+    );
     expect(power).toEqual({ uscc: U.textile, match_method: 'manual' });
   });
 
   it('refuses an unknown enterprise, an unknown record and a malformed id', async () => {
-    await expect(linkRecord(t.database, 'tax-payments:P06', U.newco.replace('DH', 'DX'))).rejects.toThrow(/no enterprise with 统一社会信用代码/);
-    await expect(linkRecord(t.database, 'tax-payments:P99', U.huali)).rejects.toThrow(/no tax-payments record has the key "P99"/);
-    await expect(linkRecord(t.database, 'land-leases:ZL-2023-003', U.huali)).rejects.toThrow(/#lessor or #lessee/);
+    await expect(
+      linkRecord(t.database, 'tax-payments:P06', U.newco.replace('DH', 'DX')),
+    ).rejects.toThrow(/no enterprise with 统一社会信用代码/);
+    await expect(linkRecord(t.database, 'tax-payments:P99', U.huali)).rejects.toThrow(
+      /no tax-payments record has the key "P99"/,
+    );
+    await expect(linkRecord(t.database, 'land-leases:ZL-2023-003', U.huali)).rejects.toThrow(
+      /#lessor or #lessee/,
+    );
     await expect(linkRecord(t.database, 'P06', U.huali)).rejects.toBeInstanceOf(LinkError);
   });
 
   it('GraphQL: ingestBatches newest first, unmatchedRecords as a connection with enterprises, linkRecord for administrators only', async () => {
-    const batches = await data(t.database, '{ ingestBatches(source: "tax-payments", first: 2) { id source fileName status rowsRead rowsLoaded rowsReplaced rowsQuarantined rowsUnmatched startedAt finishedAt } }', {}, 'dashboard');
+    const batches = await data(
+      t.database,
+      '{ ingestBatches(source: "tax-payments", first: 2) { id source fileName status rowsRead rowsLoaded rowsReplaced rowsQuarantined rowsUnmatched startedAt finishedAt } }',
+      {},
+      'dashboard',
+    );
     expect(batches.ingestBatches).toHaveLength(2);
     const [newest, older] = batches.ingestBatches;
     expect(Number(newest.id)).toBeGreaterThan(Number(older.id));
-    expect(newest).toMatchObject({ source: 'tax-payments', fileName: 'tax-payments.csv', status: 'committed', rowsRead: 16, rowsLoaded: 9, rowsUnmatched: 5, rowsQuarantined: 2 });
+    expect(newest).toMatchObject({
+      source: 'tax-payments',
+      fileName: 'tax-payments.csv',
+      status: 'committed',
+      rowsRead: 16,
+      rowsLoaded: 9,
+      rowsUnmatched: 5,
+      rowsQuarantined: 2,
+    });
     expect(Date.parse(newest.finishedAt)).toBeGreaterThanOrEqual(Date.parse(newest.startedAt));
 
     const query = `query ($after: String) { unmatchedRecords(source: "tax-payments", first: 2, after: $after) {
@@ -131,16 +196,31 @@ describe(`unmatched records and links by hand (${testDbMode()})`, () => {
       ],
       linkedTo: null,
     });
-    const next = (await data(t.database, query, { after: page.pageInfo.endCursor }, 'analyst')).unmatchedRecords;
-    expect(next.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(['tax-payments:P09']);
+    const next = (await data(t.database, query, { after: page.pageInfo.endCursor }, 'analyst'))
+      .unmatchedRecords;
+    expect(next.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([
+      'tax-payments:P09',
+    ]);
 
     const mutation = `mutation { linkRecord(id: "tax-payments:P06", uscc: "${U.hongda}") { id reason linkedTo { uscc name } } }`;
     const refused = await run(t.database, mutation, {}, 'analyst');
     expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect((await paymentLinks(t.database)).P06.uscc).toBeNull();
     const done = await data(t.database, mutation, {}, 'admin');
-    expect(done.linkRecord).toEqual({ id: 'tax-payments:P06', reason: 'ambiguous: this is a former name (曾用名) of 2 registered enterprises', linkedTo: { uscc: U.hongda, name: '汶上县宏达食品有限公司' } });
-    const bad = await run(t.database, `mutation { linkRecord(id: "tax-payments:P07", uscc: "123") { id } }`, {}, 'admin');
-    expect(bad.errors?.[0]).toMatchObject({ message: expect.stringMatching(/no enterprise with 统一社会信用代码 123/), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(done.linkRecord).toEqual({
+      id: 'tax-payments:P06',
+      reason: 'ambiguous: this is a former name (曾用名) of 2 registered enterprises',
+      linkedTo: { uscc: U.hongda, name: '汶上县宏达食品有限公司' },
+    });
+    const bad = await run(
+      t.database,
+      `mutation { linkRecord(id: "tax-payments:P07", uscc: "123") { id } }`,
+      {},
+      'admin',
+    );
+    expect(bad.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/no enterprise with 统一社会信用代码 123/),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 });

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.js';
 import { enterprises } from '../../db/market.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 
 describe(`database client (${testDbMode()})`, () => {
   let t: TestDatabase;
@@ -21,7 +21,9 @@ describe(`database client (${testDbMode()})`, () => {
       registeredCapitalYuan: '12345678901234.56',
       batchId: 1,
     });
-    const [row] = await t.database.rows<{ c: string }>(sql`select registered_capital_yuan::text as c from enterprises`);
+    const [row] = await t.database.rows<{ c: string }>(
+      sql`select registered_capital_yuan::text as c from enterprises`,
+    );
     expect(row.c).toBe('12345678901234.56');
     expect(t.database.stats.queries - before).toBe(2);
   });
@@ -37,7 +39,9 @@ describe(`database client (${testDbMode()})`, () => {
     const limited = await openDatabase({ databaseUrl: t.url, max: 1, statementTimeoutMs: 200 });
     try {
       const started = Date.now();
-      await expect(limited.rows(sql`select pg_sleep(2)`)).rejects.toMatchObject({ cause: { code: '57014' } });
+      await expect(limited.rows(sql`select pg_sleep(2)`)).rejects.toMatchObject({
+        cause: { code: '57014' },
+      });
       expect(Date.now() - started).toBeLessThan(1500);
       await expect(limited.rows(sql`select 1 as one`)).resolves.toEqual([{ one: 1 }]); // the connection stays usable
     } finally {

@@ -18,33 +18,44 @@ afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
 
-const csv = (file: string): Record<string, string>[] => parse(readFileSync(file), { columns: true, bom: true });
+const csv = (file: string): Record<string, string>[] =>
+  parse(readFileSync(file), { columns: true, bom: true });
 
 describe('power benchmark file', () => {
   it('writes accounts × months rows, a third of the accounts by name only, all of them registered', async () => {
     const dir = tempDir();
-    const result = await generatePowerBenchmark(path.join(dir, 'power.csv'), { accounts: 3000, months: 48, seed: 5 });
+    const result = await generatePowerBenchmark(path.join(dir, 'power.csv'), {
+      accounts: 3000,
+      months: 48,
+      seed: 5,
+    });
     expect(result.rows).toBe(3000 * 48);
     expect(result.nameOnlyAccounts).toBe(1000);
     const power = csv(result.powerFile);
     expect(power).toHaveLength(3000 * 48);
     const registry = csv(result.registryFile);
-    const usccs = new Set(registry.map((r) => r['统一社会信用代码']));
-    const names = new Set(registry.map((r) => normaliseName(r['企业名称'])));
-    const accounts = new Map(power.map((r) => [r['用电户号'], r]));
+    const usccs = new Set(registry.map((r) => r.统一社会信用代码));
+    const names = new Set(registry.map((r) => normaliseName(r.企业名称)));
+    const accounts = new Map(power.map((r) => [r.用电户号, r]));
     expect(accounts.size).toBe(3000);
     for (const r of accounts.values()) {
-      if (r['统一社会信用代码']) expect(usccs.has(r['统一社会信用代码'])).toBe(true);
-      else expect(names.has(normaliseName(r['户名']))).toBe(true);
+      if (r.统一社会信用代码) expect(usccs.has(r.统一社会信用代码)).toBe(true);
+      else expect(names.has(normaliseName(r.户名))).toBe(true);
     }
-    const again = await generatePowerBenchmark(path.join(tempDir(), 'power.csv'), { accounts: 3000, months: 48, seed: 5 });
+    const again = await generatePowerBenchmark(path.join(tempDir(), 'power.csv'), {
+      accounts: 3000,
+      months: 48,
+      seed: 5,
+    });
     expect(readFileSync(again.powerFile).equals(readFileSync(result.powerFile))).toBe(true);
   }, 120_000);
 });
 
 describe('edp demo', () => {
   const program = (): Command => {
-    const p = new Command('edp').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+    const p = new Command('edp')
+      .exitOverride()
+      .configureOutput({ writeErr: () => {}, writeOut: () => {} });
     registerDemo(p);
     return p;
   };
@@ -53,7 +64,17 @@ describe('edp demo', () => {
     const dir = tempDir();
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      await program().parseAsync(['node', 'edp', 'demo', '--out', dir, '--enterprises', '300', '--seed', '7']);
+      await program().parseAsync([
+        'node',
+        'edp',
+        'demo',
+        '--out',
+        dir,
+        '--enterprises',
+        '300',
+        '--seed',
+        '7',
+      ]);
     } finally {
       write.mockRestore();
     }
@@ -64,7 +85,11 @@ describe('edp demo', () => {
   }, 120_000);
 
   it('refuses a size below the minimum or a seed that is not a whole number', async () => {
-    await expect(program().parseAsync(['node', 'edp', 'demo', '--out', tempDir(), '--enterprises', '10'])).rejects.toThrow(/at least 300/);
-    await expect(program().parseAsync(['node', 'edp', 'demo', '--out', tempDir(), '--seed', 'x'])).rejects.toThrow(/whole number/);
+    await expect(
+      program().parseAsync(['node', 'edp', 'demo', '--out', tempDir(), '--enterprises', '10']),
+    ).rejects.toThrow(/at least 300/);
+    await expect(
+      program().parseAsync(['node', 'edp', 'demo', '--out', tempDir(), '--seed', 'x']),
+    ).rejects.toThrow(/whole number/);
   });
 });

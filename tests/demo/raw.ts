@@ -19,7 +19,8 @@ export interface RawFile {
   rows: Cell[][];
 }
 
-export const readManifest = (dir: string): Manifest => JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+export const readManifest = (dir: string): Manifest =>
+  JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
 
 export function decodeCsv(bytes: Buffer, encoding: string): string {
   if (encoding === 'gb18030') return iconv.decode(bytes, 'gb18030');
@@ -30,7 +31,9 @@ export function decodeCsv(bytes: Buffer, encoding: string): string {
 export async function readRaw(dir: string, entry: ManifestFile): Promise<RawFile> {
   const file = path.join(dir, entry.file);
   if (entry.format === 'csv') {
-    const records: string[][] = parse(decodeCsv(readFileSync(file), entry.encoding!), { relax_column_count: false });
+    const records: string[][] = parse(decodeCsv(readFileSync(file), entry.encoding!), {
+      relax_column_count: false,
+    });
     return { entry, header: records[0], rows: records.slice(1) };
   }
   const workbook = new ExcelJS.Workbook();
@@ -75,18 +78,26 @@ export function money(value: string): number {
 
 /** The four date formats (and Excel dates, already ISO via `text`). Null when invalid. */
 export function isoDate(value: string): string | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) ?? /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/.exec(value)
-    ?? /^(\d{4})年(\d{1,2})月(\d{1,2})日$/.exec(value) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(value);
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) ??
+    /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/.exec(value) ??
+    /^(\d{4})年(\d{1,2})月(\d{1,2})日$/.exec(value) ??
+    /^(\d{4})(\d{2})(\d{2})$/.exec(value);
   if (!m) return null;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const date = new Date(Date.UTC(y, mo - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d)
+    return null;
   return date.toISOString().slice(0, 10);
 }
 
 /** The four month formats, as `YYYY-MM`. Null when invalid. */
 export function isoMonth(value: string): string | null {
-  const m = /^(\d{4})-(\d{2})$/.exec(value) ?? /^(\d{4})(\d{2})$/.exec(value) ?? /^(\d{4})年(\d{1,2})月$/.exec(value) ?? /^(\d{4})\/(\d{2})$/.exec(value);
+  const m =
+    /^(\d{4})-(\d{2})$/.exec(value) ??
+    /^(\d{4})(\d{2})$/.exec(value) ??
+    /^(\d{4})年(\d{1,2})月$/.exec(value) ??
+    /^(\d{4})\/(\d{2})$/.exec(value);
   if (!m) return null;
   const mo = Number(m[2]);
   return mo >= 1 && mo <= 12 ? `${m[1]}-${String(mo).padStart(2, '0')}` : null;

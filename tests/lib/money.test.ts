@@ -18,7 +18,8 @@ describe('exact money (lib/money.ts)', () => {
     expect(toFen('-0.005')).toBe(-1n);
     expect(toFen('0.0049')).toBe(0n);
     expect(toFen(0.1 + 0.2)).toBe(30n); // 0.30000000000000004 as a number
-    for (const bad of ['', '-', '.', '1e5', '1,000.00', 'abc', '1.2.3']) expect(() => toFen(bad)).toThrow(/not a decimal amount/);
+    for (const bad of ['', '-', '.', '1e5', '1,000.00', 'abc', '1.2.3'])
+      expect(() => toFen(bad)).toThrow(/not a decimal amount/);
   });
 
   it('sums like integer arithmetic in hundredths, whatever the order, for any amounts', () => {

@@ -1,13 +1,23 @@
-import ExcelJS from 'exceljs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { surchargeFile, writeSurchargeCsv, writeSurchargeXlsx } from '../../resolvers/allocation-export.js';
-import { allocationList, allocationOf, countyAllocation, surchargeByTown, surchargeList } from '../../resolvers/allocation.js';
+import {
+  allocationList,
+  allocationOf,
+  countyAllocation,
+  surchargeByTown,
+  surchargeList,
+} from '../../resolvers/allocation.js';
+import {
+  surchargeFile,
+  writeSurchargeCsv,
+  writeSurchargeXlsx,
+} from '../../resolvers/allocation-export.js';
 import { evaluateYear, muEfficiencyOf } from '../../resolvers/evaluation.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
 import { data, run } from '../schema/support.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { CountySeed } from '../support/seed.js';
 
 /*
@@ -51,25 +61,41 @@ function county() {
   }
   for (let i = 1; i <= 5; i++) {
     const u = id(200 + i);
-    s.enterprise(u, `临时企业${i}`).parcel(u, 15, '2024-01-01', '2025-06-30').tax(u, 2024, 2_000_000 + i);
+    s.enterprise(u, `临时企业${i}`)
+      .parcel(u, 15, '2024-01-01', '2025-06-30')
+      .tax(u, 2024, 2_000_000 + i);
   }
   s.enterprise(X, '甲企业', { town: '南旺镇' }).parcel(X, 15, '2015-01-01');
   for (const y of [2022, 2023, 2024, 2025]) s.tax(X, y, 1_000);
-  s.enterprise(Y, '乙企业', { town: '南旺镇' }).parcel(Y, 15, '2015-01-01', '2023-06-30').parcel(Y, 15, '2024-01-01');
+  s.enterprise(Y, '乙企业', { town: '南旺镇' })
+    .parcel(Y, 15, '2015-01-01', '2023-06-30')
+    .parcel(Y, 15, '2024-01-01');
   s.tax(Y, 2022, 2_000).tax(Y, 2023, 2_000).tax(Y, 2024, 2_000).tax(Y, 2025, 5_000_000);
   s.enterprise(Z, '丙企业', { town: '寅寺镇' }).parcel(Z, 15, '2015-01-01');
   s.tax(Z, 2022, 3_000_000).tax(Z, 2023, 1_500).tax(Z, 2024, 1_005_000).tax(Z, 2025, 1_500);
   s.enterprise(W, '丁企业', { town: '寅寺镇' }).parcel(W, 15, '2015-01-01');
   s.tax(W, 2022, 3_000_000).tax(W, 2023, 3_000_000).tax(W, 2024, 3_000).tax(W, 2025, 1_000);
-  s.annualReturn(W, 2024, { revenue: 5_000_000, employees: 100, rd: 0 }).annualReturn(W, 2025, { revenue: 30_000_000, employees: 100, rd: 0 });
+  s.annualReturn(W, 2024, { revenue: 5_000_000, employees: 100, rd: 0 }).annualReturn(W, 2025, {
+    revenue: 30_000_000,
+    employees: 100,
+    rd: 0,
+  });
   for (const u of [A1, A2]) {
-    s.enterprise(u, `规上企业${u.slice(-2)}`).parcel(u, 15, '2025-01-01').tax(u, 2025, 5_000_000);
+    s.enterprise(u, `规上企业${u.slice(-2)}`)
+      .parcel(u, 15, '2025-01-01')
+      .tax(u, 2025, 5_000_000);
     s.annualReturn(u, 2025, { revenue: 100_000_000, employees: 100, rd: 5_000_000 });
     s.reading(u, `P02${u.slice(-3, -1)}`, '2025-06', 1_000_000);
   }
   for (let m = 1; m <= 12; m++) {
     const month = String(m).padStart(2, '0');
-    s.reading(X, 'P0001', `2025-${month}`, 1_000, '甲企业一车间').reading(X, 'P0002', `2025-${month}`, 500, '甲企业二车间');
+    s.reading(X, 'P0001', `2025-${month}`, 1_000, '甲企业一车间').reading(
+      X,
+      'P0002',
+      `2025-${month}`,
+      500,
+      '甲企业二车间',
+    );
     s.reading(X, 'P0001', `2024-${month}`, 800, '甲企业一车间');
   }
   s.reading(W, 'P0100', '2025-06', 1_000_000, '丁企业');
@@ -124,24 +150,39 @@ describe(`differentiated allocation and the surcharge list (${testDbMode()})`, (
       ['P0001', 9_600, 1_440],
       ['P0002', 0, 0],
     ]);
-    expect(x.reasons[0]).toBe('2022 规下D, 2023 规下D, 2024 规下D → 0.15 元/千瓦时 in 2025 (3 consecutive D years; 鲁发改价格〔2022〕56号)');
+    expect(x.reasons[0]).toBe(
+      '2022 规下D, 2023 规下D, 2024 规下D → 0.15 元/千瓦时 in 2025 (3 consecutive D years; 鲁发改价格〔2022〕56号)',
+    );
     const y = allocationOf(await countyAllocation(t.database, 2024), Y);
     expect(y.reasons).toContain('the run starts after 2023 未评价');
     const z = allocationOf(await countyAllocation(t.database, 2024), Z);
     expect(z.reasons[0]).toBe('2024 C → 相对控制: no electricity surcharge in 2025');
     const w = allocationOf(await countyAllocation(t.database, 2025), W);
-    expect(w.reasons).toContain('the run spans both populations (规下 and 规上): a D grade in either counts');
+    expect(w.reasons).toContain(
+      'the run spans both populations (规下 and 规上): a D grade in either counts',
+    );
     expect(w.estimatedSurchargeYuan).toBe(100_000);
     const zNone = allocationOf(await countyAllocation(t.database, 2025), Z);
     expect(zNone.accounts).toEqual([]);
-    expect(zNone.reasons).toContain('no electricity account (用电户号) is linked to this enterprise: the surcharge has no account to apply to');
+    expect(zNone.reasons).toContain(
+      'no electricity account (用电户号) is linked to this enterprise: the surcharge has no account to apply to',
+    );
   });
 
   it('lists the utility rows by account number with totals that agree with the hand calculation', async () => {
     const county2025 = await countyAllocation(t.database, 2025);
     expect(allocationList(county2025, 'D').map((a) => a.uscc)).toEqual([X, Z, W]);
     const { rows, withoutAccounts } = surchargeList(county2025);
-    expect(rows.map((r) => [r.accountNo, r.uscc, r.consecutiveDYears, r.rateYuanPerKwh, r.kwh, r.estimatedSurchargeYuan])).toEqual([
+    expect(
+      rows.map((r) => [
+        r.accountNo,
+        r.uscc,
+        r.consecutiveDYears,
+        r.rateYuanPerKwh,
+        r.kwh,
+        r.estimatedSurchargeYuan,
+      ]),
+    ).toEqual([
       ['P0001', X, 4, 0.15, 12_000, 1_800],
       ['P0002', X, 4, 0.15, 6_000, 900],
       ['P0100', W, 2, 0.1, 1_000_000, 100_000],
@@ -150,7 +191,13 @@ describe(`differentiated allocation and the surcharge list (${testDbMode()})`, (
     expect(rows.reduce((s, r) => s + r.estimatedSurchargeYuan, 0)).toBe(102_700);
     expect(withoutAccounts.map((a) => a.uscc)).toEqual([Z]);
     expect(surchargeByTown(county2025)).toEqual([
-      { town: '寅寺镇', enterprises: 2, accounts: 1, kwh: 1_000_000, estimatedSurchargeYuan: 100_000 },
+      {
+        town: '寅寺镇',
+        enterprises: 2,
+        accounts: 1,
+        kwh: 1_000_000,
+        estimatedSurchargeYuan: 100_000,
+      },
       { town: '南旺镇', enterprises: 1, accounts: 2, kwh: 18_000, estimatedSurchargeYuan: 2_700 },
     ]);
   });
@@ -181,18 +228,38 @@ describe(`allocation over GraphQL and the utility's files (${testDbMode()})`, ()
       { u: X },
     );
     const a = result.enterprise.allocation;
-    expect(a).toMatchObject({ year: 2025, grade: 'D', allocationLabel: '严格限制', consecutiveDYears: 4, surchargeYuanPerKwh: 0.15, appliesInYear: 2026, accounts: ['P0001', 'P0002'] });
+    expect(a).toMatchObject({
+      year: 2025,
+      grade: 'D',
+      allocationLabel: '严格限制',
+      consecutiveDYears: 4,
+      surchargeYuanPerKwh: 0.15,
+      appliesInYear: 2026,
+      accounts: ['P0001', 'P0002'],
+    });
     expect(a.estimatedSurchargeYuan).toBe(2_700);
     expect(a.history.map((h: { grade: string }) => h.grade)).toEqual(['D', 'D', 'D', 'D']);
-    expect(result.allocationList.map((r: { enterprise: { uscc: string } }) => r.enterprise.uscc)).toEqual([X, Z, W]);
+    expect(
+      result.allocationList.map((r: { enterprise: { uscc: string } }) => r.enterprise.uscc),
+    ).toEqual([X, Z, W]);
     expect(result.surchargeByTown[0]).toEqual({ town: '寅寺镇', estimatedSurchargeYuan: 100_000 });
   });
 
   it('keeps kWh detail from roles without the power scope', async () => {
-    const denied = await run(t.database, `query($u: String!) { enterprise(uscc: $u) { allocation(year: 2025) { grade accountDetails { kwh } } } }`, { u: X }, 'tax');
+    const denied = await run(
+      t.database,
+      `query($u: String!) { enterprise(uscc: $u) { allocation(year: 2025) { grade accountDetails { kwh } } } }`,
+      { u: X },
+      'tax',
+    );
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(denied.errors?.[0]?.message).toMatch(/Allocation.accountDetails/);
-    const allowed = await run(t.database, `query($u: String!) { enterprise(uscc: $u) { allocation(year: 2025) { grade accountDetails { kwh } } } }`, { u: X }, 'power');
+    const allowed = await run(
+      t.database,
+      `query($u: String!) { enterprise(uscc: $u) { allocation(year: 2025) { grade accountDetails { kwh } } } }`,
+      { u: X },
+      'power',
+    );
     expect(allowed.errors).toBeUndefined();
   });
 
@@ -204,12 +271,43 @@ describe(`allocation over GraphQL and the utility's files (${testDbMode()})`, ()
     await book.xlsx.readFile(xlsx);
     expect(book.worksheets.map((s) => s.name)).toEqual(['差别电价名单', '汇总', '无用电户号']);
     const list = book.getWorksheet('差别电价名单')!;
-    expect(list.getRow(1).values).toEqual([undefined, '用电户号', '户名', '企业名称', '统一社会信用代码', '评价等级', '连续D类年数', '加价标准(元/千瓦时)', '用电量(千瓦时)', '预计加价金额(元)']);
-    expect([2, 3, 4].map((r) => list.getRow(r).getCell(1).value)).toEqual(['P0001', 'P0002', 'P0100']);
-    expect(list.getRow(4).values).toEqual([undefined, 'P0100', '丁企业', '丁企业', W, 'D', 2, 0.1, 1_000_000, 100_000]);
+    expect(list.getRow(1).values).toEqual([
+      undefined,
+      '用电户号',
+      '户名',
+      '企业名称',
+      '统一社会信用代码',
+      '评价等级',
+      '连续D类年数',
+      '加价标准(元/千瓦时)',
+      '用电量(千瓦时)',
+      '预计加价金额(元)',
+    ]);
+    expect([2, 3, 4].map((r) => list.getRow(r).getCell(1).value)).toEqual([
+      'P0001',
+      'P0002',
+      'P0100',
+    ]);
+    expect(list.getRow(4).values).toEqual([
+      undefined,
+      'P0100',
+      '丁企业',
+      '丁企业',
+      W,
+      'D',
+      2,
+      0.1,
+      1_000_000,
+      100_000,
+    ]);
     const summary = book.getWorksheet('汇总')!;
-    const totals = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((r) => [summary.getRow(r).getCell(1).value, summary.getRow(r).getCell(2).value]));
-    expect(totals['用电户数']).toBe(3);
+    const totals = Object.fromEntries(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((r) => [
+        summary.getRow(r).getCell(1).value,
+        summary.getRow(r).getCell(2).value,
+      ]),
+    );
+    expect(totals.用电户数).toBe(3);
     expect(totals['2025年用电量合计(千瓦时)']).toBe(1_018_000);
     expect(totals['预计加价金额合计(元)']).toBe(102_700);
     expect(book.getWorksheet('无用电户号')!.getRow(2).getCell(1).value).toBe(Z);

@@ -6,7 +6,7 @@ import { generateDemo } from '../../connectors/demo/generate.js';
 import type { Manifest } from '../../connectors/demo/manifest.js';
 import { ingestManifest } from '../../connectors/pipeline/ingest.js';
 import { awardCandidates, eligibilityFor } from '../../resolvers/awards/engine.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 
 /**
  * The demo county loaded through the real connectors: every award expectation its generator
@@ -28,25 +28,46 @@ describe(`awards on the demo county (${testDbMode()})`, () => {
   });
 
   it('answers every scenario expectation of the manifest', async () => {
-    const expectations = manifest.scenarios.flatMap((s) => s.expect.map((e) => ({ ...e, uscc: s.uscc, role: s.role })));
+    const expectations = manifest.scenarios.flatMap((s) =>
+      s.expect.map((e) => ({ ...e, uscc: s.uscc, role: s.role })),
+    );
     expect(new Set(expectations.map((e) => e.code)).size).toBe(19);
     const got = [];
     const want = [];
     for (const e of expectations) {
-      const a = (await eligibilityFor(t.database, [e.uscc], e.asOf)).get(e.uscc)!.find((x) => x.code === e.code)!;
-      got.push({ role: e.role, code: e.code, asOf: e.asOf, eligible: a.eligible, eventDate: e.eventDate === undefined ? undefined : a.eventDate, amountYuan: e.amountYuan === undefined ? undefined : a.amountYuan });
-      want.push({ role: e.role, code: e.code, asOf: e.asOf, eligible: e.eligible, eventDate: e.eventDate, amountYuan: e.amountYuan });
+      const a = (await eligibilityFor(t.database, [e.uscc], e.asOf))
+        .get(e.uscc)!
+        .find((x) => x.code === e.code)!;
+      got.push({
+        role: e.role,
+        code: e.code,
+        asOf: e.asOf,
+        eligible: a.eligible,
+        eventDate: e.eventDate === undefined ? undefined : a.eventDate,
+        amountYuan: e.amountYuan === undefined ? undefined : a.amountYuan,
+      });
+      want.push({
+        role: e.role,
+        code: e.code,
+        asOf: e.asOf,
+        eligible: e.eligible,
+        eventDate: e.eventDate,
+        amountYuan: e.amountYuan,
+      });
     }
     expect(got).toEqual(want);
   });
 
   it('lists each eligible scenario enterprise among the county’s candidates', async () => {
-    const eligible = manifest.scenarios.flatMap((s) => s.expect.filter((e) => e.eligible).map((e) => ({ ...e, uscc: s.uscc })));
+    const eligible = manifest.scenarios.flatMap((s) =>
+      s.expect.filter((e) => e.eligible).map((e) => ({ ...e, uscc: s.uscc })),
+    );
     const pairs = [...new Set(eligible.map((e) => `${e.code}|${e.asOf}`))];
     for (const pair of pairs) {
       const [code, asOf] = pair.split('|');
       const listed = new Set((await awardCandidates(t.database, code, asOf)).map((a) => a.uscc));
-      for (const e of eligible.filter((x) => x.code === code && x.asOf === asOf)) expect(listed, `${code} ${e.uscc}`).toContain(e.uscc);
+      for (const e of eligible.filter((x) => x.code === code && x.asOf === asOf))
+        expect(listed, `${code} ${e.uscc}`).toContain(e.uscc);
     }
   });
 });

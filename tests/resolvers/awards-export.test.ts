@@ -1,21 +1,29 @@
-import { Command } from 'commander';
-import ExcelJS from 'exceljs';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Command } from 'commander';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registerAwards } from '../../cli/commands/awards.js';
-import { openDatabase, type Database } from '../../db/client.js';
-import { awardExport, awardsCsv, writeAwardsCsv, writeAwardsXlsx } from '../../resolvers/awards/export.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { type Database, openDatabase } from '../../db/client.js';
+import {
+  awardExport,
+  awardsCsv,
+  writeAwardsCsv,
+  writeAwardsXlsx,
+} from '../../resolvers/awards/export.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { addDesignation, addEnterprise, addProject, addTaxYears } from './awards-seed.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const run = promisify(execFile);
 const edp = (args: string[], env: Record<string, string> = {}) =>
-  run(process.execPath, ['--import', 'tsx', 'cli/index.ts', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', ...env } });
+  run(process.execPath, ['--import', 'tsx', 'cli/index.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: '', ...env },
+  });
 
 /** A small county: three smart factories, two revenue crossings, a subsidy, a 首次纳统 with its amount set elsewhere. */
 async function seed(database: Database) {
@@ -26,11 +34,20 @@ async function seed(database: Database) {
     factories.push(uscc);
   }
   for (const revenue of ['520000000.00', '1200000000.00']) {
-    const uscc = await addEnterprise(database, { name: `汶上县"大"企业${revenue.slice(0, 4)},有限公司` });
-    await addTaxYears(database, uscc, [{ year: 2022, revenue: '100000000.00' }, { year: 2023, revenue }]);
+    const uscc = await addEnterprise(database, {
+      name: `汶上县"大"企业${revenue.slice(0, 4)},有限公司`,
+    });
+    await addTaxYears(database, uscc, [
+      { year: 2022, revenue: '100000000.00' },
+      { year: 2023, revenue },
+    ]);
   }
   const subsidised = await addEnterprise(database);
-  await addProject(database, subsidised, { equipment: '1800000.00', software: '200000.00', acceptedOn: '2024-01-20' });
+  await addProject(database, subsidised, {
+    equipment: '1800000.00',
+    software: '200000.00',
+    acceptedOn: '2024-01-20',
+  });
   const entry = await addEnterprise(database);
   await addDesignation(database, entry, '规上工业企业首次纳统', '2023-02-02');
   return { factories };
@@ -62,7 +79,17 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
     expect(names).toContain('SMART_UPGRADE_SUBSIDY');
 
     const smart = book.getWorksheet('SMART_FACTORY')!;
-    expect(smart.getRow(1).values).toEqual([undefined, '企业名称', '统一社会信用代码', '所属乡镇', '奖励金额(元)', '事件日期', '政策文号', '条款', '理由']);
+    expect(smart.getRow(1).values).toEqual([
+      undefined,
+      '企业名称',
+      '统一社会信用代码',
+      '所属乡镇',
+      '奖励金额(元)',
+      '事件日期',
+      '政策文号',
+      '条款',
+      '理由',
+    ]);
     expect(smart.getRow(1).font?.bold).toBe(true);
     expect(smart.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(smart.getColumn(8).width).toBe(100);
@@ -70,7 +97,9 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
     const rows = [2, 3, 4].map((i) => smart.getRow(i));
     expect(rows.map((r) => r.getCell(2).value).sort()).toEqual([...county.factories].sort());
     expect(rows.map((r) => r.getCell(3).value).sort()).toEqual(['南站镇', '康驿镇', '汶上街道']);
-    expect(rows.every((r) => r.getCell(4).value === 50000 && r.getCell(5).value === '2023-05-05')).toBe(true);
+    expect(
+      rows.every((r) => r.getCell(4).value === 50000 && r.getCell(5).value === '2023-05-05'),
+    ).toBe(true);
     expect(String(rows[0].getCell(8).value)).toContain('「省级智能工厂」认定日期 2023-05-05');
 
     const summary = book.getWorksheet('汇总')!;
@@ -96,12 +125,18 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = bytes.toString('utf8').slice(1);
     const lines = text.split('\r\n').filter(Boolean);
-    expect(lines[0]).toBe('奖励代码,条款,政策文号,奖励名称,企业名称,统一社会信用代码,所属乡镇,奖励金额(元),事件日期,理由');
+    expect(lines[0]).toBe(
+      '奖励代码,条款,政策文号,奖励名称,企业名称,统一社会信用代码,所属乡镇,奖励金额(元),事件日期,理由',
+    );
     expect(lines).toHaveLength(1 + data.rows.length);
     expect(lines.filter((l) => l.startsWith('SMART_FACTORY,9,汶政发〔2022〕9号,'))).toHaveLength(3);
     expect(lines.find((l) => l.startsWith('FIRST_SCALE_ENTRY'))).toMatch(/,,2023-02-02,/); // no amount
     expect(text).toContain('"汶上县""大""企业1200,有限公司"'); // quoted as CSV wants
-    expect(awardsCsv(await awardExport(t.database, '2024-06-30', { codes: ['REVENUE_500M'] })).split('\r\n').filter(Boolean)).toHaveLength(3);
+    expect(
+      awardsCsv(await awardExport(t.database, '2024-06-30', { codes: ['REVENUE_500M'] }))
+        .split('\r\n')
+        .filter(Boolean),
+    ).toHaveLength(3);
   });
 
   it('the command refuses a bad date, an unknown code and an unknown file type, clearly', async () => {
@@ -109,11 +144,22 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
     const fails = async (args: string[]) => {
       const program = new Command('edp').exitOverride();
       registerAwards(program);
-      return (await program.parseAsync(['node', 'edp', 'awards', ...args]).then(() => null, (e: Error) => e))?.message;
+      return (
+        await program.parseAsync(['node', 'edp', 'awards', ...args]).then(
+          () => null,
+          (e: Error) => e,
+        )
+      )?.message;
     };
-    expect(await fails(['--as-of', '2024-02-30', '--out', 'x.xlsx'])).toBe('--as-of must be a date written YYYY-MM-DD, got "2024-02-30"');
-    expect(await fails(['--as-of', '2024-06-30', '--code', 'LOTTERY', '--out', 'x.xlsx'])).toMatch(/^--code LOTTERY is not an award code; known codes: REVENUE_500M, /);
-    expect(await fails(['--as-of', '2024-06-30', '--out', 'x.pdf'])).toBe('--out must end in .xlsx or .csv, got "x.pdf"');
+    expect(await fails(['--as-of', '2024-02-30', '--out', 'x.xlsx'])).toBe(
+      '--as-of must be a date written YYYY-MM-DD, got "2024-02-30"',
+    );
+    expect(await fails(['--as-of', '2024-06-30', '--code', 'LOTTERY', '--out', 'x.xlsx'])).toMatch(
+      /^--code LOTTERY is not an award code; known codes: REVENUE_500M, /,
+    );
+    expect(await fails(['--as-of', '2024-06-30', '--out', 'x.pdf'])).toBe(
+      '--out must end in .xlsx or .csv, got "x.pdf"',
+    );
   });
 
   it('the command writes the list from the configured database', async () => {
@@ -122,18 +168,31 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
     if (t.url) env = { DATABASE_URL: t.url };
     else {
       const dataDir = path.join(dir, 'pglite');
-      const database = await openDatabase({ dataDir, loadDataDir: new Blob([readFileSync(inject('pgliteSnapshot'))]) });
+      const database = await openDatabase({
+        dataDir,
+        loadDataDir: new Blob([readFileSync(inject('pgliteSnapshot'))]),
+      });
       await seed(database);
       await database.close();
       env = { EDP_DATA_DIR: dataDir };
     }
     const out = path.join(dir, 'cli.csv');
-    const { stdout } = await edp(['awards', '--as-of', '2024-06-30', '--code', 'SMART_FACTORY', '--out', out], env);
-    expect(stdout).toContain(`wrote 3 candidates over 1 award codes as of 2024-06-30 to ${out} (total 150,000 元)`);
+    const { stdout } = await edp(
+      ['awards', '--as-of', '2024-06-30', '--code', 'SMART_FACTORY', '--out', out],
+      env,
+    );
+    expect(stdout).toContain(
+      `wrote 3 candidates over 1 award codes as of 2024-06-30 to ${out} (total 150,000 元)`,
+    );
     expect(readFileSync(out, 'utf8').split('\r\n').filter(Boolean)).toHaveLength(4);
     // and a bad date through the real command line: exit code 1 and the message on stderr
-    const error = (await edp(['awards', '--as-of', '2024-13-01', '--out', out], env).then(() => null, (e) => e)) as { code: number; stderr: string };
+    const error = (await edp(['awards', '--as-of', '2024-13-01', '--out', out], env).then(
+      () => null,
+      (e) => e,
+    )) as { code: number; stderr: string };
     expect(error.code).toBe(1);
-    expect(error.stderr).toContain('edp: --as-of must be a date written YYYY-MM-DD, got "2024-13-01"');
+    expect(error.stderr).toContain(
+      'edp: --as-of must be a date written YYYY-MM-DD, got "2024-13-01"',
+    );
   }, 180_000);
 });

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eligibilityFor } from '../../resolvers/awards/engine.js';
 import type { AwardEligibility } from '../../resolvers/awards/types.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
-import { addDesignation, addEnterprise, addProject, addTaxYears, type EnterpriseSeed } from './awards-seed.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
+import {
+  addDesignation,
+  addEnterprise,
+  addProject,
+  addTaxYears,
+  type EnterpriseSeed,
+} from './awards-seed.js';
 
 /** awards.md: every award code of 汶政发〔2022〕9号 at its boundaries. */
 describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
@@ -12,7 +18,11 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
   });
   afterAll(() => t?.drop());
 
-  async function answer(uscc: string, code: string, asOf = '2025-12-31'): Promise<AwardEligibility> {
+  async function answer(
+    uscc: string,
+    code: string,
+    asOf = '2025-12-31',
+  ): Promise<AwardEligibility> {
     const all = (await eligibilityFor(t.database, [uscc], asOf)).get(uscc)!;
     const found = all.find((a) => a.code === code);
     if (!found) throw new Error(`no ${code} among ${all.map((a) => a.code).join(',')}`);
@@ -28,25 +38,49 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
     it('answers one entry per award code once the window has started, none before', async () => {
       const uscc = await addEnterprise(t.database);
       expect((await eligibilityFor(t.database, [uscc], '2022-12-23')).get(uscc)).toEqual([]);
-      const codes = (await eligibilityFor(t.database, [uscc], '2022-12-24')).get(uscc)!.map((a) => a.code);
+      const codes = (await eligibilityFor(t.database, [uscc], '2022-12-24'))
+        .get(uscc)!
+        .map((a) => a.code);
       expect(codes).toEqual([
-        'REVENUE_500M', 'REVENUE_1B', 'REVENUE_2B', 'APPAREL_CORE_FACTORY', 'FIRST_SCALE_ENTRY', 'CLIMBING_PROGRAM',
-        'LITTLE_GIANT', 'PROVINCIAL_SRDI', 'IT_INTEGRATION_CERT', 'SMART_UPGRADE_SUBSIDY', 'PROVINCIAL_5G_PILOT',
-        'INDUSTRIAL_INTERNET_DEMO', 'SMART_FACTORY', 'DIGITAL_WORKSHOP', 'SOFTWARE_REVENUE_10M', 'SOFTWARE_REVENUE_20M',
-        'SOFTWARE_REVENUE_30M', 'FIRST_SET_NATIONAL', 'FIRST_SET_PROVINCIAL',
+        'REVENUE_500M',
+        'REVENUE_1B',
+        'REVENUE_2B',
+        'APPAREL_CORE_FACTORY',
+        'FIRST_SCALE_ENTRY',
+        'CLIMBING_PROGRAM',
+        'LITTLE_GIANT',
+        'PROVINCIAL_SRDI',
+        'IT_INTEGRATION_CERT',
+        'SMART_UPGRADE_SUBSIDY',
+        'PROVINCIAL_5G_PILOT',
+        'INDUSTRIAL_INTERNET_DEMO',
+        'SMART_FACTORY',
+        'DIGITAL_WORKSHOP',
+        'SOFTWARE_REVENUE_10M',
+        'SOFTWARE_REVENUE_20M',
+        'SOFTWARE_REVENUE_30M',
+        'FIRST_SET_NATIONAL',
+        'FIRST_SET_PROVINCIAL',
       ]);
       const entry = (await eligibilityFor(t.database, [uscc], '2022-12-24')).get(uscc)![0];
-      expect(entry).toMatchObject({ ruleSet: '汶政发〔2022〕9号', clause: '4', title: '年营业收入首次突破5亿元' });
+      expect(entry).toMatchObject({
+        ruleSet: '汶政发〔2022〕9号',
+        clause: '4',
+        title: '年营业收入首次突破5亿元',
+      });
     });
 
-    it.each(['注销', '吊销', '迁出'])('a %s enterprise is not eligible, and the reason says so', async (status) => {
-      const uscc = await withDesignation('省级智能工厂', '2023-06-01', { status });
-      const a = await answer(uscc, 'SMART_FACTORY');
-      expect(a.eligible).toBe(false);
-      expect(a.amountYuan).toBeNull();
-      expect(a.eventDate).toBe('2023-06-01');
-      expect(a.reasons.join('\n')).toContain(`登记状态为「${status}」`);
-    });
+    it.each(['注销', '吊销', '迁出'])(
+      'a %s enterprise is not eligible, and the reason says so',
+      async (status) => {
+        const uscc = await withDesignation('省级智能工厂', '2023-06-01', { status });
+        const a = await answer(uscc, 'SMART_FACTORY');
+        expect(a.eligible).toBe(false);
+        expect(a.amountYuan).toBeNull();
+        expect(a.eventDate).toBe('2023-06-01');
+        expect(a.reasons.join('\n')).toContain(`登记状态为「${status}」`);
+      },
+    );
 
     it('在业 is active like 存续', async () => {
       const uscc = await withDesignation('省级智能工厂', '2023-06-01', { status: '在业' });
@@ -54,7 +88,9 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
     });
 
     it('an enterprise established after asOf is not eligible; an unknown 成立日期 is reported missing', async () => {
-      const late = await withDesignation('省级智能工厂', '2023-06-01', { establishedOn: '2024-01-10' });
+      const late = await withDesignation('省级智能工厂', '2023-06-01', {
+        establishedOn: '2024-01-10',
+      });
       const early = await answer(late, 'SMART_FACTORY', '2024-01-09');
       expect(early.eligible).toBe(false);
       expect(early.reasons.join('\n')).toContain('成立日期 2024-01-10 晚于查询日期 2024-01-09');
@@ -66,7 +102,9 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
     });
 
     it('a USCC not in the register gets answers that say so', async () => {
-      const [a] = (await eligibilityFor(t.database, ['91370830NOTHERE01X'], '2024-01-01')).get('91370830NOTHERE01X')!;
+      const [a] = (await eligibilityFor(t.database, ['91370830NOTHERE01X'], '2024-01-01')).get(
+        '91370830NOTHERE01X',
+      )!;
       expect(a.eligible).toBe(false);
       expect(a.reasons[0]).toContain('不在县市场监督管理局企业登记中');
     });
@@ -107,7 +145,9 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
       const a = await answer(uscc, 'DIGITAL_WORKSHOP', '2026-06-30');
       expect(a.eligible).toBe(eligible);
       expect(a.eventDate).toBe(date);
-      expect(a.reasons.join('\n')).toContain(eligible ? '在政策有效期 2022-12-24 至 2025-12-23内' : '不在有效期内');
+      expect(a.reasons.join('\n')).toContain(
+        eligible ? '在政策有效期 2022-12-24 至 2025-12-23内' : '不在有效期内',
+      );
     });
 
     it('asOf before the recognition: not yet; on the day: eligible', async () => {
@@ -141,18 +181,24 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
 
     it('full-width brackets in the 认定类型 name the same type', async () => {
       const uscc = await withDesignation('国家首台（套）重大技术装备', '2024-02-02');
-      expect(await answer(uscc, 'FIRST_SET_NATIONAL')).toMatchObject({ eligible: true, amountYuan: 50_000 });
+      expect(await answer(uscc, 'FIRST_SET_NATIONAL')).toMatchObject({
+        eligible: true,
+        amountYuan: 50_000,
+      });
     });
 
     it.each([
       ['FIRST_SCALE_ENTRY', '规上工业企业首次纳统', '首次纳统工业企业奖励标准'],
       ['CLIMBING_PROGRAM', '攀登工程协议完成', '济宁市攀登工程攀登协议'],
-    ])('%s: eligible with a null amount and a reason naming the other document', async (code, type, document) => {
-      const uscc = await withDesignation(type, '2024-03-15');
-      const a = await answer(uscc, code);
-      expect(a).toMatchObject({ eligible: true, amountYuan: null, eventDate: '2024-03-15' });
-      expect(a.reasons.join('\n')).toContain(document);
-    });
+    ])(
+      '%s: eligible with a null amount and a reason naming the other document',
+      async (code, type, document) => {
+        const uscc = await withDesignation(type, '2024-03-15');
+        const a = await answer(uscc, code);
+        expect(a).toMatchObject({ eligible: true, amountYuan: null, eventDate: '2024-03-15' });
+        expect(a.reasons.join('\n')).toContain(document);
+      },
+    );
 
     it('without the designation: not eligible, nothing missing', async () => {
       const uscc = await addEnterprise(t.database);
@@ -163,7 +209,10 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
   });
 
   describe('annual thresholds: 营业收入 (clause 4) and 软件业务收入 (clause 10)', () => {
-    const firm = async (years: { year: number; revenue?: string | null; software?: string | null }[], seed: EnterpriseSeed = {}) => {
+    const firm = async (
+      years: { year: number; revenue?: string | null; software?: string | null }[],
+      seed: EnterpriseSeed = {},
+    ) => {
       const uscc = await addEnterprise(t.database, seed);
       await addTaxYears(t.database, uscc, years);
       return uscc;
@@ -183,22 +232,37 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
     });
 
     it('the threshold itself counts (≥), a fen below does not', async () => {
-      const at = await firm([{ year: 2022, revenue: '100.00' }, { year: 2023, revenue: '500000000.00' }]);
+      const at = await firm([
+        { year: 2022, revenue: '100.00' },
+        { year: 2023, revenue: '500000000.00' },
+      ]);
       expect((await answer(at, 'REVENUE_500M')).eligible).toBe(true);
-      const below = await firm([{ year: 2022, revenue: '100.00' }, { year: 2023, revenue: '499999999.99' }]);
+      const below = await firm([
+        { year: 2022, revenue: '100.00' },
+        { year: 2023, revenue: '499999999.99' },
+      ]);
       expect((await answer(below, 'REVENUE_500M')).eligible).toBe(false);
     });
 
     it('2022 crossing: event 2022-12-31 inside the window; asOf 2022-12-30 is too early', async () => {
-      const uscc = await firm([{ year: 2021, revenue: '300000000.00' }, { year: 2022, revenue: '520000000.00' }]);
-      expect(await answer(uscc, 'REVENUE_500M', '2023-01-01')).toMatchObject({ eligible: true, eventDate: '2022-12-31' });
+      const uscc = await firm([
+        { year: 2021, revenue: '300000000.00' },
+        { year: 2022, revenue: '520000000.00' },
+      ]);
+      expect(await answer(uscc, 'REVENUE_500M', '2023-01-01')).toMatchObject({
+        eligible: true,
+        eventDate: '2022-12-31',
+      });
       const early = await answer(uscc, 'REVENUE_500M', '2022-12-30');
       expect(early.eligible).toBe(false);
       expect(early.reasons.join('\n')).toContain('晚于查询日期 2022-12-30');
     });
 
     it('2025 crossing: event 2025-12-31 is after the window', async () => {
-      const uscc = await firm([{ year: 2024, revenue: '300000000.00' }, { year: 2025, revenue: '2100000000.00' }]);
+      const uscc = await firm([
+        { year: 2024, revenue: '300000000.00' },
+        { year: 2025, revenue: '2100000000.00' },
+      ]);
       const a = await answer(uscc, 'REVENUE_2B', '2026-03-31');
       expect(a).toMatchObject({ eligible: false, eventDate: '2025-12-31', amountYuan: null });
       expect(a.reasons.join('\n')).toContain('晚于政策有效期 2022-12-24 至 2025-12-23的截止日');
@@ -216,16 +280,27 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
     });
 
     it('two tiers crossed in one year are both eligible, and the reasons say so', async () => {
-      const uscc = await firm([{ year: 2022, revenue: '400000000.00' }, { year: 2023, revenue: '1100000000.00' }]);
-      const [r500, r1b, r2b] = await Promise.all(['REVENUE_500M', 'REVENUE_1B', 'REVENUE_2B'].map((c) => answer(uscc, c)));
+      const uscc = await firm([
+        { year: 2022, revenue: '400000000.00' },
+        { year: 2023, revenue: '1100000000.00' },
+      ]);
+      const [r500, r1b, r2b] = await Promise.all(
+        ['REVENUE_500M', 'REVENUE_1B', 'REVENUE_2B'].map((c) => answer(uscc, c)),
+      );
       expect(r500).toMatchObject({ eligible: true, amountYuan: 50_000, eventDate: '2023-12-31' });
       expect(r1b).toMatchObject({ eligible: true, amountYuan: 100_000, eventDate: '2023-12-31' });
       expect(r2b.eligible).toBe(false);
-      for (const a of [r500, r1b]) expect(a.reasons.join('\n')).toContain('2023年同时首次突破 500,000,000 元、1,000,000,000 元 2 档');
+      for (const a of [r500, r1b])
+        expect(a.reasons.join('\n')).toContain(
+          '2023年同时首次突破 500,000,000 元、1,000,000,000 元 2 档',
+        );
     });
 
     it('records starting in the crossing year: eligible, with a reason that earlier years are not on record', async () => {
-      const uscc = await firm([{ year: 2023, revenue: '700000000.00' }, { year: 2024, revenue: '800000000.00' }]);
+      const uscc = await firm([
+        { year: 2023, revenue: '700000000.00' },
+        { year: 2024, revenue: '800000000.00' },
+      ]);
       const a = await answer(uscc, 'REVENUE_500M');
       expect(a.eligible).toBe(true);
       expect(a.reasons.join('\n')).toContain('此前年份无申报记录（记录始于 2023 年）');
@@ -242,7 +317,10 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
       const uscc = await firm([{ year: 2022, revenue: '10000000.00' }]);
       const a = await answer(uscc, 'REVENUE_500M', '2024-12-31');
       expect(a.eligible).toBe(false);
-      expect(a.missing).toEqual(['2023年度营业收入（税务局 企业所得税年度申报）无记录', '2024年度营业收入（税务局 企业所得税年度申报）无记录']);
+      expect(a.missing).toEqual([
+        '2023年度营业收入（税务局 企业所得税年度申报）无记录',
+        '2024年度营业收入（税务局 企业所得税年度申报）无记录',
+      ]);
     });
 
     it('software revenue: tiers for an I65 software enterprise', async () => {
@@ -254,25 +332,49 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
         ],
         { industryDivision: 'I65' },
       );
-      expect(await answer(uscc, 'SOFTWARE_REVENUE_10M')).toMatchObject({ eligible: true, amountYuan: 50_000, eventDate: '2023-12-31' });
+      expect(await answer(uscc, 'SOFTWARE_REVENUE_10M')).toMatchObject({
+        eligible: true,
+        amountYuan: 50_000,
+        eventDate: '2023-12-31',
+      });
       const r20 = await answer(uscc, 'SOFTWARE_REVENUE_20M');
       expect(r20).toMatchObject({ eligible: true, amountYuan: 100_000, eventDate: '2023-12-31' });
       expect(r20.reasons.join('\n')).toContain('同时首次突破 10,000,000 元、20,000,000 元');
-      expect(await answer(uscc, 'SOFTWARE_REVENUE_30M')).toMatchObject({ eligible: true, amountYuan: 150_000, eventDate: '2024-12-31' });
+      expect(await answer(uscc, 'SOFTWARE_REVENUE_30M')).toMatchObject({
+        eligible: true,
+        amountYuan: 150_000,
+        eventDate: '2024-12-31',
+      });
       expect((await answer(uscc, 'SOFTWARE_REVENUE_30M', '2024-12-30')).eligible).toBe(false);
     });
 
     it('software revenue awards only for division I65', async () => {
-      const uscc = await firm([{ year: 2022, software: '1.00' }, { year: 2023, software: '25000000.00' }], { industryDivision: 'C39' });
+      const uscc = await firm(
+        [
+          { year: 2022, software: '1.00' },
+          { year: 2023, software: '25000000.00' },
+        ],
+        { industryDivision: 'C39' },
+      );
       const a = await answer(uscc, 'SOFTWARE_REVENUE_10M');
       expect(a.eligible).toBe(false);
       expect(a.reasons.join('\n')).toContain('行业大类 C39 不属于软件和信息技术服务业（I65）');
-      const unknown = await firm([{ year: 2023, software: '25000000.00' }], { industryDivision: null });
-      expect((await answer(unknown, 'SOFTWARE_REVENUE_10M')).missing.join('\n')).toContain('行业大类');
+      const unknown = await firm([{ year: 2023, software: '25000000.00' }], {
+        industryDivision: null,
+      });
+      expect((await answer(unknown, 'SOFTWARE_REVENUE_10M')).missing.join('\n')).toContain(
+        '行业大类',
+      );
     });
 
     it('an empty 软件业务收入 counts as 0, so a later year is still the first crossing', async () => {
-      const uscc = await firm([{ year: 2022, software: null, revenue: '1.00' }, { year: 2023, software: '12000000.00' }], { industryDivision: 'I65' });
+      const uscc = await firm(
+        [
+          { year: 2022, software: null, revenue: '1.00' },
+          { year: 2023, software: '12000000.00' },
+        ],
+        { industryDivision: 'I65' },
+      );
       const a = await answer(uscc, 'SOFTWARE_REVENUE_10M');
       expect(a).toMatchObject({ eligible: true, eventDate: '2023-12-31' });
       expect(a.reasons.join('\n')).toContain('2022: 0.00 元');
@@ -280,15 +382,26 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
   });
 
   describe('SMART_UPGRADE_SUBSIDY (clause 8), per project', () => {
-    const project = (equipment: string, software: string, acceptedOn: string | null, alreadySupported = false) => ({ equipment, software, acceptedOn, alreadySupported });
+    const project = (
+      equipment: string,
+      software: string,
+      acceptedOn: string | null,
+      alreadySupported = false,
+    ) => ({ equipment, software, acceptedOn, alreadySupported });
 
     it('exactly 1,000,000 with exactly 10% software: 5% = 50,000', async () => {
       const uscc = await addEnterprise(t.database, { establishedOn: '2020-05-10' });
-      const no = await addProject(t.database, uscc, project('900000.00', '100000.00', '2023-03-01'));
+      const no = await addProject(
+        t.database,
+        uscc,
+        project('900000.00', '100000.00', '2023-03-01'),
+      );
       const a = await answer(uscc, 'SMART_UPGRADE_SUBSIDY');
       expect(a).toMatchObject({ eligible: true, amountYuan: 50_000, eventDate: '2023-03-01' });
       const text = a.reasons.find((r) => r.startsWith(`项目 ${no}`))!;
-      expect(text).toContain('设备投资 900,000.00 元 + 软件投资 100,000.00 元 = 1,000,000.00 元 ≥ 1,000,000 元');
+      expect(text).toContain(
+        '设备投资 900,000.00 元 + 软件投资 100,000.00 元 = 1,000,000.00 元 ≥ 1,000,000 元',
+      );
       expect(text).toContain('软件投资占比 10.00% ≥ 10%');
       expect(text).toMatch(/→ 符合$/);
     });
@@ -308,23 +421,41 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
 
     it('caps each project at 1,000,000 and sums the eligible projects; the already-supported one is named and excluded', async () => {
       const uscc = await addEnterprise(t.database, { establishedOn: '2018-01-01' });
-      const big = await addProject(t.database, uscc, { no: 'P-BIG', ...project('20000000.00', '5000000.00', '2024-09-01') });
-      const mid = await addProject(t.database, uscc, { no: 'P-MID', ...project('1600000.00', '400000.00', '2023-11-11') });
-      const done = await addProject(t.database, uscc, { no: 'P-DONE', ...project('1600000.00', '400000.00', '2023-05-05', true) });
+      const big = await addProject(t.database, uscc, {
+        no: 'P-BIG',
+        ...project('20000000.00', '5000000.00', '2024-09-01'),
+      });
+      const mid = await addProject(t.database, uscc, {
+        no: 'P-MID',
+        ...project('1600000.00', '400000.00', '2023-11-11'),
+      });
+      const done = await addProject(t.database, uscc, {
+        no: 'P-DONE',
+        ...project('1600000.00', '400000.00', '2023-05-05', true),
+      });
       const a = await answer(uscc, 'SMART_UPGRADE_SUBSIDY');
       expect(a).toMatchObject({ eligible: true, amountYuan: 1_100_000, eventDate: '2023-11-11' });
       const text = a.reasons.join('\n');
       expect(text).toContain(`项目 ${big}`);
-      expect(text).toContain('= 1,250,000.00 元，超过每个项目上限 1,000,000 元，按上限 1,000,000.00 元');
+      expect(text).toContain(
+        '= 1,250,000.00 元，超过每个项目上限 1,000,000 元，按上限 1,000,000.00 元',
+      );
       expect(a.reasons.find((r) => r.startsWith(`项目 ${mid}`))).toContain('= 100,000.00 元');
-      expect(a.reasons.find((r) => r.startsWith(`项目 ${done}`))).toMatch(/已享受技术改造扶持政策.*→ 不符合$/);
-      expect(text).toContain('符合条件的项目 2 个（P-MID、P-BIG），补助按项目计算后合计 1,100,000.00 元');
+      expect(a.reasons.find((r) => r.startsWith(`项目 ${done}`))).toMatch(
+        /已享受技术改造扶持政策.*→ 不符合$/,
+      );
+      expect(text).toContain(
+        '符合条件的项目 2 个（P-MID、P-BIG），补助按项目计算后合计 1,100,000.00 元',
+      );
     });
 
     it('the already-supported flag alone excludes a project', async () => {
       const uscc = await addEnterprise(t.database, { establishedOn: '2018-01-01' });
       await addProject(t.database, uscc, project('1600000.00', '400000.00', '2023-05-05', true));
-      expect(await answer(uscc, 'SMART_UPGRADE_SUBSIDY')).toMatchObject({ eligible: false, amountYuan: null });
+      expect(await answer(uscc, 'SMART_UPGRADE_SUBSIDY')).toMatchObject({
+        eligible: false,
+        amountYuan: null,
+      });
     });
 
     it.each([
@@ -332,13 +463,17 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
       ['2022-06-15', '2023-06-15', true],
       ['2024-02-29', '2025-02-27', false],
       ['2024-02-29', '2025-02-28', true],
-    ])('established %s, accepted %s: one calendar year of operation → %s', async (establishedOn, acceptedOn, eligible) => {
-      const uscc = await addEnterprise(t.database, { establishedOn });
-      await addProject(t.database, uscc, project('1800000.00', '200000.00', acceptedOn));
-      const a = await answer(uscc, 'SMART_UPGRADE_SUBSIDY');
-      expect(a.eligible).toBe(eligible);
-      if (establishedOn === '2024-02-29') expect(a.reasons.join('\n')).toContain('满 1 年为 2025-02-28');
-    });
+    ])(
+      'established %s, accepted %s: one calendar year of operation → %s',
+      async (establishedOn, acceptedOn, eligible) => {
+        const uscc = await addEnterprise(t.database, { establishedOn });
+        await addProject(t.database, uscc, project('1800000.00', '200000.00', acceptedOn));
+        const a = await answer(uscc, 'SMART_UPGRADE_SUBSIDY');
+        expect(a.eligible).toBe(eligible);
+        if (establishedOn === '2024-02-29')
+          expect(a.reasons.join('\n')).toContain('满 1 年为 2025-02-28');
+      },
+    );
 
     it.each([
       ['2022-12-23', false],
@@ -360,20 +495,35 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
       const a = await answer(uscc, 'SMART_UPGRADE_SUBSIDY', '2024-08-07');
       expect(a.eligible).toBe(false);
       expect(a.reasons.join('\n')).toContain('尚未验收');
-      expect(a.reasons.join('\n')).toContain('验收日期 2024-08-08 在政策有效期 2022-12-24 至 2025-12-23内，但晚于查询日期 2024-08-07');
-      expect(await answer(uscc, 'SMART_UPGRADE_SUBSIDY', '2024-08-08')).toMatchObject({ eligible: true, amountYuan: 100_000 });
+      expect(a.reasons.join('\n')).toContain(
+        '验收日期 2024-08-08 在政策有效期 2022-12-24 至 2025-12-23内，但晚于查询日期 2024-08-07',
+      );
+      expect(await answer(uscc, 'SMART_UPGRADE_SUBSIDY', '2024-08-08')).toMatchObject({
+        eligible: true,
+        amountYuan: 100_000,
+      });
     });
   });
 
   describe('APPAREL_CORE_FACTORY (clause 4)', () => {
     /** A partner enterprise attached to `core` on `date`, with 年平均从业人数 per year. */
-    async function partner(core: string, date: string, employees: Record<number, number>, seed: EnterpriseSeed = {}) {
+    async function partner(
+      core: string,
+      date: string,
+      employees: Record<number, number>,
+      seed: EnterpriseSeed = {},
+    ) {
       const uscc = await addEnterprise(t.database, { industryDivision: 'C18', ...seed });
-      await addTaxYears(t.database, uscc, Object.entries(employees).map(([year, n]) => ({ year: Number(year), employees: n })));
+      await addTaxYears(
+        t.database,
+        uscc,
+        Object.entries(employees).map(([year, n]) => ({ year: Number(year), employees: n })),
+      );
       await addDesignation(t.database, uscc, '单品精益化工厂', date, core);
       return uscc;
     }
-    const day = (month: number, d: number) => `2023-${String(month).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+    const day = (month: number, d: number) =>
+      `2023-${String(month).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 
     it('the 10th qualifying partner’s attachment is the event; 29 employees, another division, a second attachment and an unlinked record do not count', async () => {
       const core = await addEnterprise(t.database, { industryDivision: 'C18' });
@@ -390,8 +540,12 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
       const a = await answer(core, 'APPAREL_CORE_FACTORY', '2024-06-30');
       expect(a).toMatchObject({ eligible: true, amountYuan: 100_000, eventDate: '2023-08-01' });
       const text = a.reasons.join('\n');
-      expect(text).toContain('挂靠本企业的单品精益化工厂 12 家（每家按首次挂靠计一次），符合条件（C18、年平均从业人数 ≥ 30 人）的 10 家，达到 10 家');
-      expect(text).toContain(`第 10 家符合条件的单品精益化工厂（${tenth}）挂靠认定日期 2023-08-01 为事件日期`);
+      expect(text).toContain(
+        '挂靠本企业的单品精益化工厂 12 家（每家按首次挂靠计一次），符合条件（C18、年平均从业人数 ≥ 30 人）的 10 家，达到 10 家',
+      );
+      expect(text).toContain(
+        `第 10 家符合条件的单品精益化工厂（${tenth}）挂靠认定日期 2023-08-01 为事件日期`,
+      );
       expect(text).toContain('2023年年平均从业人数 29 人 < 30 人');
       expect(text).toContain('行业大类 C17（不是 C18 纺织服装、服饰业）');
       expect(text).toMatch(new RegExp(`${first}）：首次挂靠认定日期 2023-02-01.*计入（第 1 家）`));
@@ -400,7 +554,10 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
       expect(before).toMatchObject({ eligible: false, eventDate: '2023-08-01' });
       expect(before.reasons.join('\n')).toContain('2022年年平均从业人数 30 人 ≥ 30 人');
       expect(before.reasons.join('\n')).toContain('晚于查询日期 2023-07-31');
-      expect(await answer(core, 'APPAREL_CORE_FACTORY', '2023-08-01')).toMatchObject({ eligible: true, eventDate: '2023-08-01' });
+      expect(await answer(core, 'APPAREL_CORE_FACTORY', '2023-08-01')).toMatchObject({
+        eligible: true,
+        eventDate: '2023-08-01',
+      });
     });
 
     it('the latest tax year closed by asOf decides the head count', async () => {
@@ -408,7 +565,10 @@ describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
       await addDesignation(t.database, core, '服装加工龙头企业(核心厂)备案', '2023-01-05');
       for (let i = 1; i <= 9; i++) await partner(core, day(5, i), { 2023: 50, 2024: 50 });
       await partner(core, day(6, 1), { 2023: 30, 2024: 29 });
-      expect(await answer(core, 'APPAREL_CORE_FACTORY', '2024-12-30')).toMatchObject({ eligible: true, eventDate: '2023-06-01' });
+      expect(await answer(core, 'APPAREL_CORE_FACTORY', '2024-12-30')).toMatchObject({
+        eligible: true,
+        eventDate: '2023-06-01',
+      });
       const after = await answer(core, 'APPAREL_CORE_FACTORY', '2024-12-31');
       expect(after.eligible).toBe(false);
       expect(after.reasons.join('\n')).toContain('2024年年平均从业人数 29 人 < 30 人');

@@ -8,7 +8,8 @@ import { taxAnnual } from '../../db/tax.js';
 let counter = 0;
 
 /** A fresh 18-character identifier per call (format only; the award engine does not check digits). */
-export const nextUscc = (prefix = 'AW') => `91370830${prefix.padEnd(3, 'X').slice(0, 3)}${String(++counter).padStart(6, '0')}Y`;
+export const nextUscc = (prefix = 'AW') =>
+  `91370830${prefix.padEnd(3, 'X').slice(0, 3)}${String(++counter).padStart(6, '0')}Y`;
 
 export interface EnterpriseSeed {
   uscc?: string;
@@ -19,7 +20,10 @@ export interface EnterpriseSeed {
   town?: string;
 }
 
-export async function addEnterprise(database: Database, seed: EnterpriseSeed = {}): Promise<string> {
+export async function addEnterprise(
+  database: Database,
+  seed: EnterpriseSeed = {},
+): Promise<string> {
   const uscc = seed.uscc ?? nextUscc();
   const name = seed.name ?? `汶上县测试企业${uscc.slice(-7)}有限公司`;
   await database.db.insert(enterprises).values({
@@ -43,7 +47,11 @@ export interface YearSeed {
   employees?: number | null;
 }
 
-export async function addTaxYears(database: Database, uscc: string, years: YearSeed[]): Promise<void> {
+export async function addTaxYears(
+  database: Database,
+  uscc: string,
+  years: YearSeed[],
+): Promise<void> {
   if (years.length === 0) return;
   await database.db.insert(taxAnnual).values(
     years.map((y) => ({
@@ -58,7 +66,13 @@ export async function addTaxYears(database: Database, uscc: string, years: YearS
   );
 }
 
-export async function addDesignation(database: Database, uscc: string | null, type: string, recognizedOn: string, coreFactoryUscc?: string): Promise<void> {
+export async function addDesignation(
+  database: Database,
+  uscc: string | null,
+  type: string,
+  recognizedOn: string,
+  coreFactoryUscc?: string,
+): Promise<void> {
   await database.db.insert(designations).values({
     identityKey: uscc ?? `name:${type}:${recognizedOn}:${++counter}`,
     type,
@@ -81,7 +95,11 @@ export interface ProjectSeed {
   uscc?: string | null;
 }
 
-export async function addProject(database: Database, uscc: string | null, p: ProjectSeed): Promise<string> {
+export async function addProject(
+  database: Database,
+  uscc: string | null,
+  p: ProjectSeed,
+): Promise<string> {
   const projectNo = p.no ?? `ZNGZ-${++counter}`;
   await database.db.insert(techProjects).values({
     projectNo,

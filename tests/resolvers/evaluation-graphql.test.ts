@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
 import { countQueries, data, run, seedCounty } from '../schema/support.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 
 // The shared schema county (tests/schema/support.ts), worked out for 2024:
 // A (C3670, 存续): tax 120,000 + 80,000 − 5,000 = 195,000 元; land 20,000 − 2,000 leased out = 18,000 m² = 27 亩;
@@ -37,27 +37,52 @@ describe(`metrics and 亩产效益 through GraphQL (${testDbMode()})`, () => {
   it('serves the hand-worked metrics and grade of a profile', async () => {
     const { enterprise: a } = await data(t.database, PROFILE, { uscc: county.A.uscc });
     expect(a.metrics).toMatchObject({
-      year: 2024, landAreaMu: 27, landAreaM2: 18000, taxPaidYuan: 195000, revenueYuan: 30000000, electricityKwh: 6000,
-      energyTce: 0.7374, rdExpenseYuan: 900000, rdIntensity: 0.03, employees: 120, labourProductivityYuan: 250000, missing: [],
+      year: 2024,
+      landAreaMu: 27,
+      landAreaM2: 18000,
+      taxPaidYuan: 195000,
+      revenueYuan: 30000000,
+      electricityKwh: 6000,
+      energyTce: 0.7374,
+      rdExpenseYuan: 900000,
+      rdIntensity: 0.03,
+      employees: 120,
+      labourProductivityYuan: 250000,
+      missing: [],
     });
     expect(a.metrics.muAverageTaxYuan).toBeCloseTo(195000 / 27, 6);
     expect(a.metrics.muAverageRevenueYuan).toBeCloseTo(30000000 / 27, 6);
     expect(a.metrics.revenuePerTceYuan).toBeCloseTo(30000000 / 0.7374, 4);
     expect(a.muEfficiency).toMatchObject({
-      enterprise: { uscc: county.A.uscc }, year: 2024, methodId: 'wenshang-mu-2019', evaluated: true, population: 'ABOVE_SCALE',
-      rank: 1, populationSize: 1, grade: 'D', gradeLabel: '限制发展类',
+      enterprise: { uscc: county.A.uscc },
+      year: 2024,
+      methodId: 'wenshang-mu-2019',
+      evaluated: true,
+      population: 'ABOVE_SCALE',
+      rank: 1,
+      populationSize: 1,
+      grade: 'D',
+      gradeLabel: '限制发展类',
     });
     expect(a.muEfficiency.score).toBeCloseTo(100, 9);
     expect(a.muEfficiency.indicators.map((i: any) => [i.name, i.nameZh, i.weight])).toEqual([
-      ['muAverageTax', '亩均税收', 45], ['muAverageRevenue', '亩均营业收入', 20], ['revenuePerTce', '单位能耗营业收入', 15],
-      ['rdIntensity', '研发投入强度', 15], ['labourProductivity', '全员劳动生产率', 5],
+      ['muAverageTax', '亩均税收', 45],
+      ['muAverageRevenue', '亩均营业收入', 20],
+      ['revenuePerTce', '单位能耗营业收入', 15],
+      ['rdIntensity', '研发投入强度', 15],
+      ['labourProductivity', '全员劳动生产率', 5],
     ]);
     for (const i of a.muEfficiency.indicators) expect(i.benchmark).toBeCloseTo(i.value, 6);
 
     const { enterprise: d } = await data(t.database, PROFILE, { uscc: county.D.uscc });
     expect(d.metrics.landAreaMu).toBeNull();
     expect(d.metrics.missing).toContain('no parcel or lease in force on 2024-12-31');
-    expect(d.muEfficiency).toMatchObject({ evaluated: false, population: null, grade: null, indicators: [] });
+    expect(d.muEfficiency).toMatchObject({
+      evaluated: false,
+      population: null,
+      grade: null,
+      indicators: [],
+    });
     expect(d.muEfficiency.reasons.join()).toContain('industry section D is not industrial');
   });
 
@@ -67,11 +92,16 @@ describe(`metrics and 亩产效益 through GraphQL (${testDbMode()})`, () => {
         muEfficiencyRanking(year: 2024, population: $population, town: $town, first: $first) { enterprise { uscc name } rank grade score }
       }`;
     const above = await data(t.database, RANKING, {});
-    expect(above.muEfficiencyRanking.map((r: any) => [r.enterprise.uscc, r.rank, r.grade])).toEqual([[county.A.uscc, 1, 'D']]);
+    expect(above.muEfficiencyRanking.map((r: any) => [r.enterprise.uscc, r.rank, r.grade])).toEqual(
+      [[county.A.uscc, 1, 'D']],
+    );
     const below = await data(t.database, RANKING, { population: 'BELOW_SCALE' });
     expect(below.muEfficiencyRanking.map((r: any) => r.enterprise.uscc)).toEqual([county.B.uscc]);
     expect(below.muEfficiencyRanking[0].score).toBeCloseTo(100, 9);
-    expect((await data(t.database, RANKING, { population: 'BELOW_SCALE', town: '中都街道' })).muEfficiencyRanking).toEqual([]);
+    expect(
+      (await data(t.database, RANKING, { population: 'BELOW_SCALE', town: '中都街道' }))
+        .muEfficiencyRanking,
+    ).toEqual([]);
     const negative = await run(t.database, RANKING, { first: -1 });
     expect(negative.errors?.[0].message).toBe('first must not be negative');
     const badYear = await run(t.database, `{ muEfficiencyRanking(year: 20245) { rank } }`);
@@ -79,12 +109,21 @@ describe(`metrics and 亩产效益 through GraphQL (${testDbMode()})`, () => {
   });
 
   it('reads the ranking’s enterprises in one statement, and none when they are not asked for', async () => {
-    const ranking = (beneath: string) => `{ muEfficiencyRanking(year: 2024, population: BELOW_SCALE) { rank ${beneath} } }`;
+    const ranking = (beneath: string) =>
+      `{ muEfficiencyRanking(year: 2024, population: BELOW_SCALE) { rank ${beneath} } }`;
     await data(t.database, ranking('')); // warms the county evaluation cache
     const version = await countQueries(t.database, () => data(t.database, ranking('')));
-    const named = await countQueries(t.database, () => data(t.database, ranking('enterprise { uscc name town }')));
-    const viaFragment = await countQueries(t.database, () => data(t.database, ranking('... on MuEfficiency { enterprise { name } }')));
-    expect(named.result.muEfficiencyRanking[0].enterprise).toEqual({ uscc: county.B.uscc, name: county.B.name, town: county.B.town });
+    const named = await countQueries(t.database, () =>
+      data(t.database, ranking('enterprise { uscc name town }')),
+    );
+    const viaFragment = await countQueries(t.database, () =>
+      data(t.database, ranking('... on MuEfficiency { enterprise { name } }')),
+    );
+    expect(named.result.muEfficiencyRanking[0].enterprise).toEqual({
+      uscc: county.B.uscc,
+      name: county.B.name,
+      town: county.B.town,
+    });
     expect(viaFragment.result.muEfficiencyRanking[0].enterprise.name).toBe(county.B.name);
     // the ranking alone costs only the data version check(s); its enterprises one statement more
     expect(named.queries).toBe(version.queries + 1);
@@ -102,12 +141,19 @@ describe(`metrics and 亩产效益 through GraphQL (${testDbMode()})`, () => {
     expect(four.result.enterprises.edges).toHaveLength(4);
     expect(four.queries).toBe(two.queries);
     expect(four.result.enterprises.edges.map((e: any) => e.node.muEfficiency.grade)).toEqual(
-      [county.A, county.B, county.C, county.D].map((e) => (e === county.A || e === county.B ? 'D' : null)),
+      [county.A, county.B, county.C, county.D].map((e) =>
+        e === county.A || e === county.B ? 'D' : null,
+      ),
     );
   });
 
   it('keeps metrics and grades to roles with the shared profile', async () => {
-    const denied = await run(t.database, `{ muEfficiencyRanking(year: 2024) { rank } }`, {}, 'dashboard');
+    const denied = await run(
+      t.database,
+      `{ muEfficiencyRanking(year: 2024) { rank } }`,
+      {},
+      'dashboard',
+    );
     expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const tax = await data(t.database, `{ muEfficiencyRanking(year: 2024) { grade } }`, {}, 'tax');
     expect(tax.muEfficiencyRanking).toEqual([{ grade: 'D' }]);

@@ -4,8 +4,8 @@ import { landLeases, landParcels } from '../../db/land.js';
 import { enterprises } from '../../db/market.js';
 import { powerConsumption } from '../../db/power-view.js';
 import { taxAnnual, taxPayments } from '../../db/tax.js';
-import { metricsFor, metricsSql, type MetricsRow } from '../../resolvers/metrics.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
+import { type MetricsRow, metricsFor, metricsSql } from '../../resolvers/metrics.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 
 // A small county for 2024. 1 亩 = 10000/15 m², so every 1000 m² is 1.5 亩.
 const A = '91370830MA0000000A';
@@ -17,12 +17,17 @@ const NOBODY = '91370830MA00000NOB';
 
 const batchId = 1;
 const months = (year: number, from = 1, to = 12) =>
-  Array.from({ length: to - from + 1 }, (_, i) => `${year}-${String(from + i).padStart(2, '0')}-01`);
+  Array.from(
+    { length: to - from + 1 },
+    (_, i) => `${year}-${String(from + i).padStart(2, '0')}-01`,
+  );
 
 describe(`metrics (${testDbMode()})`, () => {
   let t: TestDatabase;
   const rowOf = async (uscc: string, year = 2024, tcePer10kKwh?: number) => {
-    const rows = await t.database.rows<MetricsRow>(metricsSql(year, { usccs: [uscc], tcePer10kKwh }));
+    const rows = await t.database.rows<MetricsRow>(
+      metricsSql(year, { usccs: [uscc], tcePer10kKwh }),
+    );
     expect(rows).toHaveLength(1);
     return rows[0];
   };
@@ -31,13 +36,26 @@ describe(`metrics (${testDbMode()})`, () => {
     t = await createTestDatabase();
     const db = t.database.db;
     await db.insert(enterprises).values(
-      [A, B, C, D, E].map((uscc) => ({ uscc, name: `企业${uscc.slice(-1)}`, nameNorm: `企业${uscc.slice(-1)}`, status: '存续', batchId })),
+      [A, B, C, D, E].map((uscc) => ({
+        uscc,
+        name: `企业${uscc.slice(-1)}`,
+        nameNorm: `企业${uscc.slice(-1)}`,
+        status: '存续',
+        batchId,
+      })),
     );
     await db.insert(landParcels).values([
       // A holds P1 (6000 m²) since 2018.
       { unitNo: 'P1', registeredOn: '2018-05-01', uscc: A, areaM2: '6000', batchId },
       // P2 changes holder: B until 2024-06-30 (注销日期 = last day held), A from 2024-07-01.
-      { unitNo: 'P2', registeredOn: '2015-01-01', cancelledOn: '2024-06-30', uscc: B, areaM2: '2000', batchId },
+      {
+        unitNo: 'P2',
+        registeredOn: '2015-01-01',
+        cancelledOn: '2024-06-30',
+        uscc: B,
+        areaM2: '2000',
+        batchId,
+      },
       { unitNo: 'P2', registeredOn: '2024-07-01', uscc: A, areaM2: '2000', batchId },
       { unitNo: 'P3', registeredOn: '2010-01-01', uscc: B, areaM2: '4000', batchId },
       // D holds 2000 m² and leases all of it out to E: land in use 0.
@@ -45,10 +63,30 @@ describe(`metrics (${testDbMode()})`, () => {
       // registered after the day: not held on 2024-12-31
       { unitNo: 'P5', registeredOn: '2025-01-01', uscc: C, areaM2: '9000', batchId },
       // an unmatched parcel counts for nobody
-      { unitNo: 'P6', registeredOn: '2010-01-01', uscc: null, rawName: '企业A', areaM2: '5000', batchId },
+      {
+        unitNo: 'P6',
+        registeredOn: '2010-01-01',
+        uscc: null,
+        rawName: '企业A',
+        areaM2: '5000',
+        batchId,
+      },
     ]);
-    const lease = (filingNo: string, lessorUscc: string | null, lesseeUscc: string | null, areaM2: string, startsOn: string, endsOn: string) => ({
-      filingNo, lessorUscc, lesseeUscc, areaM2, startsOn, endsOn, batchId,
+    const lease = (
+      filingNo: string,
+      lessorUscc: string | null,
+      lesseeUscc: string | null,
+      areaM2: string,
+      startsOn: string,
+      endsOn: string,
+    ) => ({
+      filingNo,
+      lessorUscc,
+      lesseeUscc,
+      areaM2,
+      startsOn,
+      endsOn,
+      batchId,
     });
     await db.insert(landLeases).values([
       lease('L1', A, C, '1000', '2024-01-01', '2026-12-31'), // A → C, in force
@@ -57,27 +95,134 @@ describe(`metrics (${testDbMode()})`, () => {
       lease('L4', D, E, '2000', '2024-03-01', '2025-02-28'), // D → E
     ]);
     await db.insert(taxPayments).values([
-      ...months(2024).map((period, i) => ({ receiptNo: `A-VAT-${i}`, uscc: A, period, taxType: '增值税', amountYuan: '30000', batchId })),
-      { receiptNo: 'A-CIT', uscc: A, period: '2024-04-01', taxType: '企业所得税', amountYuan: '100000', batchId },
-      { receiptNo: 'A-REFUND', uscc: A, period: '2024-09-01', taxType: '增值税', amountYuan: '-20000.50', batchId },
-      { receiptNo: 'A-2023', uscc: A, period: '2023-12-01', taxType: '增值税', amountYuan: '50000', batchId },
-      { receiptNo: 'A-2025', uscc: A, period: '2025-01-01', taxType: '增值税', amountYuan: '70000', batchId },
-      { receiptNo: 'UNMATCHED', uscc: null, rawName: '企业A', period: '2024-05-01', taxType: '增值税', amountYuan: '99999', batchId },
-      { receiptNo: 'B-2023', uscc: B, period: '2023-06-01', taxType: '增值税', amountYuan: '8000', batchId },
-      { receiptNo: 'C-1', uscc: C, period: '2024-03-01', taxType: '增值税', amountYuan: '15000', batchId },
-      { receiptNo: 'D-1', uscc: D, period: '2024-03-01', taxType: '增值税', amountYuan: '5000', batchId },
+      ...months(2024).map((period, i) => ({
+        receiptNo: `A-VAT-${i}`,
+        uscc: A,
+        period,
+        taxType: '增值税',
+        amountYuan: '30000',
+        batchId,
+      })),
+      {
+        receiptNo: 'A-CIT',
+        uscc: A,
+        period: '2024-04-01',
+        taxType: '企业所得税',
+        amountYuan: '100000',
+        batchId,
+      },
+      {
+        receiptNo: 'A-REFUND',
+        uscc: A,
+        period: '2024-09-01',
+        taxType: '增值税',
+        amountYuan: '-20000.50',
+        batchId,
+      },
+      {
+        receiptNo: 'A-2023',
+        uscc: A,
+        period: '2023-12-01',
+        taxType: '增值税',
+        amountYuan: '50000',
+        batchId,
+      },
+      {
+        receiptNo: 'A-2025',
+        uscc: A,
+        period: '2025-01-01',
+        taxType: '增值税',
+        amountYuan: '70000',
+        batchId,
+      },
+      {
+        receiptNo: 'UNMATCHED',
+        uscc: null,
+        rawName: '企业A',
+        period: '2024-05-01',
+        taxType: '增值税',
+        amountYuan: '99999',
+        batchId,
+      },
+      {
+        receiptNo: 'B-2023',
+        uscc: B,
+        period: '2023-06-01',
+        taxType: '增值税',
+        amountYuan: '8000',
+        batchId,
+      },
+      {
+        receiptNo: 'C-1',
+        uscc: C,
+        period: '2024-03-01',
+        taxType: '增值税',
+        amountYuan: '15000',
+        batchId,
+      },
+      {
+        receiptNo: 'D-1',
+        uscc: D,
+        period: '2024-03-01',
+        taxType: '增值税',
+        amountYuan: '5000',
+        batchId,
+      },
     ]);
     await db.insert(taxAnnual).values([
-      { identityKey: A, year: 2024, uscc: A, revenueYuan: '90000000', rdExpenseYuan: '2700000', employees: 150, batchId },
-      { identityKey: A, year: 2023, uscc: A, revenueYuan: '1', rdExpenseYuan: '1', employees: 1, batchId },
-      { identityKey: B, year: 2024, uscc: B, revenueYuan: '10000000', rdExpenseYuan: null, employees: 0, batchId },
+      {
+        identityKey: A,
+        year: 2024,
+        uscc: A,
+        revenueYuan: '90000000',
+        rdExpenseYuan: '2700000',
+        employees: 150,
+        batchId,
+      },
+      {
+        identityKey: A,
+        year: 2023,
+        uscc: A,
+        revenueYuan: '1',
+        rdExpenseYuan: '1',
+        employees: 1,
+        batchId,
+      },
+      {
+        identityKey: B,
+        year: 2024,
+        uscc: B,
+        revenueYuan: '10000000',
+        rdExpenseYuan: null,
+        employees: 0,
+        batchId,
+      },
     ]);
     await db.insert(powerConsumption).values([
       // A has two accounts: 12 × 100,000 kWh and 6 × 50,000 kWh in 2024
-      ...months(2024).map((month) => ({ accountNo: '0001', month, uscc: A, kwh: '100000', batchId })),
-      ...months(2024, 7).map((month) => ({ accountNo: '0002', month, uscc: A, kwh: '50000', batchId })),
+      ...months(2024).map((month) => ({
+        accountNo: '0001',
+        month,
+        uscc: A,
+        kwh: '100000',
+        batchId,
+      })),
+      ...months(2024, 7).map((month) => ({
+        accountNo: '0002',
+        month,
+        uscc: A,
+        kwh: '50000',
+        batchId,
+      })),
       { accountNo: '0001', month: '2023-12-01', uscc: A, kwh: '777777', batchId },
-      { accountNo: '0099', month: '2024-01-01', uscc: null, rawName: '企业A', kwh: '888888', batchId },
+      {
+        accountNo: '0099',
+        month: '2024-01-01',
+        uscc: null,
+        rawName: '企业A',
+        kwh: '888888',
+        batchId,
+      },
       { accountNo: '0005', month: '2024-01-01', uscc: E, kwh: '0', batchId },
     ]);
   });
@@ -87,9 +232,25 @@ describe(`metrics (${testDbMode()})`, () => {
     const row = await rowOf(A);
     expect(Object.keys(row).sort()).toEqual(
       [
-        'uscc', 'year', 'land_area_mu', 'land_area_m2', 'tax_paid_yuan', 'revenue_yuan', 'electricity_kwh', 'energy_tce',
-        'mu_average_tax_yuan', 'mu_average_revenue_yuan', 'revenue_per_tce_yuan', 'rd_expense_yuan', 'rd_intensity', 'employees',
-        'labour_productivity_yuan', 'has_land_record', 'tax_payment_count', 'has_annual_return', 'power_reading_count',
+        'uscc',
+        'year',
+        'land_area_mu',
+        'land_area_m2',
+        'tax_paid_yuan',
+        'revenue_yuan',
+        'electricity_kwh',
+        'energy_tce',
+        'mu_average_tax_yuan',
+        'mu_average_revenue_yuan',
+        'revenue_per_tce_yuan',
+        'rd_expense_yuan',
+        'rd_intensity',
+        'employees',
+        'labour_productivity_yuan',
+        'has_land_record',
+        'tax_payment_count',
+        'has_annual_return',
+        'power_reading_count',
       ].sort(),
     );
     const all = await t.database.rows<MetricsRow>(metricsSql(2024));
@@ -120,7 +281,15 @@ describe(`metrics (${testDbMode()})`, () => {
     expect(Number(row.labour_productivity_yuan)).toBe(600000);
 
     const [metrics] = [...(await metricsFor(t.database, [A], 2024)).values()];
-    expect(metrics).toMatchObject({ uscc: A, year: 2024, landAreaMu: 11.25, taxPaidYuan: 439999.5, employees: 150, rdIntensity: 0.03, missing: [] });
+    expect(metrics).toMatchObject({
+      uscc: A,
+      year: 2024,
+      landAreaMu: 11.25,
+      taxPaidYuan: 439999.5,
+      employees: 150,
+      rdIntensity: 0.03,
+      missing: [],
+    });
   });
 
   it('takes the tce factor of the year from the method, or the one given', async () => {
@@ -143,7 +312,12 @@ describe(`metrics (${testDbMode()})`, () => {
     expect(b.labourProductivityYuan).toBeNull();
     expect(b.electricityKwh).toBeNull();
     expect(b.missing).toEqual(
-      expect.arrayContaining(['no tax payment in 2024', 'no electricity reading in 2024', 'the 2024 annual return has no 研发费用', '年平均从业人数 2024 is 0']),
+      expect.arrayContaining([
+        'no tax payment in 2024',
+        'no electricity reading in 2024',
+        'the 2024 annual return has no 研发费用',
+        '年平均从业人数 2024 is 0',
+      ]),
     );
     // C: only the 1000 m² leased in (P5 is registered in 2025) = 1.5 亩; no annual return
     const c = m.get(C)!;
@@ -166,7 +340,12 @@ describe(`metrics (${testDbMode()})`, () => {
     const none = (await metricsFor(t.database, [A], 2010)).get(A)!;
     expect(none.landAreaMu).toBeNull();
     expect(none.missing).toEqual(
-      expect.arrayContaining(['no parcel or lease in force on 2010-12-31', 'no tax payment in 2010', 'no annual tax return for 2010', 'no electricity reading in 2010']),
+      expect.arrayContaining([
+        'no parcel or lease in force on 2010-12-31',
+        'no tax payment in 2010',
+        'no annual tax return for 2010',
+        'no electricity reading in 2010',
+      ]),
     );
   });
 
@@ -179,7 +358,10 @@ describe(`metrics (${testDbMode()})`, () => {
   });
 
   it('counts an unmatched record once it is linked', async () => {
-    await t.database.db.update(taxPayments).set({ uscc: A, matchMethod: 'manual' }).where(eq(taxPayments.receiptNo, 'UNMATCHED'));
+    await t.database.db
+      .update(taxPayments)
+      .set({ uscc: A, matchMethod: 'manual' })
+      .where(eq(taxPayments.receiptNo, 'UNMATCHED'));
     const a = (await metricsFor(t.database, [A], 2024)).get(A)!;
     // 439,999.50 + 99,999 = 539,998.50
     expect(a.taxPaidYuan).toBe(539998.5);

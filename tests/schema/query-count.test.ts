@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
 import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setDataVersionTtl } from '../../resolvers/data-version.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { countQueries, data, seedCounty, seedMany } from './support.js';
 
 /**
@@ -42,7 +42,9 @@ describe(`statements per page (${testDbMode()})`, () => {
     }`;
 
   async function statements(first: number, order: object | null) {
-    const { result, queries } = await countQueries(t.database, () => data(t.database, PAGE, { first, order }));
+    const { result, queries } = await countQueries(t.database, () =>
+      data(t.database, PAGE, { first, order }),
+    );
     expect(result.enterprises.nodes).toHaveLength(first);
     return queries;
   }
@@ -70,7 +72,10 @@ describe(`statements per page (${testDbMode()})`, () => {
       }
     }`;
   /** The same nodes with a relation beneath them: planned by the drizzle plugin, one statement more. */
-  const PLANNED = PLAIN.replace('muEfficiency(year: 2024) { evaluated population rank score grade }', '$& parcels { unitNo }');
+  const PLANNED = PLAIN.replace(
+    'muEfficiency(year: 2024) { evaluated population rank score grade }',
+    '$& parcels { unitNo }',
+  );
 
   /** As the service does (EDP_DATA_VERSION_TTL_MS): the data version is read once, not per cache lookup. */
   async function withServiceTtl(work: () => Promise<void>) {
@@ -91,16 +96,24 @@ describe(`statements per page (${testDbMode()})`, () => {
         [{ field: 'NAME' }, { active: true }],
       ] as const;
       for (const [order, filter] of orders) {
-        const counted = (source: string, first: number) => countQueries(t.database, () => data(t.database, source, { first, order, filter }));
+        const counted = (source: string, first: number) =>
+          countQueries(t.database, () => data(t.database, source, { first, order, filter }));
         await counted(PLANNED, 1); // the year's snapshot and evaluation, once
         const one = await counted(PLAIN, 1);
         const hundred = await counted(PLAIN, 100);
-        expect({ order, filter, one: one.queries, hundred: hundred.queries }).toEqual({ order, filter, one: 2, hundred: 2 });
+        expect({ order, filter, one: one.queries, hundred: hundred.queries }).toEqual({
+          order,
+          filter,
+          one: 2,
+          hundred: 2,
+        });
         const planned = await counted(PLANNED, 100);
         expect(planned.queries).toBe(3);
         const nodes = planned.result.enterprises.nodes as Record<string, unknown>[];
         expect(nodes.some((n) => (n.parcels as unknown[]).length > 0)).toBe(true);
-        expect(nodes.map(({ parcels: _parcels, ...rest }) => rest)).toEqual(hundred.result.enterprises.nodes);
+        expect(nodes.map(({ parcels: _parcels, ...rest }) => rest)).toEqual(
+          hundred.result.enterprises.nodes,
+        );
         expect(hundred.result.enterprises.totalCount).toBe(planned.result.enterprises.totalCount);
         expect(hundred.result.enterprises.nodes.length).toBeGreaterThan(0);
       }
@@ -116,13 +129,20 @@ describe(`statements per page (${testDbMode()})`, () => {
             muEfficiency(year: 2024) { grade rank }
           }
         }`;
-      const [{ uscc }] = await t.database.rows<{ uscc: string }>(sql`select uscc from land_parcels where uscc is not null order by uscc limit 1`);
+      const [{ uscc }] = await t.database.rows<{ uscc: string }>(
+        sql`select uscc from land_parcels where uscc is not null order by uscc limit 1`,
+      );
       await data(t.database, PROFILE, { uscc }); // the year's evaluation, once
       const profile = await countQueries(t.database, () => data(t.database, PROFILE, { uscc }));
-      const withParcels = await countQueries(t.database, () => data(t.database, PROFILE.replace('status', 'status parcels { unitNo }'), { uscc }));
+      const withParcels = await countQueries(t.database, () =>
+        data(t.database, PROFILE.replace('status', 'status parcels { unitNo }'), { uscc }),
+      );
       expect(profile.result.enterprise.uscc).toBe(uscc);
       expect(withParcels.result.enterprise.parcels.length).toBeGreaterThan(0);
       expect(withParcels.result.enterprise.metrics).toEqual(profile.result.enterprise.metrics);
-      expect({ profile: profile.queries, withParcels: withParcels.queries }).toEqual({ profile: 1, withParcels: 1 });
+      expect({ profile: profile.queries, withParcels: withParcels.queries }).toEqual({
+        profile: 1,
+        withParcels: 1,
+      });
     }));
 });

@@ -13,7 +13,9 @@ describe('schema.graphql', () => {
       const a = committed.split('\n');
       const b = built.split('\n');
       const line = a.findIndex((l, i) => l !== b[i]);
-      expect(`line ${line + 1}: ${a[line] ?? '<end of file>'}`).toBe(`line ${line + 1}: ${b[line] ?? '<end of file>'}`);
+      expect(`line ${line + 1}: ${a[line] ?? '<end of file>'}`).toBe(
+        `line ${line + 1}: ${b[line] ?? '<end of file>'}`,
+      );
     }
     expect(committed).toBe(built);
   });
@@ -24,11 +26,14 @@ describe('schema.graphql', () => {
     expect(String(query.enterprise.type)).toBe('Enterprise');
     expect(args('enterprise')).toEqual(['uscc']);
     expect(String(query.enterprises.type)).toBe('EnterpriseConnection!');
-    expect(args('enterprises')).toEqual(expect.arrayContaining(['filter', 'orderBy', 'first', 'after']));
+    expect(args('enterprises')).toEqual(
+      expect.arrayContaining(['filter', 'orderBy', 'first', 'after']),
+    );
     const connection = schema.getType('EnterpriseConnection') as GraphQLObjectType;
     expect(String(connection.getFields().totalCount.type)).toBe('Int!');
     const enterprise = (schema.getType('Enterprise') as GraphQLObjectType).getFields();
-    for (const field of ['uscc', 'name', 'status', 'town', 'industryCode']) expect(enterprise[field]).toBeDefined();
+    for (const field of ['uscc', 'name', 'status', 'town', 'industryCode'])
+      expect(enterprise[field]).toBeDefined();
     expect(String(enterprise.uscc.type)).toBe('String!');
     expect(String(enterprise.status.type)).toBe('String!');
   });

@@ -1,4 +1,4 @@
-import { graphql, type ExecutionResult } from 'graphql';
+import { type ExecutionResult, graphql } from 'graphql';
 import { normaliseName } from '../../connectors/common/names.js';
 import { usccCheckChar } from '../../connectors/common/uscc.js';
 import type { Database } from '../../db/client.js';
@@ -9,7 +9,7 @@ import { powerConsumption } from '../../db/power-view.js';
 import { designations, techProjects } from '../../db/recognition.js';
 import { taxAnnual, taxPayments } from '../../db/tax.js';
 import { createLogger } from '../../lib/logger.js';
-import { createContext, viewerFor, type Role } from '../../resolvers/context.js';
+import { createContext, type Role, viewerFor } from '../../resolvers/context.js';
 import { schema } from '../../schema/index.js';
 
 const logger = createLogger('silent');
@@ -22,13 +22,26 @@ export async function run<T = any>(
   role: Role = 'analyst',
 ): Promise<ExecutionResult<T>> {
   const contextValue = createContext(database, viewerFor(role), logger, 'test');
-  return (await graphql({ schema, source, variableValues: variables, contextValue })) as ExecutionResult<T>;
+  return (await graphql({
+    schema,
+    source,
+    variableValues: variables,
+    contextValue,
+  })) as ExecutionResult<T>;
 }
 
 /** Like `run`, but fails on any GraphQL error and returns `data`. */
-export async function data<T = any>(database: Database, source: string, variables: Record<string, unknown> = {}, role: Role = 'analyst'): Promise<T> {
+export async function data<T = any>(
+  database: Database,
+  source: string,
+  variables: Record<string, unknown> = {},
+  role: Role = 'analyst',
+): Promise<T> {
   const result = await run<T>(database, source, variables, role);
-  if (result.errors?.length) throw new Error(result.errors.map((e) => `${e.path?.join('.') ?? ''}: ${e.message}`).join('\n'));
+  if (result.errors?.length)
+    throw new Error(
+      result.errors.map((e) => `${e.path?.join('.') ?? ''}: ${e.message}`).join('\n'),
+    );
   return result.data as T;
 }
 
@@ -39,7 +52,10 @@ export function uscc(n: number, prefix = '91370830'): string {
 }
 
 /** Statements issued while `fn` runs (drizzle and raw `rows()` alike). */
-export async function countQueries<T>(database: Database, fn: () => Promise<T>): Promise<{ result: T; queries: number }> {
+export async function countQueries<T>(
+  database: Database,
+  fn: () => Promise<T>,
+): Promise<{ result: T; queries: number }> {
   const before = database.stats.queries;
   const result = await fn();
   return { result, queries: database.stats.queries - before };
@@ -56,15 +72,31 @@ export interface FixtureEnterprise {
 }
 
 /** Inserts a committed batch of `source` and returns its id. */
-export async function batch(database: Database, source: string, finishedAt = new Date('2025-03-01T08:00:00Z')): Promise<number> {
+export async function batch(
+  database: Database,
+  source: string,
+  finishedAt = new Date('2025-03-01T08:00:00Z'),
+): Promise<number> {
   const [row] = await database.db
     .insert(ingestBatches)
-    .values({ source, status: 'committed', fileName: `${source}.csv`, rowsRead: 0, rowsLoaded: 0, finishedAt, startedAt: finishedAt })
+    .values({
+      source,
+      status: 'committed',
+      fileName: `${source}.csv`,
+      rowsRead: 0,
+      rowsLoaded: 0,
+      finishedAt,
+      startedAt: finishedAt,
+    })
     .returning({ id: ingestBatches.id });
   return row.id;
 }
 
-export async function insertEnterprises(database: Database, list: FixtureEnterprise[], batchId: number) {
+export async function insertEnterprises(
+  database: Database,
+  list: FixtureEnterprise[],
+  batchId: number,
+) {
   await database.db.insert(enterprises).values(
     list.map((e, i) => ({
       uscc: e.uscc,
@@ -88,7 +120,14 @@ export async function insertEnterprises(database: Database, list: FixtureEnterpr
   );
 }
 
-const link = (u: string | null, name: string) => ({ uscc: u, rawIdentifier: u, rawName: name, nameNorm: normaliseName(name), matchMethod: u ? 'uscc' : null, matchReason: u ? null : '无匹配企业' });
+const link = (u: string | null, name: string) => ({
+  uscc: u,
+  rawIdentifier: u,
+  rawName: name,
+  nameNorm: normaliseName(name),
+  matchMethod: u ? 'uscc' : null,
+  matchReason: u ? null : '无匹配企业',
+});
 
 /**
  * The small county every schema test starts from, with figures worked out by hand:
@@ -101,67 +140,196 @@ const link = (u: string | null, name: string) => ({ uscc: u, rawIdentifier: u, r
  */
 export async function seedCounty(database: Database) {
   const b = await batch(database, 'market-registry');
-  const A = { uscc: uscc(1), name: '汶上县华力机电（集团）有限公司', town: '中都街道', industryCode: 'C3670', formerNames: ['汶上县华力机械厂'] };
+  const A = {
+    uscc: uscc(1),
+    name: '汶上县华力机电（集团）有限公司',
+    town: '中都街道',
+    industryCode: 'C3670',
+    formerNames: ['汶上县华力机械厂'],
+  };
   const B = { uscc: uscc(2), name: '山东绿源化工有限公司', town: '南站镇', industryCode: 'C2614' };
-  const C = { uscc: uscc(3), name: '汶上县鸿瑞轩服饰有限公司', town: '中都街道', industryCode: 'C1810', status: '注销' };
-  const D = { uscc: uscc(4), name: '汶上县供电服务有限公司', town: '南站镇', industryCode: 'D4411' };
+  const C = {
+    uscc: uscc(3),
+    name: '汶上县鸿瑞轩服饰有限公司',
+    town: '中都街道',
+    industryCode: 'C1810',
+    status: '注销',
+  };
+  const D = {
+    uscc: uscc(4),
+    name: '汶上县供电服务有限公司',
+    town: '南站镇',
+    industryCode: 'D4411',
+  };
   await insertEnterprises(database, [A, B, C, D], b);
 
   const tb = await batch(database, 'tax-payments');
-  const pay = (no: string, u: string | null, name: string, period: string, taxType: string, amount: string, row: number) => ({
-    receiptNo: no, ...link(u, name), period, taxType, amountYuan: amount, batchId: tb, sourceRow: row,
+  const pay = (
+    no: string,
+    u: string | null,
+    name: string,
+    period: string,
+    taxType: string,
+    amount: string,
+    row: number,
+  ) => ({
+    receiptNo: no,
+    ...link(u, name),
+    period,
+    taxType,
+    amountYuan: amount,
+    batchId: tb,
+    sourceRow: row,
   });
-  await database.db.insert(taxPayments).values([
-    pay('R1', A.uscc, A.name, '2024-01-01', '增值税', '120000.00', 2),
-    pay('R2', A.uscc, A.name, '2024-01-01', '企业所得税', '80000.00', 3),
-    pay('R3', A.uscc, A.name, '2024-03-01', '增值税', '-5000.00', 4),
-    pay('R4', A.uscc, A.name, '2023-12-01', '增值税', '70000.00', 5),
-    pay('R5', B.uscc, B.name, '2024-02-01', '增值税', '30000.00', 6),
-    pay('R6', null, '不存在的公司', '2024-02-01', '增值税', '999999.00', 7),
-  ]);
+  await database.db
+    .insert(taxPayments)
+    .values([
+      pay('R1', A.uscc, A.name, '2024-01-01', '增值税', '120000.00', 2),
+      pay('R2', A.uscc, A.name, '2024-01-01', '企业所得税', '80000.00', 3),
+      pay('R3', A.uscc, A.name, '2024-03-01', '增值税', '-5000.00', 4),
+      pay('R4', A.uscc, A.name, '2023-12-01', '增值税', '70000.00', 5),
+      pay('R5', B.uscc, B.name, '2024-02-01', '增值税', '30000.00', 6),
+      pay('R6', null, '不存在的公司', '2024-02-01', '增值税', '999999.00', 7),
+    ]);
   const ab = await batch(database, 'tax-annual');
-  const annual = (u: string, name: string, year: number, revenue: string, rd: string, employees: number) => ({
-    identityKey: u, year, ...link(u, name), revenueYuan: revenue, softwareRevenueYuan: '0.00', rdExpenseYuan: rd, employees, batchId: ab, sourceRow: 2,
+  const annual = (
+    u: string,
+    name: string,
+    year: number,
+    revenue: string,
+    rd: string,
+    employees: number,
+  ) => ({
+    identityKey: u,
+    year,
+    ...link(u, name),
+    revenueYuan: revenue,
+    softwareRevenueYuan: '0.00',
+    rdExpenseYuan: rd,
+    employees,
+    batchId: ab,
+    sourceRow: 2,
   });
-  await database.db.insert(taxAnnual).values([
-    annual(A.uscc, A.name, 2024, '30000000.00', '900000.00', 120),
-    annual(A.uscc, A.name, 2023, '25000000.00', '500000.00', 110),
-    annual(B.uscc, B.name, 2024, '5000000.00', '0.00', 20),
-  ]);
+  await database.db
+    .insert(taxAnnual)
+    .values([
+      annual(A.uscc, A.name, 2024, '30000000.00', '900000.00', 120),
+      annual(A.uscc, A.name, 2023, '25000000.00', '500000.00', 110),
+      annual(B.uscc, B.name, 2024, '5000000.00', '0.00', 20),
+    ]);
   const lb = await batch(database, 'land-parcels');
   await database.db.insert(landParcels).values([
-    { unitNo: 'U1', registeredOn: '2016-01-01', ...link(A.uscc, A.name), town: A.town, landUse: '工业用地', rightType: '出让', areaM2: '20000.00', batchId: lb, sourceRow: 2 },
-    { unitNo: 'U2', registeredOn: '2018-05-01', ...link(B.uscc, B.name), town: B.town, landUse: '工业用地', rightType: '出让', areaM2: '4000.00', batchId: lb, sourceRow: 3 },
+    {
+      unitNo: 'U1',
+      registeredOn: '2016-01-01',
+      ...link(A.uscc, A.name),
+      town: A.town,
+      landUse: '工业用地',
+      rightType: '出让',
+      areaM2: '20000.00',
+      batchId: lb,
+      sourceRow: 2,
+    },
+    {
+      unitNo: 'U2',
+      registeredOn: '2018-05-01',
+      ...link(B.uscc, B.name),
+      town: B.town,
+      landUse: '工业用地',
+      rightType: '出让',
+      areaM2: '4000.00',
+      batchId: lb,
+      sourceRow: 3,
+    },
     // held by C until 2019: not in force in 2024
-    { unitNo: 'U3', registeredOn: '2010-01-01', cancelledOn: '2019-12-31', ...link(C.uscc, C.name), town: C.town, landUse: '工业用地', rightType: '出让', areaM2: '6666.67', batchId: lb, sourceRow: 4 },
+    {
+      unitNo: 'U3',
+      registeredOn: '2010-01-01',
+      cancelledOn: '2019-12-31',
+      ...link(C.uscc, C.name),
+      town: C.town,
+      landUse: '工业用地',
+      rightType: '出让',
+      areaM2: '6666.67',
+      batchId: lb,
+      sourceRow: 4,
+    },
   ]);
   const leb = await batch(database, 'land-leases');
   await database.db.insert(landLeases).values([
     {
-      filingNo: 'L1', lessorName: A.name, lessorIdentifier: A.uscc, lessorUscc: A.uscc, lessorMatchMethod: 'uscc',
-      lesseeName: B.name, lesseeIdentifier: B.uscc, lesseeUscc: B.uscc, lesseeMatchMethod: 'uscc',
-      unitNo: 'U1', areaM2: '2000.00', startsOn: '2024-01-01', endsOn: '2024-12-31', batchId: leb, sourceRow: 2,
+      filingNo: 'L1',
+      lessorName: A.name,
+      lessorIdentifier: A.uscc,
+      lessorUscc: A.uscc,
+      lessorMatchMethod: 'uscc',
+      lesseeName: B.name,
+      lesseeIdentifier: B.uscc,
+      lesseeUscc: B.uscc,
+      lesseeMatchMethod: 'uscc',
+      unitNo: 'U1',
+      areaM2: '2000.00',
+      startsOn: '2024-01-01',
+      endsOn: '2024-12-31',
+      batchId: leb,
+      sourceRow: 2,
     },
   ]);
   const pb = await batch(database, 'power');
-  const reading = (account: string, month: string, kwh: string, row: number) => ({ accountNo: account, month, ...link(A.uscc, A.name), kwh, batchId: pb, sourceRow: row });
-  await database.db.insert(powerConsumption).values([
-    reading('P-001', '2024-01-01', '1000.00', 2),
-    reading('P-002', '2024-01-01', '2000.00', 3),
-    reading('P-001', '2024-02-01', '3000.00', 4),
-    reading('P-001', '2023-12-01', '500.00', 5),
-  ]);
+  const reading = (account: string, month: string, kwh: string, row: number) => ({
+    accountNo: account,
+    month,
+    ...link(A.uscc, A.name),
+    kwh,
+    batchId: pb,
+    sourceRow: row,
+  });
+  await database.db
+    .insert(powerConsumption)
+    .values([
+      reading('P-001', '2024-01-01', '1000.00', 2),
+      reading('P-002', '2024-01-01', '2000.00', 3),
+      reading('P-001', '2024-02-01', '3000.00', 4),
+      reading('P-001', '2023-12-01', '500.00', 5),
+    ]);
   const pen = await batch(database, 'market-penalties');
   await database.db.insert(marketPenalties).values([
-    { decisionNo: '汶市监罚〔2024〕1号', ...link(A.uscc, A.name), violationType: '产品质量', decidedOn: '2024-06-01', amountYuan: '20000.00', batchId: pen, sourceRow: 2 },
+    {
+      decisionNo: '汶市监罚〔2024〕1号',
+      ...link(A.uscc, A.name),
+      violationType: '产品质量',
+      decidedOn: '2024-06-01',
+      amountYuan: '20000.00',
+      batchId: pen,
+      sourceRow: 2,
+    },
   ]);
   const db2 = await batch(database, 'designations');
   await database.db.insert(designations).values([
-    { identityKey: A.uscc, type: '省级智能工厂', recognizedOn: '2023-09-01', ...link(A.uscc, A.name), issuer: '山东省工业和信息化厅', documentNo: '鲁工信〔2023〕1号', batchId: db2, sourceRow: 2 },
+    {
+      identityKey: A.uscc,
+      type: '省级智能工厂',
+      recognizedOn: '2023-09-01',
+      ...link(A.uscc, A.name),
+      issuer: '山东省工业和信息化厅',
+      documentNo: '鲁工信〔2023〕1号',
+      batchId: db2,
+      sourceRow: 2,
+    },
   ]);
   const tp = await batch(database, 'tech-projects');
   await database.db.insert(techProjects).values([
-    { projectNo: 'T1', ...link(A.uscc, A.name), projectName: '机器人焊接线', equipmentYuan: '1200000.10', softwareYuan: '300000.20', acceptedOn: '2024-04-01', alreadySupported: false, batchId: tp, sourceRow: 2 },
+    {
+      projectNo: 'T1',
+      ...link(A.uscc, A.name),
+      projectName: '机器人焊接线',
+      equipmentYuan: '1200000.10',
+      softwareYuan: '300000.20',
+      acceptedOn: '2024-04-01',
+      alreadySupported: false,
+      batchId: tp,
+      sourceRow: 2,
+    },
   ]);
   return { A, B, C, D };
 }
@@ -178,7 +346,13 @@ export async function seedMany(database: Database, n: number): Promise<string[]>
   const b = await batch(database, 'market-registry');
   const list = Array.from({ length: n }, (_, k) => {
     const i = k + 1;
-    return { uscc: uscc(100 + i), name: `汶上县测试${i}号机械有限公司`, town: TOWNS[i % TOWNS.length], industryCode: CODES[i % CODES.length], establishedOn: '2010-01-01' };
+    return {
+      uscc: uscc(100 + i),
+      name: `汶上县测试${i}号机械有限公司`,
+      town: TOWNS[i % TOWNS.length],
+      industryCode: CODES[i % CODES.length],
+      establishedOn: '2010-01-01',
+    };
   });
   await insertEnterprises(database, list, b);
   const tb = await batch(database, 'tax-payments');
@@ -186,7 +360,15 @@ export async function seedMany(database: Database, n: number): Promise<string[]>
     list.flatMap((e, k) => {
       const i = k + 1;
       const half = ((i * 5000) / 2).toFixed(2);
-      return ['2024-04-01', '2024-10-01'].map((period, m) => ({ receiptNo: `M${i}-${m}`, ...link(e.uscc, e.name), period, taxType: '增值税', amountYuan: half, batchId: tb, sourceRow: 2 * k + m + 2 }));
+      return ['2024-04-01', '2024-10-01'].map((period, m) => ({
+        receiptNo: `M${i}-${m}`,
+        ...link(e.uscc, e.name),
+        period,
+        taxType: '增值税',
+        amountYuan: half,
+        batchId: tb,
+        sourceRow: 2 * k + m + 2,
+      }));
     }),
   );
   const ab = await batch(database, 'tax-annual');
@@ -194,7 +376,17 @@ export async function seedMany(database: Database, n: number): Promise<string[]>
   await database.db.insert(taxAnnual).values(
     withRevenue.map((e) => {
       const i = list.indexOf(e) + 1;
-      return { identityKey: e.uscc, year: 2024, ...link(e.uscc, e.name), revenueYuan: (i * 2_000_000).toFixed(2), softwareRevenueYuan: '0.00', rdExpenseYuan: (i * 20_000).toFixed(2), employees: 10 + i, batchId: ab, sourceRow: i + 1 };
+      return {
+        identityKey: e.uscc,
+        year: 2024,
+        ...link(e.uscc, e.name),
+        revenueYuan: (i * 2_000_000).toFixed(2),
+        softwareRevenueYuan: '0.00',
+        rdExpenseYuan: (i * 20_000).toFixed(2),
+        employees: 10 + i,
+        batchId: ab,
+        sourceRow: i + 1,
+      };
     }),
   );
   const lb = await batch(database, 'land-parcels');
@@ -202,12 +394,29 @@ export async function seedMany(database: Database, n: number): Promise<string[]>
   await database.db.insert(landParcels).values(
     withLand.map((e) => {
       const i = list.indexOf(e) + 1;
-      return { unitNo: `MU${i}`, registeredOn: '2012-01-01', ...link(e.uscc, e.name), town: e.town, landUse: '工业用地', rightType: '出让', areaM2: (i * 700).toFixed(2), batchId: lb, sourceRow: i + 1 };
+      return {
+        unitNo: `MU${i}`,
+        registeredOn: '2012-01-01',
+        ...link(e.uscc, e.name),
+        town: e.town,
+        landUse: '工业用地',
+        rightType: '出让',
+        areaM2: (i * 700).toFixed(2),
+        batchId: lb,
+        sourceRow: i + 1,
+      };
     }),
   );
   const pb = await batch(database, 'power');
   await database.db.insert(powerConsumption).values(
-    list.map((e, k) => ({ accountNo: `PM-${k + 1}`, month: '2024-06-01', ...link(e.uscc, e.name), kwh: ((k + 1) * 1000).toFixed(2), batchId: pb, sourceRow: k + 2 })),
+    list.map((e, k) => ({
+      accountNo: `PM-${k + 1}`,
+      month: '2024-06-01',
+      ...link(e.uscc, e.name),
+      kwh: ((k + 1) * 1000).toFixed(2),
+      batchId: pb,
+      sourceRow: k + 2,
+    })),
   );
   return list.map((e) => e.uscc);
 }

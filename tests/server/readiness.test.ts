@@ -70,7 +70,10 @@ describe(`readiness (${testDbMode()})`, () => {
     const url = new URL(t.url!);
     url.port = String(proxy.port);
     const database = await openDatabase({ databaseUrl: url.toString(), max: 2 });
-    const app = await startTestApp(database, { DATABASE_URL: url.toString(), EDP_ALLOW_ANONYMOUS: '1' });
+    const app = await startTestApp(database, {
+      DATABASE_URL: url.toString(),
+      EDP_ALLOW_ANONYMOUS: '1',
+    });
     try {
       expect(await readyz(app)).toBe(200);
       await proxy.down();

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client.js';
-import { loadConfig, type Config } from '../../lib/config.js';
+import { type Config, loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { createApp } from '../../server/app.js';
 
@@ -7,14 +7,25 @@ export interface TestApp {
   url: string;
   config: Config;
   /** POSTs a GraphQL operation; returns the HTTP status and the parsed body. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
 }
 
 /** The real HTTP service on a free port of 127.0.0.1, over the given database. */
-export async function startTestApp(database: Database, env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function startTestApp(
+  database: Database,
+  env: Record<string, string | undefined> = {},
+): Promise<TestApp> {
   const config = loadConfig({ port: 0, host: '127.0.0.1' }, { ...env });
-  const app = createApp({ config, database, logger: createLogger(process.env.TEST_LOG_LEVEL || 'silent') });
+  const app = createApp({
+    config,
+    database,
+    logger: createLogger(process.env.TEST_LOG_LEVEL || 'silent'),
+  });
   const url = await app.start();
   return {
     url,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { openDatabase, type Database } from '../../db/client.js';
+import { type Database, openDatabase } from '../../db/client.js';
 
 export interface TestDatabase {
   database: Database;

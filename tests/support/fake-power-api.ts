@@ -84,7 +84,9 @@ const defaultAccounts = (month: string) => 23 + Number(month.slice(5, 7));
 export async function startFakePowerApi(options: FakePowerApiOptions): Promise<FakePowerApi> {
   const accounts = options.accounts ?? defaultAccounts;
   const maxPageSize = options.maxPageSize ?? 1000;
-  const faults = new Map<string, Fault[]>(Object.entries(options.faults ?? {}).map(([k, v]) => [k, [...v]]));
+  const faults = new Map<string, Fault[]>(
+    Object.entries(options.faults ?? {}).map(([k, v]) => [k, [...v]]),
+  );
   const requests: LoggedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void) => {
@@ -112,17 +114,30 @@ export async function startFakePowerApi(options: FakePowerApiOptions): Promise<F
       return send(res, 400, { error: 'bad query' });
     }
     const all = fakeMonthItems(month, accounts(month));
-    const body = JSON.stringify({ total: all.length, page, pageSize, items: all.slice((page - 1) * pageSize, page * pageSize) });
+    const body = JSON.stringify({
+      total: all.length,
+      page,
+      pageSize,
+      items: all.slice((page - 1) * pageSize, page * pageSize),
+    });
     const fault = faults.get(`${month}:${page}`)?.shift() ?? faults.get('*')?.shift();
     if (!fault) return send(res, 200, body);
     log.outcome = fault.kind === 'status' ? fault.status : fault.kind;
     switch (fault.kind) {
       case 'status':
-        return send(res, fault.status, { error: 'try later' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+        return send(
+          res,
+          fault.status,
+          { error: 'try later' },
+          fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+        );
       case 'slow':
         return later(fault.ms, () => send(res, 200, body));
       case 'stall-body':
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        });
         res.write(body.slice(0, body.length >> 1));
         return later(fault.ms, () => res.end(body.slice(body.length >> 1)));
       case 'drop':
@@ -130,7 +145,10 @@ export async function startFakePowerApi(options: FakePowerApiOptions): Promise<F
       case 'truncate':
         return send(res, 200, body.slice(0, body.length >> 1));
       case 'cut-body':
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        });
         res.write(body.slice(0, body.length >> 1));
         return later(5, () => req.socket.destroy());
     }
@@ -153,9 +171,18 @@ export async function startFakePowerApi(options: FakePowerApiOptions): Promise<F
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   if (res.destroyed) return;
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

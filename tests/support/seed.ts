@@ -8,7 +8,11 @@ import { taxAnnual, taxPayments } from '../../db/tax.js';
 export const mu = (n: number) => ((n * 10000) / 15).toFixed(2);
 
 /** A minimal registered enterprise (industrial, active, established 2010) for inserts in tests. */
-export function enterpriseRow(uscc: string, name: string, extra: Partial<typeof enterprises.$inferInsert> = {}) {
+export function enterpriseRow(
+  uscc: string,
+  name: string,
+  extra: Partial<typeof enterprises.$inferInsert> = {},
+) {
   return {
     uscc,
     name,
@@ -39,15 +43,33 @@ export class CountySeed {
   }
   /** a parcel of `areaMu` 亩 held from `from` until `until` (inclusive; null while held) */
   parcel(uscc: string, areaMu: number, from: string, until: string | null = null) {
-    this.parcels.push({ unitNo: `U${++this.seq}`, registeredOn: from, cancelledOn: until, areaM2: mu(areaMu), uscc, batchId: 1 });
+    this.parcels.push({
+      unitNo: `U${++this.seq}`,
+      registeredOn: from,
+      cancelledOn: until,
+      areaM2: mu(areaMu),
+      uscc,
+      batchId: 1,
+    });
     return this;
   }
   /** one payment of `yuan` in June of `year` */
   tax(uscc: string, year: number, yuan: number, taxType = '增值税') {
-    this.payments.push({ receiptNo: `R${++this.seq}`, uscc, period: `${year}-06-01`, taxType, amountYuan: yuan.toFixed(2), batchId: 1 });
+    this.payments.push({
+      receiptNo: `R${++this.seq}`,
+      uscc,
+      period: `${year}-06-01`,
+      taxType,
+      amountYuan: yuan.toFixed(2),
+      batchId: 1,
+    });
     return this;
   }
-  annualReturn(uscc: string, year: number, figures: { revenue?: number; rd?: number; employees?: number; software?: number }) {
+  annualReturn(
+    uscc: string,
+    year: number,
+    figures: { revenue?: number; rd?: number; employees?: number; software?: number },
+  ) {
     this.annual.push({
       identityKey: uscc,
       year,
@@ -61,8 +83,21 @@ export class CountySeed {
     return this;
   }
   /** a reading of `kwh` on account `accountNo` in the month (YYYY-MM) */
-  reading(uscc: string, accountNo: string, month: string, kwh: number, accountName = `户${accountNo}`) {
-    this.power.push({ accountNo, month: `${month}-01`, uscc, rawName: accountName, kwh: kwh.toFixed(2), batchId: 1 });
+  reading(
+    uscc: string,
+    accountNo: string,
+    month: string,
+    kwh: number,
+    accountName = `户${accountNo}`,
+  ) {
+    this.power.push({
+      accountNo,
+      month: `${month}-01`,
+      uscc,
+      rawName: accountName,
+      kwh: kwh.toFixed(2),
+      batchId: 1,
+    });
     return this;
   }
 
@@ -75,7 +110,8 @@ export class CountySeed {
       [taxAnnual, this.annual],
       [powerConsumption, this.power],
     ] as const) {
-      for (let i = 0; i < rows.length; i += 1000) await db.insert(table as any).values(rows.slice(i, i + 1000) as any);
+      for (let i = 0; i < rows.length; i += 1000)
+        await db.insert(table as any).values(rows.slice(i, i + 1000) as any);
     }
   }
 }

@@ -7,8 +7,14 @@ import { LAST_YEAR } from '../../connectors/demo/county.js';
 import { generateDemo } from '../../connectors/demo/generate.js';
 import { ingestManifest } from '../../connectors/pipeline/ingest.js';
 import { createApiKey } from '../../resolvers/keys.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
-import { launchBrowser, recordedPage, screenshot, startWebApp, type RecordedPage } from './support.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
+import {
+  launchBrowser,
+  type RecordedPage,
+  recordedPage,
+  screenshot,
+  startWebApp,
+} from './support.js';
 
 /** The smallest demo county (the generator's minimum), loaded through the real connectors. */
 const DEMO_ENTERPRISES = 300;
@@ -20,10 +26,18 @@ const CHART_PANELS = PANELS.filter((p) => p !== 'freshness');
 
 /** The rows of the (visually hidden) table that carries a chart's figures. */
 const tableRows = (page: Page, panel: string) =>
-  page.locator(`[data-panel="${panel}"] table tbody tr`).evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (c) => c.textContent ?? '')));
+  page
+    .locator(`[data-panel="${panel}"] table tbody tr`)
+    .evaluateAll((rows) =>
+      rows.map((r) => Array.from(r.querySelectorAll('td'), (c) => c.textContent ?? '')),
+    );
 
 async function gql(url: string, query: string, variables: Record<string, unknown> = {}) {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data: any; errors?: unknown };
   expect(body.errors).toBeUndefined();
   return body.data;
@@ -90,35 +104,63 @@ describe(`the county dashboard (${testDbMode()})`, () => {
 
     const towns = await tableRows(page, 'grades');
     const expectedTowns = api.countyAggregates.byTown
-      .map((g: { label: string; grades: { evaluated: number; d: number }[] }) => [g.label, g.grades.reduce((s, x) => s + x.evaluated, 0), g.grades.reduce((s, x) => s + x.d, 0)])
+      .map((g: { label: string; grades: { evaluated: number; d: number }[] }) => [
+        g.label,
+        g.grades.reduce((s, x) => s + x.evaluated, 0),
+        g.grades.reduce((s, x) => s + x.d, 0),
+      ])
       .filter((g: [string, number]) => g[1] > 0);
-    expect(towns.map((r) => [r[0], Number(r[1]), Number(r[5])]).sort()).toEqual(expectedTowns.sort());
+    expect(towns.map((r) => [r[0], Number(r[1]), Number(r[5])]).sort()).toEqual(
+      expectedTowns.sort(),
+    );
 
-    const ranked = api.enterprises.nodes.filter((n: { metrics: { muAverageTaxYuan: number | null } }) => n.metrics.muAverageTaxYuan !== null);
+    const ranked = api.enterprises.nodes.filter(
+      (n: { metrics: { muAverageTaxYuan: number | null } }) => n.metrics.muAverageTaxYuan !== null,
+    );
     const top = await tableRows(page, 'top-mu-tax');
     // the leader board (aggregates scope) agrees with the profile-scoped ordering of enterprises
-    expect(api.muAverageTaxLeaders.map((n: { name: string }) => n.name)).toEqual(ranked.map((n: { name: string }) => n.name));
+    expect(api.muAverageTaxLeaders.map((n: { name: string }) => n.name)).toEqual(
+      ranked.map((n: { name: string }) => n.name),
+    );
     expect(top.map((r) => r[1])).toEqual(ranked.map((n: { name: string }) => n.name));
     expect(top.length).toBe(Math.min(20, ranked.length));
 
     const awards = await tableRows(page, 'awards');
-    expect(awards.map((r) => r[1])).toEqual(api.awardSummary.map((s: { title: string }) => s.title));
-    expect(awards.reduce((n, r) => n + Number(r[2]), 0)).toBe(api.awardSummary.reduce((n: number, s: { candidates: number }) => n + s.candidates, 0));
+    expect(awards.map((r) => r[1])).toEqual(
+      api.awardSummary.map((s: { title: string }) => s.title),
+    );
+    expect(awards.reduce((n, r) => n + Number(r[2]), 0)).toBe(
+      api.awardSummary.reduce((n: number, s: { candidates: number }) => n + s.candidates, 0),
+    );
 
     const freshness = await tableRows(page, 'freshness');
     expect(freshness).toHaveLength(9);
-    for (const f of api.dataFreshness as { source: string; latestBatchId: string; rows: number; latestBatchQuarantined: number; quarantined: number; unmatched: number }[]) {
-      const cells = await page.locator(`[data-panel="freshness"] tr[data-source="${f.source}"] td`).allInnerTexts();
+    for (const f of api.dataFreshness as {
+      source: string;
+      latestBatchId: string;
+      rows: number;
+      latestBatchQuarantined: number;
+      quarantined: number;
+      unmatched: number;
+    }[]) {
+      const cells = await page
+        .locator(`[data-panel="freshness"] tr[data-source="${f.source}"] td`)
+        .allInnerTexts();
       const number = (text: string) => Number(text.replace(/,/g, ''));
       expect(cells[3], f.source).toBe(`#${f.latestBatchId}`);
       expect(number(cells[4]), f.source).toBe(f.rows);
-      expect(cells[5].split(' / ').map(number), f.source).toEqual([f.latestBatchQuarantined, f.quarantined]);
+      expect(cells[5].split(' / ').map(number), f.source).toEqual([
+        f.latestBatchQuarantined,
+        f.quarantined,
+      ]);
       expect(number(cells[6]), f.source).toBe(f.unmatched);
     }
     // the demo delivers quarantined and unmatched rows on purpose
     expect(api.dataFreshness.some((f: { quarantined: number }) => f.quarantined > 0)).toBe(true);
     expect(api.dataFreshness.some((f: { unmatched: number }) => f.unmatched > 0)).toBe(true);
-    const tax = await page.locator('[data-panel="freshness"] tr[data-source="tax-payments"] td').allInnerTexts();
+    const tax = await page
+      .locator('[data-panel="freshness"] tr[data-source="tax-payments"] td')
+      .allInnerTexts();
     expect(tax.slice(0, 2)).toEqual(['税务局', '实缴税款']);
   });
 
@@ -135,8 +177,12 @@ describe(`the county dashboard (${testDbMode()})`, () => {
     await page.goto(`${app.url}/dashboard`);
     await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 60_000 });
     // the demo's last year has figures; later years have none
-    expect(Number(await page.locator('#year').inputValue())).toBe(offered.includes(YEAR) ? YEAR : offered[0]);
-    expect(new URL(page.url()).searchParams.get('year')).toBe(await page.locator('#year').inputValue());
+    expect(Number(await page.locator('#year').inputValue())).toBe(
+      offered.includes(YEAR) ? YEAR : offered[0],
+    );
+    expect(new URL(page.url()).searchParams.get('year')).toBe(
+      await page.locator('#year').inputValue(),
+    );
     await context.close();
   });
 
@@ -148,17 +194,23 @@ describe(`the county dashboard (${testDbMode()})`, () => {
     await page.locator('#key-button').click();
     await page.locator('#key-input').fill(key);
     await page.locator('#key-form button[type="submit"]').click();
-    await expect.poll(() => page.evaluate(() => window.localStorage.getItem('edp.dashboard.apiKey'))).toBe(key);
+    await expect
+      .poll(() => page.evaluate(() => window.localStorage.getItem('edp.dashboard.apiKey')))
+      .toBe(key);
     await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 60_000 });
     for (const panel of PANELS) {
-      expect(await page.locator(`[data-panel="${panel}"]`).getAttribute('data-state'), panel).toBe('ready');
+      expect(await page.locator(`[data-panel="${panel}"]`).getAttribute('data-state'), panel).toBe(
+        'ready',
+      );
     }
     // a wrong key is refused: every panel asks for a key
     await page.locator('#key-button').click();
     await page.locator('#key-input').fill('edp_not-a-key');
     await page.locator('#key-form button[type="submit"]').click();
     await expect.poll(() => page.locator('[data-panel="grades"] .error').count()).toBe(1);
-    expect(await page.locator('[data-panel="grades"] .error').innerText()).toContain('需要 API 密钥');
+    expect(await page.locator('[data-panel="grades"] .error').innerText()).toContain(
+      '需要 API 密钥',
+    );
     // the browser logs refused requests (403/401) as console errors; nothing else may appear
     expect(errors.filter((e) => !/status of 40[13]/.test(e))).toEqual([]);
     await context.close();

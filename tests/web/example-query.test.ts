@@ -15,7 +15,11 @@ const early = buildSchema(`
 
 describe('the explorer example follows the schema', () => {
   it('drops fields, arguments and variables the schema does not have', () => {
-    const { query, variables } = exampleQuery(early, { uscc: '91370830MA3C4A0010', year: 2024, asOf: '2025-06-30' });
+    const { query, variables } = exampleQuery(early, {
+      uscc: '91370830MA3C4A0010',
+      year: 2024,
+      asOf: '2025-06-30',
+    });
     const document = parse(query);
     expect(validate(early, document)).toEqual([]);
     expect(query).toContain('enterprise(uscc: $uscc)');
@@ -28,7 +32,10 @@ describe('the explorer example follows the schema', () => {
   });
 
   it('removes a field whose whole selection is gone', () => {
-    const pruned = pruneToSchema('query($y: Int!) { enterprise(uscc: "x") { name muEfficiency(method: "m") { rank score } } other(year: $y) }', early);
+    const pruned = pruneToSchema(
+      'query($y: Int!) { enterprise(uscc: "x") { name muEfficiency(method: "m") { rank score } } other(year: $y) }',
+      early,
+    );
     expect(validate(early, pruned)).toEqual([]);
     expect(pruned.definitions).toHaveLength(1);
     const text = JSON.stringify(pruned);
@@ -37,10 +44,20 @@ describe('the explorer example follows the schema', () => {
   });
 
   it('is valid against the platform schema and asks for the profile the contract names', () => {
-    const { query } = exampleQuery(schema, { uscc: '91370830MA3C4A0010', year: 2024, asOf: '2025-06-30' });
+    const { query } = exampleQuery(schema, {
+      uscc: '91370830MA3C4A0010',
+      year: 2024,
+      asOf: '2025-06-30',
+    });
     expect(validate(schema, parse(query))).toEqual([]);
     // interface.md's profile fields, all present in the schema by now
-    for (const field of ['metrics(year: $year)', 'muEfficiency(year: $year)', 'allocation(year: $year)', 'awardEligibility(asOf: $asOf)']) expect(query).toContain(field);
+    for (const field of [
+      'metrics(year: $year)',
+      'muEfficiency(year: $year)',
+      'allocation(year: $year)',
+      'awardEligibility(asOf: $asOf)',
+    ])
+      expect(query).toContain(field);
   });
 });
 

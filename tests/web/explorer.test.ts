@@ -1,13 +1,24 @@
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enterprises } from '../../db/market.js';
-import { createTestDatabase, testDbMode, type TestDatabase } from '../support/db.js';
-import { launchBrowser, recordedPage, screenshot, startWebApp, type RecordedPage } from './support.js';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
+import {
+  launchBrowser,
+  type RecordedPage,
+  recordedPage,
+  screenshot,
+  startWebApp,
+} from './support.js';
 
 /** Monaco renders spaces as no-break spaces. */
 const textOf = async (locator: Locator) => (await locator.innerText()).replace(/\u00a0/g, ' ');
 
-const ENTERPRISE = { uscc: '91370830MA3C4E0012', name: '汶上县示例精密机械有限公司', town: '中都街道', industryCode: 'C3484' };
+const ENTERPRISE = {
+  uscc: '91370830MA3C4E0012',
+  name: '汶上县示例精密机械有限公司',
+  town: '中都街道',
+  industryCode: 'C3484',
+};
 
 describe(`the explorer works offline (${testDbMode()})`, () => {
   let t: TestDatabase;
@@ -30,7 +41,9 @@ describe(`the explorer works offline (${testDbMode()})`, () => {
     explorer = await recordedPage(browser);
     await explorer.page.goto(`${app.url}/graphql`);
     // the query editor is Monaco, loaded in lazy chunks with its workers
-    await explorer.page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 30_000 });
+    await explorer.page
+      .locator('.graphiql-query-editor .monaco-editor')
+      .waitFor({ timeout: 30_000 });
   });
   afterAll(async () => {
     await browser?.close();
@@ -39,7 +52,9 @@ describe(`the explorer works offline (${testDbMode()})`, () => {
   });
 
   it('is served at the GraphQL address to browsers, with caching, compression and a same-origin CSP', async () => {
-    const page = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html', 'accept-encoding': 'br, gzip' } });
+    const page = await fetch(`${app.url}/graphql`, {
+      headers: { accept: 'text/html', 'accept-encoding': 'br, gzip' },
+    });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(page.headers.get('cache-control')).toBe('no-cache');
@@ -52,18 +67,26 @@ describe(`the explorer works offline (${testDbMode()})`, () => {
     expect(html).not.toMatch(/https?:\/\//); // nothing from another host
 
     const etag = page.headers.get('etag')!;
-    const again = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html', 'if-none-match': etag } });
+    const again = await fetch(`${app.url}/graphql`, {
+      headers: { accept: 'text/html', 'if-none-match': etag },
+    });
     expect(again.status).toBe(304);
-    expect((await fetch(`${app.url}/dashboard/`, { redirect: 'manual' })).headers.get('location')).toBe('/dashboard');
+    expect(
+      (await fetch(`${app.url}/dashboard/`, { redirect: 'manual' })).headers.get('location'),
+    ).toBe('/dashboard');
 
     const script = /src="(assets\/explorer-[^"]+\.js)"/.exec(html)![1];
     const asset = await fetch(`${app.url}/${script}`, { headers: { 'accept-encoding': 'br' } });
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-encoding')).toBe('br');
     expect(asset.headers.get('cache-control')).toContain('immutable');
-    const plain = await fetch(`${app.url}/${script}`, { headers: { 'accept-encoding': 'identity' } });
+    const plain = await fetch(`${app.url}/${script}`, {
+      headers: { 'accept-encoding': 'identity' },
+    });
     expect(plain.headers.get('content-encoding')).toBeNull();
-    expect(Number(plain.headers.get('content-length'))).toBeGreaterThan(Number(asset.headers.get('content-length') ?? 0));
+    expect(Number(plain.headers.get('content-length'))).toBeGreaterThan(
+      Number(asset.headers.get('content-length') ?? 0),
+    );
     expect((await fetch(`${app.url}/assets/..%2Fmanifest.json`)).status).toBe(404);
 
     // GraphQL requests are unchanged
@@ -77,11 +100,17 @@ describe(`the explorer works offline (${testDbMode()})`, () => {
 
   it('loads with every request to the service itself, preloaded with the enterprise-profile example', async () => {
     const { page, requests } = explorer;
-    await expect.poll(() => textOf(page.locator('.graphiql-query-editor')), { timeout: 15_000 }).toContain('enterprise(uscc: $uscc)');
-    await expect.poll(() => textOf(page.locator('.graphiql-editor-tool'))).toContain(ENTERPRISE.uscc);
+    await expect
+      .poll(() => textOf(page.locator('.graphiql-query-editor')), { timeout: 15_000 })
+      .toContain('enterprise(uscc: $uscc)');
+    await expect
+      .poll(() => textOf(page.locator('.graphiql-editor-tool')))
+      .toContain(ENTERPRISE.uscc);
     // the headers editor holds the API-key template
     await page.locator('.graphiql-editor-tools button', { hasText: 'Headers' }).click();
-    await expect.poll(() => textOf(page.locator('.graphiql-editor-tool'))).toContain('"Authorization": "Bearer <your API key>"');
+    await expect
+      .poll(() => textOf(page.locator('.graphiql-editor-tool')))
+      .toContain('"Authorization": "Bearer <your API key>"');
     await page.locator('.graphiql-editor-tools button', { hasText: 'Variables' }).click();
     const origin = new URL(app.url).origin;
     expect(requests.length).toBeGreaterThan(3);
@@ -96,8 +125,12 @@ describe(`the explorer works offline (${testDbMode()})`, () => {
     await editor.click();
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.press('Delete');
-    await page.keyboard.type(`query Typed { enterprise(uscc: "${ENTERPRISE.uscc}") { name town`, { delay: 5 });
-    await expect.poll(() => textOf(page.locator('.graphiql-query-editor'))).toContain('query Typed');
+    await page.keyboard.type(`query Typed { enterprise(uscc: "${ENTERPRISE.uscc}") { name town`, {
+      delay: 5,
+    });
+    await expect
+      .poll(() => textOf(page.locator('.graphiql-query-editor')))
+      .toContain('query Typed');
     // the autocomplete list opens when its suggestions arrive, maybe after a first Escape
     await page.waitForTimeout(800);
     await expect

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { Database } from '../../db/client.js';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
@@ -13,7 +13,10 @@ export const CHROMIUM = process.env.EDP_CHROMIUM || '/usr/bin/chromium';
 export const ARTIFACTS = path.resolve('test-artifacts');
 
 /** The service with its web pages, in this process, on a free port of 127.0.0.1. */
-export async function startWebApp(database: Database, env: Record<string, string | undefined> = {}) {
+export async function startWebApp(
+  database: Database,
+  env: Record<string, string | undefined> = {},
+) {
   const config = loadConfig({ port: 0, host: '127.0.0.1' }, { ...env });
   const logger = createLogger(process.env.TEST_LOG_LEVEL || 'silent');
   const routes = await loadWebRoutes({ database, logger });
@@ -26,7 +29,12 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
   });
 }
 
@@ -41,11 +49,16 @@ export interface RecordedPage {
 
 /** A fresh 1366×768 browser context whose requests and errors are recorded from the start. */
 export async function recordedPage(browser: Browser): Promise<RecordedPage> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+  const context = await browser.newContext({
+    viewport: { width: 1366, height: 768 },
+    locale: 'zh-CN',
+  });
   const requests: string[] = [];
   const errors: string[] = [];
   context.on('request', (request) => requests.push(request.url()));
-  context.on('requestfailed', (request) => errors.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+  context.on('requestfailed', (request) =>
+    errors.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`),
+  );
   // Workers' requests (importScripts, fetch) reach the context too, through their own target.
   context.on('weberror', (error) => errors.push(`uncaught: ${error.error().message}`));
   const page = await context.newPage();

@@ -34,7 +34,11 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
   // 'graphql' relative to /dashboard: the same service, also behind a path prefix
   const response = await fetch(new URL('graphql', document.baseURI), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+    },
     body: JSON.stringify({ query, variables }),
     credentials: 'same-origin',
   });
@@ -45,7 +49,11 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
     throw new ApiError(`服务返回 HTTP ${response.status}`, null);
   }
   const error = body.errors?.[0];
-  if (error) throw new ApiError(error.message, error.extensions?.code ?? (response.status === 401 ? 'UNAUTHENTICATED' : null));
+  if (error)
+    throw new ApiError(
+      error.message,
+      error.extensions?.code ?? (response.status === 401 ? 'UNAUTHENTICATED' : null),
+    );
   if (!response.ok || !body.data) throw new ApiError(`服务返回 HTTP ${response.status}`, null);
   return body.data;
 }

@@ -2,21 +2,33 @@
  * ECharts, bundled (no CDN), with only the parts the dashboard draws: bar and line charts on a
  * canvas, with grid, tooltip and legend.
  */
-import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import { getInstanceByDom, init, use, type ComposeOption } from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+
 import type { BarSeriesOption, LineSeriesOption } from 'echarts/charts';
-import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from 'echarts/components';
+import { BarChart, LineChart } from 'echarts/charts';
+import type {
+  GridComponentOption,
+  LegendComponentOption,
+  TooltipComponentOption,
+} from 'echarts/components';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { type ComposeOption, getInstanceByDom, init, use } from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
 
 use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
-export type ChartOption = ComposeOption<BarSeriesOption | LineSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption>;
+export type ChartOption = ComposeOption<
+  | BarSeriesOption
+  | LineSeriesOption
+  | GridComponentOption
+  | LegendComponentOption
+  | TooltipComponentOption
+>;
 
 /** The policy's grade colours: A green … D red. */
 export const GRADE_COLORS = { A: '#2e7d32', B: '#1976d2', C: '#f9a825', D: '#c62828' } as const;
 
-const FONT = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif';
+const FONT =
+  '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif';
 
 /** Draws `option` into `el`, reusing the chart already there. */
 export function drawChart(el: HTMLElement, option: ChartOption) {
@@ -30,20 +42,27 @@ export function axisTooltip(lines: (index: number) => string[]): TooltipComponen
   return {
     trigger: 'axis',
     axisPointer: { type: 'shadow' },
-    formatter: (params: unknown) => lines((params as { dataIndex: number }[])[0].dataIndex).join('<br>'),
+    formatter: (params: unknown) =>
+      lines((params as { dataIndex: number }[])[0].dataIndex).join('<br>'),
   };
 }
 
 /** Resizes every chart inside `root` (the window changed size). */
 export function resizeCharts(root: HTMLElement) {
-  root.querySelectorAll<HTMLElement>('.chart').forEach((el) => getInstanceByDom(el)?.resize());
+  root.querySelectorAll<HTMLElement>('.chart').forEach((el) => {
+    getInstanceByDom(el)?.resize();
+  });
 }
 
 /**
  * The figures behind a chart as a table for screen readers (visually hidden): a canvas says
  * nothing to assistive technology.
  */
-export function dataTable(caption: string, head: string[], rows: (string | number)[][]): HTMLTableElement {
+export function dataTable(
+  caption: string,
+  head: string[],
+  rows: (string | number)[][],
+): HTMLTableElement {
   const table = document.createElement('table');
   table.className = 'visually-hidden';
   table.createCaption().textContent = caption;
@@ -59,7 +78,9 @@ export function dataTable(caption: string, head: string[], rows: (string | numbe
 
 /** A chart container and its hidden data table, replacing what `body` held. */
 export function chartBody(body: HTMLElement, table: HTMLTableElement): HTMLElement {
-  body.querySelectorAll<HTMLElement>('.chart').forEach((old) => getInstanceByDom(old)?.dispose());
+  body.querySelectorAll<HTMLElement>('.chart').forEach((old) => {
+    getInstanceByDom(old)?.dispose();
+  });
   const el = document.createElement('div');
   el.className = 'chart';
   body.replaceChildren(el, table);

@@ -1,7 +1,10 @@
 /** Number formats for county leaders: 亿元 and 万元 for money, whole 元/亩 for 亩均税收. */
 
 const grouped = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
-const twoDecimals = new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const twoDecimals = new Intl.NumberFormat('zh-CN', {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
 
 export const integer = (n: number) => grouped.format(n);
 /** 元 → 亿元 with two decimals */
@@ -31,7 +34,9 @@ export function dateTime(iso: string): string {
 }
 
 /** Whole days from an ISO timestamp to now. */
-export const daysSince = (iso: string) => Math.floor((Date.now() - new Date(iso).getTime()) / 86_400_000);
+export const daysSince = (iso: string) =>
+  Math.floor((Date.now() - new Date(iso).getTime()) / 86_400_000);
 
 /** Text from the data for an HTML tooltip: names come from department files. */
-export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

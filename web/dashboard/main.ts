@@ -19,21 +19,40 @@ const YEARS_OFFERED = 6;
 
 const root = document.getElementById('dashboard')!;
 const today = new Date();
-const iso = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+const iso = (d: Date) =>
+  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 const lastYear = today.getFullYear() - 1;
 const yearsOffered = Array.from({ length: YEARS_OFFERED }, (_, i) => lastYear - i);
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Record<string, unknown> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const el: HTMLElementTagNameMap[K] = Object.assign(document.createElement(tag), props);
   el.append(...children);
   return el;
 }
 
 // ---- layout: a header with the controls, then the panels in a grid ----
-const yearSelect = element('select', { id: 'year', title: '年度' }, ...yearsOffered.map((y) => element('option', { value: String(y) }, `${y} 年`)));
-const asOfInput = element('input', { id: 'as-of', type: 'date', title: '奖励查询日期', max: '2099-12-31' });
+const yearSelect = element(
+  'select',
+  { id: 'year', title: '年度' },
+  ...yearsOffered.map((y) => element('option', { value: String(y) }, `${y} 年`)),
+);
+const asOfInput = element('input', {
+  id: 'as-of',
+  type: 'date',
+  title: '奖励查询日期',
+  max: '2099-12-31',
+});
 const keyButton = element('button', { type: 'button', id: 'key-button' });
-const keyInput = element('input', { type: 'password', id: 'key-input', placeholder: 'dashboard 角色的 API 密钥', autocomplete: 'off' });
+const keyInput = element('input', {
+  type: 'password',
+  id: 'key-input',
+  placeholder: 'dashboard 角色的 API 密钥',
+  autocomplete: 'off',
+});
 const keyForm = element(
   'form',
   { id: 'key-form', hidden: true },
@@ -55,11 +74,20 @@ root.append(
   ),
 );
 const grid = element('main', { className: 'grid' });
-const sections = new Map<string, { section: HTMLElement; subtitle: HTMLElement; body: HTMLElement }>();
+const sections = new Map<
+  string,
+  { section: HTMLElement; subtitle: HTMLElement; body: HTMLElement }
+>();
 for (const panel of PANELS) {
   const subtitle = element('p', { className: 'subtitle' });
   const body = element('div', { className: 'body' });
-  const section = element('section', { className: `panel panel-${panel.id}` }, element('h2', {}, panel.title), subtitle, body);
+  const section = element(
+    'section',
+    { className: `panel panel-${panel.id}` },
+    element('h2', {}, panel.title),
+    subtitle,
+    body,
+  );
   section.dataset.panel = panel.id;
   grid.append(section);
   sections.set(panel.id, { section, subtitle, body });
@@ -72,8 +100,10 @@ function showKeyState() {
 
 /** Why a panel could not draw, in words a leader's assistant can act on. */
 function explain(error: unknown): string {
-  if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') return '需要 API 密钥：请点击右上角“API 密钥”，输入 dashboard 角色的密钥。';
-  if (error instanceof ApiError && error.code === 'FORBIDDEN') return '当前密钥无权查看此栏目（需要可查看企业画像的角色，例如 analyst）。';
+  if (error instanceof ApiError && error.code === 'UNAUTHENTICATED')
+    return '需要 API 密钥：请点击右上角“API 密钥”，输入 dashboard 角色的密钥。';
+  if (error instanceof ApiError && error.code === 'FORBIDDEN')
+    return '当前密钥无权查看此栏目（需要可查看企业画像的角色，例如 analyst）。';
   return `暂时无法加载：${error instanceof Error ? error.message : String(error)}`;
 }
 
@@ -104,8 +134,12 @@ async function renderAll() {
   status.textContent = '加载中…';
   root.dataset.state = 'loading';
   await Promise.all(PANELS.map((panel) => renderPanel(panel, p)));
-  const failed = PANELS.filter((panel) => sections.get(panel.id)!.section.dataset.state === 'error').length;
-  status.textContent = failed ? `${failed} 个栏目未能加载` : `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}`;
+  const failed = PANELS.filter(
+    (panel) => sections.get(panel.id)!.section.dataset.state === 'error',
+  ).length;
+  status.textContent = failed
+    ? `${failed} 个栏目未能加载`
+    : `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}`;
   root.dataset.state = 'ready';
 }
 
@@ -114,10 +148,18 @@ async function renderAll() {
  * arrive months later), then the year before, and so on — in one request.
  */
 async function latestYearWithData(): Promise<number> {
-  const fields = yearsOffered.map((y) => `y${y}: countyAggregates(year: ${y}) { county { revenueYuan taxPaidYuan } }`).join('\n');
+  const fields = yearsOffered
+    .map((y) => `y${y}: countyAggregates(year: ${y}) { county { revenueYuan taxPaidYuan } }`)
+    .join('\n');
   try {
-    const data = await gql<Record<string, { county: { revenueYuan: number; taxPaidYuan: number } }>>(`query DashboardYears {\n${fields}\n}`);
-    return yearsOffered.find((y) => data[`y${y}`].county.revenueYuan > 0 || data[`y${y}`].county.taxPaidYuan > 0) ?? lastYear;
+    const data = await gql<
+      Record<string, { county: { revenueYuan: number; taxPaidYuan: number } }>
+    >(`query DashboardYears {\n${fields}\n}`);
+    return (
+      yearsOffered.find(
+        (y) => data[`y${y}`].county.revenueYuan > 0 || data[`y${y}`].county.taxPaidYuan > 0,
+      ) ?? lastYear
+    );
   } catch {
     return lastYear;
   }
@@ -127,8 +169,12 @@ async function start() {
   showKeyState();
   const query = new URL(window.location.href).searchParams;
   const askedYear = Number(query.get('year'));
-  yearSelect.value = String(yearsOffered.includes(askedYear) ? askedYear : await latestYearWithData());
-  asOfInput.value = /^\d{4}-\d{2}-\d{2}$/.test(query.get('asOf') ?? '') ? query.get('asOf')! : iso(today);
+  yearSelect.value = String(
+    yearsOffered.includes(askedYear) ? askedYear : await latestYearWithData(),
+  );
+  asOfInput.value = /^\d{4}-\d{2}-\d{2}$/.test(query.get('asOf') ?? '')
+    ? query.get('asOf')!
+    : iso(today);
   await renderAll();
 }
 

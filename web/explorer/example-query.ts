@@ -5,18 +5,18 @@
  * dropped, and a selection left empty goes with its field.
  */
 import {
-  Kind,
-  TypeInfo,
-  getNamedType,
-  isLeafType,
-  parse,
-  print,
-  validate,
-  visit,
-  visitWithTypeInfo,
   type ASTVisitor,
   type DocumentNode,
   type GraphQLSchema,
+  getNamedType,
+  isLeafType,
+  Kind,
+  parse,
+  print,
+  TypeInfo,
+  validate,
+  visit,
+  visitWithTypeInfo,
 } from 'graphql';
 
 /** The profile as the platform's contract describes it (interface.md), with some detail. */
@@ -128,12 +128,21 @@ export function pruneToSchema(source: string, schema: GraphQLSchema): DocumentNo
           const def = typeInfo.getFieldDef();
           if (!def) return null;
           const given = new Set(node.arguments?.map((a) => a.name.value));
-          if (def.args.some((a) => a.type.toString().endsWith('!') && a.defaultValue === undefined && !given.has(a.name))) return null;
+          if (
+            def.args.some(
+              (a) =>
+                a.type.toString().endsWith('!') &&
+                a.defaultValue === undefined &&
+                !given.has(a.name),
+            )
+          )
+            return null;
           // a field whose shape changed (leaf ↔ object) cannot keep this selection
           if (isLeafType(getNamedType(def.type)) !== !node.selectionSet) return null;
           return undefined;
         },
-        leave: (node) => (node.selectionSet && node.selectionSet.selections.length === 0 ? null : undefined),
+        leave: (node) =>
+          node.selectionSet && node.selectionSet.selections.length === 0 ? null : undefined,
       },
     }),
   ) as DocumentNode;
@@ -149,13 +158,24 @@ export function pruneToSchema(source: string, schema: GraphQLSchema): DocumentNo
  * The example query for the explorer, valid against `schema`, and its variables (as JSON text):
  * `uscc` of an enterprise on record, the metrics `year` and the awards' `asOf` date.
  */
-export function exampleQuery(schema: GraphQLSchema, values: { uscc: string; year: number; asOf: string }): { query: string; variables: string } {
+export function exampleQuery(
+  schema: GraphQLSchema,
+  values: { uscc: string; year: number; asOf: string },
+): { query: string; variables: string } {
   let document = pruneToSchema(EXAMPLE_PROFILE_QUERY, schema);
   if (document.definitions.length === 0 || validate(schema, document).length > 0) {
-    document = pruneToSchema('query EnterpriseProfile($uscc: String!) { enterprise(uscc: $uscc) { uscc name } }', schema);
+    document = pruneToSchema(
+      'query EnterpriseProfile($uscc: String!) { enterprise(uscc: $uscc) { uscc name } }',
+      schema,
+    );
   }
   const names = usedVariables(document);
   const variables = Object.fromEntries(Object.entries(values).filter(([name]) => names.has(name)));
-  const body = document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION) ? print(document) : '{\n  __typename\n}';
-  return { query: `${HEADER.join('\n')}\n${body}\n`, variables: JSON.stringify(variables, null, 2) };
+  const body = document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION)
+    ? print(document)
+    : '{\n  __typename\n}';
+  return {
+    query: `${HEADER.join('\n')}\n${body}\n`,
+    variables: JSON.stringify(variables, null, 2),
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { GraphiQL } from 'graphiql';
 import 'graphiql/style.css';
-import { createElement, type ComponentProps } from 'react';
+import { type ComponentProps, createElement } from 'react';
 import { createRoot } from 'react-dom/client';
 import './explorer.css';
 
@@ -29,7 +29,8 @@ const config = JSON.parse(root.dataset.config ?? '{}') as ExplorerConfig;
 // Monaco starts its language workers from these same-origin files (no blob: URLs, no CDN).
 (globalThis as { MonacoEnvironment?: unknown }).MonacoEnvironment = {
   getWorker(_workerId: string, label: string) {
-    const url = label === 'json' || label === 'graphql' ? config.workers[label] : config.workers.editor;
+    const url =
+      label === 'json' || label === 'graphql' ? config.workers[label] : config.workers.editor;
     return new Worker(new URL(url, document.baseURI));
   },
 };
@@ -38,7 +39,11 @@ const config = JSON.parse(root.dataset.config ?? '{}') as ExplorerConfig;
 const fetcher: Fetcher = async (params, options) => {
   const response = await fetch(window.location.pathname, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...options?.headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...options?.headers,
+    },
     body: JSON.stringify(params),
     credentials: 'same-origin',
   });

@@ -29,7 +29,11 @@ type CoreFactoryCondition = z.infer<typeof coreFactoryCondition>;
 
 type PartnerVerdict = 'counts' | 'fails' | 'unknown';
 
-function judgePartner(c: CoreFactoryCondition, p: PartnerFact, asOf: string): { verdict: PartnerVerdict; text: string } {
+function judgePartner(
+  c: CoreFactoryCondition,
+  p: PartnerFact,
+  asOf: string,
+): { verdict: PartnerVerdict; text: string } {
   const divisionOk = p.industryDivision !== null && c.partnerDivisions.includes(p.industryDivision);
   const divisionText = p.industryDivision
     ? `行业大类 ${p.industryDivision}${divisionOk ? '' : `（不是 ${c.partnerDivisions.join('、')}${c.partnerDivisionLabel ? ` ${c.partnerDivisionLabel}` : ''}）`}`
@@ -47,9 +51,18 @@ function judgePartner(c: CoreFactoryCondition, p: PartnerFact, asOf: string): { 
     staffText = `${p.employeesYear}年年平均从业人数 ${p.employees} 人 ${staffOk ? '≥' : '<'} ${c.minEmployees} 人`;
   }
   const verdict: PartnerVerdict =
-    p.industryDivision !== null && !divisionOk ? 'fails' : staffOk === false ? 'fails' : p.industryDivision === null || staffOk === null ? 'unknown' : 'counts';
+    p.industryDivision !== null && !divisionOk
+      ? 'fails'
+      : staffOk === false
+        ? 'fails'
+        : p.industryDivision === null || staffOk === null
+          ? 'unknown'
+          : 'counts';
   const who = `${p.name ?? '（未登记企业）'}（${p.uscc}）`;
-  return { verdict, text: `${c.partnerType} ${who}：首次挂靠认定日期 ${p.attachedOn}；${divisionText}；${staffText}` };
+  return {
+    verdict,
+    text: `${c.partnerType} ${who}：首次挂靠认定日期 ${p.attachedOn}；${divisionText}；${staffText}`,
+  };
 }
 
 export const coreFactoryKind: RuleKind<CoreFactoryCondition> = {
@@ -68,7 +81,8 @@ export const coreFactoryKind: RuleKind<CoreFactoryCondition> = {
     const [filing] = designationsOfType(facts, c.filingType);
     let filed = false;
     if (!filing) reasons.push(`无「${foldType(c.filingType)}」记录`);
-    else if (filing.recognizedOn > at.asOf) reasons.push(`${designationText(filing)}，晚于查询日期 ${at.asOf}`);
+    else if (filing.recognizedOn > at.asOf)
+      reasons.push(`${designationText(filing)}，晚于查询日期 ${at.asOf}`);
     else {
       filed = true;
       reasons.push(`已备案：${designationText(filing)}`);
@@ -80,19 +94,28 @@ export const coreFactoryKind: RuleKind<CoreFactoryCondition> = {
       const { verdict, text } = judgePartner(c, p, at.asOf);
       if (verdict === 'counts') counted.push(p);
       if (verdict === 'unknown') unknown.push(p);
-      reasons.push(`${text} → ${verdict === 'counts' ? `计入（第 ${counted.length} 家）` : verdict === 'unknown' ? '无法判断，不计入' : '不计入'}`);
+      reasons.push(
+        `${text} → ${verdict === 'counts' ? `计入（第 ${counted.length} 家）` : verdict === 'unknown' ? '无法判断，不计入' : '不计入'}`,
+      );
     }
     const rule = `${c.partnerDivisions.join('、')}、年平均从业人数 ≥ ${c.minEmployees} 人`;
-    reasons.push(`挂靠本企业的${c.partnerType} ${partners.length} 家（每家按首次挂靠计一次），符合条件（${rule}）的 ${counted.length} 家，${counted.length >= c.minPartners ? '达到' : '不足'} ${c.minPartners} 家`);
+    reasons.push(
+      `挂靠本企业的${c.partnerType} ${partners.length} 家（每家按首次挂靠计一次），符合条件（${rule}）的 ${counted.length} 家，${counted.length >= c.minPartners ? '达到' : '不足'} ${c.minPartners} 家`,
+    );
     if (counted.length < c.minPartners) {
       if (counted.length + unknown.length >= c.minPartners) {
-        for (const p of unknown) missing.push(`${c.partnerType} ${p.uscc} 的行业大类或截至 ${at.asOf} 最近一个年度的年平均从业人数无记录`);
+        for (const p of unknown)
+          missing.push(
+            `${c.partnerType} ${p.uscc} 的行业大类或截至 ${at.asOf} 最近一个年度的年平均从业人数无记录`,
+          );
       }
       return { met: false, eventDate: null, reasons, missing };
     }
     const decisive = counted[c.minPartners - 1];
     const check = checkEventDate(decisive.attachedOn, at.window, at.asOf);
-    reasons.push(`第 ${c.minPartners} 家符合条件的${c.partnerType}（${decisive.uscc}）挂靠认定日期 ${decisive.attachedOn} 为事件日期；${check.reason}`);
+    reasons.push(
+      `第 ${c.minPartners} 家符合条件的${c.partnerType}（${decisive.uscc}）挂靠认定日期 ${decisive.attachedOn} 为事件日期；${check.reason}`,
+    );
     return { met: filed && check.ok, eventDate: decisive.attachedOn, reasons, missing };
   },
 };

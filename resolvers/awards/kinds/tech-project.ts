@@ -1,6 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { addYears, checkEventDate, lastEventDay, limitText, percentText, toFen, yuanText } from '../format.js';
+import {
+  addYears,
+  checkEventDate,
+  lastEventDay,
+  limitText,
+  percentText,
+  toFen,
+  yuanText,
+} from '../format.js';
 import type { Outcome, RuleKind, TechProjectFact } from '../types.js';
 
 /** A fraction kept exact as parts per million (0.05 → 50000). */
@@ -45,7 +53,13 @@ function shareText(softwareFen: bigint, totalFen: bigint): string {
   return `${basisPoints / 100n}.${String(basisPoints % 100n).padStart(2, '0')}%`;
 }
 
-function judgeProject(c: TechProjectCondition, p: TechProjectFact, establishedOn: string | null, asOf: string, window: { from: string; to: string }) {
+function judgeProject(
+  c: TechProjectCondition,
+  p: TechProjectFact,
+  establishedOn: string | null,
+  asOf: string,
+  window: { from: string; to: string },
+) {
   const checks: string[] = [];
   const missing: string[] = [];
   let ok = true;
@@ -58,12 +72,16 @@ function judgeProject(c: TechProjectCondition, p: TechProjectFact, establishedOn
     checks.push(acceptance.reason);
     if (!establishedOn) {
       ok = false;
-      missing.push(`成立日期（市场监管局 企业登记）为空，无法判断项目 ${p.projectNo} 验收时是否已注册经营满 ${c.minYearsEstablished} 年`);
+      missing.push(
+        `成立日期（市场监管局 企业登记）为空，无法判断项目 ${p.projectNo} 验收时是否已注册经营满 ${c.minYearsEstablished} 年`,
+      );
     } else {
       const anniversary = addYears(establishedOn, c.minYearsEstablished);
       const old = anniversary <= p.acceptedOn;
       ok &&= old;
-      checks.push(`成立日期 ${establishedOn}，满 ${c.minYearsEstablished} 年为 ${anniversary}，${old ? '不晚于' : '晚于'}验收日期（${old ? '经营满' : '经营不满'} ${c.minYearsEstablished} 年）`);
+      checks.push(
+        `成立日期 ${establishedOn}，满 ${c.minYearsEstablished} 年为 ${anniversary}，${old ? '不晚于' : '晚于'}验收日期（${old ? '经营满' : '经营不满'} ${c.minYearsEstablished} 年）`,
+      );
     }
   }
   const equipment = toFen(p.equipmentYuan);
@@ -71,10 +89,14 @@ function judgeProject(c: TechProjectCondition, p: TechProjectFact, establishedOn
   const total = equipment + software;
   const bigEnough = total >= toFen(c.minTotalYuan);
   ok &&= bigEnough;
-  checks.push(`设备投资 ${yuanText(equipment)} + 软件投资 ${yuanText(software)} = ${yuanText(total)} ${bigEnough ? '≥' : '<'} ${limitText(c.minTotalYuan)}`);
+  checks.push(
+    `设备投资 ${yuanText(equipment)} + 软件投资 ${yuanText(software)} = ${yuanText(total)} ${bigEnough ? '≥' : '<'} ${limitText(c.minTotalYuan)}`,
+  );
   const shareOk = total > 0n && software * PPM >= total * ppm(c.minSoftwareShare);
   ok &&= shareOk;
-  checks.push(`软件投资占比 ${shareText(software, total)} ${shareOk ? '≥' : '<'} ${percentText(c.minSoftwareShare)}`);
+  checks.push(
+    `软件投资占比 ${shareText(software, total)} ${shareOk ? '≥' : '<'} ${percentText(c.minSoftwareShare)}`,
+  );
   ok &&= !p.alreadySupported;
   checks.push(p.alreadySupported ? '已享受技术改造扶持政策（除外）' : '未享受技术改造扶持政策');
   let amountFen = 0n;
@@ -104,17 +126,26 @@ export const techProjectKind: RuleKind<TechProjectCondition> = {
       and p.equipment_yuan + p.software_yuan >= ${c.minTotalYuan}`,
   evaluate(c, facts, at): Outcome {
     if (facts.techProjects.length === 0) {
-      return { met: false, eventDate: null, reasons: ['无智能化改造项目记录（工业和信息化局 技术改造项目）'], missing: [] };
+      return {
+        met: false,
+        eventDate: null,
+        reasons: ['无智能化改造项目记录（工业和信息化局 技术改造项目）'],
+        missing: [],
+      };
     }
     const establishedOn = facts.enterprise?.establishedOn ?? null;
-    const judged = facts.techProjects.map((p) => judgeProject(c, p, establishedOn, at.asOf, at.window));
+    const judged = facts.techProjects.map((p) =>
+      judgeProject(c, p, establishedOn, at.asOf, at.window),
+    );
     const reasons = judged.map((j) => j.verdict.text);
     const missing = [...new Set(judged.flatMap((j) => j.missing))];
     const eligible = judged.map((j) => j.verdict).filter((v) => v.ok);
     if (eligible.length === 0) return { met: false, eventDate: null, reasons, missing };
     const amountFen = eligible.reduce((sum, v) => sum + v.amountFen, 0n);
     const eventDate = eligible.map((v) => v.project.acceptedOn!).sort()[0];
-    reasons.push(`符合条件的项目 ${eligible.length} 个（${eligible.map((v) => v.project.projectNo).join('、')}），补助按项目计算后合计 ${yuanText(amountFen)}；事件日期取最早符合条件的验收日期 ${eventDate}`);
+    reasons.push(
+      `符合条件的项目 ${eligible.length} 个（${eligible.map((v) => v.project.projectNo).join('、')}），补助按项目计算后合计 ${yuanText(amountFen)}；事件日期取最早符合条件的验收日期 ${eventDate}`,
+    );
     return { met: true, eventDate, amountFen, reasons, missing };
   },
 };

@@ -1,6 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { checkEventDate, lastClosedYear, lastEventDay, limitText, toFen, yuanText } from '../format.js';
+import {
+  checkEventDate,
+  lastClosedYear,
+  lastEventDay,
+  limitText,
+  toFen,
+  yuanText,
+} from '../format.js';
 import type { Facts, Outcome, RuleKind, RuleLike, TaxAnnualFact } from '../types.js';
 
 /**
@@ -14,7 +21,10 @@ export const thresholdCondition = z
     field: z.enum(['revenue', 'software_revenue']),
     thresholdYuan: z.number().positive(),
     /** only enterprises of these 行业大类 (e.g. I65); any when absent */
-    industryDivisions: z.array(z.string().regex(/^[A-T]\d{2}$/)).min(1).optional(),
+    industryDivisions: z
+      .array(z.string().regex(/^[A-T]\d{2}$/))
+      .min(1)
+      .optional(),
     /** the divisions' name for the reasons, e.g. 软件和信息技术服务业 */
     industryLabel: z.string().optional(),
   })
@@ -23,9 +33,17 @@ export const thresholdCondition = z
 type ThresholdCondition = z.infer<typeof thresholdCondition>;
 
 const FIELD = {
-  revenue: { label: '营业收入', column: sql.raw('t.revenue_yuan'), value: (r: TaxAnnualFact) => r.revenueYuan },
+  revenue: {
+    label: '营业收入',
+    column: sql.raw('t.revenue_yuan'),
+    value: (r: TaxAnnualFact) => r.revenueYuan,
+  },
   // sources.md 2b: an empty 软件业务收入 means 0.
-  software_revenue: { label: '软件业务收入', column: sql.raw('t.software_revenue_yuan'), value: (r: TaxAnnualFact) => r.softwareRevenueYuan ?? '0' },
+  software_revenue: {
+    label: '软件业务收入',
+    column: sql.raw('t.software_revenue_yuan'),
+    value: (r: TaxAnnualFact) => r.softwareRevenueYuan ?? '0',
+  },
 } as const;
 
 interface YearFigure {
@@ -33,7 +51,8 @@ interface YearFigure {
   fen: bigint;
 }
 
-const figuresText = (figures: YearFigure[]) => figures.map((f) => `${f.year}: ${yuanText(f.fen)}`).join(', ');
+const figuresText = (figures: YearFigure[]) =>
+  figures.map((f) => `${f.year}: ${yuanText(f.fen)}`).join(', ');
 
 /** The first year on record whose figure reaches the threshold. */
 function firstCrossing(figures: YearFigure[], thresholdYuan: number) {
@@ -51,7 +70,9 @@ function figuresOf(facts: Facts, field: ThresholdCondition['field']) {
     const value = FIELD[field].value;
     entry = {
       blank: facts.taxAnnual.filter((r) => value(r) === null).map((r) => r.year),
-      figures: facts.taxAnnual.filter((r) => value(r) !== null).map((r) => ({ year: r.year, fen: toFen(value(r)!) })),
+      figures: facts.taxAnnual
+        .filter((r) => value(r) !== null)
+        .map((r) => ({ year: r.year, fen: toFen(value(r)!) })),
     };
     byField.set(field, entry);
   }
@@ -61,15 +82,28 @@ function figuresOf(facts: Facts, field: ThresholdCondition['field']) {
 /** The years whose 31 December falls inside the window and on or before asOf: their returns decide. */
 function decidingYears(window: { from: string; to: string }, asOf: string): number[] {
   const years: number[] = [];
-  for (let y = Number(window.from.slice(0, 4)); y <= lastClosedYear(lastEventDay(window, asOf)); y++) years.push(y);
+  for (
+    let y = Number(window.from.slice(0, 4));
+    y <= lastClosedYear(lastEventDay(window, asOf));
+    y++
+  )
+    years.push(y);
   return years;
 }
 
 /** Other tiers of the same figure (5亿/10亿/20亿) in the rule set, first crossed in the same year. */
-function tiersCrossedTogether(c: ThresholdCondition, rules: readonly RuleLike[], figures: YearFigure[], year: number): number[] {
+function tiersCrossedTogether(
+  c: ThresholdCondition,
+  rules: readonly RuleLike[],
+  figures: YearFigure[],
+  year: number,
+): number[] {
   const tiers = rules
     .map((r) => r.condition)
-    .filter((o): o is ThresholdCondition => o.kind === c.kind && (o as ThresholdCondition).field === c.field)
+    .filter(
+      (o): o is ThresholdCondition =>
+        o.kind === c.kind && (o as ThresholdCondition).field === c.field,
+    )
     .filter((o) => String(o.industryDivisions ?? '') === String(c.industryDivisions ?? ''))
     .filter((o) => firstCrossing(figures, o.thresholdYuan)?.year === year)
     .map((o) => o.thresholdYuan);
@@ -100,11 +134,15 @@ export const thresholdKind: RuleKind<ThresholdCondition> = {
       const kindName = c.industryLabel ?? c.industryDivisions.join('、');
       const division = facts.enterprise?.industryDivision ?? null;
       if (!division) {
-        missing.push(`行业大类（市场监管局 企业登记 行业代码）为空，无法判断是否为${kindName}企业（${c.industryDivisions.join('、')}）`);
+        missing.push(
+          `行业大类（市场监管局 企业登记 行业代码）为空，无法判断是否为${kindName}企业（${c.industryDivisions.join('、')}）`,
+        );
         return { met: false, eventDate: null, reasons, missing };
       }
       if (!c.industryDivisions.includes(division)) {
-        reasons.push(`行业大类 ${division} 不属于${kindName}（${c.industryDivisions.join('、')}），本项只适用于${kindName}企业`);
+        reasons.push(
+          `行业大类 ${division} 不属于${kindName}（${c.industryDivisions.join('、')}），本项只适用于${kindName}企业`,
+        );
         return { met: false, eventDate: null, reasons, missing };
       }
       reasons.push(`行业大类 ${division}，属于${kindName}企业`);
@@ -118,7 +156,9 @@ export const thresholdKind: RuleKind<ThresholdCondition> = {
     const crossing = firstCrossing(figures, c.thresholdYuan);
     if (!crossing) {
       reasons.push(`有记录的年份 (${figuresText(figures)}) ${label}均未达到 ${limit}`);
-      const absent = decidingYears(at.window, at.asOf).filter((y) => !figures.some((f) => f.year === y));
+      const absent = decidingYears(at.window, at.asOf).filter(
+        (y) => !figures.some((f) => f.year === y),
+      );
       for (const y of absent) missing.push(`${y}年度${label}（税务局 企业所得税年度申报）无记录`);
       return { met: false, eventDate: null, reasons, missing };
     }
@@ -129,10 +169,14 @@ export const thresholdKind: RuleKind<ThresholdCondition> = {
       earlier.length > 0
         ? `此前有记录的年份 (${figuresText(earlier)}) 均未达到`
         : `此前年份无申报记录（记录始于 ${crossing.year} 年），按有记录的首次突破认定，如需更严格的认定请核实 ${crossing.year} 年以前的${label}`;
-    reasons.push(`${crossing.year}年${label} ${yuanText(crossing.fen)} ≥ ${limit}，${history}；${check.reason}`);
+    reasons.push(
+      `${crossing.year}年${label} ${yuanText(crossing.fen)} ≥ ${limit}，${history}；${check.reason}`,
+    );
     const tiers = tiersCrossedTogether(c, at.rules, figures, crossing.year);
     if (tiers.length > 1) {
-      reasons.push(`${crossing.year}年同时首次突破 ${tiers.map(limitText).join('、')} ${tiers.length} 档，各档独立认定，均按首次突破计`);
+      reasons.push(
+        `${crossing.year}年同时首次突破 ${tiers.map(limitText).join('、')} ${tiers.length} 档，各档独立认定，均按首次突破计`,
+      );
     }
     return { met: check.ok, eventDate, reasons, missing };
   },

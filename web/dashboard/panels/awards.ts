@@ -1,8 +1,8 @@
+import type { AwardSummaryRow } from '../../../resolvers/awards/engine.js';
 import { gql } from '../api.js';
 import { axisTooltip, chartBody, dataTable, drawChart } from '../charts.js';
 import { escapeHtml, integer, wan } from '../format.js';
 import type { Panel } from '../panel.js';
-import type { AwardSummaryRow } from '../../../resolvers/awards/engine.js';
 
 const QUERY = /* GraphQL */ `
   query DashboardAwards($asOf: Date!) {
@@ -33,19 +33,35 @@ export const awardsPanel: Panel = {
     const table = dataTable(
       `截至 ${asOf} 的奖励候选`,
       ['条款', '奖励项目', '候选企业（家）', '金额（元）', '金额另定（家）'],
-      awardSummary.map((s) => [`第${s.clause}条`, s.title, s.candidates, integer(s.totalAmountYuan), s.unpricedCandidates]),
+      awardSummary.map((s) => [
+        `第${s.clause}条`,
+        s.title,
+        s.candidates,
+        integer(s.totalAmountYuan),
+        s.unpricedCandidates,
+      ]),
     );
     drawChart(chartBody(body, table), {
       tooltip: axisTooltip((i) => {
         const c = clauses[i];
         const lines = c.items
           .filter((s) => s.candidates > 0)
-          .map((s) => `${escapeHtml(s.title)}：${s.candidates} 家，${s.unpricedCandidates === s.candidates ? '金额另定' : wan(s.totalAmountYuan)}`);
-        return [`<b>${c.label}</b>：${c.candidates} 家，${wan(c.amount)}`, ...(lines.length ? lines : ['暂无候选企业'])];
+          .map(
+            (s) =>
+              `${escapeHtml(s.title)}：${s.candidates} 家，${s.unpricedCandidates === s.candidates ? '金额另定' : wan(s.totalAmountYuan)}`,
+          );
+        return [
+          `<b>${c.label}</b>：${c.candidates} 家，${wan(c.amount)}`,
+          ...(lines.length ? lines : ['暂无候选企业']),
+        ];
       }),
       legend: { top: 0, itemWidth: 12, itemHeight: 10 },
       grid: { left: 8, right: 8, top: 28, bottom: 4, containLabel: true },
-      xAxis: { type: 'category', data: clauses.map((c) => c.label), axisLabel: { interval: 0, fontSize: 11 } },
+      xAxis: {
+        type: 'category',
+        data: clauses.map((c) => c.label),
+        axisLabel: { interval: 0, fontSize: 11 },
+      },
       yAxis: [
         { type: 'value', name: '万元', nameGap: 8 },
         { type: 'value', name: '家', nameGap: 8, minInterval: 1, splitLine: { show: false } },
@@ -56,7 +72,12 @@ export const awardsPanel: Panel = {
           name: '奖励金额',
           barMaxWidth: 26,
           itemStyle: { color: '#ef6c00' },
-          label: { show: true, position: 'top', fontSize: 10, formatter: ({ value }) => (Number(value) > 0 ? String(value) : '') },
+          label: {
+            show: true,
+            position: 'top',
+            fontSize: 10,
+            formatter: ({ value }) => (Number(value) > 0 ? String(value) : ''),
+          },
           data: clauses.map((c) => Number((c.amount / 1e4).toFixed(2))),
         },
         {

@@ -39,7 +39,10 @@ export const clustersPanel: Panel = {
   title: '产业集群营业收入与 2026 年目标',
   subtitle: ({ year }) => `${year} 年度营业收入 · 汶政发〔2022〕9号发展目标 · 单位：亿元`,
   async render(body, { year }) {
-    const data = await gql<{ countyAggregates: { byCluster: Group[]; clusterTargets: Target[] } }>(QUERY, { year });
+    const data = await gql<{ countyAggregates: { byCluster: Group[]; clusterTargets: Target[] } }>(
+      QUERY,
+      { year },
+    );
     const groups = data.countyAggregates.byCluster.filter((g) => g.key !== null);
     const targets = new Map(data.countyAggregates.clusterTargets.map((t) => [t.cluster, t]));
     const table = dataTable(
@@ -47,7 +50,14 @@ export const clustersPanel: Panel = {
       ['集群', '企业数', '营业收入', '实缴税款', '2026 年目标', '完成度'],
       groups.map((g) => {
         const t = targets.get(g.key!);
-        return [g.label ?? g.key!, g.enterprises, yi(g.revenueYuan), yi(g.taxPaidYuan), t ? `${t.targetLabel}（${yi(t.targetRevenueYuan)}）` : '—', t ? percent(t.shareReached) : '—'];
+        return [
+          g.label ?? g.key!,
+          g.enterprises,
+          yi(g.revenueYuan),
+          yi(g.taxPaidYuan),
+          t ? `${t.targetLabel}（${yi(t.targetRevenueYuan)}）` : '—',
+          t ? percent(t.shareReached) : '—',
+        ];
       }),
     );
     drawChart(chartBody(body, table), {
@@ -60,12 +70,20 @@ export const clustersPanel: Panel = {
           `营业收入：${yi(g.revenueYuan)}`,
           `实缴税款：${yi(g.taxPaidYuan)}`,
           `亩均税收：${g.muAverageTaxYuan === null ? '—' : `${integer(g.muAverageTaxYuan)} 元/亩`}`,
-          ...(t ? [`${t.targetYear} 年目标：${escapeHtml(t.targetLabel)}（${yi(t.targetRevenueYuan)}），完成 ${percent(t.shareReached)}`] : []),
+          ...(t
+            ? [
+                `${t.targetYear} 年目标：${escapeHtml(t.targetLabel)}（${yi(t.targetRevenueYuan)}），完成 ${percent(t.shareReached)}`,
+              ]
+            : []),
         ];
       }),
       legend: { top: 0, itemWidth: 12, itemHeight: 10 },
       grid: { left: 8, right: 8, top: 28, bottom: 4, containLabel: true },
-      xAxis: { type: 'category', data: groups.map((g) => g.label ?? g.key!), axisLabel: { interval: 0, fontSize: 11, width: 50, overflow: 'break' } },
+      xAxis: {
+        type: 'category',
+        data: groups.map((g) => g.label ?? g.key!),
+        axisLabel: { interval: 0, fontSize: 11, width: 50, overflow: 'break' },
+      },
       yAxis: { type: 'value', name: '亿元', nameGap: 8 },
       series: [
         {

@@ -32,13 +32,15 @@ function cell(row: HTMLTableRowElement, text: string, className = '') {
 export const freshnessPanel: Panel = {
   id: 'freshness',
   title: '各部门数据更新情况',
-  subtitle: () => `最近入库批次 · 隔离行（最近批次/累计）· 未匹配记录 · 超过 ${STALE_DAYS} 天未更新标黄`,
+  subtitle: () =>
+    `最近入库批次 · 隔离行（最近批次/累计）· 未匹配记录 · 超过 ${STALE_DAYS} 天未更新标黄`,
   async render(body) {
     const { dataFreshness } = await gql<{ dataFreshness: Freshness[] }>(QUERY);
     const table = document.createElement('table');
     table.className = 'freshness';
     const head = table.createTHead().insertRow();
-    for (const h of ['部门', '数据', '最近入库', '批次', '记录数', '隔离行', '未匹配']) head.appendChild(document.createElement('th')).textContent = h;
+    for (const h of ['部门', '数据', '最近入库', '批次', '记录数', '隔离行', '未匹配'])
+      head.appendChild(document.createElement('th')).textContent = h;
     const tbody = table.createTBody();
     for (const f of dataFreshness) {
       const label = SOURCE_LABELS[f.source] ?? { name: f.source, department: '—' };
@@ -46,11 +48,20 @@ export const freshnessPanel: Panel = {
       row.dataset.source = f.source;
       cell(row, label.department);
       cell(row, label.name);
-      if (f.latestBatchAt) cell(row, dateTime(f.latestBatchAt), daysSince(f.latestBatchAt) > STALE_DAYS ? 'stale' : '');
+      if (f.latestBatchAt)
+        cell(
+          row,
+          dateTime(f.latestBatchAt),
+          daysSince(f.latestBatchAt) > STALE_DAYS ? 'stale' : '',
+        );
       else cell(row, '尚未入库', 'missing');
       cell(row, f.latestBatchId ? `#${f.latestBatchId}` : '—', 'num');
       cell(row, integer(f.rows), 'num');
-      cell(row, `${integer(f.latestBatchQuarantined)} / ${integer(f.quarantined)}`, f.quarantined > 0 ? 'num warn' : 'num');
+      cell(
+        row,
+        `${integer(f.latestBatchQuarantined)} / ${integer(f.quarantined)}`,
+        f.quarantined > 0 ? 'num warn' : 'num',
+      );
       cell(row, integer(f.unmatched), f.unmatched > 0 ? 'num warn' : 'num');
     }
     body.replaceChildren(table);

@@ -32,26 +32,52 @@ export const gradesPanel: Panel = {
   title: '各乡镇亩产效益评价等级分布',
   subtitle: ({ year }) => `${year} 年度 · 规上与规下参评企业 · 单位：家`,
   async render(body, { year }) {
-    const data = await gql<{ countyAggregates: { byTown: { key: string | null; label: string | null; grades: Grades[] }[] } }>(QUERY, { year });
+    const data = await gql<{
+      countyAggregates: {
+        byTown: { key: string | null; label: string | null; grades: Grades[] }[];
+      };
+    }>(QUERY, { year });
     const towns = data.countyAggregates.byTown
       .map((t) => {
-        const sum = (k: 'evaluated' | 'a' | 'b' | 'c' | 'd') => t.grades.reduce((s, g) => s + g[k], 0);
-        return { name: t.label ?? t.key ?? '未填乡镇', evaluated: sum('evaluated'), a: sum('a'), b: sum('b'), c: sum('c'), d: sum('d') };
+        const sum = (k: 'evaluated' | 'a' | 'b' | 'c' | 'd') =>
+          t.grades.reduce((s, g) => s + g[k], 0);
+        return {
+          name: t.label ?? t.key ?? '未填乡镇',
+          evaluated: sum('evaluated'),
+          a: sum('a'),
+          b: sum('b'),
+          c: sum('c'),
+          d: sum('d'),
+        };
       })
       .filter((t) => t.evaluated > 0)
       // the town with most evaluated enterprises on top
       .sort((x, y) => x.evaluated - y.evaluated);
     if (towns.length === 0) {
-      body.replaceChildren(Object.assign(document.createElement('p'), { className: 'empty', textContent: `${year} 年度没有参评企业。` }));
+      body.replaceChildren(
+        Object.assign(document.createElement('p'), {
+          className: 'empty',
+          textContent: `${year} 年度没有参评企业。`,
+        }),
+      );
       return 0;
     }
-    const table = dataTable(`${year} 年度各乡镇等级分布（家）`, ['乡镇', '参评', 'A', 'B', 'C', 'D'], [...towns].reverse().map((t) => [t.name, t.evaluated, t.a, t.b, t.c, t.d]));
+    const table = dataTable(
+      `${year} 年度各乡镇等级分布（家）`,
+      ['乡镇', '参评', 'A', 'B', 'C', 'D'],
+      [...towns].reverse().map((t) => [t.name, t.evaluated, t.a, t.b, t.c, t.d]),
+    );
     drawChart(chartBody(body, table), {
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: { top: 0, itemWidth: 12, itemHeight: 10 },
       grid: { left: 8, right: 24, top: 28, bottom: 4, containLabel: true },
       xAxis: { type: 'value', minInterval: 1 },
-      yAxis: { type: 'category', data: towns.map((t) => t.name), axisTick: { show: false }, axisLabel: { interval: 0, fontSize: 11 } },
+      yAxis: {
+        type: 'category',
+        data: towns.map((t) => t.name),
+        axisTick: { show: false },
+        axisLabel: { interval: 0, fontSize: 11 },
+      },
       series: GRADES.map(([key, name, color]) => ({
         type: 'bar' as const,
         name,

@@ -1,8 +1,8 @@
+import type { MuTaxLeader } from '../../../resolvers/leaders.js';
 import { gql } from '../api.js';
 import { axisTooltip, chartBody, dataTable, drawChart } from '../charts.js';
 import { escapeHtml, integer } from '../format.js';
 import type { Panel } from '../panel.js';
-import type { MuTaxLeader } from '../../../resolvers/leaders.js';
 
 const QUERY = /* GraphQL */ `
   query DashboardTopMuTax($year: Int!) {
@@ -14,7 +14,11 @@ const QUERY = /* GraphQL */ `
 type Row = Omit<MuTaxLeader, 'grade'>;
 
 /** 汶上县某某有限公司 → 某某: room for twenty names beside the bars */
-const shortName = (name: string) => name.replace(/^(山东省?|济宁市?|汶上县)+/, '').replace(/(股份|集团)?有限(责任)?公司$/, '').replace(/[（(].*?[)）]/g, '');
+const shortName = (name: string) =>
+  name
+    .replace(/^(山东省?|济宁市?|汶上县)+/, '')
+    .replace(/(股份|集团)?有限(责任)?公司$/, '')
+    .replace(/[（(].*?[)）]/g, '');
 
 /** 亩均税收前 20 名: enterprises of the year ordered by 实缴税款 ÷ 在用土地 (元/亩). */
 export const topTaxPanel: Panel = {
@@ -25,13 +29,25 @@ export const topTaxPanel: Panel = {
     // an aggregate view (the dashboard role reads it): enterprises without a figure are not ranked
     const rows = (await gql<{ muAverageTaxLeaders: Row[] }>(QUERY, { year })).muAverageTaxLeaders;
     if (rows.length === 0) {
-      body.replaceChildren(Object.assign(document.createElement('p'), { className: 'empty', textContent: `${year} 年度没有可计算亩均税收的企业。` }));
+      body.replaceChildren(
+        Object.assign(document.createElement('p'), {
+          className: 'empty',
+          textContent: `${year} 年度没有可计算亩均税收的企业。`,
+        }),
+      );
       return 0;
     }
     const table = dataTable(
       `${year} 年度亩均税收前 20 名`,
       ['名次', '企业', '乡镇', '亩均税收（元/亩）', '实缴税款（元）', '在用土地（亩）'],
-      rows.map((r) => [r.rank, r.name, r.town ?? '', integer(r.muAverageTaxYuan), integer(r.taxPaidYuan), r.landAreaMu.toFixed(2)]),
+      rows.map((r) => [
+        r.rank,
+        r.name,
+        r.town ?? '',
+        integer(r.muAverageTaxYuan),
+        integer(r.taxPaidYuan),
+        r.landAreaMu.toFixed(2),
+      ]),
     );
     const shown = [...rows].reverse(); // best at the top of a horizontal bar chart
     drawChart(chartBody(body, table), {
@@ -47,14 +63,23 @@ export const topTaxPanel: Panel = {
       }),
       grid: { left: 8, right: 48, top: 8, bottom: 4, containLabel: true },
       xAxis: { type: 'value', axisLabel: { formatter: (v: number) => String(v) } },
-      yAxis: { type: 'category', data: shown.map((r) => shortName(r.name)), axisTick: { show: false }, axisLabel: { width: 110, overflow: 'truncate' } },
+      yAxis: {
+        type: 'category',
+        data: shown.map((r) => shortName(r.name)),
+        axisTick: { show: false },
+        axisLabel: { width: 110, overflow: 'truncate' },
+      },
       series: [
         {
           type: 'bar',
           name: '亩均税收',
           barMaxWidth: 14,
           itemStyle: { color: '#00838f' },
-          label: { show: true, position: 'right', formatter: ({ value }) => Number(value).toFixed(2) },
+          label: {
+            show: true,
+            position: 'right',
+            formatter: ({ value }) => Number(value).toFixed(2),
+          },
           data: shown.map((r) => Number((r.muAverageTaxYuan / 1e4).toFixed(2))),
         },
       ],

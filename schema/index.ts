@@ -9,6 +9,7 @@ import './allocation.js';
 import './award.js';
 import './tax.js';
 import './land.js';
+import './land-revitalization.js';
 import './power.js';
 import './market.js';
 import './recognition.js';

@@ -12,7 +12,7 @@ export class AuthenticationError extends Error {
 }
 
 /**
- * Who a request is from (interface.md, authentication): `Authorization: Bearer <key>` names an API
+ * Who a request is from (docs/interface.md, authentication): `Authorization: Bearer <key>` names an API
  * key, looked up on every request (one indexed lookup, so a revoked key is refused at once). Without
  * a key: the embedded demo serves an analyst; with DATABASE_URL anonymous calls are refused unless
  * EDP_ALLOW_ANONYMOUS=1. A malformed, unknown or revoked key is always refused, never downgraded

@@ -13,7 +13,7 @@ export const yi = (yuan: number) => `${twoDecimals.format(yuan / 1e8)} 亿元`;
 export const wan = (yuan: number) => `${twoDecimals.format(yuan / 1e4)} 万元`;
 export const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
 
-/** The nine sources (interface.md) with the department that delivers each. */
+/** The nine sources (docs/interface.md) with the department that delivers each. */
 export const SOURCE_LABELS: Record<string, { name: string; department: string }> = {
   'market-registry': { name: '企业登记', department: '市场监管局' },
   'market-penalties': { name: '行政处罚', department: '市场监管局' },

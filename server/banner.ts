@@ -34,9 +34,7 @@ function networkAddresses(): string[] {
  */
 export function exposureLines({ host, port, anonymous }: Exposure): string[] {
   const everywhere = EVERY_INTERFACE.has(host);
-  const where = everywhere
-    ? `所有网络接口 every interface (${host}:${port})`
-    : `${host}:${port}`;
+  const where = everywhere ? `所有网络接口 every interface (${host}:${port})` : `${host}:${port}`;
   const reachable = everywhere
     ? networkAddresses().map((a) => `http://${a}:${port}/`)
     : isLoopback(host)

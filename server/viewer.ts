@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Database } from '../db/client.js';
-import { type Config, anonymousAllowed } from '../lib/config.js';
+import { anonymousAllowed, type Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { type Viewer, viewerFor } from '../resolvers/context.js';
 import { findApiKey, lastUsedRecorder } from '../resolvers/keys.js';

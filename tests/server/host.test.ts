@@ -102,7 +102,9 @@ describe(`the interface the service listens on (${testDbMode()})`, () => {
       expect(await accepts('127.0.0.1', port)).toBe(true);
       expect(await accepts(outside!, port)).toBe(true);
       expect(banner).toContain(`所有网络接口 every interface (0.0.0.0:${port})`);
-      expect(banner).toContain('警告 WARNING: 网络上任何人无需密钥即按 analyst 角色读取全部企业数据');
+      expect(banner).toContain(
+        '警告 WARNING: 网络上任何人无需密钥即按 analyst 角色读取全部企业数据',
+      );
       expect(banner).toContain('Anonymous callers anywhere on this network read as "analyst"');
       expect(banner).toContain(`http://${outside}:${port}/`);
     } finally {

@@ -1,5 +1,5 @@
 /**
- * Benchmark: award candidates for the whole county (awards.md; an interactive page on 20,000
+ * Benchmark: award candidates for the whole county (docs/awards.md; an interactive page on 20,000
  * enterprises). Synthetic rows made in SQL with generate_series (deterministic: hashtext of the
  * row number): per enterprise tax-annual returns 2020–2025 (95%), software revenue for I65 firms,
  * recognitions of every type (about 12%, some re-recognised), tech projects (6%), and 25 apparel

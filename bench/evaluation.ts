@@ -1,5 +1,5 @@
 /**
- * Benchmark: cold 亩产效益 evaluation of a synthetic county (metrics.md; target < 1 s for 20,000
+ * Benchmark: cold 亩产效益 evaluation of a synthetic county (docs/metrics.md; target < 1 s for 20,000
  * enterprises on PostgreSQL).
  *
  *   npx tsx bench/evaluation.ts [--enterprises 20000] [--years 4] [--runs 5] [--year 2024] [--pglite] [--keep] [--url URL] [--explain]

@@ -11,7 +11,7 @@ import { registerQuarantine } from './commands/quarantine.js';
 import { registerSurcharge } from './commands/surcharge.js';
 import { registerUnmatched } from './commands/unmatched.js';
 
-/** `npm run edp -- <command>`: the platform's command line (interface.md, commands). */
+/** `npm run edp -- <command>`: the platform's command line (docs/interface.md, commands). */
 const program = new Command('edp')
   .description('汶上县企业大数据平台 — load department data, manage keys, export lists')
   .showHelpAfterError()

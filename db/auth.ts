@@ -11,7 +11,7 @@ import {
 } from 'drizzle-orm/pg-core';
 
 /**
- * API keys of department systems and people (interface.md, authentication). Only the sha-256 of a
+ * API keys of department systems and people (docs/interface.md, authentication). Only the sha-256 of a
  * key is stored, with a short prefix to tell keys apart in `edp keys list`; the key itself is
  * printed once, when it is created.
  */

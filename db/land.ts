@@ -2,7 +2,7 @@ import { date, index, pgTable, primaryKey, text, varchar } from 'drizzle-orm/pg-
 import { linkColumns, provenanceColumns, squareMetres } from './common.js';
 
 /**
- * 不动产登记 land-use rights (sources.md 3a). Natural key: (不动产单元号, 登记日期);
+ * 不动产登记 land-use rights (docs/sources.md 3a). Natural key: (不动产单元号, 登记日期);
  * a parcel that changes holder appears again with a new 登记日期.
  */
 export const landParcels = pgTable(
@@ -34,7 +34,7 @@ export const landParcels = pgTable(
   ],
 );
 
-/** 租赁备案 leases of industrial land or buildings (sources.md 3b). Natural key: 备案编号. */
+/** 租赁备案 leases of industrial land or buildings (docs/sources.md 3b). Natural key: 备案编号. */
 export const landLeases = pgTable(
   'land_leases',
   {

@@ -1,7 +1,7 @@
 import { date, index, pgTable, text, varchar } from 'drizzle-orm/pg-core';
 import { linkColumns, provenanceColumns, yuan } from './common.js';
 
-/** 市场监督管理局 企业登记 — the enterprise master (sources.md 1a). Natural key: USCC. */
+/** 市场监督管理局 企业登记 — the enterprise master (docs/sources.md 1a). Natural key: USCC. */
 export const enterprises = pgTable(
   'enterprises',
   {
@@ -45,7 +45,7 @@ export const enterprises = pgTable(
   ],
 );
 
-/** 行政处罚 (sources.md 1b). Natural key: 决定书文号. */
+/** 行政处罚 (docs/sources.md 1b). Natural key: 决定书文号. */
 export const marketPenalties = pgTable(
   'market_penalties',
   {

@@ -2,7 +2,7 @@ import { date, numeric, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { linkColumns, provenanceColumns } from './common.js';
 
 /**
- * `power_consumption`: 供电公司 monthly consumption per electricity account (sources.md 4a/4b) as
+ * `power_consumption`: 供电公司 monthly consumption per electricity account (docs/sources.md 4a/4b) as
  * every reader sees it: a view of `power_readings` joined with `power_holders` (db/power.ts), with the
  * link and provenance columns of every department table. Natural key: (用电户号, 抄表年月).
  *

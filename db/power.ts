@@ -20,7 +20,7 @@ const accountNumber = customType<{ data: string; driverData: string }>({
 });
 
 /**
- * 供电公司 monthly consumption per electricity account (sources.md 4a/4b), as stored: one narrow row
+ * 供电公司 monthly consumption per electricity account (docs/sources.md 4a/4b), as stored: one narrow row
  * per (用电户号, 抄表年月) that points at the account's holder. What the power company says about the
  * account holder (户名, its USCC) and what entity resolution made of it repeat on every month of an
  * account, so they are kept once per holder (`power_holders`), not 48 times; the account itself is

@@ -2,7 +2,7 @@ import { boolean, date, index, pgTable, primaryKey, text, varchar } from 'drizzl
 import { linkColumns, provenanceColumns, yuan } from './common.js';
 
 /**
- * 认定 recognitions, certifications and filings (sources.md 5a).
+ * 认定 recognitions, certifications and filings (docs/sources.md 5a).
  * Natural key: (enterprise, 认定类型, 认定日期); the enterprise as delivered (`identityKey`:
  * the USCC when present, else the normalised name).
  */
@@ -30,7 +30,7 @@ export const designations = pgTable(
   ],
 );
 
-/** 智能化改造 projects (sources.md 5b). Natural key: 项目编号. */
+/** 智能化改造 projects (docs/sources.md 5b). Natural key: 项目编号. */
 export const techProjects = pgTable(
   'tech_projects',
   {

@@ -1,7 +1,7 @@
 import { date, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { linkColumns, provenanceColumns, yuan } from './common.js';
 
-/** 税务局 实缴税款 per month and tax type (sources.md 2a). Natural key: 税票号码. */
+/** 税务局 实缴税款 per month and tax type (docs/sources.md 2a). Natural key: 税票号码. */
 export const taxPayments = pgTable(
   'tax_payments',
   {
@@ -24,7 +24,7 @@ export const taxPayments = pgTable(
 );
 
 /**
- * Annual figures from the enterprise income-tax return (sources.md 2b).
+ * Annual figures from the enterprise income-tax return (docs/sources.md 2b).
  * Natural key: (enterprise, 年度). The enterprise is identified as delivered:
  * `identityKey` is the identifier when present, else the normalised name.
  */

@@ -12,7 +12,10 @@ export interface Config {
   dataDir: string;
   /** HTTP port of the API. */
   port: number;
-  /** Interface to listen on. */
+  /**
+   * Interface to listen on. Without HOST: `127.0.0.1` (this computer only) while anonymous callers
+   * are served as analysts, `0.0.0.0` (every interface) when every request needs a key.
+   */
   host: string;
   /** pino log level. */
   logLevel: string;
@@ -53,7 +56,10 @@ export interface Config {
 export const DEFAULTS = {
   dataDir: './data',
   port: 4000,
+  /** HOST when every request needs an API key. */
   host: '0.0.0.0',
+  /** HOST while anonymous callers are served as analysts: this computer only. */
+  anonymousHost: '127.0.0.1',
   logLevel: 'info',
   demoEnterprises: 2000,
   demoSeed: 20221224,
@@ -86,7 +92,7 @@ export function loadConfig(
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.EDP_DATA_DIR || DEFAULTS.dataDir),
     port: intFrom(env.PORT, DEFAULTS.port, 'PORT'),
-    host: env.HOST || DEFAULTS.host,
+    host: env.HOST || '',
     logLevel: env.LOG_LEVEL || DEFAULTS.logLevel,
     allowAnonymous: env.EDP_ALLOW_ANONYMOUS === '1' || env.EDP_ALLOW_ANONYMOUS === 'true',
     redisUrl: env.REDIS_URL || undefined,
@@ -125,8 +131,18 @@ export function loadConfig(
       'EDP_DATA_VERSION_TTL_MS',
     ),
   };
-  return {
+  const merged: Config = {
     ...config,
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
   };
+  // Decided after the overrides: whether callers without a key are served decides the default.
+  if (!merged.host) merged.host = anonymousAllowed(merged) ? DEFAULTS.anonymousHost : DEFAULTS.host;
+  return merged;
 }
+
+/**
+ * Whether requests without an API key are served (as analyst): always on the embedded database
+ * (the demo), with DATABASE_URL only when EDP_ALLOW_ANONYMOUS is on.
+ */
+export const anonymousAllowed = (config: Pick<Config, 'databaseUrl' | 'allowAnonymous'>) =>
+  !config.databaseUrl || config.allowAnonymous;

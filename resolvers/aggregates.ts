@@ -222,7 +222,7 @@ export function targetProgress(
   });
 }
 
-/** The nine sources of interface.md and the table (and link columns) each loads. */
+/** The nine sources of docs/interface.md and the table (and link columns) each loads. */
 export const SOURCES = [
   { source: 'market-registry', table: e, unmatched: null },
   {

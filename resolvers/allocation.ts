@@ -41,7 +41,7 @@ export interface YearGrade {
   population: Population | null;
 }
 
-/** 要素差别化配置 of one enterprise for the grade of `year` (metrics.md, differentiated allocation). */
+/** 要素差别化配置 of one enterprise for the grade of `year` (docs/metrics.md, differentiated allocation). */
 export interface Allocation {
   uscc: string;
   year: number;

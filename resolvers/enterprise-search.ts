@@ -18,10 +18,10 @@ import { ensureYearFigures } from './year-figures.js';
 export const MAX_PAGE = 100;
 export const DEFAULT_PAGE = 20;
 
-/** 存续 and 在业 are active (sources.md 1a). */
+/** 存续 and 在业 are active (docs/sources.md 1a). */
 export const ACTIVE_STATUSES = ['存续', '在业'] as const;
 
-/** The metric orderings and the snapshot column behind each (metrics.md units in the names). */
+/** The metric orderings and the snapshot column behind each (docs/metrics.md units in the names). */
 export const METRIC_ORDER_COLUMNS = {
   LAND_AREA_MU: enterpriseYearFigures.landAreaMu,
   TAX_PAID_YUAN: enterpriseYearFigures.taxPaidYuan,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-/** The methods shipped with the platform (metrics.md): data, validated when first used. */
+/** The methods shipped with the platform (docs/metrics.md): data, validated when first used. */
 export const EVALUATION_METHODS_FILE = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
   '..',
@@ -11,7 +11,7 @@ export const EVALUATION_METHODS_FILE = path.join(
   'evaluation-methods.json',
 );
 
-/** 规上 / 规下 (metrics.md, who is evaluated); the GraphQL enum Population. */
+/** 规上 / 规下 (docs/metrics.md, who is evaluated); the GraphQL enum Population. */
 export const POPULATIONS = ['ABOVE_SCALE', 'BELOW_SCALE'] as const;
 export type Population = (typeof POPULATIONS)[number];
 

@@ -39,7 +39,7 @@ export interface IndicatorResult {
   points: number;
 }
 
-/** The 亩产效益 evaluation of one enterprise in one year (metrics.md). */
+/** The 亩产效益 evaluation of one enterprise in one year (docs/metrics.md). */
 export interface MuEfficiencyResult {
   uscc: string;
   year: number;
@@ -492,7 +492,7 @@ async function compute(
 const evaluations = new VersionedCache<Evaluation>(6);
 
 /**
- * The 亩产效益 evaluation of `year` for the whole county (metrics.md), from the cache when the
+ * The 亩产效益 evaluation of `year` for the whole county (docs/metrics.md), from the cache when the
  * data has not changed since it was computed: one cheap statement (the data version) on a hit,
  * one set-based statement more on a miss.
  */

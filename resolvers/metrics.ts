@@ -28,7 +28,7 @@ export interface MetricsSqlOptions {
 }
 
 /**
- * One row per registered enterprise with its figures for `year` (metrics.md), computed in SQL on
+ * One row per registered enterprise with its figures for `year` (docs/metrics.md), computed in SQL on
  * numeric (numeric columns come back as strings). Only records linked to an enterprise (uscc not
  * null) count. Column names are a contract: other queries join this fragment as a subquery.
  *

@@ -13,7 +13,7 @@ import { ensureYearFigures } from './year-figures.js';
  * statement per distinct argument (a year, a date), whatever the number of enterprises.
  */
 
-/** 1 亩 = 10000/15 m² (sources.md). */
+/** 1 亩 = 10000/15 m² (docs/sources.md). */
 export const SQUARE_METRES_PER_MU = 10000 / 15;
 
 /** A numeric column (string on both drivers) as a JS number; null stays null. */
@@ -56,7 +56,7 @@ export type LandParcelRow = typeof landParcels.$inferSelect;
 export type LandLeaseRow = typeof landLeases.$inferSelect;
 export type PowerRow = typeof powerConsumption.$inferSelect;
 
-/** What is in force for one enterprise on one date (metrics.md, land in use). */
+/** What is in force for one enterprise on one date (docs/metrics.md, land in use). */
 export interface LandInUse {
   uscc: string;
   date: string;

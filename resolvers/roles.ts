@@ -1,4 +1,4 @@
-/** The departments whose detail records a role may be granted (interface.md, roles). */
+/** The departments whose detail records a role may be granted (docs/interface.md, roles). */
 export const DEPARTMENTS = ['tax', 'natural-resources', 'power', 'market'] as const;
 export type Department = (typeof DEPARTMENTS)[number];
 

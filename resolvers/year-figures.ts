@@ -7,7 +7,7 @@ import { evaluateYear } from './evaluation.js';
 import { methodForYear } from './evaluation-method.js';
 import { assertYear, metricsSql } from './metrics.js';
 
-/** 规上 threshold when no evaluation method says otherwise (metrics.md): 营业收入 ≥ 20,000,000 元. */
+/** 规上 threshold when no evaluation method says otherwise (docs/metrics.md): 营业收入 ≥ 20,000,000 元. */
 export const DEFAULT_ABOVE_SCALE_REVENUE_YUAN = 20_000_000;
 
 /** The 规上 revenue threshold of `year` (元): the evaluation method's ABOVE_SCALE population, else the default. */

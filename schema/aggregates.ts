@@ -233,7 +233,7 @@ const SourceFreshnessRef = builder.objectRef<SourceFreshness>('SourceFreshness')
   fields: (t) => ({
     source: t.exposeString('source', {
       authScopes: aggregates,
-      description: '数据源, e.g. tax-payments (interface.md)',
+      description: '数据源, e.g. tax-payments (docs/interface.md)',
     }),
     latestBatchAt: t.string({
       nullable: true,

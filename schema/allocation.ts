@@ -63,7 +63,7 @@ const YearGradeRef = builder.objectRef<YearGrade>('YearGrade').implement({
 
 export const AllocationRef = builder.objectRef<Allocation>('Allocation').implement({
   description:
-    '要素差别化配置 (clause 17): what the 亩产效益 grade of `year` means — A 优先保障, B 积极支持, C 相对控制, D 严格限制 — and the electricity surcharge on D-class firms during year + 1 (metrics.md; rates are configuration).',
+    '要素差别化配置 (clause 17): what the 亩产效益 grade of `year` means — A 优先保障, B 积极支持, C 相对控制, D 严格限制 — and the electricity surcharge on D-class firms during year + 1 (docs/metrics.md; rates are configuration).',
   authScopes: profile,
   fields: (t) => ({
     enterprise: t.field({
@@ -183,7 +183,7 @@ builder.drizzleObjectField(Enterprise, 'allocation', (t) =>
     authScopes: profile,
     select: { columns: { uscc: true } },
     description:
-      '要素差别化配置 for the grade of `year` (metrics.md): label, run of D years, surcharge during year + 1, the accounts and reasons.',
+      '要素差别化配置 for the grade of `year` (docs/metrics.md): label, run of D years, surcharge during year + 1, the accounts and reasons.',
     args: {
       year: t.arg.int({
         required: true,

@@ -11,7 +11,7 @@ const aggregates = { aggregates: true } as const;
 /** The award codes of every rule set in config/rulesets (a new policy file adds its codes here). */
 export const AwardCode = builder.enumType('AwardCode', {
   description:
-    '奖励项目代码: an award of a county policy (awards.md), e.g. REVENUE_500M = 年营业收入首次突破5亿元.',
+    '奖励项目代码: an award of a county policy (docs/awards.md), e.g. REVENUE_500M = 年营业收入首次突破5亿元.',
   values: Object.fromEntries(
     awardCodes(defaultRegistry()).map(({ ruleSet, rule }) => [
       rule.code,

@@ -21,7 +21,7 @@ const scopesNeeded = (failure: AuthFailure): string[] =>
  * The Pothos builder: plugins, scalars and the typed context only. Types live one per file
  * beside it; `schema/index.ts` imports them and builds the schema.
  *
- * Scopes (interface.md, roles):
+ * Scopes (docs/interface.md, roles):
  * - `profile`: the shared enterprise profile (register, town, industry, metrics summary, grade)
  * - `department`: one department's detail records (tax, natural-resources, power, market)
  * - `personalData`: personal data unmasked (法定代表人)

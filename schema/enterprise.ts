@@ -5,7 +5,7 @@ const profile = { profile: true } as const;
 
 /**
  * 企业 — one registered enterprise, keyed by its 统一社会信用代码, joining every department's
- * records through entity resolution (sources.md). Department detail is added to this type by
+ * records through entity resolution (docs/sources.md). Department detail is added to this type by
  * schema/{tax,land,power,market,recognition}.ts; metrics and grades by schema/metrics.ts.
  */
 export const Enterprise = builder.drizzleNode('enterprises', {

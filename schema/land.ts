@@ -125,7 +125,7 @@ export const LandLease = builder.drizzleObject('landLeases', {
 
 const LandInUseRef = builder.objectRef<LandInUse>('LandInUse').implement({
   description:
-    '在用土地: the land an enterprise uses on a date — parcels held − area leased out + area leased in (metrics.md).',
+    '在用土地: the land an enterprise uses on a date — parcels held − area leased out + area leased in (docs/metrics.md).',
   authScopes: naturalResources,
   fields: (t) => ({
     date: t.field({

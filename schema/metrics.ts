@@ -16,7 +16,7 @@ export const EnterpriseMetricsRef = builder
   .objectRef<EnterpriseMetrics>('EnterpriseMetrics')
   .implement({
     description:
-      '企业效益指标: an enterprise’s derived figures for one year (metrics.md), from records linked to it. A figure whose inputs are missing is null, never 0, and `missing` says why.',
+      '企业效益指标: an enterprise’s derived figures for one year (docs/metrics.md), from records linked to it. A figure whose inputs are missing is null, never 0, and `missing` says why.',
     authScopes: profile,
     fields: (t) => ({
       year: t.exposeInt('year', {

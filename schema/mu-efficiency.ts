@@ -30,7 +30,7 @@ const POPULATION_NAMES = {
 
 export const PopulationEnum = builder.enumType('Population', {
   description:
-    '评价对象: the population an industrial enterprise is evaluated in (metrics.md); thresholds are configuration.',
+    '评价对象: the population an industrial enterprise is evaluated in (docs/metrics.md); thresholds are configuration.',
   values: Object.fromEntries(
     POPULATIONS.map((p) => [p, { value: p, description: POPULATION_NAMES[p] }]),
   ) as Record<
@@ -155,7 +155,7 @@ builder.drizzleObjectField(Enterprise, 'muEfficiency', (t) =>
     nullable: true,
     authScopes: profile,
     description:
-      '亩产效益评价 of one year (metrics.md); evaluated = false, with reasons, when outside the evaluated populations.',
+      '亩产效益评价 of one year (docs/metrics.md); evaluated = false, with reasons, when outside the evaluated populations.',
     args: { year: t.arg.int({ required: true, description: '评价年度, e.g. 2024' }) },
     resolve: async (enterprise, args, ctx) =>
       muEfficiencyOf(await ctx.loaders.evaluation.load(checkYear(args.year)), enterprise.uscc),

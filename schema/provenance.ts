@@ -1,6 +1,6 @@
 import { builder } from './builder.js';
 
-/** Where a department record came from and how it was linked (sources.md, common rules). */
+/** Where a department record came from and how it was linked (docs/sources.md, common rules). */
 export interface ProvenanceShape {
   source: string;
   batchId: number;
@@ -26,7 +26,7 @@ export const Provenance = builder.objectRef<ProvenanceShape>('Provenance').imple
     '数据来源: the batch and file row that last wrote a record, and how the record was linked to its enterprise.',
   fields: (t) => ({
     source: t.exposeString('source', {
-      description: '数据源: the source name of interface.md, e.g. tax-payments',
+      description: '数据源: the source name of docs/interface.md, e.g. tax-payments',
     }),
     batchId: t.id({
       description:

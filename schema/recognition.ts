@@ -3,7 +3,7 @@ import { builder } from './builder.js';
 import { Enterprise } from './enterprise.js';
 import { Provenance, provenanceOf } from './provenance.js';
 
-/** Recognitions and projects are part of the shared profile: the award rules read them (awards.md). */
+/** Recognitions and projects are part of the shared profile: the award rules read them (docs/awards.md). */
 const profile = { profile: true } as const;
 
 export const Designation = builder.drizzleObject('designations', {

@@ -255,7 +255,13 @@ export function createApp({ config, database, logger, routes = [] }: AppOptions)
       await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
       const address = httpServer.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
-      const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+      // a URL this computer can open: every interface includes loopback; IPv6 in brackets
+      const host =
+        config.host === '0.0.0.0' || config.host === '::'
+          ? '127.0.0.1'
+          : config.host.includes(':')
+            ? `[${config.host}]`
+            : config.host;
       return `http://${host}:${port}`;
     },
     /** Stops accepting requests, lets those in flight finish, then stops. */

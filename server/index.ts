@@ -1,10 +1,10 @@
 import { openDatabase } from '../db/client.js';
-import { loadConfig } from '../lib/config.js';
+import { anonymousAllowed, loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { createApp } from './app.js';
+import { exposureLines } from './banner.js';
 import { loadDemoIfEmpty } from './demo.js';
 import { loadWebRoutes } from './static.js';
-import { anonymousAllowed } from './viewer.js';
 
 /**
  * `npm start`: the API on the embedded database (migrated, demo data loaded when empty), or on
@@ -40,9 +40,11 @@ async function main() {
     `  Dashboard: ${url}/dashboard`,
     `  Database:  ${where}`,
     ...(loaded ? [`  Demo data: ${loaded}`] : []),
-    anonymousAllowed(config)
-      ? '  WARNING:   requests without an API key are served as role "analyst" (all read access). Create keys with `npm run edp -- keys create` before exposing this service.'
-      : '  Access:    every request needs "Authorization: Bearer <key>".',
+    ...exposureLines({
+      host: config.host,
+      port: Number(new URL(url).port),
+      anonymous: anonymousAllowed(config),
+    }),
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Database } from '../db/client.js';
-import type { Config } from '../lib/config.js';
+import { anonymousAllowed, type Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { type Viewer, viewerFor } from '../resolvers/context.js';
 import { findApiKey, lastUsedRecorder } from '../resolvers/keys.js';
@@ -11,11 +11,8 @@ export class AuthenticationError extends Error {
   readonly status = 401;
 }
 
-/** Whether anonymous callers are served, for the start-up banner. */
-export const anonymousAllowed = (config: Config) => !config.databaseUrl || config.allowAnonymous;
-
 /**
- * Who a request is from (interface.md, authentication): `Authorization: Bearer <key>` names an API
+ * Who a request is from (docs/interface.md, authentication): `Authorization: Bearer <key>` names an API
  * key, looked up on every request (one indexed lookup, so a revoked key is refused at once). Without
  * a key: the embedded demo serves an analyst; with DATABASE_URL anonymous calls are refused unless
  * EDP_ALLOW_ANONYMOUS=1. A malformed, unknown or revoked key is always refused, never downgraded

@@ -15,13 +15,13 @@ function wholeNumber(min: number) {
 
 /**
  * `edp demo --out DIR [--enterprises N] [--seed S]`: writes the synthetic county as department
- * files (sources.md) plus manifest.json; the same seed and N give byte-identical files.
+ * files (docs/sources.md) plus manifest.json; the same seed and N give byte-identical files.
  */
 export function registerDemo(program: Command) {
   program
     .command('demo')
     .description(
-      'write a deterministic synthetic demo data set as department files (sources.md) with manifest.json',
+      'write a deterministic synthetic demo data set as department files (docs/sources.md) with manifest.json',
     )
     .requiredOption(
       '--out <dir>',

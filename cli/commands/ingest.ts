@@ -25,7 +25,7 @@ export function explainFailure(error: unknown): string {
 }
 
 /**
- * `edp ingest <source> <file…>`: loads files of one source, each as its own batch (interface.md).
+ * `edp ingest <source> <file…>`: loads files of one source, each as its own batch (docs/interface.md).
  * Exit code 0 when every batch committed (quarantined rows included); 1 when a file could not be
  * loaded at all (missing column, unreadable file, database down), with the reason on stderr.
  */

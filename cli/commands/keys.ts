@@ -11,7 +11,7 @@ function role(value: string): Role {
 const when = (value: Date | string | null) =>
   value ? new Date(value).toISOString().slice(0, 16).replace('T', ' ') : '-';
 
-/** `edp keys create|list|revoke`: API keys for department systems and people (interface.md, authentication). */
+/** `edp keys create|list|revoke`: API keys for department systems and people (docs/interface.md, authentication). */
 export function registerKeys(program: Command) {
   const keys = program.command('keys').description('manage API keys (Authorization: Bearer <key>)');
 

@@ -90,7 +90,7 @@ function totals(
   );
 }
 
-/** `edp pull power …`: months of consumption from the power company's API (sources.md 4b). */
+/** `edp pull power …`: months of consumption from the power company's API (docs/sources.md 4b). */
 export function registerPull(program: Command) {
   const pull = program.command('pull').description("pull data from a department's API");
   pull

@@ -1,5 +1,5 @@
 /**
- * Normalises an enterprise name for matching (sources.md: NFKC, brackets, spaces): full-width
+ * Normalises an enterprise name for matching (docs/sources.md: NFKC, brackets, spaces): full-width
  * characters fold to half-width, every bracket kind becomes ( ), and all white space goes.
  * The original is kept for display; only this form is compared.
  */

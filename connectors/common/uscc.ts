@@ -45,7 +45,7 @@ export type IdentifierKind = 'uscc' | 'legacy' | 'none' | 'invalid';
 
 /**
  * Classifies an identifier as delivered (already trimmed and upper-cased): each kind is
- * resolved by its own rule, with no fall-through (sources.md, entity resolution).
+ * resolved by its own rule, with no fall-through (docs/sources.md, entity resolution).
  */
 export function classifyIdentifier(value: string | null | undefined): {
   kind: IdentifierKind;

@@ -1,6 +1,6 @@
 /**
  * The deterministic demo data set: a synthetic 汶上县 written as the departments' own files
- * (sources.md), with a manifest saying how to load them and what they should produce.
+ * (docs/sources.md), with a manifest saying how to load them and what they should produce.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,7 +23,7 @@ export interface DemoOptions {
 }
 
 /**
- * Writes every source of sources.md into `outDir` for 2022–2025, and `manifest.json` listing
+ * Writes every source of docs/sources.md into `outDir` for 2022–2025, and `manifest.json` listing
  * the files in load order (market-registry first). Returns the manifest.
  */
 export async function generateDemo(outDir: string, options: DemoOptions = {}): Promise<Manifest> {

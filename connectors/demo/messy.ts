@@ -1,5 +1,5 @@
 /**
- * The ways department exports are messy (sources.md, "Common rules"): four date formats, four
+ * The ways department exports are messy (docs/sources.md, "Common rules"): four date formats, four
  * month formats, money with thousands separators, ¥ and a minus before or after, stray half-
  * and full-width (U+3000) spaces. Each file has a profile of how often each variation occurs.
  */

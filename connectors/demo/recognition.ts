@@ -22,7 +22,7 @@ import { otherBrackets, tradeName } from './names.js';
 import { hash32, type Rng, rngFor } from './random.js';
 import { CsvSink, type XlsxCell, XlsxSink } from './writers.js';
 
-/** The 认定类型 of sources.md 5a, with the body that issues each and the form of its 文号. */
+/** The 认定类型 of docs/sources.md 5a, with the body that issues each and the form of its 文号. */
 export const DESIGNATION_TYPES: Record<
   string,
   { issuer: string; doc: (y: number, n: number) => string }

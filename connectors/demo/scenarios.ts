@@ -1,6 +1,6 @@
 /**
- * Hand-made enterprises placed among the random ones so that every award of awards.md and
- * every resolution rule of sources.md occurs, including the boundaries (the window's first
+ * Hand-made enterprises placed among the random ones so that every award of docs/awards.md and
+ * every resolution rule of docs/sources.md occurs, including the boundaries (the window's first
  * and last day, exactly 5亿, a software share of exactly 10 %, 29 February …). Each carries
  * what an evaluation should answer for it; the manifest lists them with their USCCs.
  *
@@ -781,7 +781,7 @@ const projects: ScenarioSpec[] = [
   },
 ];
 
-// Entity resolution (sources.md): names that link, names that do not, and an ambiguous one.
+// Entity resolution (docs/sources.md): names that link, names that do not, and an ambiguous one.
 const naming: ScenarioSpec[] = [
   {
     role: 'name-ambiguous-former-1',

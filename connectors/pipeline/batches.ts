@@ -2,7 +2,7 @@ import type { Database } from '../../db/client.js';
 import { autocommitSession, inTransaction, type Session } from './session.js';
 import type { SourceName } from './source.js';
 
-/** What one load did (interface.md IngestBatch): rowsRead = rowsLoaded + rowsQuarantined + rowsUnmatched. */
+/** What one load did (docs/interface.md IngestBatch): rowsRead = rowsLoaded + rowsQuarantined + rowsUnmatched. */
 export interface BatchReport {
   batchId: number;
   source: SourceName;

@@ -16,7 +16,7 @@ import {
 export interface ColumnDef {
   /** the name the source module uses */
   key: string;
-  /** the header as sources.md lists it, e.g. `实缴金额(元)`, `注册资本(万元)` */
+  /** the header as docs/sources.md lists it, e.g. `实缴金额(元)`, `注册资本(万元)` */
   header: string;
   /** the file is refused when the header lacks this column */
   required?: boolean;
@@ -55,7 +55,7 @@ function matchColumn(column: ColumnDef, header: string): { scale: 1 | 10000 } | 
       ? { scale: 1 }
       : null;
   const base = baseOf(column.header);
-  // A header without its unit means the unit sources.md gives for the column.
+  // A header without its unit means the unit docs/sources.md gives for the column.
   if (header === base)
     return {
       scale: unitScale(

@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import iconv from 'iconv-lite';
 
-/** The encodings department files arrive in (sources.md, common rules). */
+/** The encodings department files arrive in (docs/sources.md, common rules). */
 export type FileEncoding = 'utf-8' | 'utf-8-bom' | 'gb18030';
 
 /** How many leading bytes are checked for valid UTF-8 before deciding. */

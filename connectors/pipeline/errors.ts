@@ -37,7 +37,7 @@ export class BadHeaderError extends IngestError {
   override name = 'BadHeaderError';
 }
 
-/** A source name that is not one of interface.md's nine. */
+/** A source name that is not one of docs/interface.md's nine. */
 export class UnknownSourceError extends IngestError {
   override name = 'UnknownSourceError';
   constructor(source: string, known: readonly string[]) {

@@ -1,5 +1,5 @@
 /**
- * Cell parsers for the value formats of sources.md ("Common rules for every file"). Each takes a
+ * Cell parsers for the value formats of docs/sources.md ("Common rules for every file"). Each takes a
  * trimmed cell and returns the canonical text PostgreSQL stores (exact decimal strings, ISO dates),
  * or throws a `CellError` whose message says what was wrong in words a department clerk can act on.
  * Decimals stay strings from end to end: never a JavaScript float.

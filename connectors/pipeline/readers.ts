@@ -105,7 +105,7 @@ async function* firstSheetBatches(input: Readable): AsyncGenerator<SheetRow[]> {
       }
     }
     if (rows.length > 0) yield rows;
-    return; // the first sheet only (sources.md)
+    return; // the first sheet only (docs/sources.md)
   }
 }
 

@@ -3,7 +3,7 @@ import type { Session } from './session.js';
 import type { PartyColumns, SourceDefinition } from './source.js';
 
 /**
- * Entity resolution (sources.md, "Identifiers and entity resolution"), set-based in SQL so that the
+ * Entity resolution (docs/sources.md, "Identifiers and entity resolution"), set-based in SQL so that the
  * load of a file and the re-resolution after a register change apply the very same rules:
  * - an identifier of 18 characters (a valid USCC; invalid ones never get here) → that enterprise, or
  *   unmatched "not registered";

@@ -1,7 +1,7 @@
 import type { ColumnDef, Party, PartyInput, RowView } from './columns.js';
 import type { CopyValue } from './copy-text.js';
 
-/** The nine sources of interface.md, in the order a full load runs them (the register first). */
+/** The nine sources of docs/interface.md, in the order a full load runs them (the register first). */
 export const SOURCES = [
   'market-registry',
   'market-penalties',

@@ -10,7 +10,7 @@ import { taxPaymentsSource } from '../tax/payments.js';
 import { UnknownSourceError } from './errors.js';
 import { SOURCES, type SourceDefinition, type SourceName } from './source.js';
 
-/** Every source's definition by name (interface.md's nine). */
+/** Every source's definition by name (docs/interface.md's nine). */
 export const SOURCE_DEFINITIONS: Record<SourceName, SourceDefinition> = {
   'market-registry': marketRegistry,
   'market-penalties': marketPenaltiesSource,

@@ -5,7 +5,7 @@ import { isSourceName, type PartyColumns, type SourceDefinition } from './source
 import { LINKED_SOURCES } from './sources.js';
 
 /**
- * A record kept in its table that links to no enterprise, or to several (interface.md UnmatchedRecord).
+ * A record kept in its table that links to no enterprise, or to several (docs/interface.md UnmatchedRecord).
  * Its id is stable across reloads: `<source>:<natural key>`, with `#lessor` / `#lessee` for a lease's
  * party, e.g. `tax-payments:T2024031200017`, `power:3708300012|2024-03`, `land-leases:ZL-2024-003#lessee`.
  */

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 
 /**
- * The power company's consumption API (sources.md 4b):
+ * The power company's consumption API (docs/sources.md 4b):
  * `GET {base}/api/v1/consumption?month=YYYY-MM&page=N&pageSize=M` with `Authorization: Bearer {token}`.
  * The service is slow and flaky, so every request has a timeout and transient failures are retried
  * with exponential backoff and full jitter, honouring Retry-After.

@@ -87,7 +87,7 @@ export function monthsBetween(from: string, to: string): string[] {
 export const pageCount = (total: number, pageSize: number): number =>
   Math.max(1, Math.ceil(total / pageSize));
 
-/** The `power` file's columns (sources.md 4a) and the API fields that fill them. */
+/** The `power` file's columns (docs/sources.md 4a) and the API fields that fill them. */
 const FIELDS = [
   ['用电户号', 'accountNo'],
   ['户名', 'accountName'],
@@ -235,7 +235,7 @@ async function pullMonth(
 }
 
 /**
- * Pulls every month from `options.from` to `options.to` (sources.md 4b), one after the other.
+ * Pulls every month from `options.from` to `options.to` (docs/sources.md 4b), one after the other.
  * Throws on the first month that cannot be pulled (the error says which and why); the months and
  * pages stored until then stay stored, and running the same pull again goes on from there.
  */

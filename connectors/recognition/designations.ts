@@ -3,7 +3,7 @@ import { usccProblem } from '../common/uscc.js';
 import { normaliseHeader, type RowView } from '../pipeline/columns.js';
 import { SINGLE_PARTY, type SourceDefinition } from '../pipeline/source.js';
 
-/** 认定类型 (sources.md 5a): any other type is quarantined. */
+/** 认定类型 (docs/sources.md 5a): any other type is quarantined. */
 export const DESIGNATION_TYPES = [
   '国家级专精特新小巨人',
   '省级专精特新中小企业',

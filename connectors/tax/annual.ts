@@ -5,7 +5,7 @@ import { SINGLE_PARTY, type SourceDefinition } from '../pipeline/source.js';
 /**
  * 2b `tax-annual` — annual figures from the enterprise income-tax return. Natural key (enterprise, 年度),
  * the enterprise as delivered: its identifier, or its normalised name when it has none. Amounts in 元;
- * an empty 软件业务收入 is 0 (sources.md), other empty figures stay unknown (null).
+ * an empty 软件业务收入 is 0 (docs/sources.md), other empty figures stay unknown (null).
  */
 export const taxAnnualSource: SourceDefinition = {
   name: 'tax-annual',

@@ -287,7 +287,7 @@ async function contents(database: Database) {
   return { power, quarantined };
 }
 
-/** A messy power file: every variation of sources.md the fast reading must take or leave alone. */
+/** A messy power file: every variation of docs/sources.md the fast reading must take or leave alone. */
 function powerFile(
   rng: () => number,
   names: { name: string; uscc: string }[],

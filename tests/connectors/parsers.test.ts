@@ -23,7 +23,7 @@ import {
 } from '../../connectors/pipeline/parsers.js';
 import { taxPaymentsSource } from '../../connectors/tax/payments.js';
 
-describe('cell parsers (sources.md, common rules)', () => {
+describe('cell parsers (docs/sources.md, common rules)', () => {
   it('reads money in every notation as an exact decimal string in 元', () => {
     expect(parseMoney('1,234,567.89')).toBe('1234567.89');
     expect(parseMoney('¥-85,000.00')).toBe('-85000.00');

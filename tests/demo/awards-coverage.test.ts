@@ -1,5 +1,5 @@
 /**
- * Checks, from the raw files alone, that the demo set gives every award of awards.md a
+ * Checks, from the raw files alone, that the demo set gives every award of docs/awards.md a
  * candidate (and the boundaries beside it), and that a small reference reading of the rules
  * agrees with what the manifest promises for each scenario enterprise.
  */
@@ -71,7 +71,7 @@ const annual = new Map<string, Map<number, Annual>>();
 const designations: Designation[] = [];
 const projects: Project[] = [];
 
-/** Links an identifier or name to a registered USCC the way sources.md says, or null. */
+/** Links an identifier or name to a registered USCC the way docs/sources.md says, or null. */
 let resolve: (id: string, name: string) => string | null;
 
 beforeAll(async () => {
@@ -208,7 +208,7 @@ function apparelEvent(core: string, asOf: string): { qualifying: number; event: 
   return { qualifying: qualifying.length, event: qualifying.length >= 10 ? qualifying[9] : null };
 }
 
-/** A small reading of awards.md: eligibility and event date of one code for one enterprise. */
+/** A small reading of docs/awards.md: eligibility and event date of one code for one enterprise. */
 function evaluate(
   uscc: string,
   code: string,

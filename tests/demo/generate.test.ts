@@ -9,7 +9,7 @@ import type { Manifest, SourceName } from '../../connectors/demo/manifest.js';
 import { SCENARIOS } from '../../connectors/demo/scenarios.js';
 import { isoDate, isoMonth, money, type RawFile, readRaw, text } from './raw.js';
 
-/** The columns of sources.md, in its order. */
+/** The columns of docs/sources.md, in its order. */
 const SPEC: Record<SourceName, string[]> = {
   'market-registry': [
     '统一社会信用代码',
@@ -186,7 +186,7 @@ describe('demo generator', () => {
       );
   });
 
-  it('writes the headers of sources.md exactly, with extra and reordered columns in some files', () => {
+  it('writes the headers of docs/sources.md exactly, with extra and reordered columns in some files', () => {
     for (const f of files) {
       expect(f.header, f.entry.file).toEqual(f.entry.columns);
       for (const column of SPEC[f.entry.source])
@@ -340,7 +340,7 @@ describe('demo generator', () => {
     expect(problems.slice(0, 10)).toEqual([]);
   }, 120_000);
 
-  it('shows the messy variations of sources.md', () => {
+  it('shows the messy variations of docs/sources.md', () => {
     const cells = files.flatMap((f) =>
       f.rows.flatMap((r) => r.filter((c): c is string => typeof c === 'string')),
     );

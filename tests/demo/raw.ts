@@ -1,7 +1,7 @@
 /**
  * Reads the demo's files the plain way, independent of the connectors: CSV via csv-parse
  * (GB18030 decoded with iconv-lite), xlsx via exceljs, cells by header name. The parsers here
- * accept exactly the variations sources.md lists, so a test can check what the files carry.
+ * accept exactly the variations docs/sources.md lists, so a test can check what the files carry.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -10,7 +10,7 @@ import {
   type EnterpriseSeed,
 } from './awards-seed.js';
 
-/** awards.md: every award code of 汶政发〔2022〕9号 at its boundaries. */
+/** docs/awards.md: every award code of 汶政发〔2022〕9号 at its boundaries. */
 describe(`award rules of 汶政发〔2022〕9号 (${testDbMode()})`, () => {
   let t: TestDatabase;
   beforeAll(async () => {

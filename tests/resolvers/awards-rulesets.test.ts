@@ -17,7 +17,7 @@ const OLD = '汶政发〔2022〕9号';
 const NEW = '汶政发〔2025〕99号（测试用）';
 
 describe('rule set files', () => {
-  it('loads 汶政发〔2022〕9号 from config/rulesets with its window and every code of awards.md', () => {
+  it('loads 汶政发〔2022〕9号 from config/rulesets with its window and every code of docs/awards.md', () => {
     const [set] = defaultRegistry().ruleSets;
     expect(set).toMatchObject({
       documentNo: OLD,

@@ -20,7 +20,7 @@ describe('schema.graphql', () => {
     expect(committed).toBe(built);
   });
 
-  it('keeps the fields others rely on (interface.md)', () => {
+  it('keeps the fields others rely on (docs/interface.md)', () => {
     const query = schema.getQueryType()!.getFields();
     const args = (field: string) => query[field].args.map((a) => a.name);
     expect(String(query.enterprise.type)).toBe('Enterprise');

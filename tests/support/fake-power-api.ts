@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { USCC_ALPHABET, usccCheckChar } from '../../connectors/common/uscc.js';
 
 /**
- * A stand-in for the power company's consumption API (sources.md 4b) on 127.0.0.1, serving
+ * A stand-in for the power company's consumption API (docs/sources.md 4b) on 127.0.0.1, serving
  * deterministic data and failing on purpose where a test says so.
  */
 

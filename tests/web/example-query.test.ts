@@ -50,7 +50,7 @@ describe('the explorer example follows the schema', () => {
       asOf: '2025-06-30',
     });
     expect(validate(schema, parse(query))).toEqual([]);
-    // interface.md's profile fields, all present in the schema by now
+    // docs/interface.md's profile fields, all present in the schema by now
     for (const field of [
       'metrics(year: $year)',
       'muEfficiency(year: $year)',

@@ -19,7 +19,7 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 
-/** The profile as the platform's contract describes it (interface.md), with some detail. */
+/** The profile as the platform's contract describes it (docs/interface.md), with some detail. */
 export const EXAMPLE_PROFILE_QUERY = /* GraphQL */ `
 query EnterpriseProfile($uscc: String!, $year: Int!, $asOf: Date!) {
   enterprise(uscc: $uscc) {

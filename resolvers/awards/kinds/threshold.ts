@@ -38,7 +38,7 @@ const FIELD = {
     column: sql.raw('t.revenue_yuan'),
     value: (r: TaxAnnualFact) => r.revenueYuan,
   },
-  // sources.md 2b: an empty 软件业务收入 means 0.
+  // docs/sources.md 2b: an empty 软件业务收入 means 0.
   software_revenue: {
     label: '软件业务收入',
     column: sql.raw('t.software_revenue_yuan'),

@@ -13,7 +13,7 @@ const QUERY = /* GraphQL */ `
 /** A line of awardSummary as the query above selects it (every field of the resolver's row). */
 type Summary = AwardSummaryRow;
 
-/** 奖励候选与金额 by clause of the policy, as of a date (awards.md). */
+/** 奖励候选与金额 by clause of the policy, as of a date (docs/awards.md). */
 export const awardsPanel: Panel = {
   id: 'awards',
   title: '政策奖励候选企业与金额（按条款）',

@@ -8,6 +8,12 @@ import path from 'node:path';
 export interface Config {
   /** PostgreSQL connection string; when absent the embedded PGlite database is used. */
   databaseUrl: string | undefined;
+  /** Streaming replicas of `databaseUrl` that answer queries (DATABASE_READ_URLS, comma-separated). */
+  databaseReadUrls: string[];
+  /** A replica lagging more than this many ms behind its primary is left out of reads. */
+  maxReplicaLagMs: number;
+  /** `transaction` when the database URLs point at a pooler in transaction mode (pgbouncer). */
+  poolerMode: 'transaction' | undefined;
   /** PGlite data directory (embedded mode only). */
   dataDir: string;
   /** HTTP port of the API. */
@@ -73,6 +79,7 @@ export const DEFAULTS = {
   maxTokens: 5000,
   maxCost: 50_000,
   dataVersionTtlMs: 1000,
+  maxReplicaLagMs: 5000,
 } as const;
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -83,6 +90,12 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
   return n;
 }
 
+function poolerMode(value: string | undefined): 'transaction' | undefined {
+  if (!value || value === 'session' || value === 'off') return undefined;
+  if (value === 'transaction') return 'transaction';
+  throw new Error(`EDP_POOLER_MODE must be "transaction" or "session", got "${value}"`);
+}
+
 /** Reads the configuration; `overrides` (from CLI flags) win over the environment. */
 export function loadConfig(
   overrides: Partial<Config> = {},
@@ -90,6 +103,16 @@ export function loadConfig(
 ): Config {
   const config: Config = {
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseReadUrls: (env.DATABASE_READ_URLS ?? '')
+      .split(',')
+      .map((url) => url.trim())
+      .filter(Boolean),
+    maxReplicaLagMs: intFrom(
+      env.EDP_MAX_REPLICA_LAG_MS,
+      DEFAULTS.maxReplicaLagMs,
+      'EDP_MAX_REPLICA_LAG_MS',
+    ),
+    poolerMode: poolerMode(env.EDP_POOLER_MODE),
     dataDir: path.resolve(env.EDP_DATA_DIR || DEFAULTS.dataDir),
     port: intFrom(env.PORT, DEFAULTS.port, 'PORT'),
     host: env.HOST || '',

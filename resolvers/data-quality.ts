@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, inArray } from 'drizzle-orm';
 import { LinkError } from '../connectors/pipeline/errors.js';
 import {
   linkRecord,
@@ -31,6 +31,19 @@ export async function listIngestBatches(
   const query = database.db.select().from(batches);
   const filtered = args.source ? query.where(eq(batches.source, args.source)) : query;
   return await filtered.orderBy(desc(batches.id)).limit(pageSize(args.first, 20));
+}
+
+/** Batches by id, in the order asked (null for an unknown id); one statement. */
+export async function batchesById(
+  database: Database,
+  ids: readonly number[],
+): Promise<(IngestBatchRow | null)[]> {
+  const rows = await database.db
+    .select()
+    .from(batches)
+    .where(inArray(batches.id, [...ids]));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id) ?? null);
 }
 
 const asUserError = (error: unknown): never => {

@@ -1,17 +1,17 @@
 import type { Database } from '../../db/client.js';
-import { evaluateYear } from '../evaluation.js';
+import { gradesOfRecord as evaluationGradesOfRecord } from '../decisions/runs.js';
 import type { GradeOfRecord } from './types.js';
 
 /**
- * The grades of `year` as the county reads them — the year's final run, else its notice run, else
- * the live evaluation — for every graded enterprise. The one place low efficiency reads grades
- * from: today the live evaluation (no runs are kept yet).
+ * The grades of `year` as the county publishes them — the year's final run, else its notice run,
+ * else the live evaluation (docs/decisions.md) — for every graded enterprise: the one place low
+ * efficiency reads grades from. Cached per run and data version by the evaluation of record.
  */
 export async function gradesOfRecord(
   database: Database,
   year: number,
 ): Promise<Map<string, GradeOfRecord>> {
-  const evaluation = await evaluateYear(database, year);
+  const evaluation = await evaluationGradesOfRecord(database, year);
   const grades = new Map<string, GradeOfRecord>();
   for (const r of evaluation.results.values())
     if (r.evaluated && r.grade)
@@ -21,7 +21,8 @@ export async function gradesOfRecord(
         grade: r.grade,
         score: r.score,
         population: r.population,
-        source: 'live',
+        source: r.status,
+        runId: r.runId,
       });
   return grades;
 }

@@ -28,7 +28,7 @@ function gradeText(g: GradeOfRecord): string {
   const parts = [
     g.population ? POPULATION_NAMES[g.population] : null,
     g.score === null ? null : `得分 ${twoPlaces.format(g.score)}`,
-    SOURCE_NAMES[g.source],
+    `${SOURCE_NAMES[g.source]}${g.runId ? `，第 ${g.runId} 号评价发布` : ''}`,
   ].filter(Boolean);
   return `${g.grade}类（${parts.join('，')}）`;
 }

@@ -35,6 +35,8 @@ export interface GradeOfRecord {
   score: number | null;
   population: Population | null;
   source: GradeSource;
+  /** the published run it comes from; null when live */
+  runId: string | null;
 }
 
 /** What a case cites and the reasons are written from. */

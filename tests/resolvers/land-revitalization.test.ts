@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { taxPayments } from '../../db/tax.js';
+import { viewerFor } from '../../resolvers/context.js';
+import { finalizeEvaluation, publishEvaluation } from '../../resolvers/decisions/runs.js';
 import { evaluateYear, muEfficiencyOf } from '../../resolvers/evaluation.js';
 import {
   landRevitalizationByTown,
   landRevitalizationCases,
 } from '../../resolvers/land-revitalization/cases.js';
-import { countQueries } from '../schema/support.js';
+import { batch, countQueries } from '../schema/support.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { EXPECTED_2024, filler, L, landCounty } from './land-seed.js';
 
@@ -68,7 +71,7 @@ describe(`land revitalization: the rules' boundaries (${testDbMode()})`, () => {
     expect((await all(t, { town: '未登记乡镇' })).cases.map((c) => c.uscc)).toEqual([L.R4]);
   });
 
-  it('pages with a cursor through the same list, one statement per page', async () => {
+  it('pages with a cursor through the same list, one list statement per page', async () => {
     const whole = (await all(t)).cases.map((c) => c.uscc);
     const seen: string[] = [];
     let after: string | null = null;
@@ -76,8 +79,9 @@ describe(`land revitalization: the rules' boundaries (${testDbMode()})`, () => {
       const { result: page, queries } = await countQueries(t.database, () =>
         landRevitalizationCases(t.database, { year: YEAR }, { first: 5, after }),
       );
-      // the data version (twice: the snapshot and the grades' cache) and the list itself
-      expect(queries).toBeLessThanOrEqual(4);
+      // cache checks (the snapshot's data version; for Y and Y−1 the runs in force and the data
+      // version) and the list itself: the same whatever the page size
+      expect(queries).toBeLessThanOrEqual(6);
       expect(page.totalCount).toBe(12);
       seen.push(...page.cases.map((c) => c.uscc));
       if (!page.hasNextPage) break;
@@ -154,5 +158,36 @@ describe(`land revitalization: the rules' boundaries (${testDbMode()})`, () => {
     // holders that are no longer active are listed whatever the year's data
     const deregistered = page.cases.filter((c) => c.categories.includes('DEREGISTERED_HOLDER'));
     expect(deregistered.map((c) => c.uscc).sort()).toEqual([L.R1, L.R2, L.R3, L.R4, L.LR].sort());
+  });
+});
+
+describe(`land revitalization reads the grades of record (${testDbMode()})`, () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await landCounty().seed.insert(t.database);
+  });
+  afterAll(() => t?.drop());
+
+  it('keeps a published D after a correction that would lift it live, and says which run', async () => {
+    const admin = viewerFor('admin');
+    const run = await publishEvaluation(t.database, admin, YEAR, '2024年度公示');
+    await finalizeEvaluation(t.database, admin, String(run.id));
+    // a late payment: DP would now be graded A live
+    const b = await batch(t.database, 'tax-payments');
+    await t.database.db.insert(taxPayments).values({
+      receiptNo: 'LATE-1',
+      uscc: L.DP,
+      period: '2024-11-01',
+      taxType: '增值税',
+      amountYuan: '9000000.00',
+      batchId: b,
+    });
+    expect(muEfficiencyOf(await evaluateYear(t.database, YEAR), L.DP).grade).toBe('A');
+    const dp = (await all(t, { category: 'LOW_EFFICIENCY' })).cases.find((c) => c.uscc === L.DP)!;
+    expect(dp.grades.current).toMatchObject({ grade: 'D', source: 'final', runId: String(run.id) });
+    expect(dp.reasons[0]).toContain(`正式结果，第 ${run.id} 号评价发布`);
+    // the figures are live: the late payment shows
+    expect(dp.taxPaidYuan).toBe(9_001_000);
   });
 });

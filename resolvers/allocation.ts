@@ -4,6 +4,7 @@ import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { powerConsumption } from '../db/power-view.js';
 import { taxAnnual, taxPayments } from '../db/tax.js';
+import { checkYear } from '../lib/year.js';
 import {
   type AllocationMethod,
   allocationMethodForYear,
@@ -19,7 +20,6 @@ import {
   methodForYear,
   type Population,
 } from './evaluation-method.js';
-import { assertYear } from './metrics.js';
 import { VersionedCache } from './versioned-cache.js';
 
 /** One electricity account of a firm, with the year's consumption and the surcharge it would carry. */
@@ -265,7 +265,7 @@ export async function countyAllocation(
   database: Database,
   year: number,
 ): Promise<CountyAllocation> {
-  assertYear(year);
+  checkYear(year);
   return allocations.get(database, String(year), await dataVersion(database), () =>
     compute(database, year),
   );

@@ -5,7 +5,7 @@ import { enterprises } from '../db/market.js';
 import { allocationLoader } from './allocation.js';
 import { createAwardEligibilityLoader } from './awards/loader.js';
 import { evaluationLoader } from './evaluation.js';
-import { metricsLoader } from './metrics.js';
+import { metricsLoader } from './metrics-loader.js';
 import { profileLoaders } from './profile.js';
 
 export type EnterpriseRow = typeof enterprises.$inferSelect;

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../connectors/demo/manifest.js';
 import { MIN_ENTERPRISES } from '../../connectors/demo/scenarios.js';
-import { LINKED_SOURCES } from '../../connectors/pipeline/sources.js';
+import { LINKED_SOURCES } from '../../connectors/sources.js';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { demoSourceDir, loadDemoIfEmpty } from '../../server/demo.js';

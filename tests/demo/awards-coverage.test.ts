@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normaliseName } from '../../connectors/common/names.js';
 import { isValidUscc } from '../../connectors/common/uscc.js';
 import { generateDemo } from '../../connectors/demo/generate.js';
 import type { Manifest, SourceName } from '../../connectors/demo/manifest.js';
+import { normaliseName } from '../../lib/names.js';
 import { isoDate, money, type RawFile, readRaw, text } from './raw.js';
 
 const WINDOW = ['2022-12-24', '2025-12-23'] as const;

@@ -7,6 +7,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerLink } from './commands/link.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerPull } from './commands/pull.js';
+import { registerQuarantine } from './commands/quarantine.js';
 import { registerSurcharge } from './commands/surcharge.js';
 import { registerUnmatched } from './commands/unmatched.js';
 
@@ -20,6 +21,7 @@ registerMigrate(program);
 registerIngest(program);
 registerPull(program);
 registerUnmatched(program);
+registerQuarantine(program);
 registerLink(program);
 registerKeys(program);
 registerAudit(program);

@@ -38,6 +38,11 @@ export interface Database {
   onQuery?: (query: string) => void;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /**
+   * Set on a streaming replica: the primary that takes what would be written through it (the
+   * replica itself is read-only). Undefined on a primary and on PGlite.
+   */
+  primary?: Database;
   close(): Promise<void>;
 }
 
@@ -56,6 +61,12 @@ export interface OpenOptions {
    * migrations, the CLI). PGlite runs in-process and has none.
    */
   statementTimeoutMs?: number;
+  /**
+   * `transaction` when connections go through a pooler in transaction mode (pgbouncer), which
+   * hands each transaction any server connection: no named prepared statements and no session
+   * settings sent at connect (set `jit` and `statement_timeout` on the server's role instead).
+   */
+  pooler?: 'transaction';
 }
 
 /** A drizzle logger that counts statements and forwards them to the database's listener. */
@@ -141,20 +152,28 @@ function preparing(client: postgres.Sql): postgres.Sql {
 /** Opens PostgreSQL when `databaseUrl` is given, else PGlite (in `dataDir`, or in memory). */
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
   if (options.databaseUrl) {
+    const pooled = options.pooler === 'transaction';
     const client = postgres(options.databaseUrl, {
       max: options.max ?? 10,
+      prepare: !pooled,
+      // A pooler in transaction mode hands the server back at the end of the first of several
+      // queries sent back to back on one connection, and the others' answers are lost: one at a time.
+      ...(pooled ? { max_pipeline: 0 } : {}),
       onnotice: () => {},
       // numeric and bigint come back as strings: money stays exact until the API decides.
       connect_timeout: 10,
       // No JIT compilation: the county-wide statements (the evaluation of a year over 20,000
       // enterprises) cross its cost threshold and spent ~200 ms of their ~1 s compiling
       // expressions that run once; nothing here runs long enough to repay it.
-      connection: {
-        jit: 'off',
-        ...(options.statementTimeoutMs
-          ? { statement_timeout: Math.round(options.statementTimeoutMs) }
-          : {}),
-      },
+      // (a transaction pooler refuses startup parameters it does not know)
+      connection: pooled
+        ? {}
+        : {
+            jit: 'off',
+            ...(options.statementTimeoutMs
+              ? { statement_timeout: Math.round(options.statementTimeoutMs) }
+              : {}),
+          },
       // Several hosts (failover) keep postgres.js's own sockets.
       ...(new URL(options.databaseUrl).host.includes(',')
         ? {}
@@ -162,7 +181,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
     });
     const counter = queryCounter();
     const db = drizzlePostgres({
-      client: preparing(client),
+      client: pooled ? client : preparing(client),
       relations,
       logger: counter.logger,
     }) as unknown as Db;

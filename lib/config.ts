@@ -8,11 +8,20 @@ import path from 'node:path';
 export interface Config {
   /** PostgreSQL connection string; when absent the embedded PGlite database is used. */
   databaseUrl: string | undefined;
+  /** Streaming replicas of `databaseUrl` that answer queries (DATABASE_READ_URLS, comma-separated). */
+  databaseReadUrls: string[];
+  /** A replica lagging more than this many ms behind its primary is left out of reads. */
+  maxReplicaLagMs: number;
+  /** `transaction` when the database URLs point at a pooler in transaction mode (pgbouncer). */
+  poolerMode: 'transaction' | undefined;
   /** PGlite data directory (embedded mode only). */
   dataDir: string;
   /** HTTP port of the API. */
   port: number;
-  /** Interface to listen on. */
+  /**
+   * Interface to listen on. Without HOST: `127.0.0.1` (this computer only) while anonymous callers
+   * are served as analysts, `0.0.0.0` (every interface) when every request needs a key.
+   */
   host: string;
   /** pino log level. */
   logLevel: string;
@@ -53,7 +62,10 @@ export interface Config {
 export const DEFAULTS = {
   dataDir: './data',
   port: 4000,
+  /** HOST when every request needs an API key. */
   host: '0.0.0.0',
+  /** HOST while anonymous callers are served as analysts: this computer only. */
+  anonymousHost: '127.0.0.1',
   logLevel: 'info',
   demoEnterprises: 2000,
   demoSeed: 20221224,
@@ -67,6 +79,7 @@ export const DEFAULTS = {
   maxTokens: 5000,
   maxCost: 50_000,
   dataVersionTtlMs: 1000,
+  maxReplicaLagMs: 5000,
 } as const;
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -77,6 +90,12 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
   return n;
 }
 
+function poolerMode(value: string | undefined): 'transaction' | undefined {
+  if (!value || value === 'session' || value === 'off') return undefined;
+  if (value === 'transaction') return 'transaction';
+  throw new Error(`EDP_POOLER_MODE must be "transaction" or "session", got "${value}"`);
+}
+
 /** Reads the configuration; `overrides` (from CLI flags) win over the environment. */
 export function loadConfig(
   overrides: Partial<Config> = {},
@@ -84,9 +103,19 @@ export function loadConfig(
 ): Config {
   const config: Config = {
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseReadUrls: (env.DATABASE_READ_URLS ?? '')
+      .split(',')
+      .map((url) => url.trim())
+      .filter(Boolean),
+    maxReplicaLagMs: intFrom(
+      env.EDP_MAX_REPLICA_LAG_MS,
+      DEFAULTS.maxReplicaLagMs,
+      'EDP_MAX_REPLICA_LAG_MS',
+    ),
+    poolerMode: poolerMode(env.EDP_POOLER_MODE),
     dataDir: path.resolve(env.EDP_DATA_DIR || DEFAULTS.dataDir),
     port: intFrom(env.PORT, DEFAULTS.port, 'PORT'),
-    host: env.HOST || DEFAULTS.host,
+    host: env.HOST || '',
     logLevel: env.LOG_LEVEL || DEFAULTS.logLevel,
     allowAnonymous: env.EDP_ALLOW_ANONYMOUS === '1' || env.EDP_ALLOW_ANONYMOUS === 'true',
     redisUrl: env.REDIS_URL || undefined,
@@ -125,8 +154,18 @@ export function loadConfig(
       'EDP_DATA_VERSION_TTL_MS',
     ),
   };
-  return {
+  const merged: Config = {
     ...config,
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
   };
+  // Decided after the overrides: whether callers without a key are served decides the default.
+  if (!merged.host) merged.host = anonymousAllowed(merged) ? DEFAULTS.anonymousHost : DEFAULTS.host;
+  return merged;
 }
+
+/**
+ * Whether requests without an API key are served (as analyst): always on the embedded database
+ * (the demo), with DATABASE_URL only when EDP_ALLOW_ANONYMOUS is on.
+ */
+export const anonymousAllowed = (config: Pick<Config, 'databaseUrl' | 'allowAnonymous'>) =>
+  !config.databaseUrl || config.allowAnonymous;

@@ -44,3 +44,10 @@ export function csvWithBom(
   );
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
+
+/**
+ * A CSV cell a spreadsheet would take for a formula (text from a file or a client) is quoted with ';
+ * a plain number (-1,250.00, a refund) stays as it is.
+ */
+export const safeCell = (text: string) =>
+  /^[=+\-@\t\r]/.test(text) && !/^[+-]?[\d,]*\.?\d+$/.test(text) ? `'${text}` : text;

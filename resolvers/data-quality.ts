@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, inArray } from 'drizzle-orm';
 import {
   linkRecord,
   listUnmatched,
@@ -8,7 +8,7 @@ import {
 import type { Database } from '../db/client.js';
 import { ingestBatches as batches } from '../db/ingest.js';
 import { UserInputError } from '../lib/errors.js';
-import type { Viewer } from './context.js';
+import type { Viewer } from './roles.js';
 
 export type IngestBatchRow = typeof batches.$inferSelect;
 
@@ -30,6 +30,19 @@ export async function listIngestBatches(
   const query = database.db.select().from(batches);
   const filtered = args.source ? query.where(eq(batches.source, args.source)) : query;
   return await filtered.orderBy(desc(batches.id)).limit(pageSize(args.first, 20));
+}
+
+/** Batches by id, in the order asked (null for an unknown id); one statement. */
+export async function batchesById(
+  database: Database,
+  ids: readonly number[],
+): Promise<(IngestBatchRow | null)[]> {
+  const rows = await database.db
+    .select()
+    .from(batches)
+    .where(inArray(batches.id, [...ids]));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id) ?? null);
 }
 
 /** A page of unmatched records (connectors/unmatched.ts); an unknown source or cursor is the caller's error. */

@@ -1,9 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
+import { currentLsn, waitForReplay } from '../db/replicas.js';
 import { enterpriseYearFigures, metricsSnapshots } from '../db/search.js';
 import { checkYear } from '../lib/year.js';
-import { dataVersion } from './data-version.js';
+import { dataVersion, dataVersionChanged } from './data-version.js';
 import { evaluateYear } from './evaluation.js';
 import { methodForYear } from './evaluation-method.js';
 import { metricsSql } from './metrics.js';
@@ -33,6 +34,7 @@ const inflight = new WeakMap<Database, Map<number, Promise<void>>>();
  */
 export async function ensureYearFigures(database: Database, year: number): Promise<string> {
   checkYear(year);
+  if (database.primary) return replicaYearFigures(database, database.primary, year);
   const version = await dataVersion(database);
   let years = known.get(database);
   if (!years) known.set(database, (years = new Map()));
@@ -47,6 +49,33 @@ export async function ensureYearFigures(database: Database, year: number): Promi
   await refresh;
   years.set(year, version);
   return version;
+}
+
+/** How long a replica waits to replay a snapshot its primary has just written (ms). */
+const REPLAY_WAIT_MS = 5000;
+
+/**
+ * On a read-only replica: the snapshot as replicated when it is at the replica's data version;
+ * otherwise the primary refreshes it and the replica waits until it has replayed that write, so
+ * that the snapshot and the rows read beside it come from the same data.
+ */
+async function replicaYearFigures(
+  replica: Database,
+  primary: Database,
+  year: number,
+): Promise<string> {
+  const version = await dataVersion(replica);
+  const [snapshot] = await replica.db
+    .select({ dataVersion: metricsSnapshots.dataVersion })
+    .from(metricsSnapshots)
+    .where(eq(metricsSnapshots.year, year));
+  if (snapshot?.dataVersion === version) return version;
+  await ensureYearFigures(primary, year);
+  const lsn = await currentLsn(primary);
+  if (lsn && !(await waitForReplay(replica, lsn, REPLAY_WAIT_MS)))
+    throw new Error(`只读副本在 ${REPLAY_WAIT_MS} ms 内未同步 ${year} 年度指标快照`);
+  dataVersionChanged(replica);
+  return dataVersion(replica);
 }
 
 async function refreshYear(database: Database, year: number, version: string): Promise<void> {

@@ -6,6 +6,7 @@ import './audit.js';
 import './metrics.js';
 import './mu-efficiency.js';
 import './allocation.js';
+import './evaluation-run.js';
 import './award.js';
 import './tax.js';
 import './land.js';
@@ -17,6 +18,7 @@ import './aggregates.js';
 import './leaders.js';
 import './ingest-batch.js';
 import './unmatched-record.js';
+import './quarantine.js';
 
 builder.queryType({ description: '汶上县企业大数据平台 — the county enterprise data platform.' });
 builder.mutationType({ description: '操作: operator actions (administrators only).' });

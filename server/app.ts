@@ -7,10 +7,12 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Database } from '../db/client.js';
+import { currentLsn, type ReadRouter } from '../db/replicas.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
-import { type Context, createContext } from '../resolvers/context.js';
+import { type Context, createContext, type Viewer } from '../resolvers/context.js';
 import { dataVersionChanged, setDataVersionTtl } from '../resolvers/data-version.js';
+import { createLoaders } from '../resolvers/loaders.js';
 import { schema } from '../schema/index.js';
 import { auditPlugin } from './audit-plugin.js';
 import { maskErrors } from './errors.js';
@@ -103,28 +105,50 @@ export interface AppOptions {
   logger: Logger;
   /** extra routes tried before GraphQL (static pages) */
   routes?: Route[];
+  /** streaming replicas that answer queries (DATABASE_READ_URLS); every read on `database` without */
+  reads?: ReadRouter;
 }
 
 /**
  * The HTTP service: GraphQL at /graphql (Apollo Server over node:http), /healthz (the process
  * lives) and /readyz (the database answers). Call `start()` to listen and `stop()` to drain.
  */
-export function createApp({ config, database, logger, routes = [] }: AppOptions) {
+export function createApp({ config, database, logger, routes = [], reads }: AppOptions) {
   const httpServer = http.createServer();
   const limits = queryLimits(config);
   const resolveViewer = createViewerResolver({ config, database, logger });
   const rateLimiter = createRateLimiter(config, logger);
   setDataVersionTtl(database, config.dataVersionTtlMs);
-  /** A mutation may have linked records or loaded a batch: this process sees its own change at once. */
+  for (const replica of reads?.replicas ?? [])
+    setDataVersionTtl(replica.database, config.dataVersionTtlMs);
+  /**
+   * Per caller (API key, or the anonymous caller): the primary's WAL position after its last
+   * mutation. Its reads go to a replica only once that replica has replayed this far.
+   */
+  const lastWrites = new Map<string, string>();
+  const writerOf = (viewer: Viewer) => viewer.keyId ?? 'anonymous';
+  /**
+   * A mutation runs on the primary and reads its own result there; afterwards this process sees
+   * its change at once (data version), and the caller's next reads wait for a replica that has it.
+   */
   const seeOwnWrites: ApolloServerPlugin<Context> = {
     async requestDidStart() {
       let mutation = false;
       return {
-        async didResolveOperation({ operation }) {
+        async didResolveOperation({ operation, contextValue }) {
           mutation = operation?.operation === 'mutation';
+          if (mutation && contextValue.database !== database) {
+            contextValue.database = database;
+            contextValue.loaders = createLoaders(database);
+          }
         },
-        async willSendResponse() {
-          if (mutation) dataVersionChanged(database);
+        async willSendResponse({ contextValue }) {
+          if (!mutation) return;
+          dataVersionChanged(database);
+          if (reads && reads.replicas.length > 0) {
+            const lsn = await currentLsn(database).catch(() => undefined);
+            if (lsn) lastWrites.set(writerOf(contextValue.viewer), lsn);
+          }
         },
       };
     },
@@ -195,7 +219,12 @@ export function createApp({ config, database, logger, routes = [] }: AppOptions)
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () =>
-        createContext(database, viewer, logger.child({ requestId, role: viewer.role }), requestId),
+        createContext(
+          reads ? reads.reader(lastWrites.get(writerOf(viewer))) : database,
+          viewer,
+          logger.child({ requestId, role: viewer.role }),
+          requestId,
+        ),
     });
     if (res.headersSent) return; // answered already: the request ran out of time
     for (const [key, value] of result.headers) res.setHeader(key, value);
@@ -214,8 +243,14 @@ export function createApp({ config, database, logger, routes = [] }: AppOptions)
     try {
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') {
+        // ready while the primary answers: reads fall back to it when no replica is healthy
         const ok = await ready();
-        return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'database unavailable' });
+        return sendJson(res, ok ? 200 : 503, {
+          status: ok ? 'ready' : 'database unavailable',
+          ...(reads && reads.replicas.length > 0
+            ? { primary: ok ? 'ok' : 'unavailable', replicas: reads.status() }
+            : {}),
+        });
       }
       for (const route of routes) if (await route(req, res, url)) return;
       if (url.pathname === '/graphql' || url.pathname === '/')
@@ -255,7 +290,13 @@ export function createApp({ config, database, logger, routes = [] }: AppOptions)
       await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
       const address = httpServer.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
-      const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+      // a URL this computer can open: every interface includes loopback; IPv6 in brackets
+      const host =
+        config.host === '0.0.0.0' || config.host === '::'
+          ? '127.0.0.1'
+          : config.host.includes(':')
+            ? `[${config.host}]`
+            : config.host;
       return `http://${host}:${port}`;
     },
     /** Stops accepting requests, lets those in flight finish, then stops. */

@@ -1,10 +1,11 @@
 import { openDatabase } from '../db/client.js';
-import { loadConfig } from '../lib/config.js';
+import { openReadRouter } from '../db/replicas.js';
+import { anonymousAllowed, loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { createApp } from './app.js';
+import { exposureLines } from './banner.js';
 import { loadDemoIfEmpty } from './demo.js';
 import { loadWebRoutes } from './static.js';
-import { anonymousAllowed } from './viewer.js';
 
 /**
  * `npm start`: the API on the embedded database (migrated, demo data loaded when empty), or on
@@ -14,12 +15,29 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   // a request given up after EDP_REQUEST_TIMEOUT_MS also has its statement cancelled (PostgreSQL)
+  if (config.databaseReadUrls.length > 0 && !config.databaseUrl)
+    throw new Error('DATABASE_READ_URLS 需要同时设置 DATABASE_URL（只读副本属于该主库）');
+  const connection = {
+    statementTimeoutMs: config.requestTimeoutMs,
+    pooler: config.poolerMode,
+  };
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
-    statementTimeoutMs: config.requestTimeoutMs,
+    ...connection,
   });
   await database.migrate();
+  const reads =
+    config.databaseReadUrls.length > 0
+      ? await openReadRouter(database, config.databaseReadUrls, connection, {
+          maxLagMs: config.maxReplicaLagMs,
+          onChange: (replica) =>
+            logger.warn(
+              { replica },
+              replica.healthy ? 'replica rejoined reads' : 'replica left out of reads',
+            ),
+        })
+      : undefined;
   const loaded = config.databaseUrl ? null : await loadDemoIfEmpty(database, config, logger);
 
   // the explorer and dashboard bundle: built by `npm install` and, when stale, before `npm start`
@@ -28,7 +46,7 @@ async function main() {
     logger,
     exampleFromDatabase: anonymousAllowed(config),
   });
-  const app = createApp({ config, database, logger, routes });
+  const app = createApp({ config, database, logger, routes, reads });
   const url = await app.start();
   const where = config.databaseUrl
     ? `PostgreSQL (${new URL(config.databaseUrl).host})`
@@ -39,10 +57,17 @@ async function main() {
     `  GraphQL:   ${url}/graphql   (explorer: open it in a browser)`,
     `  Dashboard: ${url}/dashboard`,
     `  Database:  ${where}`,
+    ...(reads
+      ? [
+          `  Replicas:  ${reads.replicas.map((r) => r.name).join(', ')} (reads; writes on the primary)`,
+        ]
+      : []),
     ...(loaded ? [`  Demo data: ${loaded}`] : []),
-    anonymousAllowed(config)
-      ? '  WARNING:   requests without an API key are served as role "analyst" (all read access). Create keys with `npm run edp -- keys create` before exposing this service.'
-      : '  Access:    every request needs "Authorization: Bearer <key>".',
+    ...exposureLines({
+      host: config.host,
+      port: Number(new URL(url).port),
+      anonymous: anonymousAllowed(config),
+    }),
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -56,6 +81,7 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 15_000).unref();
     try {
       await app.stop();
+      await reads?.close();
       await database.close();
     } finally {
       clearTimeout(force);

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Database } from '../db/client.js';
-import type { Config } from '../lib/config.js';
+import { anonymousAllowed, type Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { type Viewer, viewerFor } from '../resolvers/context.js';
 import { findApiKey, lastUsedRecorder } from '../resolvers/keys.js';
@@ -10,9 +10,6 @@ import { isRole } from '../resolvers/roles.js';
 export class AuthenticationError extends Error {
   readonly status = 401;
 }
-
-/** Whether anonymous callers are served, for the start-up banner. */
-export const anonymousAllowed = (config: Config) => !config.databaseUrl || config.allowAnonymous;
 
 /**
  * Who a request is from (docs/interface.md, authentication): `Authorization: Bearer <key>` names an API

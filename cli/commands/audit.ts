@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { CsvSink } from '../../connectors/demo/writers.js';
+import { CsvSink } from '../../demo/writers.js';
+import { safeCell } from '../../lib/spreadsheet.js';
 import { auditRows } from '../../resolvers/audit.js';
 import { withDatabase } from '../shared.js';
 
@@ -9,9 +10,6 @@ function day(value: string): string {
     throw new InvalidArgumentError('a date as YYYY-MM-DD');
   return value;
 }
-
-/** A cell a spreadsheet would take for a formula (a client chooses its operation name) is quoted with '. */
-const safeCell = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
 const HEADER = [
   'id',

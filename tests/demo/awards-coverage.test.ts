@@ -8,8 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidUscc } from '../../connectors/common/uscc.js';
-import { generateDemo } from '../../connectors/demo/generate.js';
-import type { Manifest, SourceName } from '../../connectors/demo/manifest.js';
+import type { SourceName } from '../../connectors/pipeline/source.js';
+import { generateDemo } from '../../demo/generate.js';
+import type { Manifest } from '../../demo/manifest.js';
 import { normaliseName } from '../../lib/names.js';
 import { isoDate, money, type RawFile, readRaw, text } from './raw.js';
 

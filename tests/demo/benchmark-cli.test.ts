@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { registerDemo } from '../../cli/commands/demo.js';
-import { generatePowerBenchmark } from '../../connectors/demo/benchmark.js';
+import { generatePowerBenchmark } from '../../demo/benchmark.js';
 import { normaliseName } from '../../lib/names.js';
 
 const scratch: string[] = [];

@@ -1,7 +1,7 @@
 import type { Database } from '../../db/client.js';
 import { type Config, loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
-import { createApp } from '../../server/app.js';
+import { type AppOptions, createApp } from '../../server/app.js';
 
 export interface TestApp {
   url: string;
@@ -19,9 +19,11 @@ export interface TestApp {
 export async function startTestApp(
   database: Database,
   env: Record<string, string | undefined> = {},
+  options: Pick<AppOptions, 'reads'> = {},
 ): Promise<TestApp> {
   const config = loadConfig({ port: 0, host: '127.0.0.1' }, { ...env });
   const app = createApp({
+    ...options,
     config,
     database,
     logger: createLogger(process.env.TEST_LOG_LEVEL || 'silent'),

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAST_YEAR } from '../../connectors/demo/county.js';
-import { generateDemo } from '../../connectors/demo/generate.js';
 import { ingestManifest } from '../../connectors/pipeline/ingest.js';
+import { LAST_YEAR } from '../../demo/county.js';
+import { generateDemo } from '../../demo/generate.js';
 import { createApiKey } from '../../resolvers/keys.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import {
@@ -162,6 +162,54 @@ describe(`the county dashboard (${testDbMode()})`, () => {
       .locator('[data-panel="freshness"] tr[data-source="tax-payments"] td')
       .allInnerTexts();
     expect(tax.slice(0, 2)).toEqual(['税务局', '实缴税款']);
+  });
+
+  it('opens the quarantined rows behind a batch’s count, and behind a source’s', async () => {
+    const { page } = dashboard;
+    const { dataFreshness } = await gql(
+      app.url,
+      `{ dataFreshness { source latestBatchId latestBatchQuarantined quarantined } }`,
+    );
+    const f = dataFreshness.find(
+      (x: { latestBatchQuarantined: number }) => x.latestBatchQuarantined > 0,
+    );
+    expect(f, 'the demo quarantines rows of some latest batch').toBeTruthy();
+    const links = page.locator(
+      `[data-panel="freshness"] tr[data-source="${f.source}"] .count-link`,
+    );
+    const drawer = page.locator('dialog#quarantine');
+    const shown = async (filter: string) => {
+      const { quarantinedRows } = await gql(
+        app.url,
+        `{ quarantinedRows(${filter}, first: 100) { totalCount edges { node { rowNumber reasons } } } }`,
+      );
+      await page.locator('dialog#quarantine[data-state="ready"]').waitFor();
+      const rows = await drawer
+        .locator('table.quarantine tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => Array.from(tr.querySelectorAll('td'), (c) => c.textContent ?? '')),
+        );
+      expect(rows.map((r) => [Number(r[2]), r[3]])).toEqual(
+        quarantinedRows.edges.map((e: { node: { rowNumber: number; reasons: string[] } }) => [
+          e.node.rowNumber,
+          e.node.reasons.join('；'),
+        ]),
+      );
+      expect(await drawer.locator('.note').innerText()).toContain(
+        `共 ${quarantinedRows.totalCount} 行`,
+      );
+      return quarantinedRows.totalCount;
+    };
+    await links.first().click();
+    expect(await drawer.locator('h3').innerText()).toContain(`批次 #${f.latestBatchId}`);
+    expect(await shown(`batchId: "${f.latestBatchId}"`)).toBe(f.latestBatchQuarantined);
+    await screenshot(page, 'dashboard-quarantine');
+    await drawer.locator('button', { hasText: '关闭' }).click();
+    await links.last().click();
+    expect(await drawer.locator('h3').innerText()).toContain('全部批次');
+    expect(await shown(`source: "${f.source}"`)).toBe(f.quarantined);
+    await drawer.locator('button', { hasText: '关闭' }).click();
+    expect(await drawer.isVisible()).toBe(false);
   });
 
   it('made every request to the service itself and logged no errors', () => {

@@ -13,18 +13,7 @@ export const yi = (yuan: number) => `${twoDecimals.format(yuan / 1e8)} 亿元`;
 export const wan = (yuan: number) => `${twoDecimals.format(yuan / 1e4)} 万元`;
 export const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
 
-/** The nine sources (docs/interface.md) with the department that delivers each. */
-export const SOURCE_LABELS: Record<string, { name: string; department: string }> = {
-  'market-registry': { name: '企业登记', department: '市场监管局' },
-  'market-penalties': { name: '行政处罚', department: '市场监管局' },
-  'tax-payments': { name: '实缴税款', department: '税务局' },
-  'tax-annual': { name: '年度申报', department: '税务局' },
-  'land-parcels': { name: '土地使用权', department: '自然资源局' },
-  'land-leases': { name: '租赁备案', department: '自然资源局' },
-  power: { name: '用电量', department: '供电公司' },
-  designations: { name: '认定名单', department: '工信局' },
-  'tech-projects': { name: '技改项目', department: '工信局' },
-};
+export { SOURCE_LABELS } from '../../lib/source-labels.js';
 
 /** ISO timestamp → "2025-03-01 16:00" in the browser's time zone */
 export function dateTime(iso: string): string {

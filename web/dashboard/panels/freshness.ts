@@ -1,6 +1,7 @@
 import { gql } from '../api.js';
 import { dateTime, daysSince, integer, SOURCE_LABELS } from '../format.js';
 import type { Panel } from '../panel.js';
+import { openQuarantine } from '../quarantine-drawer.js';
 
 const QUERY = /* GraphQL */ `
   query DashboardFreshness {
@@ -28,12 +29,37 @@ function cell(row: HTMLTableRowElement, text: string, className = '') {
   if (className) td.className = className;
 }
 
+/** A count that opens the drawer of its rows (nothing to open for 0). */
+function countLink(count: number, title: string, open: () => void): Node {
+  if (count === 0) return document.createTextNode(integer(count));
+  const link = document.createElement('button');
+  link.type = 'button';
+  link.className = 'count-link';
+  link.title = title;
+  link.textContent = integer(count);
+  link.addEventListener('click', open);
+  return link;
+}
+
+/** 隔离行: the latest batch's count opens that batch's rows, the cumulative count the source's. */
+function quarantineCell(row: HTMLTableRowElement, f: Freshness) {
+  const td = row.insertCell();
+  td.className = f.quarantined > 0 ? 'num warn' : 'num';
+  td.append(
+    countLink(f.latestBatchQuarantined, '查看最近批次的隔离行', () =>
+      openQuarantine({ source: f.source, batchId: f.latestBatchId ?? undefined }),
+    ),
+    ' / ',
+    countLink(f.quarantined, '查看此数据的全部隔离行', () => openQuarantine({ source: f.source })),
+  );
+}
+
 /** 数据新鲜度: each department's latest batch and its quarantined and unmatched rows. */
 export const freshnessPanel: Panel = {
   id: 'freshness',
   title: '各部门数据更新情况',
   subtitle: () =>
-    `最近入库批次 · 隔离行（最近批次/累计）· 未匹配记录 · 超过 ${STALE_DAYS} 天未更新标黄`,
+    `最近入库批次 · 隔离行（最近批次/累计，点击查看）· 未匹配记录 · 超过 ${STALE_DAYS} 天未更新标黄`,
   async render(body) {
     const { dataFreshness } = await gql<{ dataFreshness: Freshness[] }>(QUERY);
     const table = document.createElement('table');
@@ -57,11 +83,7 @@ export const freshnessPanel: Panel = {
       else cell(row, '尚未入库', 'missing');
       cell(row, f.latestBatchId ? `#${f.latestBatchId}` : '—', 'num');
       cell(row, integer(f.rows), 'num');
-      cell(
-        row,
-        `${integer(f.latestBatchQuarantined)} / ${integer(f.quarantined)}`,
-        f.quarantined > 0 ? 'num warn' : 'num',
-      );
+      quarantineCell(row, f);
       cell(row, integer(f.unmatched), f.unmatched > 0 ? 'num warn' : 'num');
     }
     body.replaceChildren(table);

@@ -6,6 +6,7 @@ import './audit.js';
 import './metrics.js';
 import './mu-efficiency.js';
 import './allocation.js';
+import './evaluation-run.js';
 import './award.js';
 import './tax.js';
 import './land.js';

@@ -1,5 +1,6 @@
 ALTER TABLE "quarantined_rows" ADD COLUMN "superseded_by" bigint;--> statement-breakpoint
 CREATE INDEX "quarantined_rows_current_idx" ON "quarantined_rows" ("source","batch_id") WHERE "superseded_by" is null;--> statement-breakpoint
+
 -- Files loaded more than once before this column existed: each earlier copy of a file's quarantined
 -- rows becomes history of the latest committed load of the same file (same source and checksum).
 UPDATE "quarantined_rows" q SET "superseded_by" = latest.id

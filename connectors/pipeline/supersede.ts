@@ -157,7 +157,7 @@ async function loadedByBatch(
        select 0::bigint as qid, ${keys.join(', ')} from ${source.table} with no data`,
     );
     await session.query(
-      `insert into edp_open_keys select * from json_populate_recordset(null::edp_open_keys, $1::json)`,
+      `insert into edp_open_keys select * from json_populate_recordset(null::edp_open_keys, $1::text::json)`,
       [JSON.stringify(byKey.map((k) => ({ qid: k.id, ...k.values })))],
     );
     const on = keys.map((k) => `t.${k} = k.${k}`).join(' and ');

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
+import { checkYear } from '../lib/year.js';
 import { dataVersion } from './data-version.js';
 import {
   type EvaluationMethod,
@@ -14,7 +15,6 @@ import {
   tcePer10kKwhFor,
 } from './evaluation-method.js';
 import {
-  assertYear,
   type EnterpriseMetrics,
   type MetricsRow,
   metricsSql,
@@ -527,7 +527,7 @@ export async function evaluateYear(
   year: number,
   options: { methods?: readonly EvaluationMethod[] } = {},
 ): Promise<Evaluation> {
-  assertYear(year);
+  checkYear(year);
   const method = methodForYear(year, options.methods ?? evaluationMethods());
   const version = await dataVersion(database);
   return evaluations.get(database, `${method?.id ?? '-'}|${year}`, version, () =>

@@ -1,16 +1,9 @@
-import { type EnterpriseMetrics, MAX_YEAR, MIN_YEAR } from '../resolvers/metrics.js';
-import { UserInputError } from '../server/errors.js';
+import { checkYear } from '../lib/year.js';
+import type { EnterpriseMetrics } from '../resolvers/metrics.js';
 import { builder } from './builder.js';
 import { Enterprise } from './enterprise.js';
 
 const profile = { profile: true } as const;
-
-/** Checks a `year` argument (the range the platform computes figures for). */
-export function checkYear(year: number): number {
-  if (year < MIN_YEAR || year > MAX_YEAR)
-    throw new UserInputError(`year must be between ${MIN_YEAR} and ${MAX_YEAR}, got ${year}`);
-  return year;
-}
 
 export const EnterpriseMetricsRef = builder
   .objectRef<EnterpriseMetrics>('EnterpriseMetrics')

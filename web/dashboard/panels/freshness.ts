@@ -50,7 +50,9 @@ function quarantineCell(row: HTMLTableRowElement, f: Freshness) {
       openQuarantine({ source: f.source, batchId: f.latestBatchId ?? undefined }),
     ),
     ' / ',
-    countLink(f.quarantined, '查看此数据当前的隔离行（重新导入或更正后已被取代的不再列出）', () => openQuarantine({ source: f.source })),
+    countLink(f.quarantined, '查看此数据当前的隔离行（重新导入或更正后已被取代的不再列出）', () =>
+      openQuarantine({ source: f.source }),
+    ),
   );
 }
 

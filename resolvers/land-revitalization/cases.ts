@@ -73,33 +73,53 @@ function casesCte(year: number, lowEfficiency: readonly string[], yearEnded: boo
       select exists(select 1 from ${f} where ${f.year} = ${year}::int and ${f.taxPaidYuan} is not null) as has_tax,
         exists(select 1 from ${f} where ${f.year} = ${year}::int and ${f.electricityKwh} is not null) as has_power
     ),
+    -- the few snapshot rows that can be cases, found before the register is joined (by its key)
+    candidates as (
+      select ${f.uscc} as uscc, ${f.landAreaMu} as land_area_mu, ${f.taxPaidYuan} as tax_paid_yuan,
+        ${f.electricityKwh} as electricity_kwh
+      from ${f}
+      where ${f.year} = ${year}::int and ${f.landAreaMu} > 0 and (
+        (coalesce(${f.electricityKwh}, 0) <= 0 and coalesce(${f.taxPaidYuan}, 0) <= 0)
+        or ${f.uscc} in (select uscc from low)
+        or ${f.uscc} in (select ${e.uscc} from ${e} where ${e.status} not in (${active})))
+    ),
     flagged as (
-      select ${f.uscc} as uscc, ${e.name} as name, ${e.status} as status,
+      select c.uscc, ${e.name} as name, ${e.status} as status,
         coalesce(${e.town}, ${UNKNOWN_TOWN}) as town, ${e.establishedOn}::text as established_on,
         (${e.loadedAt} at time zone 'UTC')::date::text as register_loaded_on,
-        ${f.landAreaMu} as land_area_mu, ${f.taxPaidYuan} as tax_paid_yuan, ${f.electricityKwh} as electricity_kwh,
+        c.land_area_mu, c.tax_paid_yuan, c.electricity_kwh,
         ${e.status} not in (${active}) as deregistered,
         (${yearEnded}::boolean and year_data.has_tax and year_data.has_power and ${e.status} in (${active})
           and coalesce(${e.establishedOn} <= ${`${year}-01-01`}::date, false)
-          and coalesce(${f.electricityKwh}, 0) <= 0 and coalesce(${f.taxPaidYuan}, 0) <= 0) as idle,
+          and coalesce(c.electricity_kwh, 0) <= 0 and coalesce(c.tax_paid_yuan, 0) <= 0) as idle,
         low.uscc is not null as low
-      from ${f}
-      join ${e} on ${e.uscc} = ${f.uscc}
+      from candidates c
+      join ${e} on ${e.uscc} = c.uscc
       cross join year_data
-      left join low on low.uscc = ${f.uscc}
-      where ${f.year} = ${year}::int and ${f.landAreaMu} > 0
+      left join low on low.uscc = c.uscc
     ),
     cases as (select * from flagged where deregistered or idle or low)`;
 }
+
+/** Low-efficiency lists by the grade maps they come from (the maps live as long as their evaluations). */
+const lowLists = new WeakMap<
+  Map<string, GradeOfRecord>,
+  WeakMap<Map<string, GradeOfRecord>, string[]>
+>();
 
 /** Low efficiency (docs/land-revitalization.md): D in Y, or C in both Y−1 and Y. */
 function lowEfficiencyOf(
   current: Map<string, GradeOfRecord>,
   previous: Map<string, GradeOfRecord>,
 ): string[] {
-  const low: string[] = [];
+  let byPrevious = lowLists.get(current);
+  if (!byPrevious) lowLists.set(current, (byPrevious = new WeakMap()));
+  let low = byPrevious.get(previous);
+  if (low) return low;
+  low = [];
   for (const [uscc, g] of current)
     if (g.grade === 'D' || (g.grade === 'C' && previous.get(uscc)?.grade === 'C')) low.push(uscc);
+  byPrevious.set(previous, low);
   return low;
 }
 

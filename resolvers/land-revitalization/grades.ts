@@ -1,10 +1,11 @@
 import type { Database } from '../../db/client.js';
 import { gradesOfRecord as evaluationGradesOfRecord } from '../decisions/runs.js';
+import type { Evaluation } from '../evaluation.js';
 import type { GradeOfRecord } from './types.js';
 
 /**
  * The grades of `year` as the county publishes them — the year's final run, else its notice run,
- * else the live evaluation (docs/decisions.md) — for every graded enterprise: the one place low
+ * else the live evaluation (published evaluation runs) — for every graded enterprise: the one place low
  * efficiency reads grades from. Cached per run and data version by the evaluation of record.
  */
 export async function gradesOfRecord(
@@ -12,6 +13,18 @@ export async function gradesOfRecord(
   year: number,
 ): Promise<Map<string, GradeOfRecord>> {
   const evaluation = await evaluationGradesOfRecord(database, year);
+  let grades = byEvaluation.get(evaluation);
+  if (!grades) byEvaluation.set(evaluation, (grades = gradesOf(evaluation, year)));
+  return grades;
+}
+
+/**
+ * The grades of an evaluation, kept as long as the evaluation itself is (it is cached per run and
+ * data version): a list of the county reads them without walking 20,000 answers again.
+ */
+const byEvaluation = new WeakMap<Evaluation, Map<string, GradeOfRecord>>();
+
+function gradesOf(evaluation: Evaluation, year: number): Map<string, GradeOfRecord> {
   const grades = new Map<string, GradeOfRecord>();
   for (const r of evaluation.results.values())
     if (r.evaluated && r.grade)

@@ -11,7 +11,7 @@ export interface RunRef {
 }
 
 /** What derived answers depend on: the data version, and the evaluation runs in force. */
-interface DataState {
+export interface DataState {
   version: string;
   runs: RunRef[];
 }
@@ -69,7 +69,7 @@ export function dataVersionChanged(database: Database): void {
 }
 
 /** The data state, read at most once per TTL (see setDataVersionTtl); concurrent callers share one read. */
-function dataState(database: Database): Promise<DataState> {
+export function dataState(database: Database): Promise<DataState> {
   const ttl = ttls.get(database) ?? 0;
   if (ttl <= 0) return readDataState(database);
   const generation = generations.get(database) ?? 0;

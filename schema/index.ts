@@ -10,6 +10,7 @@ import './evaluation-run.js';
 import './award.js';
 import './tax.js';
 import './land.js';
+import './land-revitalization.js';
 import './power.js';
 import './market.js';
 import './recognition.js';

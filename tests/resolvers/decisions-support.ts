@@ -10,6 +10,7 @@ import { CountySeed } from '../support/seed.js';
  * 1,010,000 … 1,200,000 元 a year, and X (甲企业) on 15 亩 paying 1,000 元 a year, so X is the last of
  * 21: D every year (D = the last ⌈0.05 × 21⌉ = 2 positions, the other one filler F1). Every firm
  * files an annual return each year (revenue 1,000,000 元, below scale), so every year has its data.
+ * X has one electricity account, P0001, with 10,000 kWh each June.
  */
 export const X = uscc(1);
 export const filler = (i: number) => uscc(100 + i);
@@ -31,7 +32,10 @@ export function decisionsCounty(): CountySeed {
       s.tax(u, y, 1_000_000 + i * 10_000).annualReturn(u, y, { revenue: 1_000_000 });
   }
   s.enterprise(X, '甲企业', { town: '南旺镇' }).parcel(X, 15, '2015-01-01');
-  for (const y of YEARS) s.tax(X, y, 1_000).annualReturn(X, y, { revenue: 1_000_000 });
+  for (const y of YEARS)
+    s.tax(X, y, 1_000)
+      .annualReturn(X, y, { revenue: 1_000_000 })
+      .reading(X, 'P0001', `${y}-06`, 10_000, '甲企业');
   return s;
 }
 

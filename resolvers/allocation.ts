@@ -3,7 +3,6 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { powerConsumption } from '../db/power-view.js';
-import { taxAnnual, taxPayments } from '../db/tax.js';
 import {
   type AllocationMethod,
   allocationMethodForYear,
@@ -12,6 +11,7 @@ import {
 } from './allocation-method.js';
 import { sumYuan } from './awards/format.js';
 import { dataVersion } from './data-version.js';
+import { yearStatuses } from './evaluable-years.js';
 import { evaluationSql } from './evaluation.js';
 import {
   evaluationMethods,
@@ -72,6 +72,8 @@ export interface CountyAllocation {
   year: number;
   method: AllocationMethod | null;
   byUscc: Map<string, Allocation>;
+  /** why `year` is not evaluated (evaluable-years.ts): then no one is graded and nothing follows */
+  notEvaluated: string[];
 }
 
 type RunRow = {
@@ -89,13 +91,15 @@ type AccountRow = { uscc: string; account_no: string; account_name: string | nul
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
 /**
- * The grades of every year in `years` for the whole county and, per enterprise, the run of D grades
- * ending at the last year — one statement: the evaluation of each year (set-based, as in
- * evaluation.ts) stacked, then a running window per enterprise. A year without a grade breaks the run.
+ * The grades of the `evaluable` years among `years` for the whole county and, per enterprise, the
+ * run of D grades ending at the last year — one statement: the evaluation of each such year
+ * (set-based, as in evaluation.ts) stacked, then a running window per enterprise. A year without a
+ * grade (the firm's, or a year not evaluated at all) breaks the run.
  */
-function runsSql(years: number[]): SQL {
+function runsSql(years: number[], evaluable: ReadonlySet<number>): SQL {
   const last = years[years.length - 1];
   const graded = years.flatMap((y) => {
+    if (!evaluable.has(y)) return [];
     const method = methodForYear(y, evaluationMethods());
     return method
       ? [
@@ -226,21 +230,20 @@ function toAllocation(
   };
 }
 
-/** The first year worth evaluating for runs ending at `year`: no earlier than the first year with tax data. */
-async function firstYear(database: Database, year: number, lookback: number): Promise<number> {
-  const [row] = await database.rows<{ y: number | null }>(sql`
-    select least(
-      (select extract(year from min(${taxPayments.period}))::int from ${taxPayments}),
-      (select min(${taxAnnual.year}) from ${taxAnnual})) as y`);
-  return Math.min(year, Math.max(year - lookback + 1, row.y ?? year));
-}
-
-async function compute(database: Database, year: number): Promise<CountyAllocation> {
-  const method = allocationMethodForYear(year, allocationMethods());
-  const from = await firstYear(database, year, method?.runLookbackYears ?? 10);
+/**
+ * The county's allocation for the grades of `year`, given the evaluable years of its lookback. The
+ * runs start at the first evaluable year (no grade is on record before it).
+ */
+async function compute(
+  database: Database,
+  year: number,
+  method: AllocationMethod | null,
+  evaluable: ReadonlySet<number>,
+): Promise<CountyAllocation> {
+  const from = Math.min(year, ...evaluable);
   const years = Array.from({ length: year - from + 1 }, (_, i) => from + i);
   const [runs, accounts] = await Promise.all([
-    database.rows<RunRow>(runsSql(years)),
+    database.rows<RunRow>(runsSql(years, evaluable)),
     database.rows<AccountRow>(accountsSql(year)),
   ]);
   const accountsOf = new Map<string, AccountRow[]>();
@@ -252,7 +255,7 @@ async function compute(database: Database, year: number): Promise<CountyAllocati
   const byUscc = new Map<string, Allocation>();
   for (const row of runs)
     byUscc.set(row.uscc, toAllocation(row, accountsOf.get(row.uscc) ?? [], year, method));
-  return { year, method, byUscc };
+  return { year, method, byUscc, notEvaluated: [] };
 }
 
 const allocations = new VersionedCache<CountyAllocation>(6);
@@ -266,23 +269,36 @@ export async function countyAllocation(
   year: number,
 ): Promise<CountyAllocation> {
   assertYear(year);
-  return allocations.get(database, String(year), await dataVersion(database), () =>
-    compute(database, year),
+  const method = allocationMethodForYear(year, allocationMethods());
+  const lookback = method?.runLookbackYears ?? 10;
+  const range = Array.from({ length: lookback }, (_, i) => year - lookback + 1 + i);
+  const version = await dataVersion(database);
+  const statuses = await yearStatuses(database, range, version);
+  const status = statuses[statuses.length - 1];
+  // a year not evaluated grades no one: no allocation, no surcharge (and no statement)
+  if (!status.evaluable) return { year, method, byUscc: new Map(), notEvaluated: status.reasons };
+  const evaluable = new Set(statuses.filter((s) => s.evaluable).map((s) => s.year));
+  // which years are evaluable changes with the date too, not only with the data
+  return allocations.get(database, `${year}|${[...evaluable].join(',')}`, version, () =>
+    compute(database, year, method, evaluable),
   );
 }
 
-/** One enterprise's allocation; a not-registered USCC answers with the reason. */
+/** One enterprise's allocation; a year not evaluated or a not-registered USCC answers with the reasons. */
 export function allocationOf(county: CountyAllocation, uscc: string): Allocation {
   const found = county.byUscc.get(uscc);
   if (found) return found;
+  const none = toAllocation(
+    { uscc, name: '', town: null, grade: null, population: null, run: 0, history: null },
+    [],
+    county.year,
+    county.method,
+  );
   return {
-    ...toAllocation(
-      { uscc, name: '', town: null, grade: null, population: null, run: 0, history: null },
-      [],
-      county.year,
-      county.method,
-    ),
-    reasons: [`${uscc} is not a registered enterprise`],
+    ...none,
+    reasons: county.notEvaluated.length
+      ? [...county.notEvaluated, ...none.reasons]
+      : [`${uscc} is not a registered enterprise`],
   };
 }
 

@@ -3,6 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { dataVersion } from './data-version.js';
+import { yearStatus } from './evaluable-years.js';
 import {
   type EvaluationMethod,
   evaluationMethods,
@@ -68,6 +69,8 @@ export interface Evaluation {
   results: Map<string, MuEfficiencyResult>;
   /** members of each population, best first */
   ranked: Map<Population, MuEfficiencyResult[]>;
+  /** why the year is not evaluated at all (evaluable-years.ts); empty when it is */
+  notEvaluated: string[];
 }
 
 /**
@@ -467,6 +470,7 @@ async function compute(
     dataVersion: version,
     results: new Map(),
     ranked: new Map(),
+    notEvaluated: [],
   };
   if (!method) return evaluation;
   const rows = await database.rows<EvaluationRow>(evaluationSql(method, year));
@@ -504,6 +508,17 @@ export async function evaluateYear(
   assertYear(year);
   const method = methodForYear(year, options.methods ?? evaluationMethods());
   const version = await dataVersion(database);
+  const status = await yearStatus(database, year, version);
+  // a year that has not ended or whose data is not in grades no one (not cached: the day may pass)
+  if (!status.evaluable)
+    return {
+      year,
+      method,
+      dataVersion: version,
+      results: new Map(),
+      ranked: new Map(),
+      notEvaluated: status.reasons,
+    };
   return evaluations.get(database, `${method?.id ?? '-'}|${year}`, version, () =>
     compute(database, year, method, version),
   );
@@ -528,7 +543,8 @@ export async function metricsFromEvaluation(
   const evaluation = options.evaluate
     ? await evaluateYear(database, year)
     : await evaluations.peek(database, `${method.id}|${year}`, () => dataVersion(database));
-  if (!evaluation) return null;
+  // a year not evaluated has no evaluation statement to take the figures from
+  if (!evaluation || evaluation.notEvaluated.length) return null;
   const found = new Map<string, EnterpriseMetrics>();
   for (const uscc of usccs) {
     const result = evaluation.results.get(uscc);
@@ -537,13 +553,20 @@ export async function metricsFromEvaluation(
   return found;
 }
 
-/** One enterprise's result; not evaluated, with the reason, when no method is in force or it is not registered. */
+/**
+ * One enterprise's result; not evaluated, with the reasons, when the year is not evaluated, no method
+ * is in force or it is not registered.
+ */
 export function muEfficiencyOf(evaluation: Evaluation, uscc: string): MuEfficiencyResult {
   const found = evaluation.results.get(uscc);
   if (found) return found;
-  const reason = evaluation.method
-    ? `not evaluated: ${uscc} is not a registered enterprise`
-    : `not evaluated: no 亩产效益 evaluation method is in force for ${evaluation.year}`;
+  const reasons = evaluation.notEvaluated.length
+    ? evaluation.notEvaluated
+    : [
+        evaluation.method
+          ? `not evaluated: ${uscc} is not a registered enterprise`
+          : `not evaluated: no 亩产效益 evaluation method is in force for ${evaluation.year}`,
+      ];
   return {
     uscc,
     year: evaluation.year,
@@ -556,7 +579,7 @@ export function muEfficiencyOf(evaluation: Evaluation, uscc: string): MuEfficien
     grade: null,
     gradeLabel: null,
     indicators: [],
-    reasons: [reason],
+    reasons: [...reasons],
     town: null,
     industryDivision: null,
   };

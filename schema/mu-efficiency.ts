@@ -9,7 +9,7 @@ import {
 import { POPULATIONS } from '../resolvers/evaluation-method.js';
 import type { EnterpriseRow } from '../resolvers/loaders.js';
 import { UserInputError } from '../server/errors.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
 import { checkYear } from './metrics.js';
 
@@ -165,8 +165,9 @@ builder.drizzleObjectField(Enterprise, 'muEfficiency', (t) =>
 builder.queryField('muEfficiencyRanking', (t) =>
   t.field({
     type: [MuEfficiency],
+    nullable: true,
     authScopes: profile,
-    description: `亩产效益排名: a population's evaluated enterprises of one year, best first (rank stays county-wide when filtered); at most ${MAX_RANKING}.`,
+    description: `亩产效益排名: a population's evaluated enterprises of one year, best first (rank stays county-wide when filtered); at most ${MAX_RANKING}; empty for a year not evaluated.${REFUSED}`,
     args: {
       year: t.arg.int({ required: true, description: '评价年度' }),
       population: t.arg({

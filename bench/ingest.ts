@@ -6,7 +6,7 @@
  *   npm run bench:ingest -- [--accounts 40000] [--months 48] [--seed 1] [--runs 5] [--keep]
  *
  * 1. writes the power file (accounts × months rows, every third account name-only) and its register
- *    with the demo generator (connectors/demo/benchmark.ts) into a scratch directory;
+ *    with the demo generator (demo/benchmark.ts) into a scratch directory;
  * 2. creates a fresh database on EDP_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  *    migrates it and loads the register;
  * 3. `--runs` times, one after the other, each after a CHECKPOINT: times
@@ -126,7 +126,7 @@ async function main() {
   try {
     let t = Date.now();
     // (imported here, not in the loading child: its peak RSS is the loader's own)
-    const { generatePowerBenchmark } = await import('../connectors/demo/benchmark.js');
+    const { generatePowerBenchmark } = await import('../demo/benchmark.js');
     const files = await generatePowerBenchmark(path.join(dir, 'power.csv'), {
       accounts,
       months,

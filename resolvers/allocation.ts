@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { evaluationRunResults } from '../db/decisions.js';
 import { enterprises } from '../db/market.js';
 import { powerConsumption } from '../db/power-view.js';
 import {
@@ -10,7 +11,7 @@ import {
   surchargeRate,
 } from './allocation-method.js';
 import { sumYuan } from './awards/format.js';
-import { dataVersion } from './data-version.js';
+import { dataState, type RunRef } from './data-version.js';
 import { yearStatuses } from './evaluable-years.js';
 import { evaluationSql } from './evaluation.js';
 import {
@@ -39,6 +40,15 @@ export interface YearGrade {
   year: number;
   grade: Grade | null;
   population: Population | null;
+  /** the final run the grade was read from; null when it is the live evaluation */
+  runId: string | null;
+}
+
+/** Where a year's grades come from: its final run, or (none) the live evaluation. */
+export interface GradeSource {
+  year: number;
+  runId: string | null;
+  status: 'final' | 'live';
 }
 
 /** 要素差别化配置 of one enterprise for the grade of `year` (docs/metrics.md, differentiated allocation). */
@@ -65,6 +75,10 @@ export interface Allocation {
   /** for lists: the register's name and town */
   name: string;
   town: string | null;
+  /** the final run the grade of `year` comes from; null when live */
+  runId: string | null;
+  /** final (from a final run) or live */
+  gradeStatus: 'final' | 'live';
 }
 
 /** The whole county's allocation for the grade of one year. */
@@ -72,6 +86,8 @@ export interface CountyAllocation {
   year: number;
   method: AllocationMethod | null;
   byUscc: Map<string, Allocation>;
+  /** where each year of the runs of D grades came from, oldest first (the last is `year`) */
+  sources: GradeSource[];
   /** why `year` is not evaluated (evaluable-years.ts): then no one is graded and nothing follows */
   notEvaluated: string[];
 }
@@ -91,14 +107,19 @@ type AccountRow = { uscc: string; account_no: string; account_name: string | nul
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
 /**
- * The grades of the `evaluable` years among `years` for the whole county and, per enterprise, the
- * run of D grades ending at the last year — one statement: the evaluation of each such year
- * (set-based, as in evaluation.ts) stacked, then a running window per enterprise. A year without a
- * grade (the firm's, or a year not evaluated at all) breaks the run.
+ * The grades of every year in `years` for the whole county and, per enterprise, the run of D grades
+ * ending at the last year — one statement: each year's final run or, for a year without one that is
+ * `evaluable`, its live evaluation (set-based, as in evaluation.ts) stacked, then a running window
+ * per enterprise. A year without a grade (the firm's, or a year not evaluated at all) breaks the run.
  */
-function runsSql(years: number[], evaluable: ReadonlySet<number>): SQL {
+function runsSql(sources: GradeSource[], evaluable: ReadonlySet<number>): SQL {
+  const years = sources.map((s) => s.year);
   const last = years[years.length - 1];
-  const graded = years.flatMap((y) => {
+  const graded = sources.flatMap(({ year: y, runId }) => {
+    if (runId !== null)
+      return [
+        sql`select ${y}::int as year, r.uscc, r.grade, r.population from ${evaluationRunResults} r where r.run_id = ${Number(runId)}::bigint`,
+      ];
     if (!evaluable.has(y)) return [];
     const method = methodForYear(y, evaluationMethods());
     return method
@@ -146,7 +167,7 @@ function accountsSql(year: number): SQL {
 
 const POPULATION_ZH: Record<Population, string> = { ABOVE_SCALE: '规上', BELOW_SCALE: '规下' };
 
-function parseHistory(text: string | null): YearGrade[] {
+function parseHistory(text: string | null, sources: readonly GradeSource[]): YearGrade[] {
   if (!text) return [];
   return text.split(',').map((part) => {
     const [year, grade, population] = part.split(':');
@@ -154,6 +175,7 @@ function parseHistory(text: string | null): YearGrade[] {
       year: Number(year),
       grade: grade === '-' ? null : (grade as Grade),
       population: population === '-' ? null : (population as Population),
+      runId: sources.find((s) => s.year === Number(year))?.runId ?? null,
     };
   });
 }
@@ -166,8 +188,10 @@ function toAllocation(
   accountRows: AccountRow[],
   year: number,
   method: AllocationMethod | null,
+  sources: readonly GradeSource[] = [],
 ): Allocation {
-  const history = parseHistory(row.history);
+  const history = parseHistory(row.history, sources);
+  const source = sources.find((s) => s.year === year);
   const rate = method ? surchargeRate(method, row.run) : null;
   const accounts = accountRows.map((a) => {
     const kwh = Number(a.kwh);
@@ -210,6 +234,12 @@ function toAllocation(
         `estimate: ${rate.toFixed(2)} ${unit} × ${electricityKwh.toLocaleString('en-US')} kWh in ${year} = ${round2(rate * electricityKwh).toLocaleString('en-US')} 元`,
       );
   }
+  const finalYears = history.filter((h) => h.runId !== null && h.year > year - row.run - 1);
+  if (source?.runId)
+    reasons.push(
+      `${year} 年度等级取自正式评价结果（第 ${source.runId} 号）${finalYears.length > 1 ? `；${finalYears.map((h) => `${h.year} 年取自第 ${h.runId} 号`).join('、')}` : ''}`,
+    );
+  else if (method) reasons.push(`${year} 年度尚无正式评价结果：等级为实时评价`);
   return {
     uscc: row.uscc,
     year,
@@ -227,23 +257,29 @@ function toAllocation(
     reasons,
     name: row.name,
     town: row.town,
+    runId: source?.runId ?? null,
+    gradeStatus: source?.status ?? 'live',
   };
 }
 
 /**
- * The county's allocation for the grades of `year`, given the evaluable years of its lookback. The
- * runs start at the first evaluable year (no grade is on record before it).
+ * The county's allocation for the grades of `year`, given the final runs and the evaluable years of
+ * its lookback. The runs start at the first year with grades (none is on record before it).
  */
 async function compute(
   database: Database,
   year: number,
   method: AllocationMethod | null,
+  finals: readonly RunRef[],
   evaluable: ReadonlySet<number>,
 ): Promise<CountyAllocation> {
-  const from = Math.min(year, ...evaluable);
-  const years = Array.from({ length: year - from + 1 }, (_, i) => from + i);
+  const from = Math.min(year, ...evaluable, ...finals.map((r) => r.year));
+  const sources = Array.from({ length: year - from + 1 }, (_, i): GradeSource => {
+    const final = finals.find((r) => r.year === from + i);
+    return { year: from + i, runId: final?.id ?? null, status: final ? 'final' : 'live' };
+  });
   const [runs, accounts] = await Promise.all([
-    database.rows<RunRow>(runsSql(years, evaluable)),
+    database.rows<RunRow>(runsSql(sources, evaluable)),
     database.rows<AccountRow>(accountsSql(year)),
   ]);
   const accountsOf = new Map<string, AccountRow[]>();
@@ -254,15 +290,16 @@ async function compute(
   }
   const byUscc = new Map<string, Allocation>();
   for (const row of runs)
-    byUscc.set(row.uscc, toAllocation(row, accountsOf.get(row.uscc) ?? [], year, method));
-  return { year, method, byUscc, notEvaluated: [] };
+    byUscc.set(row.uscc, toAllocation(row, accountsOf.get(row.uscc) ?? [], year, method, sources));
+  return { year, method, byUscc, sources, notEvaluated: [] };
 }
 
 const allocations = new VersionedCache<CountyAllocation>(6);
 
 /**
- * The county's allocation for the grades of `year`, cached per (year, data version): computed for
- * every enterprise and every year of its run at once, never enterprise by enterprise.
+ * The county's allocation for the grades of `year`, cached per (year, data version, final runs):
+ * computed for every enterprise and every year of its run at once, never enterprise by enterprise.
+ * Each year's grades come from its final run when it has one (docs/decisions.md), else live.
  */
 export async function countyAllocation(
   database: Database,
@@ -271,16 +308,21 @@ export async function countyAllocation(
   assertYear(year);
   const method = allocationMethodForYear(year, allocationMethods());
   const lookback = method?.runLookbackYears ?? 10;
+  const { version, runs } = await dataState(database);
+  const finals = runs.filter(
+    (r) => r.status === 'final' && r.year <= year && r.year > year - lookback,
+  );
   const range = Array.from({ length: lookback }, (_, i) => year - lookback + 1 + i);
-  const version = await dataVersion(database);
   const statuses = await yearStatuses(database, range, version);
   const status = statuses[statuses.length - 1];
-  // a year not evaluated grades no one: no allocation, no surcharge (and no statement)
-  if (!status.evaluable) return { year, method, byUscc: new Map(), notEvaluated: status.reasons };
+  // a year not evaluated (and without a final run) grades no one: no allocation, no surcharge
+  if (!status.evaluable && !finals.some((r) => r.year === year))
+    return { year, method, byUscc: new Map(), sources: [], notEvaluated: status.reasons };
   const evaluable = new Set(statuses.filter((s) => s.evaluable).map((s) => s.year));
   // which years are evaluable changes with the date too, not only with the data
-  return allocations.get(database, `${year}|${[...evaluable].join(',')}`, version, () =>
-    compute(database, year, method, evaluable),
+  const key = `${version}|${finals.map((r) => r.id).join(',')}|${[...evaluable].join(',')}`;
+  return allocations.get(database, String(year), key, () =>
+    compute(database, year, method, finals, evaluable),
   );
 }
 
@@ -293,6 +335,7 @@ export function allocationOf(county: CountyAllocation, uscc: string): Allocation
     [],
     county.year,
     county.method,
+    county.sources,
   );
   return {
     ...none,

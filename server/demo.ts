@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { generateDemo } from '../connectors/demo/generate.js';
 import { ingestManifest } from '../connectors/pipeline/ingest.js';
 import type { Database } from '../db/client.js';
+import { generateDemo } from '../demo/generate.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 

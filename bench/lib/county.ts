@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { generateDemo } from '../../connectors/demo/generate.js';
 import { ingestManifest } from '../../connectors/pipeline/ingest.js';
 import { type Database, openDatabase } from '../../db/client.js';
+import { generateDemo } from '../../demo/generate.js';
 
 export interface BenchCounty {
   database: Database;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { CsvSink } from '../../connectors/demo/writers.js';
+import { CsvSink } from '../../demo/writers.js';
 import { safeCell } from '../../lib/spreadsheet.js';
 import { auditRows } from '../../resolvers/audit.js';
 import { withDatabase } from '../shared.js';

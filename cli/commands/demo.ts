@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { generateDemo } from '../../connectors/demo/generate.js';
-import { MIN_ENTERPRISES } from '../../connectors/demo/scenarios.js';
+import { generateDemo } from '../../demo/generate.js';
+import { MIN_ENTERPRISES } from '../../demo/scenarios.js';
 import { DEFAULTS } from '../../lib/config.js';
 
 function wholeNumber(min: number) {

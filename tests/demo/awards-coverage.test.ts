@@ -9,8 +9,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseName } from '../../connectors/common/names.js';
 import { isValidUscc } from '../../connectors/common/uscc.js';
-import { generateDemo } from '../../connectors/demo/generate.js';
-import type { Manifest, SourceName } from '../../connectors/demo/manifest.js';
+import type { SourceName } from '../../connectors/pipeline/source.js';
+import { generateDemo } from '../../demo/generate.js';
+import type { Manifest } from '../../demo/manifest.js';
 import { isoDate, money, type RawFile, readRaw, text } from './raw.js';
 
 const WINDOW = ['2022-12-24', '2025-12-23'] as const;

@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { registerDemo } from '../../cli/commands/demo.js';
 import { normaliseName } from '../../connectors/common/names.js';
-import { generatePowerBenchmark } from '../../connectors/demo/benchmark.js';
+import { generatePowerBenchmark } from '../../demo/benchmark.js';
 
 const scratch: string[] = [];
 const tempDir = (): string => {

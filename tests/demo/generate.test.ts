@@ -4,9 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseName } from '../../connectors/common/names.js';
 import { isValidUscc, LEGACY_TAX_NO } from '../../connectors/common/uscc.js';
-import { generateDemo } from '../../connectors/demo/generate.js';
-import type { Manifest, SourceName } from '../../connectors/demo/manifest.js';
-import { SCENARIOS } from '../../connectors/demo/scenarios.js';
+import type { SourceName } from '../../connectors/pipeline/source.js';
+import { generateDemo } from '../../demo/generate.js';
+import type { Manifest } from '../../demo/manifest.js';
+import { SCENARIOS } from '../../demo/scenarios.js';
 import { isoDate, isoMonth, money, type RawFile, readRaw, text } from './raw.js';
 
 /** The columns of docs/sources.md, in its order. */

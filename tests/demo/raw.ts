@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import type { Manifest, ManifestFile } from '../../connectors/demo/manifest.js';
+import type { Manifest, ManifestFile } from '../../demo/manifest.js';
 
 export type Cell = string | number | Date | null;
 

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemo } from '../../connectors/demo/generate.js';
-import type { Manifest } from '../../connectors/demo/manifest.js';
 import { ingestManifest } from '../../connectors/pipeline/ingest.js';
+import { generateDemo } from '../../demo/generate.js';
+import type { Manifest } from '../../demo/manifest.js';
 import { awardCandidates, eligibilityFor } from '../../resolvers/awards/engine.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 

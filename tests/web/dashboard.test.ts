@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAST_YEAR } from '../../connectors/demo/county.js';
-import { generateDemo } from '../../connectors/demo/generate.js';
 import { ingestManifest } from '../../connectors/pipeline/ingest.js';
+import { LAST_YEAR } from '../../demo/county.js';
+import { generateDemo } from '../../demo/generate.js';
 import { createApiKey } from '../../resolvers/keys.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import {

@@ -5,7 +5,7 @@
  * the way real ones roughly do.
  */
 
-import { USCC_ALPHABET, usccCheckChar } from '../common/uscc.js';
+import { USCC_ALPHABET, usccCheckChar } from '../connectors/common/uscc.js';
 import { type Day, dayOf, parseIso, yearOf } from './calendar.js';
 import {
   isActiveStatus,

@@ -3,21 +3,11 @@
  * format and encoding in the order to load them (the register first), the rows deliberately
  * made invalid or unmatchable, and the scenario enterprises with what awards they should get.
  */
-import { USCC_ALPHABET } from '../common/uscc.js';
+import { USCC_ALPHABET } from '../connectors/common/uscc.js';
+import type { SourceName } from '../connectors/pipeline/source.js';
 import type { Rng } from './random.js';
 import type { Expectation } from './scenarios.js';
 import type { CsvEncoding } from './writers.js';
-
-export type SourceName =
-  | 'market-registry'
-  | 'market-penalties'
-  | 'tax-payments'
-  | 'tax-annual'
-  | 'land-parcels'
-  | 'land-leases'
-  | 'power'
-  | 'designations'
-  | 'tech-projects';
 
 /** Why a row should be quarantined by the loader. */
 export type InvalidKind = 'bad-check' | 'bad-date' | 'empty-required' | 'unknown-type';

@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULTS } from '../../lib/config.js';
+import { DEFAULTS } from '../lib/config.js';
 import { FIRST_YEAR, LAST_YEAR } from './county.js';
 import { buildCounty } from './enterprises.js';
 import { planLand, writeLeases, writeParcels } from './land.js';

@@ -482,22 +482,30 @@ class Result implements MuEfficiencyResult {
   }
 }
 
+/** A live evaluation with no one in it yet; `notEvaluated` says why a year grades no one. */
+const emptyEvaluation = (
+  year: number,
+  method: EvaluationMethod | null,
+  version: string,
+  notEvaluated: string[] = [],
+): Evaluation => ({
+  year,
+  method,
+  dataVersion: version,
+  runId: null,
+  status: 'live',
+  results: new Map(),
+  ranked: new Map(),
+  notEvaluated,
+});
+
 async function compute(
   database: Database,
   year: number,
   method: EvaluationMethod | null,
   version: string,
 ): Promise<Evaluation> {
-  const evaluation: Evaluation = {
-    year,
-    method,
-    dataVersion: version,
-    runId: null,
-    status: 'live',
-    results: new Map(),
-    ranked: new Map(),
-    notEvaluated: [],
-  };
+  const evaluation = emptyEvaluation(year, method, version);
   if (!method) return evaluation;
   const rows = await database.rows<EvaluationRow>(evaluationSql(method, year));
   const shared: Shared = { method, year, indicators: weighted(method), benchmarks: new Map() };
@@ -536,17 +544,7 @@ export async function evaluateYear(
   const version = await dataVersion(database);
   const status = await yearStatus(database, year, version);
   // a year that has not ended or whose data is not in grades no one (not cached: the day may pass)
-  if (!status.evaluable)
-    return {
-      year,
-      method,
-      dataVersion: version,
-      runId: null,
-      status: 'live',
-      results: new Map(),
-      ranked: new Map(),
-      notEvaluated: status.reasons,
-    };
+  if (!status.evaluable) return emptyEvaluation(year, method, version, status.reasons);
   return evaluations.get(database, `${method?.id ?? '-'}|${year}`, version, () =>
     compute(database, year, method, version),
   );

@@ -119,6 +119,8 @@ describe(`role × field matrix from the schema (${testDbMode()})`, () => {
       if (type === 'Int') return name === 'year' ? '2024' : '1';
       if (type === 'ID') return JSON.stringify(encodeGlobalID('Enterprise', uscc));
       if (type === 'Date') return '"2024-12-31"';
+      if (type === 'Float') return '1';
+      if (type === 'Boolean') return 'true';
       return /uscc/i.test(name) ? JSON.stringify(uscc) : '"x"';
     };
     const failures: string[] = [];

@@ -4,6 +4,7 @@ import type { Database } from '../db/client.js';
 import { evaluationRunResults } from '../db/decisions.js';
 import { enterprises } from '../db/market.js';
 import { powerConsumption } from '../db/power-view.js';
+import { checkYear } from '../lib/year.js';
 import {
   type AllocationMethod,
   allocationMethodForYear,
@@ -20,7 +21,6 @@ import {
   methodForYear,
   type Population,
 } from './evaluation-method.js';
-import { assertYear } from './metrics.js';
 import { VersionedCache } from './versioned-cache.js';
 
 /** One electricity account of a firm, with the year's consumption and the surcharge it would carry. */
@@ -305,7 +305,7 @@ export async function countyAllocation(
   database: Database,
   year: number,
 ): Promise<CountyAllocation> {
-  assertYear(year);
+  checkYear(year);
   const method = allocationMethodForYear(year, allocationMethods());
   const lookback = method?.runLookbackYears ?? 10;
   const { version, runs } = await dataState(database);

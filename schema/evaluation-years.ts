@@ -1,6 +1,6 @@
+import { checkYear } from '../lib/year.js';
 import { evaluableYears, type YearStatus, yearStatus } from '../resolvers/evaluable-years.js';
 import { builder } from './builder.js';
-import { checkYear } from './metrics.js';
 
 /** Which years are graded is county-level information, like the grade counts. */
 const aggregates = { aggregates: true } as const;

@@ -1,12 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Database } from '../db/client.js';
 import { metricsFromEvaluation } from './evaluation.js';
-import {
-  type EnterpriseMetrics,
-  type MetricsRow,
-  metricsSql,
-  toEnterpriseMetrics,
-} from './metrics.js';
+import { type EnterpriseMetrics, type MetricsRow, toEnterpriseMetrics } from './metric-table.js';
+import { metricsSql } from './metrics.js';
 
 /**
  * Figures of `year` for many enterprises in one statement, or none when the county evaluation of

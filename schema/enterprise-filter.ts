@@ -1,4 +1,5 @@
 import { getSchemaConfig, queryFromInfo } from '@pothos/plugin-drizzle';
+import type { enterprises } from '../db/market.js';
 import { UserInputError } from '../lib/errors.js';
 import { clusters } from '../resolvers/clusters.js';
 import {
@@ -9,7 +10,7 @@ import {
   ORDER_FIELDS,
   searchEnterprises,
 } from '../resolvers/enterprise-search.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
 import { Enterprise, isEmpty } from './enterprise.js';
 
 const profile = { profile: true } as const;
@@ -110,17 +111,15 @@ export const EnterpriseOrder = builder.inputType('EnterpriseOrder', {
   }),
 });
 
-interface EnterprisePage {
-  filter: EnterpriseFilterInput;
-  order: EnterpriseOrderInput | null;
-}
+type EnterpriseRow = typeof enterprises.$inferSelect;
 
 builder.queryFields((t) => ({
   enterprises: t.connection(
     {
       type: Enterprise,
+      nullable: true,
       authScopes: profile,
-      description: `企业检索: registered enterprises matching \`filter\`, in \`orderBy\` (default: 统一社会信用代码). Pages forward with first (at most ${MAX_PAGE}) and after.`,
+      description: `企业检索: registered enterprises matching \`filter\`, in \`orderBy\` (default: 统一社会信用代码). Pages forward with first (at most ${MAX_PAGE}) and after.${REFUSED}`,
       args: {
         filter: t.arg({ type: EnterpriseFilter, description: '检索条件' }),
         orderBy: t.arg({ type: EnterpriseOrder, description: '排序' }),
@@ -158,7 +157,7 @@ builder.queryFields((t) => ({
                 where: { uscc: { in: usccs } },
               } as never)
             : []);
-        const byUscc = new Map((rows as { uscc: string }[]).map((r) => [r.uscc, r]));
+        const byUscc = new Map((rows as EnterpriseRow[]).map((r) => [r.uscc, r]));
         const connection = {
           filter,
           order,
@@ -170,7 +169,7 @@ builder.queryFields((t) => ({
             endCursor: page.edges[page.edges.length - 1]?.cursor ?? null,
           },
         };
-        return connection as never;
+        return connection;
       },
     },
     {
@@ -181,7 +180,7 @@ builder.queryFields((t) => ({
           description: '总数: enterprises matching the filter across all pages',
           authScopes: profile,
           resolve: (connection, _args, ctx) => {
-            const { filter, order } = connection as unknown as EnterprisePage;
+            const { filter, order } = connection;
             return countEnterprises(ctx.database, filter, order, (y) =>
               ctx.loaders.yearFigures.load(y),
             );

@@ -143,6 +143,7 @@ async function loadedByBatch(
 ): Promise<number[]> {
   if (byKey.length === 0 && byRow.length === 0) return [];
   const written = source.store?.table ?? source.table;
+  // the staging table as load.ts names it (tests/connectors/quarantine-reload.test.ts covers both paths)
   const stage = `edp_stage_${written}`;
   const [{ staged }] = await session.query<{ staged: boolean }>(
     `select to_regclass($1) is not null as staged`,

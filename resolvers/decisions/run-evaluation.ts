@@ -9,7 +9,7 @@ import type {
   StoredAnswer,
 } from '../evaluation.js';
 import { evaluationMethods, type Grade, type Population } from '../evaluation-method.js';
-import type { EnterpriseMetrics } from '../metrics.js';
+import type { EnterpriseMetrics } from '../metric-table.js';
 import { VersionedCache } from '../versioned-cache.js';
 
 type RunResultRow = {
@@ -107,6 +107,7 @@ async function load(database: Database, ref: RunRef): Promise<Evaluation> {
     status: ref.status,
     results: new Map(),
     ranked: new Map(),
+    notEvaluated: [],
   };
   for (const row of rows) {
     const result = new RunResult(row, ref);

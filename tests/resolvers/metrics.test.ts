@@ -4,7 +4,8 @@ import { landLeases, landParcels } from '../../db/land.js';
 import { enterprises } from '../../db/market.js';
 import { powerConsumption } from '../../db/power-view.js';
 import { taxAnnual, taxPayments } from '../../db/tax.js';
-import { type MetricsRow, metricsSql } from '../../resolvers/metrics.js';
+import type { MetricsRow } from '../../resolvers/metric-table.js';
+import { metricsSql } from '../../resolvers/metrics.js';
 import { metricsFor } from '../../resolvers/metrics-loader.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 

@@ -1,3 +1,5 @@
+import { FAST, type FastLayout, FastLines, MISSED, NotFast } from '../power/fast-lines.js';
+import { type Holder, HolderRegistry } from '../power/holders.js';
 import type { BatchCounts } from './batches.js';
 import { type ColumnMap, detach, type PartyInput, type RowMemo, RowView } from './columns.js';
 import {
@@ -14,8 +16,6 @@ import {
   writeQuantityField,
 } from './copy-binary.js';
 import { type CopyValue, copyField, copyLine } from './copy-text.js';
-import { FAST, type FastLayout, FastLines, MISSED, NotFast } from './fast-lines.js';
-import { type Holder, HolderRegistry } from './holders.js';
 import { isBlank, type SheetRow } from './readers.js';
 import {
   type Identity,

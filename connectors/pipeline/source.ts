@@ -79,7 +79,7 @@ export interface SourceDefinition {
     keySql(prefix: string): string;
   };
   /**
-   * (With `store`.) The columns of the fast reading of large CSV files (fast-lines.ts), by column key.
+   * (With `store`.) The columns of the fast reading of large CSV files (connectors/power/fast-lines.ts), by column key.
    * Declaring it says that `parse` is exactly: `account` required text, `month` a required month,
    * `quantity` a required quantity, and the party of `identifier` and `name`; the first key column is
    * `account`, the other `month`.

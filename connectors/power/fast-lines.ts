@@ -10,7 +10,7 @@
  * takes what it can tell is valid and how the general one would store it (tests/connectors/fast-lines.test.ts).
  * A quote anywhere ends the fast reading ({@link NotFast}): quoted cells may span lines.
  */
-import { postgresDay } from './copy-binary.js';
+import { postgresDay } from '../pipeline/copy-binary.js';
 
 /** A quote in the file: its lines may not be lines of records; the general reader must read it. */
 export class NotFast extends Error {

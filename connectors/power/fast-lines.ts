@@ -11,9 +11,10 @@
  * A quote anywhere ends the fast reading ({@link NotFast}): quoted cells may span lines.
  */
 import { postgresDay } from '../pipeline/copy-binary.js';
+import { ReadAgain } from '../pipeline/record-store.js';
 
 /** A quote in the file: its lines may not be lines of records; the general reader must read it. */
-export class NotFast extends Error {
+export class NotFast extends ReadAgain {
   constructor() {
     super('the file has quoted cells: read by the general reader');
   }

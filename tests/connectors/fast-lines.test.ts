@@ -118,6 +118,20 @@ describe('the fast reading of a line agrees with the parsers wherever it takes t
       expect(readLine(`A1,某公司,,${month},12.5`)).not.toBe(SLOW);
   });
 
+  it('one reader over many month cells: each as read on its own (a month cell is remembered by its bytes)', () => {
+    const shared = new FastLines(LAYOUT);
+    const months = [...MONTHS, ...MONTHS.slice().reverse(), '2024-04', '2024-03', '2024-04'];
+    for (const month of months) {
+      const buf = Buffer.from(`3700000001,某公司,,${month},12\n`);
+      const answer = shared.read(buf, 0, buf.length);
+      const alone = readLine(`3700000001,某公司,,${month},12`);
+      expect(answer === SLOW ? SLOW : shared.month, month).toEqual(
+        alone === SLOW ? SLOW : alone.month,
+      );
+      if (answer !== SLOW) expect(shared.monthDay).toBe(dayOfIsoDate(shared.month));
+    }
+  });
+
   it('any month or quantity text: never a different value from the parsers', () => {
     const text = fc.string({
       unit: fc.constantFrom(...'0123456789-/.年月 ,１２e¥'.split('')),

@@ -13,6 +13,7 @@ export default defineConfig({
     './db/ingest.ts',
     './db/auth.ts',
     './db/search.ts',
+    './db/decisions.ts',
   ],
   out: './db/migrations',
 });

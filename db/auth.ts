@@ -2,6 +2,7 @@ import {
   bigserial,
   index,
   integer,
+  jsonb,
   pgTable,
   text,
   timestamp,
@@ -41,7 +42,8 @@ export const apiKeys = pgTable(
 
 /**
  * Who read department detail or personal data (法定代表人 unmasked): one row per request that did,
- * written once at the end of the request.
+ * written once at the end of the request. Writes of decisions of record (publishing a run, an
+ * objection, an award round, a payment) are here too, one row each, with `action` and `detail`.
  */
 export const auditLog = pgTable(
   'audit_log',
@@ -58,6 +60,10 @@ export const auditLog = pgTable(
     /** the sensitive fields read, as Type.field */
     fields: text('fields').array().notNull().default([]),
     requestId: uuid('request_id').notNull(),
+    /** for a write: what was done, e.g. publishEvaluation; null for a read */
+    action: text('action'),
+    /** for a write: its arguments and the record it made (ids, year, amounts) */
+    detail: jsonb('detail'),
   },
   (t) => [
     index('audit_log_at_idx').on(t.at),

@@ -156,6 +156,9 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
     const client = postgres(options.databaseUrl, {
       max: options.max ?? 10,
       prepare: !pooled,
+      // A pooler in transaction mode hands the server back at the end of the first of several
+      // queries sent back to back on one connection, and the others' answers are lost: one at a time.
+      ...(pooled ? { max_pipeline: 0 } : {}),
       onnotice: () => {},
       // numeric and bigint come back as strings: money stays exact until the API decides.
       connect_timeout: 10,

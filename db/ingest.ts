@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
@@ -49,8 +50,19 @@ export const quarantinedRows = pgTable(
     raw: jsonb('raw').notNull(),
     reasons: text('reasons').array().notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The later batch that made this row history (docs/quarantine.md, reloads): it loaded the same
+     * file again, the same row, or the record with this row's natural key. Null while the row is the
+     * current quarantine of its record; the batch's own rows_quarantined still counts it.
+     */
+    supersededBy: bigint('superseded_by', { mode: 'number' }),
   },
-  (t) => [index('quarantined_rows_batch_idx').on(t.batchId)],
+  (t) => [
+    index('quarantined_rows_batch_idx').on(t.batchId),
+    index('quarantined_rows_current_idx')
+      .on(t.source, t.batchId)
+      .where(sql`${t.supersededBy} is null`),
+  ],
 );
 
 /**

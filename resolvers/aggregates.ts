@@ -253,7 +253,7 @@ export interface SourceFreshness {
   rows: number;
   /** rows of the latest committed batch that were quarantined */
   latestBatchQuarantined: number;
-  /** quarantined rows kept for the source, every batch */
+  /** the source's current quarantined rows: each problem row once, the latest load's copy (not those a reload or correction superseded) */
   quarantined: number;
   /** records not linked to exactly one enterprise (a lease counts when either party is unlinked) */
   unmatched: number;
@@ -286,7 +286,8 @@ export async function dataFreshness(database: Database): Promise<SourceFreshness
       order by ${ingestBatches.source}, ${ingestBatches.id} desc
     ),
     committed as (select ${ingestBatches.source} as source, count(*)::int as n from ${ingestBatches} where ${ingestBatches.status} = 'committed' group by 1),
-    quarantined as (select ${quarantinedRows.source} as source, count(*)::int as n from ${quarantinedRows} group by 1)
+    quarantined as (select ${quarantinedRows.source} as source, count(*)::int as n from ${quarantinedRows}
+      where ${quarantinedRows.supersededBy} is null group by 1)
     select held.source, held.rows, held.unmatched, latest.finished_at as latest_at, latest.id as latest_id,
       coalesce(committed.n, 0) as committed, latest.rows_quarantined as latest_quarantined, coalesce(quarantined.n, 0) as quarantined
     from held

@@ -19,6 +19,8 @@ const COLUMNS: readonly (SheetColumn & { key: keyof SurchargeRow })[] = [
 
 export interface SurchargeFile {
   year: number;
+  /** where the grades of `year` come from, as the 汇总 sheet names it */
+  gradesFrom: string;
   appliesInYear: number;
   rows: SurchargeRow[];
   withoutAccounts: {
@@ -36,8 +38,12 @@ export function surchargeFile(county: CountyAllocation): SurchargeFile {
   const { rows, withoutAccounts } = surchargeList(county);
   // readings carry at most two decimals, so kWh are summed exactly the same way as 元
   const kwh = sumYuan(rows.map((r) => r.kwh));
+  const source = county.sources.find((s) => s.year === county.year);
   return {
     year: county.year,
+    gradesFrom: source?.runId
+      ? `${county.year}年度正式评价结果 第${source.runId}号`
+      : `实时评价（${county.year}年度尚无正式评价结果）`,
     appliesInYear: county.year + 1,
     rows,
     withoutAccounts: withoutAccounts.map((a) => ({
@@ -73,6 +79,7 @@ export async function writeSurchargeXlsx(file: SurchargeFile, out: string): Prom
   ]);
   summary.addRow([`评价年度`, file.year]);
   summary.addRow([`执行年度`, file.appliesInYear]);
+  summary.addRow(['评价结果', file.gradesFrom]);
   summary.addRow(['加价企业数', file.totals.enterprises]);
   summary.addRow(['用电户数', file.totals.accounts]);
   summary.addRow([`${file.year}年用电量合计(千瓦时)`, file.totals.kwh]);

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { evaluationRunResults } from '../db/decisions.js';
 import { enterprises } from '../db/market.js';
 import { powerConsumption } from '../db/power-view.js';
 import { taxAnnual, taxPayments } from '../db/tax.js';
@@ -11,7 +12,7 @@ import {
   surchargeRate,
 } from './allocation-method.js';
 import { sumYuan } from './awards/format.js';
-import { dataVersion } from './data-version.js';
+import { dataState, type RunRef } from './data-version.js';
 import { evaluationSql } from './evaluation.js';
 import {
   evaluationMethods,
@@ -39,6 +40,15 @@ export interface YearGrade {
   year: number;
   grade: Grade | null;
   population: Population | null;
+  /** the final run the grade was read from; null when it is the live evaluation */
+  runId: string | null;
+}
+
+/** Where a year's grades come from: its final run, or (none) the live evaluation. */
+export interface GradeSource {
+  year: number;
+  runId: string | null;
+  status: 'final' | 'live';
 }
 
 /** 要素差别化配置 of one enterprise for the grade of `year` (docs/metrics.md, differentiated allocation). */
@@ -65,6 +75,10 @@ export interface Allocation {
   /** for lists: the register's name and town */
   name: string;
   town: string | null;
+  /** the final run the grade of `year` comes from; null when live */
+  runId: string | null;
+  /** final (from a final run) or live */
+  gradeStatus: 'final' | 'live';
 }
 
 /** The whole county's allocation for the grade of one year. */
@@ -72,6 +86,8 @@ export interface CountyAllocation {
   year: number;
   method: AllocationMethod | null;
   byUscc: Map<string, Allocation>;
+  /** where each year of the runs of D grades came from, oldest first (the last is `year`) */
+  sources: GradeSource[];
 }
 
 type RunRow = {
@@ -93,9 +109,14 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
  * ending at the last year — one statement: the evaluation of each year (set-based, as in
  * evaluation.ts) stacked, then a running window per enterprise. A year without a grade breaks the run.
  */
-function runsSql(years: number[]): SQL {
+function runsSql(sources: GradeSource[]): SQL {
+  const years = sources.map((s) => s.year);
   const last = years[years.length - 1];
-  const graded = years.flatMap((y) => {
+  const graded = sources.flatMap(({ year: y, runId }) => {
+    if (runId !== null)
+      return [
+        sql`select ${y}::int as year, r.uscc, r.grade, r.population from ${evaluationRunResults} r where r.run_id = ${Number(runId)}::bigint`,
+      ];
     const method = methodForYear(y, evaluationMethods());
     return method
       ? [
@@ -142,7 +163,7 @@ function accountsSql(year: number): SQL {
 
 const POPULATION_ZH: Record<Population, string> = { ABOVE_SCALE: '规上', BELOW_SCALE: '规下' };
 
-function parseHistory(text: string | null): YearGrade[] {
+function parseHistory(text: string | null, sources: readonly GradeSource[]): YearGrade[] {
   if (!text) return [];
   return text.split(',').map((part) => {
     const [year, grade, population] = part.split(':');
@@ -150,6 +171,7 @@ function parseHistory(text: string | null): YearGrade[] {
       year: Number(year),
       grade: grade === '-' ? null : (grade as Grade),
       population: population === '-' ? null : (population as Population),
+      runId: sources.find((s) => s.year === Number(year))?.runId ?? null,
     };
   });
 }
@@ -162,8 +184,10 @@ function toAllocation(
   accountRows: AccountRow[],
   year: number,
   method: AllocationMethod | null,
+  sources: readonly GradeSource[] = [],
 ): Allocation {
-  const history = parseHistory(row.history);
+  const history = parseHistory(row.history, sources);
+  const source = sources.find((s) => s.year === year);
   const rate = method ? surchargeRate(method, row.run) : null;
   const accounts = accountRows.map((a) => {
     const kwh = Number(a.kwh);
@@ -206,6 +230,12 @@ function toAllocation(
         `estimate: ${rate.toFixed(2)} ${unit} × ${electricityKwh.toLocaleString('en-US')} kWh in ${year} = ${round2(rate * electricityKwh).toLocaleString('en-US')} 元`,
       );
   }
+  const finalYears = history.filter((h) => h.runId !== null && h.year > year - row.run - 1);
+  if (source?.runId)
+    reasons.push(
+      `${year} 年度等级取自正式评价结果（第 ${source.runId} 号）${finalYears.length > 1 ? `；${finalYears.map((h) => `${h.year} 年取自第 ${h.runId} 号`).join('、')}` : ''}`,
+    );
+  else if (method) reasons.push(`${year} 年度尚无正式评价结果：等级为实时评价`);
   return {
     uscc: row.uscc,
     year,
@@ -223,6 +253,8 @@ function toAllocation(
     reasons,
     name: row.name,
     town: row.town,
+    runId: source?.runId ?? null,
+    gradeStatus: source?.status ?? 'live',
   };
 }
 
@@ -235,12 +267,19 @@ async function firstYear(database: Database, year: number, lookback: number): Pr
   return Math.min(year, Math.max(year - lookback + 1, row.y ?? year));
 }
 
-async function compute(database: Database, year: number): Promise<CountyAllocation> {
+async function compute(
+  database: Database,
+  year: number,
+  finals: readonly RunRef[],
+): Promise<CountyAllocation> {
   const method = allocationMethodForYear(year, allocationMethods());
   const from = await firstYear(database, year, method?.runLookbackYears ?? 10);
-  const years = Array.from({ length: year - from + 1 }, (_, i) => from + i);
+  const sources = Array.from({ length: year - from + 1 }, (_, i): GradeSource => {
+    const final = finals.find((r) => r.year === from + i);
+    return { year: from + i, runId: final?.id ?? null, status: final ? 'final' : 'live' };
+  });
   const [runs, accounts] = await Promise.all([
-    database.rows<RunRow>(runsSql(years)),
+    database.rows<RunRow>(runsSql(sources)),
     database.rows<AccountRow>(accountsSql(year)),
   ]);
   const accountsOf = new Map<string, AccountRow[]>();
@@ -251,24 +290,26 @@ async function compute(database: Database, year: number): Promise<CountyAllocati
   }
   const byUscc = new Map<string, Allocation>();
   for (const row of runs)
-    byUscc.set(row.uscc, toAllocation(row, accountsOf.get(row.uscc) ?? [], year, method));
-  return { year, method, byUscc };
+    byUscc.set(row.uscc, toAllocation(row, accountsOf.get(row.uscc) ?? [], year, method, sources));
+  return { year, method, byUscc, sources };
 }
 
 const allocations = new VersionedCache<CountyAllocation>(6);
 
 /**
- * The county's allocation for the grades of `year`, cached per (year, data version): computed for
- * every enterprise and every year of its run at once, never enterprise by enterprise.
+ * The county's allocation for the grades of `year`, cached per (year, data version, final runs):
+ * computed for every enterprise and every year of its run at once, never enterprise by enterprise.
+ * Each year's grades come from its final run when it has one (docs/decisions.md), else live.
  */
 export async function countyAllocation(
   database: Database,
   year: number,
 ): Promise<CountyAllocation> {
   assertYear(year);
-  return allocations.get(database, String(year), await dataVersion(database), () =>
-    compute(database, year),
-  );
+  const { version, runs } = await dataState(database);
+  const finals = runs.filter((r) => r.status === 'final' && r.year <= year);
+  const key = `${version}|${finals.map((r) => r.id).join(',')}`;
+  return allocations.get(database, String(year), key, () => compute(database, year, finals));
 }
 
 /** One enterprise's allocation; a not-registered USCC answers with the reason. */
@@ -281,6 +322,7 @@ export function allocationOf(county: CountyAllocation, uscc: string): Allocation
       [],
       county.year,
       county.method,
+      county.sources,
     ),
     reasons: [`${uscc} is not a registered enterprise`],
   };

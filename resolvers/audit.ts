@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, gte, lt, type SQL, sql } from 'drizzle-orm';
 import { type AuditRow, auditLog } from '../db/auth.js';
 import type { Database } from '../db/client.js';
@@ -46,6 +47,40 @@ export async function writeAudit(
     requestId: entry.requestId,
   });
   return true;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Who did it, as records of decisions name the actor: the key's holder and its id. */
+export const actorOf = (viewer: Viewer): string =>
+  `${viewer.name}${viewer.keyId ? ` (key ${viewer.keyId})` : ''}`;
+
+/**
+ * Writes the audit row of one write of a decision of record (publishing a run, deciding an
+ * objection, approving a round, recording a payment): who, what (`action`) and its detail. Call it
+ * inside the write's transaction, so that the write and its row commit together, once.
+ */
+export async function writeAuditAction(
+  db: Database['db'],
+  entry: {
+    viewer: Viewer;
+    action: string;
+    detail: Record<string, unknown>;
+    enterprises?: readonly string[];
+    requestId?: string;
+  },
+): Promise<void> {
+  await db.insert(auditLog).values({
+    keyId: entry.viewer.keyId === null ? null : Number(entry.viewer.keyId),
+    role: entry.viewer.role,
+    keyName: entry.viewer.name,
+    operationName: entry.action,
+    enterprises: [...new Set(entry.enterprises ?? [])].sort(),
+    fields: [`Mutation.${entry.action}`],
+    requestId: entry.requestId && UUID.test(entry.requestId) ? entry.requestId : randomUUID(),
+    action: entry.action,
+    detail: entry.detail,
+  });
 }
 
 /** Which audit rows to read; dates are calendar days (YYYY-MM-DD), `to` inclusive, in the server's time zone. */

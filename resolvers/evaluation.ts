@@ -58,13 +58,29 @@ export interface MuEfficiencyResult {
   reasons: string[];
   town: string | null;
   industryDivision: string | null;
+  /** the published run this answer comes from; null for the live evaluation */
+  runId: string | null;
+  /** live, notice (公示) or final (正式): where this answer comes from (docs/decisions.md) */
+  status: EvaluationStatus;
 }
+
+/** Where an evaluation answer comes from: computed now, or a published run (docs/decisions.md). */
+export type EvaluationStatus = 'live' | 'notice' | 'final';
+
+/** One enterprise's answer as a published run stores it: everything the API answers, and the figures used. */
+export type StoredAnswer = Omit<MuEfficiencyResult, 'runId' | 'status'> & {
+  metrics: EnterpriseMetrics | null;
+};
 
 /** The county's evaluation for one year: every registered enterprise, ranked within its population. */
 export interface Evaluation {
   year: number;
   method: EvaluationMethod | null;
+  /** the data version it was computed at; for a published run, `run:<id>` */
   dataVersion: string;
+  /** the published run it was read from; null when live */
+  runId: string | null;
+  status: EvaluationStatus;
   results: Map<string, MuEfficiencyResult>;
   /** members of each population, best first */
   ranked: Map<Population, MuEfficiencyResult[]>;
@@ -329,6 +345,8 @@ class Result implements MuEfficiencyResult {
   readonly gradeLabel: string | null;
   readonly town: string | null;
   readonly industryDivision: string | null;
+  readonly runId = null;
+  readonly status = 'live';
   #row: EvaluationRow;
   #shared: Shared;
   #explained?: { indicators: IndicatorResult[]; reasons: string[] };
@@ -453,6 +471,12 @@ class Result implements MuEfficiencyResult {
   toJSON() {
     return { ...this, indicators: this.indicators, reasons: this.reasons };
   }
+
+  /** The whole answer as a published run keeps it (docs/decisions.md): the answer and the figures used. */
+  toRecord(): StoredAnswer {
+    const { runId: _runId, status: _status, ...answer } = this.toJSON();
+    return { ...answer, metrics: this.metrics() };
+  }
 }
 
 async function compute(
@@ -465,6 +489,8 @@ async function compute(
     year,
     method,
     dataVersion: version,
+    runId: null,
+    status: 'live',
     results: new Map(),
     ranked: new Map(),
   };
@@ -537,6 +563,13 @@ export async function metricsFromEvaluation(
   return found;
 }
 
+/** Each enterprise's answer of a live evaluation as a published run stores it. */
+export function storedAnswers(evaluation: Evaluation): StoredAnswer[] {
+  return [...evaluation.results.values()].map((r) =>
+    r instanceof Result ? r.toRecord() : { ...r, metrics: null },
+  );
+}
+
 /** One enterprise's result; not evaluated, with the reason, when no method is in force or it is not registered. */
 export function muEfficiencyOf(evaluation: Evaluation, uscc: string): MuEfficiencyResult {
   const found = evaluation.results.get(uscc);
@@ -559,6 +592,8 @@ export function muEfficiencyOf(evaluation: Evaluation, uscc: string): MuEfficien
     reasons: [reason],
     town: null,
     industryDivision: null,
+    runId: evaluation.runId,
+    status: evaluation.status,
   };
 }
 

@@ -4,6 +4,7 @@ import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { allocationLoader } from './allocation.js';
 import { createAwardEligibilityLoader } from './awards/loader.js';
+import { evaluationOfRecordLoader } from './decisions/runs.js';
 import { evaluationLoader } from './evaluation.js';
 import { metricsLoader } from './metrics.js';
 import { profileLoaders } from './profile.js';
@@ -51,6 +52,7 @@ export function createLoaders(database: Database) {
     awardEligibility: createAwardEligibilityLoader(database),
     metrics: metricsLoader(database),
     evaluation: evaluationLoader(database),
+    evaluationOfRecord: evaluationOfRecordLoader(database),
     allocation: allocationLoader(database),
     enterprise: new DataLoader<string, EnterpriseRow | null>(
       byKey(

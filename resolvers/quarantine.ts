@@ -51,6 +51,8 @@ export interface QuarantinedRow {
   /** the cells in the order of the source's columns, then the file's other columns */
   raw: RawCell[];
   reasons: string[];
+  /** the later batch that made the row history (a reload or a correction); null while current */
+  supersededBy: number | null;
 }
 
 export interface QuarantinePage {
@@ -106,7 +108,10 @@ export function knownSource(source: string): SourceName {
 export interface QuarantineFilter {
   /** only this source */
   source?: string | null;
-  /** only this batch */
+  /**
+   * only this batch: then every row it quarantined, superseded ones too (marked); without it only
+   * the current rows, one per problem (docs/quarantine.md, reloads)
+   */
   batchId?: number | null;
   first?: number | null;
   after?: string | null;
@@ -139,6 +144,7 @@ export async function quarantinedRowsPage(
   ];
   if (filter.batchId !== null && filter.batchId !== undefined)
     conditions.push(sql`${q.batchId} = ${filter.batchId}`);
+  else conditions.push(sql`${q.supersededBy} is null`);
   const where = sql.join(conditions, sql` and `);
   const keyset = filter.after
     ? (([b, r, i]) =>
@@ -154,9 +160,11 @@ export async function quarantinedRowsPage(
     row_number: number;
     raw: Record<string, unknown> | string;
     reasons: string[];
+    superseded_by: string | number | null;
   }>(sql`
     select ${q.id} as id, ${q.batchId} as batch_id, ${q.source} as source, ${q.fileName} as file_name,
-      ${q.rowNumber} as row_number, ${q.raw} as raw, ${q.reasons} as reasons
+      ${q.rowNumber} as row_number, ${q.raw} as raw, ${q.reasons} as reasons,
+      ${q.supersededBy} as superseded_by
     from ${q} where ${where}${keyset}
     order by ${q.batchId} desc, ${q.rowNumber}, ${q.id} limit ${limit + 1}`);
   const [{ total }] = await database.rows<{ total: number }>(
@@ -170,6 +178,7 @@ export async function quarantinedRowsPage(
     rowNumber: r.row_number,
     raw: orderedCells(r.source, typeof r.raw === 'string' ? JSON.parse(r.raw) : r.raw),
     reasons: r.reasons,
+    supersededBy: r.superseded_by === null ? null : Number(r.superseded_by),
   }));
   return {
     rows: page,

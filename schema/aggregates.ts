@@ -262,7 +262,8 @@ const SourceFreshnessRef = builder.objectRef<SourceFreshness>('SourceFreshness')
     }),
     quarantined: t.exposeInt('quarantined', {
       authScopes: aggregates,
-      description: '隔离行数: quarantined rows kept for the source, every batch',
+      description:
+        '隔离行数: the source’s current quarantined rows, each problem row once (a reload of the same file or a corrected file supersedes the earlier copies; IngestBatch.rowsQuarantined still counts what each batch quarantined)',
     }),
     unmatched: t.exposeInt('unmatched', {
       authScopes: aggregates,

@@ -58,6 +58,11 @@ const YearGradeRef = builder.objectRef<YearGrade>('YearGrade').implement({
       authScopes: profile,
       description: '评价对象: 规上 or 规下',
     }),
+    runId: t.exposeID('runId', {
+      nullable: true,
+      authScopes: profile,
+      description: '评价结果编号: the final run the grade was read from; null when live',
+    }),
   }),
 });
 
@@ -145,6 +150,17 @@ export const AllocationRef = builder.objectRef<Allocation>('Allocation').impleme
     reasons: t.exposeStringList('reasons', {
       authScopes: profile,
       description: '说明, e.g. "2023 规上D, 2024 规上D → 0.10 元/千瓦时 in 2025"',
+    }),
+    runId: t.exposeID('runId', {
+      nullable: true,
+      authScopes: profile,
+      description:
+        '评价结果编号: the final run the grade of `year` comes from; null when the year has no final run (live evaluation)',
+    }),
+    gradeStatus: t.exposeString('gradeStatus', {
+      authScopes: profile,
+      description:
+        '等级来源: final (the year’s final run, docs/decisions.md) or live (no final run yet)',
     }),
   }),
 });

@@ -146,8 +146,28 @@ export const MuEfficiency = builder.objectRef<MuEfficiencyResult>('MuEfficiency'
       authScopes: profile,
       description: '说明: why (not) evaluated, missing indicators, caps, and the rank',
     }),
+    runId: t.exposeID('runId', {
+      nullable: true,
+      authScopes: profile,
+      description:
+        '评价结果编号: the published run this answer is read from (EvaluationRun.id); null for the live evaluation',
+    }),
+    status: t.exposeString('status', {
+      authScopes: profile,
+      description:
+        '结果状态: live (实时评价, computed from the data now), notice (公示中) or final (正式结果) — docs/decisions.md',
+    }),
   }),
 });
+
+const LIVE_ARG =
+  '实时评价: true answers the live evaluation of the data now loaded; false (default) answers the year’s final run, else its notice run, else live (docs/decisions.md)';
+
+/** The evaluation a field answers from: of record (final, else notice, else live), or live. */
+const evaluationFor = (ctx: Context, year: number, live: boolean | null | undefined) =>
+  live
+    ? ctx.loaders.evaluation.load(checkYear(year))
+    : ctx.loaders.evaluationOfRecord.load(checkYear(year));
 
 builder.drizzleObjectField(Enterprise, 'muEfficiency', (t) =>
   t.field({
@@ -155,10 +175,13 @@ builder.drizzleObjectField(Enterprise, 'muEfficiency', (t) =>
     nullable: true,
     authScopes: profile,
     description:
-      '亩产效益评价 of one year (docs/metrics.md); evaluated = false, with reasons, when outside the evaluated populations.',
-    args: { year: t.arg.int({ required: true, description: '评价年度, e.g. 2024' }) },
+      '亩产效益评价 of one year (docs/metrics.md) as the county publishes it: from the final run, else the notice run, else live (`status`, `runId`; docs/decisions.md); evaluated = false, with reasons, when outside the evaluated populations.',
+    args: {
+      year: t.arg.int({ required: true, description: '评价年度, e.g. 2024' }),
+      live: t.arg.boolean({ defaultValue: false, description: LIVE_ARG }),
+    },
     resolve: async (enterprise, args, ctx) =>
-      muEfficiencyOf(await ctx.loaders.evaluation.load(checkYear(args.year)), enterprise.uscc),
+      muEfficiencyOf(await evaluationFor(ctx, args.year, args.live), enterprise.uscc),
   }),
 );
 
@@ -166,7 +189,7 @@ builder.queryField('muEfficiencyRanking', (t) =>
   t.field({
     type: [MuEfficiency],
     authScopes: profile,
-    description: `亩产效益排名: a population's evaluated enterprises of one year, best first (rank stays county-wide when filtered); at most ${MAX_RANKING}.`,
+    description: `亩产效益排名: a population's evaluated enterprises of one year, best first (rank stays county-wide when filtered); at most ${MAX_RANKING}. From the final run, else the notice run, else live, as each row's status says (docs/decisions.md).`,
     args: {
       year: t.arg.int({ required: true, description: '评价年度' }),
       population: t.arg({
@@ -181,11 +204,12 @@ builder.queryField('muEfficiencyRanking', (t) =>
       first: t.arg.int({
         description: `how many, best first (default and maximum ${MAX_RANKING})`,
       }),
+      live: t.arg.boolean({ defaultValue: false, description: LIVE_ARG }),
     },
     resolve: async (_root, args, ctx, info) => {
       if (args.first != null && args.first < 0)
         throw new UserInputError('first must not be negative');
-      const ranking = rankingOf(await ctx.loaders.evaluation.load(checkYear(args.year)), {
+      const ranking = rankingOf(await evaluationFor(ctx, args.year, args.live), {
         population: args.population ?? 'ABOVE_SCALE',
         town: args.town,
         industryDivision: args.industryDivision,

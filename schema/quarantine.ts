@@ -56,6 +56,12 @@ export const QuarantinedRow = builder.objectRef<Row>('QuarantinedRow').implement
     reasons: t.exposeStringList('reasons', {
       description: '隔离原因: every reason the row failed, one per problem',
     }),
+    supersededByBatchId: t.id({
+      nullable: true,
+      description:
+        '被取代批次: the later batch (IngestBatch.id) that made this row history — it loaded the same file again, the same row, or the record with this natural key; null while the row is current',
+      resolve: (r) => r.supersededBy,
+    }),
   }),
 });
 
@@ -75,7 +81,10 @@ builder.queryField('quarantinedRows', (t) =>
         '隔离行: rows that failed validation, newest batch first and by row number (at most 1000 per page). admin and analyst read every source; a department role reads its own sources only (asking for another is FORBIDDEN; without `source` it gets its own).',
       args: {
         source: t.arg.string({ description: '数据源: only this source' }),
-        batchId: t.arg.id({ description: '批次号: only this batch (IngestBatch.id)' }),
+        batchId: t.arg.id({
+          description:
+            '批次号: only this batch (IngestBatch.id), every row it quarantined (superseded ones too, with supersededByBatchId); without it only the current rows',
+        }),
       },
       resolve: async (_root, args, ctx) => {
         if (args.source) knownSource(args.source);

@@ -23,7 +23,11 @@ export function registerQuarantine(program: Command) {
       '列出隔离行（未通过校验、未入库的行）：批次、文件、行号、原始内容和全部原因；--out 写成 .xlsx 或 .csv 交部门更正',
     )
     .option('--source <source>', `只列此数据源（${SOURCES.join(', ')}）`)
-    .option('--batch <n>', '只列此批次', batchNumber)
+    .option(
+      '--batch <n>',
+      '只列此批次（含已被后来批次取代的行）；不加时只列当前的隔离行',
+      batchNumber,
+    )
     .option('--out <file>', '写入文件（.xlsx 每个数据源一页，或 .csv），不打印')
     .action(async (flags: { source?: string; batch?: number; out?: string }) => {
       if (flags.source) knownSource(flags.source);
@@ -42,7 +46,8 @@ export function registerQuarantine(program: Command) {
         }
         for (const r of rows) {
           process.stdout.write(
-            `批次 #${r.batchId} ${sourceLabel(r.source)} ${r.fileName ?? ''} 第 ${r.rowNumber} 行\n` +
+            `批次 #${r.batchId} ${sourceLabel(r.source)} ${r.fileName ?? ''} 第 ${r.rowNumber} 行` +
+              (r.supersededBy === null ? '\n' : `（已被批次 #${r.supersededBy} 取代）\n`) +
               `  原始内容：${r.raw.map((c) => `${c.column}=${c.value}`).join('，')}\n` +
               r.reasons.map((reason) => `  原因：${reason}\n`).join(''),
           );

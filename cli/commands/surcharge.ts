@@ -34,7 +34,7 @@ export function registerSurcharge(program: Command) {
           : writeSurchargeCsv(file, opts.out));
         const t = file.totals;
         process.stdout.write(
-          `wrote ${t.accounts} accounts of ${t.enterprises} enterprises to ${opts.out}: ${t.kwh.toLocaleString('en-US')} kWh in ${year}, ` +
+          `wrote ${t.accounts} accounts of ${t.enterprises} enterprises to ${opts.out} (grades: ${file.gradesFrom}): ${t.kwh.toLocaleString('en-US')} kWh in ${year}, ` +
             `estimated surcharge ${t.estimatedSurchargeYuan.toLocaleString('en-US', { minimumFractionDigits: 2 })} 元 during ${year + 1}` +
             (file.withoutAccounts.length
               ? `; ${file.withoutAccounts.length} surcharged enterprises have no linked account (see sheet 无用电户号)`

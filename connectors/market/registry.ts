@@ -3,12 +3,10 @@ import { normaliseName } from '../common/names.js';
 import { usccProblem } from '../common/uscc.js';
 import type { RowView } from '../pipeline/columns.js';
 import type { SourceDefinition } from '../pipeline/source.js';
+import { industryCodeProblem } from './industry.js';
 
 /** 登记状态 values of the register (存续 and 在业 are active). */
 export const REGISTRATION_STATUSES = ['存续', '在业', '迁出', '吊销', '注销'] as const;
-
-/** 行业代码 (GB/T 4754-2017): a section letter and four digits, e.g. C3670. */
-const INDUSTRY_CODE = /^[A-T][0-9]{4}$/;
 
 /** 曾用名: several former names separated by ; or ；. */
 export function splitFormerNames(cell: string): string[] {
@@ -19,6 +17,16 @@ export function splitFormerNames(cell: string): string[] {
   return [...new Set(names)];
 }
 
+/** Today's date in China (UTC+8, no daylight saving) as YYYY-MM-DD: the register's calendar. */
+export function chinaToday(now = Date.now()): string {
+  return new Date(now + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * One register row. Besides the cells' own formats, values no enterprise can have are quarantined:
+ * a negative 注册资本, a 成立日期 after today (China's calendar), a 行业代码 that is no GB/T 4754-2017
+ * class (industry.ts).
+ */
 function parse(row: RowView) {
   const uscc = (row.required('uscc') ?? '').normalize('NFKC').replace(/\s+/g, '').toUpperCase();
   if (uscc) {
@@ -28,16 +36,22 @@ function parse(row: RowView) {
   const name = row.required('name');
   const status = row.required('status');
   if (status && !(REGISTRATION_STATUSES as readonly string[]).includes(status)) {
-    row.reasons.push(`登记状态 "${status}" is not one of ${REGISTRATION_STATUSES.join(', ')}`);
+    row.reasons.push(`登记状态 "${status}" 不是 ${REGISTRATION_STATUSES.join('、')} 之一`);
   }
   const industryCode = row.optional('industryCode')?.toUpperCase() ?? null;
-  if (industryCode && !INDUSTRY_CODE.test(industryCode)) {
+  const industryProblem = industryCode && industryCodeProblem(industryCode);
+  if (industryProblem) row.reasons.push(industryProblem);
+  const code = industryProblem ? null : industryCode;
+  const capital = row.money('capital');
+  if (capital?.startsWith('-'))
     row.reasons.push(
-      `行业代码 "${industryCode}" is not a GB/T 4754-2017 code (a letter and four digits, e.g. C3670)`,
+      `注册资本 "${row.text('capital')}" 为负数（${capital} 元）：注册资本不能小于零`,
     );
-  }
+  const establishedOn = row.date('establishedOn');
+  const today = chinaToday();
+  if (establishedOn && establishedOn > today)
+    row.reasons.push(`成立日期 ${establishedOn} 晚于今天（${today}）：企业不能在未来成立`);
   const formerNames = splitFormerNames(row.text('formerNames'));
-  const code = industryCode && INDUSTRY_CODE.test(industryCode) ? industryCode : null;
   return {
     key: uscc,
     parties: [],
@@ -49,8 +63,8 @@ function parse(row: RowView) {
       [e.formerNamesNorm.name]: [...new Set(formerNames.map(normaliseName))],
       [e.legalRepresentative.name]: row.optional('legalRepresentative'),
       [e.legalForm.name]: row.optional('legalForm'),
-      [e.registeredCapitalYuan.name]: row.money('capital'),
-      [e.establishedOn.name]: row.date('establishedOn'),
+      [e.registeredCapitalYuan.name]: capital,
+      [e.establishedOn.name]: establishedOn,
       [e.status.name]: status,
       [e.address.name]: row.optional('address'),
       [e.town.name]: row.optional('town'),

@@ -11,6 +11,7 @@ import { openFile, openRawCsv, type SheetRow } from './readers.js';
 import type { Session } from './session.js';
 import { SOURCES, type SourceName } from './source.js';
 import { SOURCE_DEFINITIONS, sourceDefinition } from './sources.js';
+import { supersedeQuarantine } from './supersede.js';
 
 export type { BatchReport };
 
@@ -116,9 +117,9 @@ export async function ingestFile(
       database,
       definition.name,
       fileName,
-      (session, batchId) => {
+      async (session, batchId) => {
         options.logger?.info({ batchId, source: definition.name, fileName }, 'ingest running');
-        return loadRows(
+        const counts = await loadRows(
           session,
           definition,
           batchId,
@@ -157,6 +158,9 @@ export async function ingestFile(
           },
           Object.values(SOURCE_DEFINITIONS),
         );
+        // the whole file was read: its checksum is known
+        await supersedeQuarantine(session, definition, batchId, reader.sha256());
+        return counts;
       },
       () => reader.sha256(),
     );
@@ -219,6 +223,7 @@ export async function ingestRecords(
       { header, map, batches: batches(), fileName },
       Object.values(SOURCE_DEFINITIONS),
     );
+    await supersedeQuarantine(session, definition, batchId, null);
     await options.alsoInBatch?.(session, batchId);
     return counts;
   });

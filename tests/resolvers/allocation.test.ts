@@ -308,6 +308,7 @@ describe(`allocation over GraphQL and the utility's files (${testDbMode()})`, ()
       ]),
     );
     expect(totals.用电户数).toBe(3);
+    expect(totals.评价结果).toBe('实时评价（2025年度尚无正式评价结果）');
     expect(totals['2025年用电量合计(千瓦时)']).toBe(1_018_000);
     expect(totals['预计加价金额合计(元)']).toBe(102_700);
     expect(book.getWorksheet('无用电户号')!.getRow(2).getCell(1).value).toBe(Z);

@@ -137,16 +137,22 @@ describe.runIf(testDbMode() === 'postgres' && REPLICA_URL)('streaming replicas',
       checkIntervalMs: 60_000,
     });
     await strict.start();
-    expect(strict.status()[0].healthy).toBe(true);
+    expect(
+      await eventually(async () => {
+        await strict.check();
+        return strict.status()[0].healthy;
+      }),
+    ).toBe(true);
     await replica.rows(sql`select pg_wal_replay_pause()`);
     try {
-      await t.database.rows(sql`create table lag_probe as select 1 as n`);
-      await new Promise((r) => setTimeout(r, 500));
+      await t.database.rows(sql`create table lag_probe (n int)`);
       expect(
         await eventually(async () => {
+          // WAL the paused replica receives and does not replay
+          await t.database.rows(sql`insert into lag_probe values (1)`);
           await strict.check();
           return !strict.status()[0].healthy;
-        }, 5000),
+        }, 10_000),
       ).toBe(true);
       expect(strict.status()[0].reason).toMatch(/复制延迟 \d+ ms，超过上限 200 ms/);
       expect(strict.reader()).toBe(t.database);

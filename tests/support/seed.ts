@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client.js';
-import { landParcels } from '../../db/land.js';
+import { landLeases, landParcels } from '../../db/land.js';
 import { enterprises } from '../../db/market.js';
 import { powerConsumption } from '../../db/power-view.js';
 import { taxAnnual, taxPayments } from '../../db/tax.js';
@@ -32,6 +32,7 @@ export function enterpriseRow(
 export class CountySeed {
   enterprises: (typeof enterprises.$inferInsert)[] = [];
   parcels: (typeof landParcels.$inferInsert)[] = [];
+  leases: (typeof landLeases.$inferInsert)[] = [];
   payments: (typeof taxPayments.$inferInsert)[] = [];
   annual: (typeof taxAnnual.$inferInsert)[] = [];
   power: (typeof powerConsumption.$inferInsert)[] = [];
@@ -52,6 +53,33 @@ export class CountySeed {
       batchId: 1,
     });
     return this;
+  }
+  /** a lease of `areaMu` 亩 of `unitNo` from `lessor` to `lessee`, in force from `from` to `until` (inclusive) */
+  lease(
+    lessor: string,
+    lessee: string,
+    unitNo: string,
+    areaMu: number,
+    from: string,
+    until: string,
+  ) {
+    this.leases.push({
+      filingNo: `L${++this.seq}`,
+      lessorUscc: lessor,
+      lessorIdentifier: lessor,
+      lesseeUscc: lessee,
+      lesseeIdentifier: lessee,
+      unitNo,
+      areaM2: mu(areaMu),
+      startsOn: from,
+      endsOn: until,
+      batchId: 1,
+    });
+    return this;
+  }
+  /** the unit number of the parcel added last */
+  get lastUnitNo(): string {
+    return this.parcels[this.parcels.length - 1].unitNo;
   }
   /** one payment of `yuan` in June of `year` */
   tax(uscc: string, year: number, yuan: number, taxType = '增值税') {
@@ -106,6 +134,7 @@ export class CountySeed {
     for (const [table, rows] of [
       [enterprises, this.enterprises],
       [landParcels, this.parcels],
+      [landLeases, this.leases],
       [taxPayments, this.payments],
       [taxAnnual, this.annual],
       [powerConsumption, this.power],

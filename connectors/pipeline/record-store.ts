@@ -107,4 +107,9 @@ export interface RecordStore {
   readonly linkTable: string;
   /** The writer of one pass. */
   open(load: LoadContext): Promise<RecordWriter>;
+  /**
+   * SQL joining rows `k` that carry the source's natural key columns with a pass's staging table
+   * `stage` (as `s`), whose rows have the written table's columns (supersede.ts).
+   */
+  joinStaged(stage: string): string;
 }

@@ -166,4 +166,8 @@ export const powerStore: RecordStore = {
   tables: [READINGS, HOLDERS],
   linkTable: HOLDERS,
   open: (load) => HolderRows.open(load),
+  // The account's number is found through its holders (account_id); the month is the row's own.
+  joinStaged: (stage) =>
+    `join (select distinct account_id, ${ACCOUNT} from ${HOLDERS}) h on h.${ACCOUNT} = k.${ACCOUNT}
+    join ${stage} s on s.account_id = h.account_id and s.${t.month.name} = k.${t.month.name}`,
 };

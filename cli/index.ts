@@ -4,6 +4,7 @@ import { registerAwards } from './commands/awards.js';
 import { registerDemo } from './commands/demo.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerKeys } from './commands/keys.js';
+import { registerLandRevitalization } from './commands/land-revitalization.js';
 import { registerLink } from './commands/link.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerPull } from './commands/pull.js';
@@ -28,6 +29,7 @@ registerAudit(program);
 registerAwards(program);
 registerDemo(program);
 registerSurcharge(program);
+registerLandRevitalization(program);
 
 program.parseAsync(process.argv).catch((error) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);

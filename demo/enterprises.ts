@@ -231,7 +231,7 @@ export function buildCounty(seed: number, count: number, options: CountyOptions 
     if (spec && !spec.status && !isActiveStatus(status)) status = '存续';
     const active = isActiveStatus(status);
     const estYear = yearOf(established);
-    let lastYear = 9999;
+    let lastYear = spec?.lastYear ?? 9999;
     if (!active) {
       const explicit = spec?.employees ?? spec?.revenue;
       lastYear = explicit

@@ -67,6 +67,9 @@ export async function generateDemo(outDir: string, options: DemoOptions = {}): P
         name: e.name,
         description: e.spec!.description,
         expect: e.spec!.expect ?? [],
+        ...(e.spec!.revitalization
+          ? { landRevitalization: { year: LAST_YEAR, categories: e.spec!.revitalization } }
+          : {}),
       })),
   };
   await writeFile(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -137,6 +137,21 @@ export function planLand(county: County): LandPlan {
   for (const e of enterprises) {
     const r = rngFor(county.seed, 'parcels', e.idx);
     if (e.role === 'land-transfer-from' || e.role === 'land-transfer-to') continue;
+    if (e.spec?.landMu !== undefined) {
+      // a revitalization scenario: one parcel of its own, held from its first year and never cancelled
+      const own = newParcel(
+        e,
+        r,
+        e.town,
+        round2((e.spec.landMu * 10000) / 15),
+        '工业用地',
+        Math.max(e.established + 30, dayOf(1998, 1, 1)),
+        null,
+      );
+      own.holderName = e.name;
+      own.holderId = e.uscc;
+      continue;
+    }
     let count = 0;
     if (e.sector.industrial)
       count = r.chance(0.75)

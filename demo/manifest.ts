@@ -6,7 +6,7 @@
 import { USCC_ALPHABET } from '../connectors/common/uscc.js';
 import type { SourceName } from '../connectors/pipeline/source.js';
 import type { Rng } from './random.js';
-import type { Expectation } from './scenarios.js';
+import type { Expectation, RevitalizationCategory } from './scenarios.js';
 import type { CsvEncoding } from './writers.js';
 
 /** Why a row should be quarantined by the loader. */
@@ -41,6 +41,8 @@ export interface ManifestScenario {
   name: string;
   description: string;
   expect: readonly Expectation[];
+  /** the land revitalization categories `landRevitalization(year)` should give it */
+  landRevitalization?: { year: number; categories: readonly RevitalizationCategory[] };
 }
 
 export interface Manifest {

@@ -3,7 +3,7 @@
  * names are drawn from auspicious characters; the pairs that belong to real firms named in the
  * county policy (金成, 李尔, 华力, 如意, 鸿瑞) and a few national brands are never produced.
  */
-import { normaliseName } from '../connectors/common/names.js';
+import { normaliseName } from '../lib/names.js';
 import type { Rng } from './random.js';
 
 const SURNAMES: ReadonlyArray<readonly [string, number]> = [

@@ -76,7 +76,15 @@ export interface ScenarioSpec {
   /** years whose tax-annual row carries the legacy 15-character tax number */
   legacyTaxYears?: readonly number[];
   expect?: readonly Expectation[];
+  /** an active firm that stands still after this year: no tax, power or annual return later */
+  lastYear?: number;
+  /** holds exactly one 工业用地 parcel of this many 亩 from its establishment, never cancelled */
+  landMu?: number;
+  /** the land revitalization categories it should carry in the demo's last year (docs/land-revitalization.md) */
+  revitalization?: readonly RevitalizationCategory[];
 }
+
+export type RevitalizationCategory = 'DEREGISTERED_HOLDER' | 'SUSPECTED_IDLE' | 'LOW_EFFICIENCY';
 
 /** The date every expectation is checked at unless it says otherwise. */
 export const EXPECT_AS_OF = '2025-12-31';
@@ -838,6 +846,63 @@ const naming: ScenarioSpec[] = [
   },
 ];
 
+// Land revitalization (clause 17) in 2025, the demo's last year: each holds one parcel of its own.
+const revitalization: ScenarioSpec[] = [
+  {
+    role: 'revitalize-deregistered',
+    sector: 'machinery',
+    established: '2008-03-18',
+    status: '注销',
+    revenue: [9_000_000, 6_000_000, null, null],
+    landMu: 42,
+    revitalization: ['DEREGISTERED_HOLDER'],
+    description:
+      'dissolved (注销) after 2023 but still holds its 42 亩 parcel on 2025-12-31: 主体注销/吊销仍占地',
+  },
+  {
+    role: 'revitalize-revoked',
+    sector: 'food',
+    established: '2012-07-02',
+    status: '吊销',
+    revenue: [4_000_000, null, null, null],
+    landMu: 18,
+    revitalization: ['DEREGISTERED_HOLDER'],
+    description: 'licence revoked (吊销), still holds 18 亩 on 2025-12-31: 主体注销/吊销仍占地',
+  },
+  {
+    role: 'revitalize-idle',
+    sector: 'trade',
+    established: '2011-05-09',
+    revenue: [3_000_000, 2_500_000, 2_000_000, null],
+    lastYear: 2024,
+    landMu: 9,
+    revitalization: ['SUSPECTED_IDLE'],
+    description:
+      'still 存续, but no electricity reading and no tax paid in 2025 on its 9 亩 (a trading firm, not graded): 疑似闲置',
+  },
+  {
+    role: 'revitalize-idle-low',
+    sector: 'machinery',
+    established: '2009-09-09',
+    revenue: [12_000_000, 10_000_000, 8_000_000, null],
+    lastYear: 2024,
+    landMu: 65,
+    revitalization: ['SUSPECTED_IDLE', 'LOW_EFFICIENCY'],
+    description:
+      'still 存续 on 65 亩 with no electricity and no tax in 2025, so its 2025 亩产效益 score is 0 and it is graded D: 疑似闲置 and 低效用地',
+  },
+  {
+    role: 'revitalize-low',
+    sector: 'machinery',
+    established: '2007-04-16',
+    revenue: [1_500_000, 1_200_000, 1_000_000, 600_000],
+    landMu: 150,
+    revitalization: ['LOW_EFFICIENCY'],
+    description:
+      'works on 150 亩 but pays little tax: the lowest 亩均税收 of the 规下 firms that pay any, graded D in 2025: 低效用地',
+  },
+];
+
 export const SCENARIOS: readonly ScenarioSpec[] = [
   ...revenue,
   ...software,
@@ -846,6 +911,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
   ...apparel,
   ...projects,
   ...naming,
+  ...revitalization,
 ];
 
 /** The fewest enterprises a demo set can have: the scenarios need room among random firms. */

@@ -5,6 +5,7 @@ import { evaluationRunResults } from '../db/decisions.js';
 import { enterprises } from '../db/market.js';
 import { powerConsumption } from '../db/power-view.js';
 import { taxAnnual, taxPayments } from '../db/tax.js';
+import { checkYear } from '../lib/year.js';
 import {
   type AllocationMethod,
   allocationMethodForYear,
@@ -20,7 +21,6 @@ import {
   methodForYear,
   type Population,
 } from './evaluation-method.js';
-import { assertYear } from './metrics.js';
 import { VersionedCache } from './versioned-cache.js';
 
 /** One electricity account of a firm, with the year's consumption and the surcharge it would carry. */
@@ -305,7 +305,7 @@ export async function countyAllocation(
   database: Database,
   year: number,
 ): Promise<CountyAllocation> {
-  assertYear(year);
+  checkYear(year);
   const { version, runs } = await dataState(database);
   const finals = runs.filter((r) => r.status === 'final' && r.year <= year);
   const key = `${version}|${finals.map((r) => r.id).join(',')}`;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, gte, lt, type SQL, sql } from 'drizzle-orm';
 import { type AuditRow, auditLog } from '../db/auth.js';
 import type { Database } from '../db/client.js';
-import { UserInputError } from '../server/errors.js';
-import type { Viewer } from './context.js';
+import { UserInputError } from '../lib/errors.js';
+import type { Viewer } from './roles.js';
 
 /**
  * What one request read of department detail and personal data (法定代表人 unmasked): collected in

@@ -2,19 +2,9 @@ import type { Database } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import { AuditCollector } from './audit.js';
 import { createLoaders, type Loaders } from './loaders.js';
-import { CAPABILITIES, type Capabilities, type Department, type Role } from './roles.js';
+import { CAPABILITIES, type Department, type Role, type Viewer } from './roles.js';
 
-export type { Department, Role };
-
-/** Who is asking: the API key's holder, or the anonymous demo caller. */
-export interface Viewer {
-  role: Role;
-  /** API key id; null for an anonymous caller */
-  keyId: string | null;
-  /** the key's name (a department system or a person) */
-  name: string;
-  can: Capabilities;
-}
+export type { Department, Role, Viewer };
 
 /** Everything a resolver may use for one request. Created fresh per request: loaders never outlive it. */
 export interface Context {

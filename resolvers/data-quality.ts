@@ -1,15 +1,14 @@
 import { desc, eq, inArray } from 'drizzle-orm';
-import { LinkError } from '../connectors/pipeline/errors.js';
 import {
   linkRecord,
   listUnmatched,
   type UnmatchedPage,
   type UnmatchedRecord,
-} from '../connectors/pipeline/unmatched.js';
+} from '../connectors/unmatched.js';
 import type { Database } from '../db/client.js';
 import { ingestBatches as batches } from '../db/ingest.js';
-import { UserInputError } from '../server/errors.js';
-import type { Viewer } from './context.js';
+import { UserInputError } from '../lib/errors.js';
+import type { Viewer } from './roles.js';
 
 export type IngestBatchRow = typeof batches.$inferSelect;
 
@@ -46,12 +45,7 @@ export async function batchesById(
   return ids.map((id) => byId.get(id) ?? null);
 }
 
-const asUserError = (error: unknown): never => {
-  if (error instanceof LinkError) throw new UserInputError(error.message);
-  throw error;
-};
-
-/** A page of unmatched records (connectors/pipeline/unmatched.ts); an unknown source or cursor is the caller's error. */
+/** A page of unmatched records (connectors/unmatched.ts); an unknown source or cursor is the caller's error. */
 export async function unmatchedRecordsPage(
   database: Database,
   args: { source?: string | null; first?: number | null; after?: string | null },
@@ -60,7 +54,7 @@ export async function unmatchedRecordsPage(
     source: args.source ?? undefined,
     first: pageSize(args.first, 50),
     after: args.after,
-  }).catch(asUserError);
+  });
 }
 
 /** An operator links a record to an enterprise; the link is attributed to the API key's holder. */
@@ -75,5 +69,5 @@ export async function linkRecordAs(
     id,
     uscc,
     `api:${viewer.name}${viewer.keyId ? ` (key ${viewer.keyId})` : ''}`,
-  ).catch(asUserError);
+  );
 }

@@ -1,8 +1,9 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
-import { normaliseName } from '../connectors/common/names.js';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { enterpriseYearFigures } from '../db/search.js';
+import { UserInputError } from '../lib/errors.js';
+import { normaliseName } from '../lib/names.js';
 import { clusters, inClusterSql } from './clusters.js';
 import { GRADES, type Grade } from './evaluation-method.js';
 import { ensureYearFigures } from './year-figures.js';
@@ -87,7 +88,7 @@ export interface EnterpriseOrderInput {
 }
 
 /** Input the caller can correct: a bad cursor, a page too large, a year missing. */
-export class SearchInputError extends Error {}
+export class SearchInputError extends UserInputError {}
 
 /** Makes sure a year's figures are in place; per request, `ctx.loaders.yearFigures.load`. */
 export type EnsureYear = (year: number) => Promise<unknown>;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { RATIO_METRICS, type RatioMetric } from './metric-table.js';
 
 /** The methods shipped with the platform (docs/metrics.md): data, validated when first used. */
 export const EVALUATION_METHODS_FILE = path.join(
@@ -17,19 +18,6 @@ export type Population = (typeof POPULATIONS)[number];
 
 export const GRADES = ['A', 'B', 'C', 'D'] as const;
 export type Grade = (typeof GRADES)[number];
-
-/**
- * The ratio metrics of `metricsSql` an indicator may use, with the columns its benchmark sums:
- * benchmark = Σ numerator ÷ Σ denominator over the population's members that have a value.
- */
-export const RATIO_METRICS = {
-  mu_average_tax_yuan: { numerator: 'tax_paid_yuan', denominator: 'land_area_mu' },
-  mu_average_revenue_yuan: { numerator: 'revenue_yuan', denominator: 'land_area_mu' },
-  revenue_per_tce_yuan: { numerator: 'revenue_yuan', denominator: 'energy_tce' },
-  rd_intensity: { numerator: 'rd_expense_yuan', denominator: 'revenue_yuan' },
-  labour_productivity_yuan: { numerator: 'revenue_yuan', denominator: 'employees' },
-} as const;
-export type RatioMetric = keyof typeof RATIO_METRICS;
 
 const share = z.number().min(0).max(1);
 const identifier = z

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
+import { checkYear } from '../lib/year.js';
 import { dataVersion } from './data-version.js';
 import {
   type EvaluationMethod,
@@ -10,17 +11,18 @@ import {
   type Indicator,
   methodForYear,
   type Population,
-  RATIO_METRICS,
   tcePer10kKwhFor,
 } from './evaluation-method.js';
 import {
-  assertYear,
   type EnterpriseMetrics,
+  FACTS,
+  METRICS,
   type MetricsRow,
-  metricsSql,
+  RATIO_METRICS,
   toEnterpriseMetrics,
   whyNull,
-} from './metrics.js';
+} from './metric-table.js';
+import { metricsSql } from './metrics.js';
 import { VersionedCache } from './versioned-cache.js';
 
 /** One indicator of one enterprise, as a clerk recomputes it: points = weight × min(max(value ÷ benchmark, 0), cap). */
@@ -138,28 +140,30 @@ function populationCondition(p: EvaluationMethod['populations'][number]): SQL {
 
 /**
  * The reasons' facts, as one numeric array per row (its text is cheap to produce and is parsed
- * only when a result is explained): the base metrics, then the points of each weighted indicator.
- * Ratios are not sent: an explained indicator's value is worked out from them at the edge.
+ * only when a result is explained): every metric of metricsSql as SQL computed it (so that
+ * `metricsOf` answers exactly as metricsFor) and the counting facts, then the boolean facts,
+ * then the points of each weighted indicator.
  */
 const NUMERIC_FACTS = [
-  'land_area_mu',
-  'tax_paid_yuan',
-  'revenue_yuan',
-  'energy_tce',
-  'rd_expense_yuan',
-  'employees',
-  'tax_payment_count',
-  'power_reading_count',
-  // the rest of metricsSql's figures as SQL computed them, so that `metricsOf` answers exactly as metricsFor
-  'land_area_m2',
-  'electricity_kwh',
-  'mu_average_tax_yuan',
-  'mu_average_revenue_yuan',
-  'revenue_per_tce_yuan',
-  'rd_intensity',
-  'labour_productivity_yuan',
-] as const;
-const BOOLEAN_FACTS = ['has_land_record', 'has_annual_return'] as const;
+  ...METRICS.map((m) => m.column),
+  ...FACTS.filter((f) => f.type === 'integer').map((f) => f.column),
+];
+const BOOLEAN_FACTS = FACTS.filter((f) => f.type === 'boolean').map((f) => f.column);
+/** Columns the drivers return as numbers (whole numbers), not as numeric text. */
+const INTEGER_COLUMNS = [
+  ...METRICS.filter((m) => 'integer' in m && m.integer).map((m) => m.column),
+  ...FACTS.filter((f) => f.type === 'integer').map((f) => f.column),
+];
+
+/** A metricsSql row from the facts array's values, as the drivers would have returned it. */
+function metricsRowOf(uscc: string, year: number, values: (string | null)[]): MetricsRow {
+  const row: Record<string, unknown> = { uscc, year };
+  for (const [i, column] of NUMERIC_FACTS.entries()) row[column] = values[i];
+  for (const column of INTEGER_COLUMNS) row[column] = num(row[column] as string | null);
+  for (const [i, column] of BOOLEAN_FACTS.entries())
+    row[column] = values[NUMERIC_FACTS.length + i] === '1';
+  return row as MetricsRow;
+}
 /** Why an enterprise is outside the populations: sent for those only. */
 const ELIGIBILITY_FACTS = [
   'status',
@@ -386,14 +390,8 @@ class Result implements MuEfficiencyResult {
   }
 
   #figures(): EnterpriseMetrics {
-    const values = numericArray(this.#row.facts);
-    const row = { uscc: this.uscc, year: this.year } as Record<string, unknown>;
-    for (const [i, column] of NUMERIC_FACTS.entries()) row[column] = values[i];
-    for (const column of ['employees', 'tax_payment_count', 'power_reading_count'] as const)
-      row[column] = num(row[column] as string | null);
-    for (const [i, column] of BOOLEAN_FACTS.entries())
-      row[column] = values[NUMERIC_FACTS.length + i] === '1';
-    const metrics = toEnterpriseMetrics(row as MetricsRow);
+    const row = metricsRowOf(this.uscc, this.year, numericArray(this.#row.facts));
+    const metrics = toEnterpriseMetrics(row);
     Object.freeze(metrics.missing);
     return Object.freeze(metrics);
   }
@@ -401,26 +399,18 @@ class Result implements MuEfficiencyResult {
   #explain(): { indicators: IndicatorResult[]; reasons: string[] } {
     const { method, year, indicators: weightedIndicators } = this.#shared;
     const values = numericArray(this.#row.facts);
-    const row = { uscc: this.uscc, year, population: this.population } as Facts;
-    for (const column of ELIGIBILITY_FACTS)
-      (row as Record<string, unknown>)[column] = this.#row[column];
-    for (const [i, column] of NUMERIC_FACTS.entries())
-      (row as Record<string, unknown>)[column] = values[i];
-    for (const [i, column] of BOOLEAN_FACTS.entries())
-      row[column] = values[NUMERIC_FACTS.length + i] === '1';
-    for (const column of ['employees', 'tax_payment_count', 'power_reading_count'] as const) {
-      (row as Record<string, unknown>)[column] = num(row[column]);
-    }
+    const eligibility = Object.fromEntries(ELIGIBILITY_FACTS.map((c) => [c, this.#row[c]]));
+    const row = {
+      ...metricsRowOf(this.uscc, year, values),
+      ...eligibility,
+      population: this.population,
+    } as Facts;
+    // an indicator's value as a clerk recomputes it from the figures shown
     const ratio = (n: string | number | null, d: string | number | null) =>
       n === null || d === null || Number(d) <= 0 ? null : String(Number(n) / Number(d));
     for (const [metric, { numerator, denominator }] of Object.entries(RATIO_METRICS)) {
       (row as Record<string, unknown>)[metric] = ratio(row[numerator], row[denominator]);
     }
-    row.land_area_m2 = row.land_area_mu === null ? null : String(Number(row.land_area_mu) / 0.0015);
-    row.electricity_kwh =
-      row.energy_tce === null
-        ? null
-        : String((Number(row.energy_tce) * 10000) / tcePer10kKwhFor(year, [method]));
     const points = values.slice(NUMERIC_FACTS.length + BOOLEAN_FACTS.length);
     const reasons = row.population === null ? eligibilityReasons(row, method, year) : [];
     const indicators: IndicatorResult[] = [];
@@ -527,7 +517,7 @@ export async function evaluateYear(
   year: number,
   options: { methods?: readonly EvaluationMethod[] } = {},
 ): Promise<Evaluation> {
-  assertYear(year);
+  checkYear(year);
   const method = methodForYear(year, options.methods ?? evaluationMethods());
   const version = await dataVersion(database);
   return evaluations.get(database, `${method?.id ?? '-'}|${year}`, version, () =>

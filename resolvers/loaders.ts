@@ -6,7 +6,7 @@ import { allocationLoader } from './allocation.js';
 import { createAwardEligibilityLoader } from './awards/loader.js';
 import { evaluationOfRecordLoader } from './decisions/runs.js';
 import { evaluationLoader } from './evaluation.js';
-import { metricsLoader } from './metrics.js';
+import { metricsLoader } from './metrics-loader.js';
 import { profileLoaders } from './profile.js';
 
 export type EnterpriseRow = typeof enterprises.$inferSelect;

@@ -1,24 +1,12 @@
-import DataLoader from 'dataloader';
 import { inArray, type SQL, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
 import { landLeases, landParcels } from '../db/land.js';
 import { enterprises } from '../db/market.js';
 import { powerHolders, powerReadings } from '../db/power.js';
 import { taxAnnual, taxPayments } from '../db/tax.js';
-import { metricsFromEvaluation } from './evaluation.js';
+import { MU_PER_M2 } from '../lib/units.js';
+import { checkYear } from '../lib/year.js';
 import { tcePer10kKwhFor } from './evaluation-method.js';
-
-/** Years the platform computes figures for. */
-export const MIN_YEAR = 1990;
-export const MAX_YEAR = 2100;
-
-export function assertYear(year: number): void {
-  if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR) {
-    throw new RangeError(
-      `year must be a whole number between ${MIN_YEAR} and ${MAX_YEAR}, got ${year}`,
-    );
-  }
-}
+import { FACTS, METRICS } from './metric-table.js';
 
 export interface MetricsSqlOptions {
   /** Restrict every aggregate to these enterprises (for loaders); all enterprises when absent. */
@@ -33,7 +21,7 @@ export interface MetricsSqlOptions {
  * null) count. Column names are a contract: other queries join this fragment as a subquery.
  *
  * - land_area_m2 / land_area_mu: land in use on Y-12-31 (parcels held − leased out + leased in),
- *   null when no parcel or lease is in force that day; 1 亩 = 10000/15 m² exactly (× 0.0015)
+ *   null when no parcel or lease is in force that day; 1 亩 = 10000/15 m² exactly (lib/units.ts)
  * - tax_paid_yuan: Σ 实缴金额 of the months of Y (refunds negative), null without a payment
  * - revenue_yuan, rd_expense_yuan, employees: the annual return of Y (营业收入, 研发费用, 年平均从业人数)
  * - electricity_kwh: Σ over every linked account and month of Y, null without a reading;
@@ -45,7 +33,7 @@ export interface MetricsSqlOptions {
  *   power_reading_count
  */
 export function metricsSql(year: number, options: MetricsSqlOptions = {}): SQL {
-  assertYear(year);
+  checkYear(year);
   const factor = String(options.tcePer10kKwh ?? tcePer10kKwhFor(year));
   const yearStart = `${year}-01-01`;
   const nextYearStart = `${year + 1}-01-01`;
@@ -105,7 +93,7 @@ export function metricsSql(year: number, options: MetricsSqlOptions = {}): SQL {
     base as (
       select ${enterprises.uscc} as uscc,
         land.area_m2 as land_area_m2,
-        land.area_m2 * 0.0015 as land_area_mu,
+        land.area_m2 * ${sql.raw(String(MU_PER_M2))} as land_area_mu,
         tax.paid as tax_paid_yuan,
         annual.revenue as revenue_yuan,
         annual.rd as rd_expense_yuan,
@@ -123,245 +111,20 @@ export function metricsSql(year: number, options: MetricsSqlOptions = {}): SQL {
       left join power on power.uscc = ${enterprises.uscc}
       ${options.usccs ? sql`where ${inArray(enterprises.uscc, [...options.usccs])}` : sql``}
     )
-    select uscc, ${year}::int as year,
-      land_area_mu, land_area_m2, tax_paid_yuan, revenue_yuan, electricity_kwh, energy_tce,
-      case when land_area_mu > 0 then tax_paid_yuan / land_area_mu end as mu_average_tax_yuan,
-      case when land_area_mu > 0 then revenue_yuan / land_area_mu end as mu_average_revenue_yuan,
-      case when energy_tce > 0 then revenue_yuan / energy_tce end as revenue_per_tce_yuan,
-      rd_expense_yuan,
-      case when revenue_yuan > 0 then rd_expense_yuan / revenue_yuan end as rd_intensity,
-      employees,
-      case when employees > 0 then revenue_yuan / employees end as labour_productivity_yuan,
-      has_land_record, tax_payment_count, has_annual_return, power_reading_count
+    select uscc, ${year}::int as year, ${selectList()}
     from base`;
 }
 
-/** A row of `metricsSql` as the drivers return it (numeric as strings). */
-export type MetricsRow = {
-  uscc: string;
-  year: number;
-  land_area_mu: string | null;
-  land_area_m2: string | null;
-  tax_paid_yuan: string | null;
-  revenue_yuan: string | null;
-  electricity_kwh: string | null;
-  energy_tce: string | null;
-  mu_average_tax_yuan: string | null;
-  mu_average_revenue_yuan: string | null;
-  revenue_per_tce_yuan: string | null;
-  rd_expense_yuan: string | null;
-  rd_intensity: string | null;
-  employees: number | null;
-  labour_productivity_yuan: string | null;
-  has_land_record: boolean;
-  tax_payment_count: number;
-  has_annual_return: boolean;
-  power_reading_count: number;
-};
-
-/** The metric columns of `metricsSql`. */
-export type MetricColumn = Exclude<
-  keyof MetricsRow & string,
-  'uscc' | 'year' | `has_${string}` | `${string}_count`
->;
-
-/** An enterprise's figures for one year; null means an input is missing (never 0), and `missing` says which. */
-export interface EnterpriseMetrics {
-  uscc: string;
-  year: number;
-  /** land in use on Dec 31 (亩) */
-  landAreaMu: number | null;
-  /** land in use on Dec 31 (m²) */
-  landAreaM2: number | null;
-  /** 实缴税款 (元) */
-  taxPaidYuan: number | null;
-  /** 营业收入 (元) */
-  revenueYuan: number | null;
-  /** 用电量 (kWh) */
-  electricityKwh: number | null;
-  /** 综合能耗 (tce, 当量值) */
-  energyTce: number | null;
-  /** 亩均税收 (元/亩) */
-  muAverageTaxYuan: number | null;
-  /** 亩均营业收入 (元/亩) */
-  muAverageRevenueYuan: number | null;
-  /** 单位能耗营业收入 (元/tce) */
-  revenuePerTceYuan: number | null;
-  /** 研发费用 (元) */
-  rdExpenseYuan: number | null;
-  /** 研发投入强度 (fraction) */
-  rdIntensity: number | null;
-  /** 年平均从业人数 */
-  employees: number | null;
-  /** 全员劳动生产率 (元/人) */
-  labourProductivityYuan: number | null;
-  /** why each null metric is null, one sentence per missing input */
-  missing: string[];
-}
-
-const num = (value: string | number | null): number | null =>
-  value === null ? null : Number(value);
-
-/** The inputs behind each metric, for explaining a null. */
-const INPUTS: Record<MetricColumn, MetricColumn[]> = {
-  land_area_mu: [],
-  land_area_m2: [],
-  tax_paid_yuan: [],
-  revenue_yuan: [],
-  electricity_kwh: [],
-  energy_tce: ['electricity_kwh'],
-  rd_expense_yuan: [],
-  employees: [],
-  mu_average_tax_yuan: ['tax_paid_yuan', 'land_area_mu'],
-  mu_average_revenue_yuan: ['revenue_yuan', 'land_area_mu'],
-  revenue_per_tce_yuan: ['revenue_yuan', 'energy_tce'],
-  rd_intensity: ['rd_expense_yuan', 'revenue_yuan'],
-  labour_productivity_yuan: ['revenue_yuan', 'employees'],
-};
-
-/** Why a base input is null, or why a ratio's divisor does not allow it. */
-function ownReason(row: MetricsRow, column: MetricColumn): string | null {
-  const y = row.year;
-  switch (column) {
-    case 'land_area_mu':
-    case 'land_area_m2':
-      return row.has_land_record ? null : `no parcel or lease in force on ${y}-12-31`;
-    case 'tax_paid_yuan':
-      return row.tax_payment_count > 0 ? null : `no tax payment in ${y}`;
-    case 'electricity_kwh':
-    case 'energy_tce':
-      return row.power_reading_count > 0 ? null : `no electricity reading in ${y}`;
-    case 'revenue_yuan':
-      return !row.has_annual_return
-        ? `no annual tax return for ${y}`
-        : row.revenue_yuan === null
-          ? `the ${y} annual return has no 营业收入`
-          : null;
-    case 'rd_expense_yuan':
-      return !row.has_annual_return
-        ? `no annual tax return for ${y}`
-        : row.rd_expense_yuan === null
-          ? `the ${y} annual return has no 研发费用`
-          : null;
-    case 'employees':
-      return !row.has_annual_return
-        ? `no annual tax return for ${y}`
-        : row.employees === null
-          ? `the ${y} annual return has no 年平均从业人数`
-          : null;
-    default:
-      return null;
-  }
-}
-
-function divisorReason(row: MetricsRow, column: MetricColumn): string | null {
-  switch (column) {
-    case 'mu_average_tax_yuan':
-    case 'mu_average_revenue_yuan': {
-      const land = num(row.land_area_mu);
-      if (land === null || land > 0) return null;
-      return land === 0
-        ? 'land in use is 0'
-        : `land in use is negative (${land} 亩: more leased out than held)`;
-    }
-    case 'revenue_per_tce_yuan':
-      return num(row.energy_tce) === 0 ? `electricity consumption in ${row.year} is 0` : null;
-    case 'rd_intensity':
-      return row.revenue_yuan !== null && Number(row.revenue_yuan) <= 0
-        ? `营业收入 ${row.year} is not positive`
-        : null;
-    case 'labour_productivity_yuan':
-      return row.employees === 0 ? `年平均从业人数 ${row.year} is 0` : null;
-    default:
-      return null;
-  }
-}
-
-/** Why `column` is null in `row` (empty when it has a value): one sentence per missing input. */
-export function whyNull(row: MetricsRow, column: MetricColumn): string[] {
-  if (row[column] !== null) return [];
-  const reasons = new Set<string>();
-  const visit = (c: MetricColumn) => {
-    const own = ownReason(row, c);
-    if (own) reasons.add(own);
-    for (const input of INPUTS[c]) if (row[input] === null) visit(input);
-    const divisor = divisorReason(row, c);
-    if (divisor) reasons.add(divisor);
-  };
-  visit(column);
-  return [...reasons];
-}
-
-/** Converts a `metricsSql` row to numbers, at the edge, with the reasons for every null. */
-export function toEnterpriseMetrics(row: MetricsRow): EnterpriseMetrics {
-  const columns = Object.keys(INPUTS) as MetricColumn[];
-  return {
-    uscc: row.uscc,
-    year: Number(row.year),
-    landAreaMu: num(row.land_area_mu),
-    landAreaM2: num(row.land_area_m2),
-    taxPaidYuan: num(row.tax_paid_yuan),
-    revenueYuan: num(row.revenue_yuan),
-    electricityKwh: num(row.electricity_kwh),
-    energyTce: num(row.energy_tce),
-    muAverageTaxYuan: num(row.mu_average_tax_yuan),
-    muAverageRevenueYuan: num(row.mu_average_revenue_yuan),
-    revenuePerTceYuan: num(row.revenue_per_tce_yuan),
-    rdExpenseYuan: num(row.rd_expense_yuan),
-    rdIntensity: num(row.rd_intensity),
-    employees: row.employees === null ? null : Number(row.employees),
-    labourProductivityYuan: num(row.labour_productivity_yuan),
-    missing: [...new Set(columns.flatMap((c) => whyNull(row, c)))],
-  };
-}
-
 /**
- * Figures of `year` for many enterprises in one statement, or none when the county evaluation of
- * the year is cached for the current data (its statement carries the same figures). With
- * `evaluate` (the per-request loader), the county evaluation is computed when a method is in force
- * and not cached yet: once per data version, after which figures come from memory. Enterprises that
- * are not registered are absent from the map.
+ * The final select list, from the table of metrics: base figures as `base` computed them, each
+ * ratio null unless its denominator is positive, then the facts for the reasons.
  */
-export async function metricsFor(
-  database: Database,
-  usccs: readonly string[],
-  year: number,
-  options: { evaluate?: boolean } = {},
-): Promise<Map<string, EnterpriseMetrics>> {
-  const result = new Map<string, EnterpriseMetrics>();
-  if (usccs.length === 0) return result;
-  const cached = await metricsFromEvaluation(database, usccs, year, options);
-  if (cached) return cached;
-  const rows = await database.rows<MetricsRow>(metricsSql(year, { usccs: [...new Set(usccs)] }));
-  for (const row of rows) result.set(row.uscc, toEnterpriseMetrics(row));
-  return result;
-}
-
-/**
- * Per-request loader of metrics keyed by `${uscc}:${year}`: from the county evaluation of the year
- * (computed once per data version), else one statement per year in a batch.
- * A key whose enterprise is not registered gets an Error.
- */
-export function metricsLoader(database: Database) {
-  return new DataLoader<string, EnterpriseMetrics>(
-    async (keys) => {
-      const usccsByYear = new Map<number, string[]>();
-      for (const key of keys) {
-        const [uscc, year] = key.split(':');
-        if (!usccsByYear.has(Number(year))) usccsByYear.set(Number(year), []);
-        usccsByYear.get(Number(year))!.push(uscc);
-      }
-      const found = new Map<string, EnterpriseMetrics>();
-      await Promise.all(
-        [...usccsByYear].map(async ([year, usccs]) => {
-          for (const [uscc, metrics] of await metricsFor(database, usccs, year, { evaluate: true }))
-            found.set(`${uscc}:${year}`, metrics);
-        }),
-      );
-      return keys.map(
-        (key) => found.get(key) ?? new Error(`no registered enterprise for metrics key ${key}`),
-      );
-    },
-    { maxBatchSize: 1000 },
+function selectList(): SQL {
+  const column = (name: string) => sql.identifier(name);
+  const metrics = METRICS.map((m) =>
+    'ratio' in m
+      ? sql`case when ${column(m.ratio.denominator)} > 0 then ${column(m.ratio.numerator)} / ${column(m.ratio.denominator)} end as ${column(m.column)}`
+      : column(m.column),
   );
+  return sql.join([...metrics, ...FACTS.map((f) => column(f.column))], sql`, `);
 }

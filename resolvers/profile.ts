@@ -13,16 +13,9 @@ import { ensureYearFigures } from './year-figures.js';
  * statement per distinct argument (a year, a date), whatever the number of enterprises.
  */
 
-/** 1 亩 = 10000/15 m² (docs/sources.md). */
-export const SQUARE_METRES_PER_MU = 10000 / 15;
-
 /** A numeric column (string on both drivers) as a JS number; null stays null. */
 export const decimal = (value: string | number | null | undefined): number | null =>
   value === null || value === undefined ? null : Number(value);
-
-/** m² (numeric string) → 亩. */
-export const muFromSquareMetres = (m2: string | number | null | undefined): number | null =>
-  m2 === null || m2 === undefined ? null : (Number(m2) * 15) / 10000;
 
 /** Exact sums of numeric strings (lib/money.ts), used by the profile's types. */
 export { sumDecimals } from '../lib/money.js';

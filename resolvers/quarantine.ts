@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { normaliseHeader } from '../connectors/pipeline/columns.js';
 import { isSourceName, SOURCES, type SourceName } from '../connectors/pipeline/source.js';
-import { SOURCE_DEFINITIONS } from '../connectors/pipeline/sources.js';
+import { SOURCE_DEFINITIONS } from '../connectors/sources.js';
 import type { Database } from '../db/client.js';
 import { ingestBatches, quarantinedRows } from '../db/ingest.js';
-import { UserInputError } from '../server/errors.js';
+import { UserInputError } from '../lib/errors.js';
 import { type Capabilities, DEPARTMENTS, type Department } from './roles.js';
 
 /**

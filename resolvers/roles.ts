@@ -75,3 +75,13 @@ export const CAPABILITIES: Record<Role, Capabilities> = {
 
 export const isRole = (value: string): value is Role =>
   (ROLES as readonly string[]).includes(value);
+
+/** Who is asking: the API key's holder, or the anonymous demo caller. */
+export interface Viewer {
+  role: Role;
+  /** API key id; null for an anonymous caller */
+  keyId: string | null;
+  /** the key's name (a department system or a person) */
+  name: string;
+  can: Capabilities;
+}

@@ -3,10 +3,11 @@ import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { currentLsn, waitForReplay } from '../db/replicas.js';
 import { enterpriseYearFigures, metricsSnapshots } from '../db/search.js';
+import { checkYear } from '../lib/year.js';
 import { dataVersion, dataVersionChanged } from './data-version.js';
 import { evaluateYear } from './evaluation.js';
 import { methodForYear } from './evaluation-method.js';
-import { assertYear, metricsSql } from './metrics.js';
+import { metricsSql } from './metrics.js';
 
 /** 规上 threshold when no evaluation method says otherwise (docs/metrics.md): 营业收入 ≥ 20,000,000 元. */
 export const DEFAULT_ABOVE_SCALE_REVENUE_YUAN = 20_000_000;
@@ -32,7 +33,7 @@ const inflight = new WeakMap<Database, Map<number, Promise<void>>>();
  * Returns the data version the snapshot is at.
  */
 export async function ensureYearFigures(database: Database, year: number): Promise<string> {
-  assertYear(year);
+  checkYear(year);
   if (database.primary) return replicaYearFigures(database, database.primary, year);
   const version = await dataVersion(database);
   let years = known.get(database);

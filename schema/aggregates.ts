@@ -1,3 +1,4 @@
+import { checkYear } from '../lib/year.js';
 import {
   type AggregateGroup,
   type CountyAggregates,
@@ -9,8 +10,6 @@ import {
   targetProgress,
 } from '../resolvers/aggregates.js';
 import { clusters } from '../resolvers/clusters.js';
-import { assertYear } from '../resolvers/metrics.js';
-import { UserInputError } from '../server/errors.js';
 import { builder } from './builder.js';
 import { ClusterId } from './enterprise-filter.js';
 import { PopulationEnum } from './mu-efficiency.js';
@@ -281,12 +280,9 @@ builder.queryFields((t) => ({
       '全县汇总: enterprise counts, tax (元), revenue (元), land (亩), electricity (kWh), weighted 亩均税收 and grade distribution for one year.',
     args: { year: t.arg.int({ required: true, description: '年度' }) },
     resolve: async (_root, args, ctx) => {
-      try {
-        assertYear(args.year);
-      } catch (error) {
-        throw new UserInputError((error as Error).message);
-      }
-      return countyAggregates(ctx.database, args.year, (y) => ctx.loaders.yearFigures.load(y));
+      return countyAggregates(ctx.database, checkYear(args.year), (y) =>
+        ctx.loaders.yearFigures.load(y),
+      );
     },
   }),
   dataFreshness: t.field({

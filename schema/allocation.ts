@@ -1,3 +1,5 @@
+import { UserInputError } from '../lib/errors.js';
+import { checkYear } from '../lib/year.js';
 import {
   type Allocation,
   type AllocationAccount,
@@ -7,10 +9,8 @@ import {
   type YearGrade,
 } from '../resolvers/allocation.js';
 import { GRADES } from '../resolvers/evaluation-method.js';
-import { UserInputError } from '../server/errors.js';
 import { builder } from './builder.js';
 import { Enterprise } from './enterprise.js';
-import { checkYear } from './metrics.js';
 import { PopulationEnum } from './mu-efficiency.js';
 
 const profile = { profile: true } as const;

@@ -1,4 +1,5 @@
 import { getSchemaConfig, queryFromInfo } from '@pothos/plugin-drizzle';
+import { UserInputError } from '../lib/errors.js';
 import { clusters } from '../resolvers/clusters.js';
 import {
   countEnterprises,
@@ -6,10 +7,8 @@ import {
   type EnterpriseOrderInput,
   MAX_PAGE,
   ORDER_FIELDS,
-  SearchInputError,
   searchEnterprises,
 } from '../resolvers/enterprise-search.js';
-import { UserInputError } from '../server/errors.js';
 import { builder } from './builder.js';
 import { Enterprise, isEmpty } from './enterprise.js';
 
@@ -116,16 +115,6 @@ interface EnterprisePage {
   order: EnterpriseOrderInput | null;
 }
 
-/** Turns a caller's mistake into a BAD_USER_INPUT error; lets everything else through. */
-async function asUserInput<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof SearchInputError) throw new UserInputError(error.message);
-    throw error;
-  }
-}
-
 builder.queryFields((t) => ({
   enterprises: t.connection(
     {
@@ -152,15 +141,13 @@ builder.queryFields((t) => ({
         // grade): the page's own statement reads the rows. Otherwise one statement more loads the
         // nodes with every relation selected beneath them.
         const plain = isEmpty(query.with) && isEmpty(query.extras);
-        const page = await asUserInput(() =>
-          searchEnterprises(
-            ctx.database,
-            filter,
-            order,
-            { first: args.first, after: args.after },
-            (y) => ctx.loaders.yearFigures.load(y),
-            { rows: plain },
-          ),
+        const page = await searchEnterprises(
+          ctx.database,
+          filter,
+          order,
+          { first: args.first, after: args.after },
+          (y) => ctx.loaders.yearFigures.load(y),
+          { rows: plain },
         );
         const usccs = page.edges.map((edge) => edge.uscc);
         const rows =
@@ -195,8 +182,8 @@ builder.queryFields((t) => ({
           authScopes: profile,
           resolve: (connection, _args, ctx) => {
             const { filter, order } = connection as unknown as EnterprisePage;
-            return asUserInput(() =>
-              countEnterprises(ctx.database, filter, order, (y) => ctx.loaders.yearFigures.load(y)),
+            return countEnterprises(ctx.database, filter, order, (y) =>
+              ctx.loaders.yearFigures.load(y),
             );
           },
         }),

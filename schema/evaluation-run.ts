@@ -1,4 +1,5 @@
 import type { ObjectionRow } from '../db/decisions.js';
+import { checkYear } from '../lib/year.js';
 import { type EvaluationChange, evaluationChanges } from '../resolvers/decisions/changes.js';
 import {
   decideObjection,
@@ -11,7 +12,6 @@ import {
 import { builder } from './builder.js';
 import { Enterprise } from './enterprise.js';
 import { IngestBatch } from './ingest-batch.js';
-import { checkYear } from './metrics.js';
 import { MuEfficiency } from './mu-efficiency.js';
 
 const profile = { profile: true } as const;

@@ -1,3 +1,5 @@
+import { UserInputError } from '../lib/errors.js';
+import { checkYear } from '../lib/year.js';
 import {
   landRevitalizationByTown,
   landRevitalizationCases,
@@ -11,11 +13,9 @@ import {
   type RevitalizationCategory,
   type TownRevitalization,
 } from '../resolvers/land-revitalization/types.js';
-import { UserInputError } from '../server/errors.js';
 import { builder } from './builder.js';
 import { Enterprise } from './enterprise.js';
 import { LandLease, LandParcel } from './land.js';
-import { checkYear } from './metrics.js';
 
 /** The cases are 自然资源和规划局 detail (admin and analyst read every department's). */
 const naturalResources = { department: 'natural-resources' } as const;

@@ -1,4 +1,5 @@
-import { type LandInUse, muFromSquareMetres } from '../resolvers/profile.js';
+import { muFromSquareMetres } from '../lib/units.js';
+import type { LandInUse } from '../resolvers/profile.js';
 import { builder } from './builder.js';
 import { Enterprise } from './enterprise.js';
 import { Provenance, provenanceOf } from './provenance.js';

@@ -1,7 +1,7 @@
+import { UserInputError } from '../lib/errors.js';
+import { checkYear } from '../lib/year.js';
 import { MAX_LEADERS, type MuTaxLeader, muTaxLeaders } from '../resolvers/leaders.js';
-import { UserInputError } from '../server/errors.js';
 import { builder } from './builder.js';
-import { checkYear } from './metrics.js';
 
 /** A leader board is an aggregate view: the dashboard role reads it without the enterprise profile. */
 const aggregates = { aggregates: true } as const;

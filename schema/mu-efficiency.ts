@@ -1,4 +1,6 @@
 import { getSchemaConfig, queryFromInfo } from '@pothos/plugin-drizzle';
+import { UserInputError } from '../lib/errors.js';
+import { checkYear } from '../lib/year.js';
 import type { Context } from '../resolvers/context.js';
 import {
   type IndicatorResult,
@@ -8,10 +10,8 @@ import {
 } from '../resolvers/evaluation.js';
 import { POPULATIONS } from '../resolvers/evaluation-method.js';
 import type { EnterpriseRow } from '../resolvers/loaders.js';
-import { UserInputError } from '../server/errors.js';
 import { builder } from './builder.js';
 import { Enterprise } from './enterprise.js';
-import { checkYear } from './metrics.js';
 
 const profile = { profile: true } as const;
 /**

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { UserInputError } from '../lib/errors.js';
 import { batchesById } from '../resolvers/data-quality.js';
 import {
   batchSource,
@@ -9,7 +10,6 @@ import {
   quarantineSourcesFor,
   type QuarantinedRow as Row,
 } from '../resolvers/quarantine.js';
-import { UserInputError } from '../server/errors.js';
 import { builder } from './builder.js';
 import { IngestBatch } from './ingest-batch.js';
 

@@ -1,7 +1,8 @@
 /**
  * Builds the browser pages (the GraphiQL explorer and the county dashboard) into web/dist/ with
  * esbuild, so that the service can serve them without any CDN: run by `npm install`
- * (postinstall) and, when the bundle is missing or stale, by the service at start-up.
+ * (postinstall), and with --if-stale before `npm start` (prestart), when the bundle is missing or
+ * its sources changed. The service reads the result (server/web-bundle.ts) and never builds.
  *
  * Output: web/dist/assets/<name>-<hash>.<ext> (content-hashed, served as immutable), each text
  * asset also pre-compressed as .br and .gz (node:zlib), and web/dist/manifest.json naming the files
@@ -25,15 +26,23 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
+import {
+  ASSETS,
+  listFiles,
+  type PageName,
+  readManifest,
+  sourceFingerprint,
+  WEB_DIST,
+  type WebManifest,
+} from '../server/web-bundle.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** Where the bundle goes (gitignored). */
-export const WEB_DIST = path.join(ROOT, 'web', 'dist');
-const ASSETS = 'assets';
 
 /** The pages and their entry modules. */
-const PAGES = { explorer: 'web/explorer/main.ts', dashboard: 'web/dashboard/main.ts' } as const;
-export type PageName = keyof typeof PAGES;
+const PAGES: Record<PageName, string> = {
+  explorer: 'web/explorer/main.ts',
+  dashboard: 'web/dashboard/main.ts',
+};
 
 /** Monaco's language workers, by the label Monaco asks for (graphiql 5 edits with Monaco). */
 const WORKERS = {
@@ -42,52 +51,9 @@ const WORKERS = {
   graphql: 'monaco-graphql/esm/graphql.worker.js',
 } as const;
 
-export interface WebManifest {
-  /** hash of the inputs (web sources, this script, the lock file): a different one means rebuild */
-  fingerprint: string;
-  builtAt: string;
-  /** per page: its module script and style sheets, as paths relative to the site root */
-  pages: Record<PageName, { script: string; styles: string[] }>;
-  /** Monaco worker scripts by label */
-  workers: Record<keyof typeof WORKERS, string>;
-  /** every file under assets/, with the compressed variants written beside it */
-  files: Record<string, { bytes: number; encodings: ('br' | 'gzip')[] }>;
-}
-
 const COMPRESSIBLE = /\.(js|css|svg|json|txt|ttf|map)$/;
 const brotli = promisify(zlib.brotliCompress);
 const gzip = promisify(zlib.gzip);
-
-function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? listFiles(full) : [full];
-  });
-}
-
-/** Hash of everything the bundle is made from; the service rebuilds when it changes. */
-export function sourceFingerprint(): string {
-  const hash = createHash('sha256');
-  const inputs = [
-    ...listFiles(path.join(ROOT, 'web')).filter((f) => !f.startsWith(WEB_DIST + path.sep)),
-    path.join(ROOT, 'scripts', 'build-web.ts'),
-    path.join(ROOT, 'package-lock.json'),
-  ].sort();
-  for (const file of inputs) {
-    if (!existsSync(file)) continue;
-    hash.update(path.relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
-export function readManifest(outDir = WEB_DIST): WebManifest | null {
-  try {
-    return JSON.parse(readFileSync(path.join(outDir, 'manifest.json'), 'utf8')) as WebManifest;
-  } catch {
-    return null;
-  }
-}
 
 const contentName = (data: Buffer, ext: string) =>
   `inline-${createHash('sha256').update(data).digest('hex').slice(0, 12)}.${ext}`;
@@ -293,10 +259,12 @@ export async function ensureWebBuilt(
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  buildWeb({ log: (line) => process.stdout.write(`${line}\n`) })
-    .then(() => pruneStaleAssets())
-    .catch((error) => {
-      process.stderr.write(`build-web: ${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exit(1);
-    });
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const work = process.argv.includes('--if-stale')
+    ? ensureWebBuilt({ log })
+    : buildWeb({ log }).then(() => pruneStaleAssets());
+  work.catch((error) => {
+    process.stderr.write(`build-web: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
 }

@@ -17,6 +17,7 @@ import { createLogger } from '../lib/logger.js';
 import { createApp } from '../server/app.js';
 import { loadDemoIfEmpty } from '../server/demo.js';
 import { loadWebRoutes } from '../server/static.js';
+import { ensureWebBuilt } from './build-web.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'docs', 'images');
@@ -47,7 +48,7 @@ async function main() {
       config,
       database,
       logger,
-      routes: await loadWebRoutes({ database, logger }),
+      routes: await ensureWebBuilt().then(() => loadWebRoutes({ database, logger })),
     });
     const url = await app.start();
     mkdirSync(OUT, { recursive: true });

@@ -1,11 +1,18 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { UserInputError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 
-/** An error a caller can act on: its message reaches the client as it is. */
-export class UserInputError extends GraphQLError {
-  constructor(message: string) {
-    super(message, { extensions: { code: 'BAD_USER_INPUT' } });
-  }
+/**
+ * The GraphQL code (extensions.code) of each domain error a caller can act on (lib/errors.ts);
+ * their messages reach the client as they are. The first class the error is an instance of wins.
+ */
+const DOMAIN_CODES: readonly [new (...args: never[]) => Error, string][] = [
+  [UserInputError, 'BAD_USER_INPUT'],
+];
+
+/** The client-facing code of a domain error, or undefined for any other error. */
+export function domainCode(error: unknown): string | undefined {
+  return DOMAIN_CODES.find(([type]) => error instanceof type)?.[1];
 }
 
 /** The database did not answer: the client is told so (and may retry), not given a stack trace. */
@@ -39,8 +46,9 @@ export function isConnectionError(error: unknown): boolean {
 }
 
 /**
- * Apollo's formatError: errors meant for the client (GraphQLErrors thrown on purpose, validation
- * errors) pass; anything unexpected is logged in full and masked.
+ * Apollo's formatError: domain errors (lib/errors.ts) get their code, errors meant for the client
+ * (GraphQLErrors thrown on purpose, validation errors) pass; anything unexpected is logged in full
+ * and masked.
  */
 export function maskErrors(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -56,6 +64,8 @@ export function maskErrors(logger: Logger) {
         extensions: { code: 'DATABASE_UNAVAILABLE' },
       };
     }
+    const domain = domainCode(root);
+    if (domain) return { ...formatted, extensions: { ...formatted.extensions, code: domain } };
     if (root?.name === 'GraphQLError') return formatted;
     const code = formatted.extensions?.code;
     if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;

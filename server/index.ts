@@ -40,7 +40,7 @@ async function main() {
       : undefined;
   const loaded = config.databaseUrl ? null : await loadDemoIfEmpty(database, config, logger);
 
-  // the explorer and dashboard bundle: built by `npm install`, or here when missing or stale
+  // the explorer and dashboard bundle: built by `npm install` and, when stale, before `npm start`
   const routes = await loadWebRoutes({
     database,
     logger,

@@ -9,14 +9,20 @@ import { enterprises } from '../db/market.js';
 import { taxAnnual } from '../db/tax.js';
 import type { Logger } from '../lib/logger.js';
 import { schema } from '../schema/index.js';
-import { ensureWebBuilt, type PageName, WEB_DIST, type WebManifest } from '../scripts/build-web.js';
 import { exampleQuery } from '../web/explorer/example-query.js';
 import type { Route } from './app.js';
+import {
+  type PageName,
+  readManifest,
+  sourceFingerprint,
+  WEB_DIST,
+  type WebManifest,
+} from './web-bundle.js';
 
 /**
  * The browser pages, served by the service itself (the county network has no internet access):
  * the GraphiQL explorer at the GraphQL address (GET /graphql or / asking for text/html), the
- * dashboard at /dashboard, and their bundled assets under /assets/ (web/dist, scripts/build-web.ts).
+ * dashboard at /dashboard, and their bundled assets under /assets/ (web/dist, built by scripts/build-web.ts).
  *
  * - Assets have content-hashed names: cached for a year as immutable; sent brotli- or
  *   gzip-compressed (pre-compressed at build time) when the browser accepts it.
@@ -317,11 +323,15 @@ export function createWebRoutes({
   return [assets, explorer, dashboard, favicon];
 }
 
-/** Builds the bundle when it is missing or stale (a few seconds), then returns the routes. */
+/**
+ * The routes over the built bundle. Without one the service cannot serve its pages: an error
+ * telling to build it. A bundle older than the web sources is served, with a warning (`npm start`
+ * rebuilds it first; a service started otherwise may be behind).
+ */
 export async function loadWebRoutes(options: Omit<WebRoutesOptions, 'manifest'>): Promise<Route[]> {
-  const manifest = await ensureWebBuilt({
-    outDir: options.distDir,
-    log: (line) => options.logger.info(line),
-  });
+  const manifest = readManifest(options.distDir);
+  if (!manifest) throw new Error('网页未构建 (web pages not built): run `npm run build:web` first');
+  if (manifest.fingerprint !== sourceFingerprint())
+    options.logger.warn('web bundle is older than its sources: run `npm run build:web`');
   return createWebRoutes({ ...options, manifest });
 }

@@ -1,5 +1,5 @@
 import { enterprises as e } from '../../db/market.js';
-import { normaliseName } from '../common/names.js';
+import { normaliseName } from '../../lib/names.js';
 import { usccProblem } from '../common/uscc.js';
 import type { RowView } from '../pipeline/columns.js';
 import type { SourceDefinition } from '../pipeline/source.js';

@@ -1,4 +1,4 @@
-import { normaliseName, trimCell } from '../common/names.js';
+import { normaliseName, trimCell } from '../../lib/names.js';
 import { classifyIdentifier } from '../common/uscc.js';
 import { BadHeaderError, MissingColumnError } from './errors.js';
 import {

@@ -1,8 +1,10 @@
+import { UserInputError } from '../../lib/errors.js';
+
 /**
  * Why a whole file (or a call) was refused: errors a caller can act on, each with a message a
  * department clerk understands. Row-level problems are not errors: those rows are quarantined.
  */
-export class IngestError extends Error {
+export class IngestError extends UserInputError {
   override name = 'IngestError';
 }
 

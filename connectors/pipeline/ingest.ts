@@ -3,6 +3,7 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Database } from '../../db/client.js';
 import type { Logger } from '../../lib/logger.js';
+import { SOURCE_DEFINITIONS, sourceDefinition } from '../sources.js';
 import { type BatchReport, recordRefusedBatch, runBatch } from './batches.js';
 import { mapHeader } from './columns.js';
 import { BadHeaderError, IngestError, UnreadableFileError } from './errors.js';
@@ -10,7 +11,6 @@ import { type LoadPath, loadRows } from './load.js';
 import { openFile, openRawCsv, type SheetRow } from './readers.js';
 import type { Session } from './session.js';
 import { SOURCES, type SourceName } from './source.js';
-import { SOURCE_DEFINITIONS, sourceDefinition } from './sources.js';
 import { supersedeQuarantine } from './supersede.js';
 
 export type { BatchReport };

@@ -16,6 +16,9 @@ import type { CopyWriter, Session } from './session.js';
 
 export const UNIQUE_VIOLATION = '23505';
 
+/** The name of a pass's staging table into `table` (temporary: it lasts until the transaction ends). */
+export const stagingTableName = (table: string): string => `edp_stage_${table}`;
+
 /** The staging table of one pass into `writer.table`, created when the first row is sent. */
 export class StagingTable {
   readonly name: string;
@@ -25,7 +28,7 @@ export class StagingTable {
     private readonly session: Session,
     private readonly writer: RecordWriter,
   ) {
-    this.name = `edp_stage_${writer.table}`;
+    this.name = stagingTableName(writer.table);
   }
 
   /** Opens a COPY into the staging table (the row's cells in `edp_cells`), creating it the first time. */

@@ -1,4 +1,5 @@
 import { mapHeader, RowView } from './columns.js';
+import { stagingTableName } from './load-stage.js';
 import type { Session } from './session.js';
 import type { SourceDefinition } from './source.js';
 
@@ -143,7 +144,7 @@ async function loadedByBatch(
 ): Promise<number[]> {
   if (byKey.length === 0 && byRow.length === 0) return [];
   const written = source.store?.tables[0] ?? source.table;
-  const stage = `edp_stage_${written}`;
+  const stage = stagingTableName(written);
   const [{ staged }] = await session.query<{ staged: boolean }>(
     `select to_regclass($1) is not null as staged`,
     [`pg_temp.${stage}`],

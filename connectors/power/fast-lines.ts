@@ -10,7 +10,7 @@
  * takes what it can tell is valid and how the general one would store it (tests/connectors/fast-lines.test.ts).
  * A quote anywhere ends the fast reading ({@link NotFast}): quoted cells may span lines.
  */
-import { trimCell } from '../common/names.js';
+import { trimCell } from '../../lib/names.js';
 import { dayOfIsoDate } from '../pipeline/copy-binary.js';
 import { monthOrNull, QUANTITY_DECIMALS, QUANTITY_DIGITS } from '../pipeline/parsers.js';
 import { ReadAgain } from '../pipeline/record-store.js';

@@ -4,6 +4,7 @@
  * spreadsheets print them (thousands separators, two decimals, 元).
  */
 
+import { UserInputError } from '../../lib/errors.js';
 import { toFen } from '../../lib/money.js';
 
 /** Exact money (lib/money.ts), used by the award rules. */
@@ -18,14 +19,7 @@ export interface Window {
 }
 
 /** Thrown for a question the engine cannot answer as asked (a bad date, an unknown award code). */
-export class AwardInputError extends Error {
-  /** Read by graphql-js: the message reaches the client instead of being masked. */
-  readonly extensions = { code: 'BAD_USER_INPUT' };
-  constructor(message: string) {
-    super(message);
-    this.name = 'AwardInputError';
-  }
-}
+export class AwardInputError extends UserInputError {}
 
 /** True for a real calendar date written YYYY-MM-DD (2023-02-30 is not one). */
 export function isIsoDate(value: string): boolean {

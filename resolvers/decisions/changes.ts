@@ -2,10 +2,10 @@ import { asc, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { evaluationRuns } from '../../db/decisions.js';
 import { ingestBatches } from '../../db/ingest.js';
+import { checkYear } from '../../lib/year.js';
 import type { IngestBatchRow } from '../data-quality.js';
 import { runsInForce } from '../data-version.js';
 import { evaluateYear, type MuEfficiencyResult, muEfficiencyOf } from '../evaluation.js';
-import { assertYear } from '../metrics.js';
 import { runEvaluation } from './run-evaluation.js';
 import { runOfRecord } from './runs.js';
 
@@ -48,7 +48,7 @@ export async function evaluationChanges(
   database: Database,
   year: number,
 ): Promise<EvaluationChange[]> {
-  assertYear(year);
+  checkYear(year);
   const ref = runOfRecord(await runsInForce(database), year);
   if (!ref) return [];
   const [published, live, [run]] = await Promise.all([

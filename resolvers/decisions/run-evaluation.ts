@@ -9,7 +9,7 @@ import type {
   StoredAnswer,
 } from '../evaluation.js';
 import { evaluationMethods, type Grade, type Population } from '../evaluation-method.js';
-import type { EnterpriseMetrics } from '../metrics.js';
+import type { EnterpriseMetrics } from '../metric-table.js';
 import { VersionedCache } from '../versioned-cache.js';
 
 type RunResultRow = {

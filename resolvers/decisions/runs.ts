@@ -9,12 +9,12 @@ import {
   type ObjectionRow,
 } from '../../db/decisions.js';
 import { enterprises } from '../../db/market.js';
-import { UserInputError } from '../../server/errors.js';
+import { UserInputError } from '../../lib/errors.js';
+import { checkYear } from '../../lib/year.js';
 import { actorOf, writeAuditAction } from '../audit.js';
-import type { Viewer } from '../context.js';
 import { dataVersion, type RunRef, runsInForce } from '../data-version.js';
 import { type Evaluation, evaluateYear, storedAnswers } from '../evaluation.js';
-import { assertYear } from '../metrics.js';
+import type { Viewer } from '../roles.js';
 import { runEvaluation } from './run-evaluation.js';
 
 /** A run with its objections, as the API lists it. */
@@ -42,7 +42,7 @@ export async function publishEvaluation(
   note: string | null = null,
   requestId?: string,
 ): Promise<EvaluationRunRow> {
-  assertYear(year);
+  checkYear(year);
   for (let attempt = 0; ; attempt++) {
     const evaluation = await evaluateYear(database, year);
     const answers = storedAnswers(evaluation);
@@ -263,7 +263,7 @@ export async function evaluationOfRecord(
   year: number,
   options: { live?: boolean } = {},
 ): Promise<Evaluation> {
-  assertYear(year);
+  checkYear(year);
   if (options.live) return evaluateYear(database, year);
   const ref = runOfRecord(await runsInForce(database), year);
   return ref ? runEvaluation(database, ref) : evaluateYear(database, year);

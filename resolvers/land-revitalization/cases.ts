@@ -2,8 +2,8 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { enterprises } from '../../db/market.js';
 import { enterpriseYearFigures } from '../../db/search.js';
+import { checkYear } from '../../lib/year.js';
 import { ACTIVE_STATUSES } from '../enterprise-search.js';
-import { assertYear } from '../metrics.js';
 import { ensureYearFigures } from '../year-figures.js';
 import { gradesOfRecord } from './grades.js';
 import { reasonsFor } from './reasons.js';
@@ -105,7 +105,7 @@ function lowEfficiencyOf(
 
 /** Everything a year's list needs before its statement: the snapshot and the grades of Y−1 and Y. */
 async function prepareYear(database: Database, year: number, options: RevitalizationOptions) {
-  assertYear(year);
+  checkYear(year);
   await ensureYearFigures(database, year);
   const [current, previous] = await Promise.all([
     gradesOfRecord(database, year),

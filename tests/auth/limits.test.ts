@@ -165,6 +165,14 @@ describe(`abuse limits (${testDbMode()})`, () => {
     }
   });
 
+  it('gives a caller’s mistake (a domain error of lib/) its message and BAD_USER_INPUT', async () => {
+    const res = await app.gql(`{ countyAggregates(year: 1800) { year } }`);
+    expect(res.body.errors[0]).toMatchObject({
+      message: expect.stringMatching(/between 1990 and 2100, got 1800/),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  });
+
   it('keeps Apollo’s CSRF prevention: a simple GET without a preflight header is refused', async () => {
     const res = await fetch(`${app.url}/graphql?query=${encodeURIComponent('{ __typename }')}`);
     expect(res.status).toBe(400);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LINKED_SOURCES } from '../../connectors/pipeline/sources.js';
+import { LINKED_SOURCES } from '../../connectors/sources.js';
 import type { Manifest } from '../../demo/manifest.js';
 import { MIN_ENTERPRISES } from '../../demo/scenarios.js';
 import { loadConfig } from '../../lib/config.js';

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { normaliseName, trimCell } from '../../connectors/common/names.js';
 import {
   classifyIdentifier,
   isValidUscc,
@@ -22,6 +21,7 @@ import {
   shiftDecimal,
 } from '../../connectors/pipeline/parsers.js';
 import { taxPaymentsSource } from '../../connectors/tax/payments.js';
+import { normaliseName, trimCell } from '../../lib/names.js';
 
 describe('cell parsers (docs/sources.md, common rules)', () => {
   it('reads money in every notation as an exact decimal string in 元', () => {

@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { normaliseName } from '../../connectors/common/names.js';
 import {
   type Clock,
   createPowerApiClient,
@@ -11,6 +10,7 @@ import {
 import { monthsBetween, pullPower } from '../../connectors/power/pull.js';
 import type { Database } from '../../db/client.js';
 import { enterprises } from '../../db/market.js';
+import { normaliseName } from '../../lib/names.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import {
   type FakePowerApi,

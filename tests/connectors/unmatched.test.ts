@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LinkError } from '../../connectors/pipeline/errors.js';
 import { ingestFile } from '../../connectors/pipeline/ingest.js';
-import { linkRecord, listUnmatched } from '../../connectors/pipeline/unmatched.js';
+import { linkRecord, listUnmatched } from '../../connectors/unmatched.js';
 import { data, run } from '../schema/support.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { fixture, paymentLinks, U } from './support.js';

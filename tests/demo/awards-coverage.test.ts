@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normaliseName } from '../../connectors/common/names.js';
 import { isValidUscc } from '../../connectors/common/uscc.js';
 import type { SourceName } from '../../connectors/pipeline/source.js';
 import { generateDemo } from '../../demo/generate.js';
 import type { Manifest } from '../../demo/manifest.js';
+import { normaliseName } from '../../lib/names.js';
 import { isoDate, money, type RawFile, readRaw, text } from './raw.js';
 
 const WINDOW = ['2022-12-24', '2025-12-23'] as const;

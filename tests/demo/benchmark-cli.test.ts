@@ -5,8 +5,8 @@ import { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { registerDemo } from '../../cli/commands/demo.js';
-import { normaliseName } from '../../connectors/common/names.js';
 import { generatePowerBenchmark } from '../../demo/benchmark.js';
+import { normaliseName } from '../../lib/names.js';
 
 const scratch: string[] = [];
 const tempDir = (): string => {

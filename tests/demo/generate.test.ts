@@ -2,12 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normaliseName } from '../../connectors/common/names.js';
 import { isValidUscc, LEGACY_TAX_NO } from '../../connectors/common/uscc.js';
 import type { SourceName } from '../../connectors/pipeline/source.js';
 import { generateDemo } from '../../demo/generate.js';
 import type { Manifest } from '../../demo/manifest.js';
 import { SCENARIOS } from '../../demo/scenarios.js';
+import { normaliseName } from '../../lib/names.js';
 import { isoDate, isoMonth, money, type RawFile, readRaw, text } from './raw.js';
 
 /** The columns of docs/sources.md, in its order. */

@@ -8,7 +8,8 @@ import {
 } from '../../resolvers/aggregates.js';
 import { clusterOf } from '../../resolvers/clusters.js';
 import { evaluateYear } from '../../resolvers/evaluation.js';
-import { type MetricsRow, metricsSql } from '../../resolvers/metrics.js';
+import type { MetricsRow } from '../../resolvers/metric-table.js';
+import { metricsSql } from '../../resolvers/metrics.js';
 import { batch, countQueries, data, run, seedCounty, seedMany } from '../schema/support.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 

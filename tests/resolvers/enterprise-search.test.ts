@@ -7,7 +7,8 @@ import {
   searchEnterprises,
 } from '../../resolvers/enterprise-search.js';
 import { evaluateYear } from '../../resolvers/evaluation.js';
-import { type MetricsRow, metricsSql } from '../../resolvers/metrics.js';
+import type { MetricsRow } from '../../resolvers/metric-table.js';
+import { metricsSql } from '../../resolvers/metrics.js';
 import { batch, data, run, seedCounty, seedMany } from '../schema/support.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 

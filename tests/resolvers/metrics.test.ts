@@ -4,7 +4,9 @@ import { landLeases, landParcels } from '../../db/land.js';
 import { enterprises } from '../../db/market.js';
 import { powerConsumption } from '../../db/power-view.js';
 import { taxAnnual, taxPayments } from '../../db/tax.js';
-import { type MetricsRow, metricsFor, metricsSql } from '../../resolvers/metrics.js';
+import type { MetricsRow } from '../../resolvers/metric-table.js';
+import { metricsSql } from '../../resolvers/metrics.js';
+import { metricsFor } from '../../resolvers/metrics-loader.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 
 // A small county for 2024. 1 亩 = 10000/15 m², so every 1000 m² is 1.5 亩.

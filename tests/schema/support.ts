@@ -1,5 +1,4 @@
-import { type ExecutionResult, graphql } from 'graphql';
-import { normaliseName } from '../../connectors/common/names.js';
+import { type ExecutionResult, GraphQLError, graphql } from 'graphql';
 import { usccCheckChar } from '../../connectors/common/uscc.js';
 import type { Database } from '../../db/client.js';
 import { ingestBatches } from '../../db/ingest.js';
@@ -9,8 +8,10 @@ import { powerConsumption } from '../../db/power-view.js';
 import { designations, techProjects } from '../../db/recognition.js';
 import { taxAnnual, taxPayments } from '../../db/tax.js';
 import { createLogger } from '../../lib/logger.js';
+import { normaliseName } from '../../lib/names.js';
 import { createContext, type Role, viewerFor } from '../../resolvers/context.js';
 import { schema } from '../../schema/index.js';
+import { domainCode } from '../../server/errors.js';
 
 const logger = createLogger('silent');
 
@@ -22,12 +23,28 @@ export async function run<T = any>(
   role: Role = 'analyst',
 ): Promise<ExecutionResult<T>> {
   const contextValue = createContext(database, viewerFor(role), logger, 'test');
-  return (await graphql({
+  const result = (await graphql({
     schema,
     source,
     variableValues: variables,
     contextValue,
   })) as ExecutionResult<T>;
+  return result.errors ? { ...result, errors: result.errors.map(withDomainCode) } : result;
+}
+
+/**
+ * A domain error with the code the server gives it (server/errors.ts), as a client sees it;
+ * other errors keep their message here, for the test's failure to show.
+ */
+function withDomainCode(error: GraphQLError): GraphQLError {
+  const code = domainCode(error.originalError);
+  if (!code) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
 }
 
 /** Like `run`, but fails on any GraphQL error and returns `data`. */

@@ -21,7 +21,7 @@ const DEMO_ENTERPRISES = 300;
 const YEAR = LAST_YEAR;
 /** the last day of 汶政发〔2022〕9号 */
 const AS_OF = '2025-12-23';
-const PANELS = ['grades', 'clusters', 'top-mu-tax', 'awards', 'freshness'];
+const PANELS = ['grades', 'clusters', 'top-mu-tax', 'awards', 'freshness', 'land'];
 const CHART_PANELS = PANELS.filter((p) => p !== 'freshness');
 
 /** The rows of the (visually hidden) table that carries a chart's figures. */
@@ -86,6 +86,26 @@ describe(`the county dashboard (${testDbMode()})`, () => {
       expect(box.height, panel).toBeGreaterThan(150);
     }
     expect(await page.locator('h1').innerText()).toContain('领导驾驶舱');
+  });
+
+  it('draws the land to revitalise by town and category as the API sums it', async () => {
+    const api = await gql(
+      app.url,
+      `query($year: Int!) { landRevitalizationByTown(year: $year) { town category areaMu } }`,
+      { year: YEAR },
+    );
+    const rows = await tableRows(dashboard.page, 'land');
+    const byTown = new Map<string, number>();
+    for (const r of api.landRevitalizationByTown as { town: string; areaMu: number }[])
+      byTown.set(r.town, (byTown.get(r.town) ?? 0) + r.areaMu);
+    expect(rows.map((r) => r[0]).sort()).toEqual([...byTown.keys()].sort());
+    for (const r of rows) {
+      const drawn = r.slice(1).reduce((s, c) => s + Number(c.replace(/,/g, '')), 0);
+      expect(drawn, r[0]).toBeCloseTo(byTown.get(r[0])!, 0);
+    }
+    expect(await dashboard.page.locator('[data-panel="land"] h2').innerText()).toBe(
+      '存量工业用地盘活',
+    );
   });
 
   it('shows the figures the API gives', async () => {

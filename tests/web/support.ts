@@ -4,6 +4,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import type { Database } from '../../db/client.js';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
+import { ensureWebBuilt } from '../../scripts/build-web.js';
 import { createApp } from '../../server/app.js';
 import { loadWebRoutes } from '../../server/static.js';
 
@@ -19,6 +20,7 @@ export async function startWebApp(
 ) {
   const config = loadConfig({ port: 0, host: '127.0.0.1' }, { ...env });
   const logger = createLogger(process.env.TEST_LOG_LEVEL || 'silent');
+  await ensureWebBuilt();
   const routes = await loadWebRoutes({ database, logger });
   const app = createApp({ config, database, logger, routes });
   const url = await app.start();

@@ -11,9 +11,17 @@ import { awardsPanel } from './panels/awards.js';
 import { clustersPanel } from './panels/clusters.js';
 import { freshnessPanel } from './panels/freshness.js';
 import { gradesPanel } from './panels/grades.js';
+import { landPanel } from './panels/land.js';
 import { topTaxPanel } from './panels/top-tax.js';
 
-const PANELS: Panel[] = [gradesPanel, clustersPanel, topTaxPanel, awardsPanel, freshnessPanel];
+const PANELS: Panel[] = [
+  gradesPanel,
+  clustersPanel,
+  topTaxPanel,
+  awardsPanel,
+  freshnessPanel,
+  landPanel,
+];
 /** How many years back the year picker offers, counted from last year. */
 const YEARS_OFFERED = 6;
 

@@ -50,7 +50,9 @@ function quarantineCell(row: HTMLTableRowElement, f: Freshness) {
       openQuarantine({ source: f.source, batchId: f.latestBatchId ?? undefined }),
     ),
     ' / ',
-    countLink(f.quarantined, '查看此数据的全部隔离行', () => openQuarantine({ source: f.source })),
+    countLink(f.quarantined, '查看此数据当前的隔离行（重新导入或更正后已被取代的不再列出）', () =>
+      openQuarantine({ source: f.source }),
+    ),
   );
 }
 
@@ -59,7 +61,7 @@ export const freshnessPanel: Panel = {
   id: 'freshness',
   title: '各部门数据更新情况',
   subtitle: () =>
-    `最近入库批次 · 隔离行（最近批次/累计，点击查看）· 未匹配记录 · 超过 ${STALE_DAYS} 天未更新标黄`,
+    `最近入库批次 · 隔离行（最近批次/当前未解决，点击查看）· 未匹配记录 · 超过 ${STALE_DAYS} 天未更新标黄`,
   async render(body) {
     const { dataFreshness } = await gql<{ dataFreshness: Freshness[] }>(QUERY);
     const table = document.createElement('table');

@@ -1,14 +1,14 @@
-import { landLeasesSource } from '../land/leases.js';
-import { landParcelsSource } from '../land/parcels.js';
-import { marketPenaltiesSource } from '../market/penalties.js';
-import { marketRegistry } from '../market/registry.js';
-import { powerSource } from '../power/consumption.js';
-import { designationsSource } from '../recognition/designations.js';
-import { techProjectsSource } from '../recognition/tech-projects.js';
-import { taxAnnualSource } from '../tax/annual.js';
-import { taxPaymentsSource } from '../tax/payments.js';
-import { UnknownSourceError } from './errors.js';
-import { SOURCES, type SourceDefinition, type SourceName } from './source.js';
+import { landLeasesSource } from './land/leases.js';
+import { landParcelsSource } from './land/parcels.js';
+import { marketPenaltiesSource } from './market/penalties.js';
+import { marketRegistry } from './market/registry.js';
+import { UnknownSourceError } from './pipeline/errors.js';
+import { SOURCES, type SourceDefinition, type SourceName } from './pipeline/source.js';
+import { powerSource } from './power/consumption.js';
+import { designationsSource } from './recognition/designations.js';
+import { techProjectsSource } from './recognition/tech-projects.js';
+import { taxAnnualSource } from './tax/annual.js';
+import { taxPaymentsSource } from './tax/payments.js';
 
 /** Every source's definition by name (docs/interface.md's nine). */
 export const SOURCE_DEFINITIONS: Record<SourceName, SourceDefinition> = {

@@ -1,7 +1,7 @@
-import type { Database } from '../../db/client.js';
-import { LinkError } from './errors.js';
-import { autocommitSession, inTransaction } from './session.js';
-import { isSourceName, type PartyColumns, type SourceDefinition } from './source.js';
+import type { Database } from '../db/client.js';
+import { LinkError } from './pipeline/errors.js';
+import { autocommitSession, inTransaction } from './pipeline/session.js';
+import { isSourceName, type PartyColumns, type SourceDefinition } from './pipeline/source.js';
 import { LINKED_SOURCES } from './sources.js';
 
 /**

@@ -4,7 +4,6 @@ import type { Database } from '../db/client.js';
 import { evaluationRunResults } from '../db/decisions.js';
 import { enterprises } from '../db/market.js';
 import { powerConsumption } from '../db/power-view.js';
-import { taxAnnual, taxPayments } from '../db/tax.js';
 import { checkYear } from '../lib/year.js';
 import {
   type AllocationMethod,
@@ -14,6 +13,7 @@ import {
 } from './allocation-method.js';
 import { sumYuan } from './awards/format.js';
 import { dataState, type RunRef } from './data-version.js';
+import { yearStatuses } from './evaluable-years.js';
 import { evaluationSql } from './evaluation.js';
 import {
   evaluationMethods,
@@ -88,6 +88,8 @@ export interface CountyAllocation {
   byUscc: Map<string, Allocation>;
   /** where each year of the runs of D grades came from, oldest first (the last is `year`) */
   sources: GradeSource[];
+  /** why `year` is not evaluated (evaluable-years.ts): then no one is graded and nothing follows */
+  notEvaluated: string[];
 }
 
 type RunRow = {
@@ -106,10 +108,11 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
 
 /**
  * The grades of every year in `years` for the whole county and, per enterprise, the run of D grades
- * ending at the last year — one statement: the evaluation of each year (set-based, as in
- * evaluation.ts) stacked, then a running window per enterprise. A year without a grade breaks the run.
+ * ending at the last year — one statement: each year's final run or, for a year without one that is
+ * `evaluable`, its live evaluation (set-based, as in evaluation.ts) stacked, then a running window
+ * per enterprise. A year without a grade (the firm's, or a year not evaluated at all) breaks the run.
  */
-function runsSql(sources: GradeSource[]): SQL {
+function runsSql(sources: GradeSource[], evaluable: ReadonlySet<number>): SQL {
   const years = sources.map((s) => s.year);
   const last = years[years.length - 1];
   const graded = sources.flatMap(({ year: y, runId }) => {
@@ -117,6 +120,7 @@ function runsSql(sources: GradeSource[]): SQL {
       return [
         sql`select ${y}::int as year, r.uscc, r.grade, r.population from ${evaluationRunResults} r where r.run_id = ${Number(runId)}::bigint`,
       ];
+    if (!evaluable.has(y)) return [];
     const method = methodForYear(y, evaluationMethods());
     return method
       ? [
@@ -258,28 +262,24 @@ function toAllocation(
   };
 }
 
-/** The first year worth evaluating for runs ending at `year`: no earlier than the first year with tax data. */
-async function firstYear(database: Database, year: number, lookback: number): Promise<number> {
-  const [row] = await database.rows<{ y: number | null }>(sql`
-    select least(
-      (select extract(year from min(${taxPayments.period}))::int from ${taxPayments}),
-      (select min(${taxAnnual.year}) from ${taxAnnual})) as y`);
-  return Math.min(year, Math.max(year - lookback + 1, row.y ?? year));
-}
-
+/**
+ * The county's allocation for the grades of `year`, given the final runs and the evaluable years of
+ * its lookback. The runs start at the first year with grades (none is on record before it).
+ */
 async function compute(
   database: Database,
   year: number,
+  method: AllocationMethod | null,
   finals: readonly RunRef[],
+  evaluable: ReadonlySet<number>,
 ): Promise<CountyAllocation> {
-  const method = allocationMethodForYear(year, allocationMethods());
-  const from = await firstYear(database, year, method?.runLookbackYears ?? 10);
+  const from = Math.min(year, ...evaluable, ...finals.map((r) => r.year));
   const sources = Array.from({ length: year - from + 1 }, (_, i): GradeSource => {
     const final = finals.find((r) => r.year === from + i);
     return { year: from + i, runId: final?.id ?? null, status: final ? 'final' : 'live' };
   });
   const [runs, accounts] = await Promise.all([
-    database.rows<RunRow>(runsSql(sources)),
+    database.rows<RunRow>(runsSql(sources, evaluable)),
     database.rows<AccountRow>(accountsSql(year)),
   ]);
   const accountsOf = new Map<string, AccountRow[]>();
@@ -291,7 +291,7 @@ async function compute(
   const byUscc = new Map<string, Allocation>();
   for (const row of runs)
     byUscc.set(row.uscc, toAllocation(row, accountsOf.get(row.uscc) ?? [], year, method, sources));
-  return { year, method, byUscc, sources };
+  return { year, method, byUscc, sources, notEvaluated: [] };
 }
 
 const allocations = new VersionedCache<CountyAllocation>(6);
@@ -306,25 +306,42 @@ export async function countyAllocation(
   year: number,
 ): Promise<CountyAllocation> {
   checkYear(year);
+  const method = allocationMethodForYear(year, allocationMethods());
+  const lookback = method?.runLookbackYears ?? 10;
   const { version, runs } = await dataState(database);
-  const finals = runs.filter((r) => r.status === 'final' && r.year <= year);
-  const key = `${version}|${finals.map((r) => r.id).join(',')}`;
-  return allocations.get(database, String(year), key, () => compute(database, year, finals));
+  const finals = runs.filter(
+    (r) => r.status === 'final' && r.year <= year && r.year > year - lookback,
+  );
+  const range = Array.from({ length: lookback }, (_, i) => year - lookback + 1 + i);
+  const statuses = await yearStatuses(database, range, version);
+  const status = statuses[statuses.length - 1];
+  // a year not evaluated (and without a final run) grades no one: no allocation, no surcharge
+  if (!status.evaluable && !finals.some((r) => r.year === year))
+    return { year, method, byUscc: new Map(), sources: [], notEvaluated: status.reasons };
+  const evaluable = new Set(statuses.filter((s) => s.evaluable).map((s) => s.year));
+  // which years are evaluable changes with the date too, not only with the data
+  const key = `${version}|${finals.map((r) => r.id).join(',')}|${[...evaluable].join(',')}`;
+  return allocations.get(database, String(year), key, () =>
+    compute(database, year, method, finals, evaluable),
+  );
 }
 
-/** One enterprise's allocation; a not-registered USCC answers with the reason. */
+/** One enterprise's allocation; a year not evaluated or a not-registered USCC answers with the reasons. */
 export function allocationOf(county: CountyAllocation, uscc: string): Allocation {
   const found = county.byUscc.get(uscc);
   if (found) return found;
+  const none = toAllocation(
+    { uscc, name: '', town: null, grade: null, population: null, run: 0, history: null },
+    [],
+    county.year,
+    county.method,
+    county.sources,
+  );
   return {
-    ...toAllocation(
-      { uscc, name: '', town: null, grade: null, population: null, run: 0, history: null },
-      [],
-      county.year,
-      county.method,
-      county.sources,
-    ),
-    reasons: [`${uscc} is not a registered enterprise`],
+    ...none,
+    reasons: county.notEvaluated.length
+      ? [...county.notEvaluated, ...none.reasons]
+      : [`${uscc} is not a registered enterprise`],
   };
 }
 

@@ -4,6 +4,7 @@ import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { checkYear } from '../lib/year.js';
 import { dataVersion } from './data-version.js';
+import { yearStatus } from './evaluable-years.js';
 import {
   type EvaluationMethod,
   evaluationMethods,
@@ -86,6 +87,8 @@ export interface Evaluation {
   results: Map<string, MuEfficiencyResult>;
   /** members of each population, best first */
   ranked: Map<Population, MuEfficiencyResult[]>;
+  /** why the year is not evaluated at all (evaluable-years.ts); empty when it is */
+  notEvaluated: string[];
 }
 
 /**
@@ -469,21 +472,30 @@ class Result implements MuEfficiencyResult {
   }
 }
 
+/** A live evaluation with no one in it yet; `notEvaluated` says why a year grades no one. */
+const emptyEvaluation = (
+  year: number,
+  method: EvaluationMethod | null,
+  version: string,
+  notEvaluated: string[] = [],
+): Evaluation => ({
+  year,
+  method,
+  dataVersion: version,
+  runId: null,
+  status: 'live',
+  results: new Map(),
+  ranked: new Map(),
+  notEvaluated,
+});
+
 async function compute(
   database: Database,
   year: number,
   method: EvaluationMethod | null,
   version: string,
 ): Promise<Evaluation> {
-  const evaluation: Evaluation = {
-    year,
-    method,
-    dataVersion: version,
-    runId: null,
-    status: 'live',
-    results: new Map(),
-    ranked: new Map(),
-  };
+  const evaluation = emptyEvaluation(year, method, version);
   if (!method) return evaluation;
   const rows = await database.rows<EvaluationRow>(evaluationSql(method, year));
   const shared: Shared = { method, year, indicators: weighted(method), benchmarks: new Map() };
@@ -520,6 +532,9 @@ export async function evaluateYear(
   checkYear(year);
   const method = methodForYear(year, options.methods ?? evaluationMethods());
   const version = await dataVersion(database);
+  const status = await yearStatus(database, year, version);
+  // a year that has not ended or whose data is not in grades no one (not cached: the day may pass)
+  if (!status.evaluable) return emptyEvaluation(year, method, version, status.reasons);
   return evaluations.get(database, `${method?.id ?? '-'}|${year}`, version, () =>
     compute(database, year, method, version),
   );
@@ -544,7 +559,8 @@ export async function metricsFromEvaluation(
   const evaluation = options.evaluate
     ? await evaluateYear(database, year)
     : await evaluations.peek(database, `${method.id}|${year}`, () => dataVersion(database));
-  if (!evaluation) return null;
+  // a year not evaluated has no evaluation statement to take the figures from
+  if (!evaluation || evaluation.notEvaluated.length) return null;
   const found = new Map<string, EnterpriseMetrics>();
   for (const uscc of usccs) {
     const result = evaluation.results.get(uscc);
@@ -560,13 +576,20 @@ export function storedAnswers(evaluation: Evaluation): StoredAnswer[] {
   );
 }
 
-/** One enterprise's result; not evaluated, with the reason, when no method is in force or it is not registered. */
+/**
+ * One enterprise's result; not evaluated, with the reasons, when the year is not evaluated, no method
+ * is in force or it is not registered.
+ */
 export function muEfficiencyOf(evaluation: Evaluation, uscc: string): MuEfficiencyResult {
   const found = evaluation.results.get(uscc);
   if (found) return found;
-  const reason = evaluation.method
-    ? `not evaluated: ${uscc} is not a registered enterprise`
-    : `not evaluated: no 亩产效益 evaluation method is in force for ${evaluation.year}`;
+  const reasons = evaluation.notEvaluated.length
+    ? evaluation.notEvaluated
+    : [
+        evaluation.method
+          ? `not evaluated: ${uscc} is not a registered enterprise`
+          : `not evaluated: no 亩产效益 evaluation method is in force for ${evaluation.year}`,
+      ];
   return {
     uscc,
     year: evaluation.year,
@@ -579,7 +602,7 @@ export function muEfficiencyOf(evaluation: Evaluation, uscc: string): MuEfficien
     grade: null,
     gradeLabel: null,
     indicators: [],
-    reasons: [reason],
+    reasons: [...reasons],
     town: null,
     industryDivision: null,
     runId: evaluation.runId,

@@ -5,6 +5,7 @@ import { currentLsn, waitForReplay } from '../db/replicas.js';
 import { enterpriseYearFigures, metricsSnapshots } from '../db/search.js';
 import { checkYear } from '../lib/year.js';
 import { dataVersion, dataVersionChanged } from './data-version.js';
+import { yearStatus } from './evaluable-years.js';
 import { evaluateYear } from './evaluation.js';
 import { methodForYear } from './evaluation-method.js';
 import { metricsSql } from './metrics.js';
@@ -35,7 +36,7 @@ const inflight = new WeakMap<Database, Map<number, Promise<void>>>();
 export async function ensureYearFigures(database: Database, year: number): Promise<string> {
   checkYear(year);
   if (database.primary) return replicaYearFigures(database, database.primary, year);
-  const version = await dataVersion(database);
+  const version = await snapshotVersion(database, year);
   let years = known.get(database);
   if (!years) known.set(database, (years = new Map()));
   if (years.get(year) === version) return version;
@@ -64,7 +65,7 @@ async function replicaYearFigures(
   primary: Database,
   year: number,
 ): Promise<string> {
-  const version = await dataVersion(replica);
+  const version = await snapshotVersion(replica, year);
   const [snapshot] = await replica.db
     .select({ dataVersion: metricsSnapshots.dataVersion })
     .from(metricsSnapshots)
@@ -75,7 +76,17 @@ async function replicaYearFigures(
   if (lsn && !(await waitForReplay(replica, lsn, REPLAY_WAIT_MS)))
     throw new Error(`只读副本在 ${REPLAY_WAIT_MS} ms 内未同步 ${year} 年度指标快照`);
   dataVersionChanged(replica);
-  return dataVersion(replica);
+  return snapshotVersion(replica, year);
+}
+
+/**
+ * The version a year's snapshot is stored at: the data version and whether the year is graded, since
+ * the end of a year makes it gradable without any new data (evaluable-years.ts).
+ */
+async function snapshotVersion(database: Database, year: number): Promise<string> {
+  const version = await dataVersion(database);
+  const status = await yearStatus(database, year, version);
+  return `${version}|${status.evaluable ? 'graded' : 'ungraded'}`;
 }
 
 async function refreshYear(database: Database, year: number, version: string): Promise<void> {

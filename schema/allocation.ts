@@ -9,7 +9,7 @@ import {
   type YearGrade,
 } from '../resolvers/allocation.js';
 import { GRADES } from '../resolvers/evaluation-method.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
 import { PopulationEnum } from './mu-efficiency.js';
 
@@ -127,13 +127,15 @@ export const AllocationRef = builder.objectRef<Allocation>('Allocation').impleme
     }),
     accountDetails: t.field({
       type: [AllocationAccountRef],
+      nullable: true,
       authScopes: power,
-      description: '用电户号 with the year’s kWh and estimated surcharge',
+      description: `用电户号 with the year’s kWh and estimated surcharge.${REFUSED}`,
       resolve: (a) => a.accounts,
     }),
     electricityKwh: t.exposeFloat('electricityKwh', {
+      nullable: true,
       authScopes: power,
-      description: '用电量 of `year` over every linked account (千瓦时, kWh)',
+      description: `用电量 of \`year\` over every linked account (千瓦时, kWh).${REFUSED}`,
     }),
     estimatedSurchargeYuan: t.exposeFloat('estimatedSurchargeYuan', {
       nullable: true,
@@ -214,8 +216,9 @@ builder.drizzleObjectField(Enterprise, 'allocation', (t) =>
 builder.queryFields((t) => ({
   allocationList: t.field({
     type: [AllocationRef],
+    nullable: true,
     authScopes: profile,
-    description: '差别化配置名单: every enterprise of one grade (default D) in `year`, by USCC.',
+    description: `差别化配置名单: every enterprise of one grade (default D) in \`year\`, by USCC; empty for a year not evaluated.${REFUSED}`,
     args: {
       year: t.arg.int({ required: true, description: '评价年度' }),
       grade: t.arg.string({

@@ -1,7 +1,7 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import type { AuditRow } from '../db/auth.js';
 import { auditPage } from '../resolvers/audit.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
 
 /** The audit log is for operators only. */
 const admin = { admin: true } as const;
@@ -56,9 +56,9 @@ builder.queryField('auditLog', (t) =>
   t.connection(
     {
       type: AuditEntry,
+      nullable: true,
       authScopes: admin,
-      description:
-        '审计日志: who read department detail or personal data, newest first (at most 100 per page). Administrators only.',
+      description: `审计日志: who read department detail or personal data, newest first (at most 100 per page). Administrators only.${REFUSED}`,
       args: { filter: t.arg({ type: AuditLogFilter, description: '筛选条件' }) },
       resolve: async (_root, args, ctx) =>
         await resolveCursorConnection<Promise<AuditRow[]>>(

@@ -1,7 +1,7 @@
 import { type AwardSummaryRow, awardCandidates, awardSummary } from '../resolvers/awards/engine.js';
 import { awardCodes, defaultRegistry } from '../resolvers/awards/ruleset.js';
 import type { AwardEligibility as Answer } from '../resolvers/awards/types.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
 
 /** Per-enterprise answers are part of the shared profile; the county summary is an aggregate. */
@@ -106,8 +106,8 @@ builder.objectField(Enterprise, 'awardEligibility', (t) =>
 builder.queryFields((t) => ({
   awardCandidates: t.field({
     type: [AwardEligibility],
-    description:
-      '奖励候选: every enterprise in the county eligible for the award as of asOf, by event date.',
+    nullable: true,
+    description: `奖励候选: every enterprise in the county eligible for the award as of asOf, by event date.${REFUSED}`,
     authScopes: profile,
     args: {
       code: t.arg({ type: AwardCode, required: true, description: '奖励项目代码' }),

@@ -61,7 +61,7 @@ export const builder = new SchemaBuilder<{
     // check their own scopes, so `node` cannot bypass a department's or the admin's scope.
     idFieldOptions: { authScopes: { profile: true } },
     nodeQueryOptions: { authScopes: { profile: true } },
-    nodesQueryOptions: { authScopes: { profile: true } },
+    nodesQueryOptions: { authScopes: { profile: true }, nullable: { list: true, items: true } },
   },
   scopeAuth: {
     authScopes: (ctx) => ({
@@ -85,6 +85,14 @@ export const builder = new SchemaBuilder<{
     defaultListMultiplier: 10,
   },
 });
+
+/**
+ * Said in the description of every field a role may be refused: such a field is nullable, so that a
+ * refusal nulls it alone and its parent keeps the fields the role may read (it was non-null before;
+ * clients that read it with a permitted role get it as always).
+ */
+export const REFUSED =
+  ' Null, with a FORBIDDEN error on this field, when the caller’s role may not read it (the rest of the answer is kept).';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 

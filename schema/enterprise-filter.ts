@@ -9,7 +9,7 @@ import {
   ORDER_FIELDS,
   searchEnterprises,
 } from '../resolvers/enterprise-search.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
 import { Enterprise, isEmpty } from './enterprise.js';
 
 const profile = { profile: true } as const;
@@ -119,8 +119,9 @@ builder.queryFields((t) => ({
   enterprises: t.connection(
     {
       type: Enterprise,
+      nullable: true,
       authScopes: profile,
-      description: `企业检索: registered enterprises matching \`filter\`, in \`orderBy\` (default: 统一社会信用代码). Pages forward with first (at most ${MAX_PAGE}) and after.`,
+      description: `企业检索: registered enterprises matching \`filter\`, in \`orderBy\` (default: 统一社会信用代码). Pages forward with first (at most ${MAX_PAGE}) and after.${REFUSED}`,
       args: {
         filter: t.arg({ type: EnterpriseFilter, description: '检索条件' }),
         orderBy: t.arg({ type: EnterpriseOrder, description: '排序' }),

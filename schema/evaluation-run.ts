@@ -9,7 +9,7 @@ import {
   objectEvaluation,
   publishEvaluation,
 } from '../resolvers/decisions/runs.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
 import { IngestBatch } from './ingest-batch.js';
 import { MuEfficiency } from './mu-efficiency.js';
@@ -131,17 +131,18 @@ const EvaluationChangeRef = builder.objectRef<EvaluationChange>('EvaluationChang
 builder.queryFields((t) => ({
   evaluationRuns: t.field({
     type: [EvaluationRun],
+    nullable: true,
     authScopes: profile,
-    description: '评价结果: published evaluation runs, newest first, optionally of one year.',
+    description: `评价结果: published evaluation runs, newest first, optionally of one year.${REFUSED}`,
     args: { year: t.arg.int({ description: '评价年度' }) },
     resolve: (_root, args, ctx) =>
       listEvaluationRuns(ctx.database, args.year == null ? null : checkYear(args.year)),
   }),
   evaluationChanges: t.field({
     type: [EvaluationChangeRef],
+    nullable: true,
     authScopes: profile,
-    description:
-      '实时与公示差异: enterprises whose live evaluation differs from the year’s final run (else notice run), with the batches loaded after its data cut; empty when nothing is published.',
+    description: `实时与公示差异: enterprises whose live evaluation differs from the year’s final run (else notice run), with the batches loaded after its data cut; empty when nothing is published.${REFUSED}`,
     args: { year: t.arg.int({ required: true, description: '评价年度' }) },
     resolve: (_root, args, ctx) => evaluationChanges(ctx.database, checkYear(args.year)),
   }),
@@ -150,9 +151,9 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   publishEvaluation: t.field({
     type: EvaluationRun,
+    nullable: true,
     authScopes: admin,
-    description:
-      '公示: freeze the live evaluation of `year` as a notice run. Administrators only; audited.',
+    description: `公示: freeze the live evaluation of \`year\` as a notice run. Administrators only; audited.${REFUSED}`,
     args: {
       year: t.arg.int({ required: true, description: '评价年度' }),
       note: t.arg.string({ description: '说明, e.g. the notice’s document number' }),
@@ -170,9 +171,9 @@ builder.mutationFields((t) => ({
   }),
   finalizeEvaluation: t.field({
     type: EvaluationRun,
+    nullable: true,
     authScopes: admin,
-    description:
-      '正式发布: make a notice run final; earlier runs of its year become superseded. Administrators only; audited.',
+    description: `正式发布: make a notice run final; earlier runs of its year become superseded. Administrators only; audited.${REFUSED}`,
     args: { id: t.arg.id({ required: true, description: '评价结果编号' }) },
     resolve: async (_root, args, ctx) => {
       const run = await finalizeEvaluation(
@@ -186,9 +187,9 @@ builder.mutationFields((t) => ({
   }),
   objectEvaluation: t.field({
     type: Objection,
+    nullable: true,
     authScopes: admin,
-    description:
-      '登记异议: record an enterprise’s objection to a run. Administrators only; audited.',
+    description: `登记异议: record an enterprise’s objection to a run. Administrators only; audited.${REFUSED}`,
     args: {
       runId: t.arg.id({ required: true, description: '评价结果编号' }),
       uscc: t.arg.string({ required: true, description: '统一社会信用代码' }),
@@ -205,9 +206,9 @@ builder.mutationFields((t) => ({
   }),
   decideObjection: t.field({
     type: Objection,
+    nullable: true,
     authScopes: admin,
-    description:
-      '处理异议: decide an objection once. An upheld one is settled by a data correction and a new run, never by editing a stored grade. Administrators only; audited.',
+    description: `处理异议: decide an objection once. An upheld one is settled by a data correction and a new run, never by editing a stored grade. Administrators only; audited.${REFUSED}`,
     args: {
       id: t.arg.id({ required: true, description: '异议编号' }),
       upheld: t.arg.boolean({ required: true, description: '是否成立' }),

@@ -20,6 +20,7 @@ import './leaders.js';
 import './ingest-batch.js';
 import './unmatched-record.js';
 import './quarantine.js';
+import './evaluation-years.js';
 
 builder.queryType({ description: '汶上县企业大数据平台 — the county enterprise data platform.' });
 builder.mutationType({ description: '操作: operator actions (administrators only).' });

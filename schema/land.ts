@@ -1,6 +1,6 @@
 import { muFromSquareMetres } from '../lib/units.js';
 import type { LandInUse } from '../resolvers/profile.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
 import { Provenance, provenanceOf } from './provenance.js';
 
@@ -177,27 +177,27 @@ const LandInUseRef = builder.objectRef<LandInUse>('LandInUse').implement({
 
 builder.drizzleObjectFields(Enterprise, (t) => ({
   parcels: t.relation('parcels', {
-    description:
-      '土地使用权: every registered land-use right of the enterprise, current and past, by 不动产单元号.',
+    description: `土地使用权: every registered land-use right of the enterprise, current and past, by 不动产单元号.${REFUSED}`,
+    nullable: true,
     authScopes: naturalResources,
     query: { orderBy: { unitNo: 'asc', registeredOn: 'asc' } },
   }),
   leasesOut: t.relation('leasesOut', {
-    description:
-      '出租备案: filed leases where the enterprise is the lessor (出租方), newest first.',
+    description: `出租备案: filed leases where the enterprise is the lessor (出租方), newest first.${REFUSED}`,
+    nullable: true,
     authScopes: naturalResources,
     query: { orderBy: { startsOn: 'desc', filingNo: 'asc' } },
   }),
   leasesIn: t.relation('leasesIn', {
-    description:
-      '承租备案: filed leases where the enterprise is the lessee (承租方), newest first.',
+    description: `承租备案: filed leases where the enterprise is the lessee (承租方), newest first.${REFUSED}`,
+    nullable: true,
     authScopes: naturalResources,
     query: { orderBy: { startsOn: 'desc', filingNo: 'asc' } },
   }),
   landInUse: t.field({
     type: LandInUseRef,
-    description:
-      '在用土地: what is in force on `date` (default: today) and the m² and 亩 arithmetic.',
+    description: `在用土地: what is in force on \`date\` (default: today) and the m² and 亩 arithmetic.${REFUSED}`,
+    nullable: true,
     authScopes: naturalResources,
     args: {
       date: t.arg({

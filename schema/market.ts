@@ -1,5 +1,5 @@
 import { decimal } from '../resolvers/profile.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
 import { Provenance, provenanceOf } from './provenance.js';
 
@@ -56,8 +56,9 @@ builder.drizzleObjectFields(Enterprise, (t) => ({
   }),
   registration: t.field({
     type: Provenance,
+    nullable: true,
     authScopes: market,
-    description: '登记数据来源: the register batch and file row that last wrote this enterprise',
+    description: `登记数据来源: the register batch and file row that last wrote this enterprise.${REFUSED}`,
     resolve: (e) =>
       provenanceOf('market-registry', {
         ...e,
@@ -67,7 +68,8 @@ builder.drizzleObjectFields(Enterprise, (t) => ({
       }),
   }),
   penalties: t.relation('penalties', {
-    description: '行政处罚: penalty decisions linked to the enterprise, newest first.',
+    description: `行政处罚: penalty decisions linked to the enterprise, newest first.${REFUSED}`,
+    nullable: true,
     authScopes: market,
     query: { orderBy: { decidedOn: 'desc', decisionNo: 'asc' } },
   }),

@@ -10,7 +10,7 @@ import {
 } from '../resolvers/evaluation.js';
 import { POPULATIONS } from '../resolvers/evaluation-method.js';
 import type { EnterpriseRow } from '../resolvers/loaders.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
 
 const profile = { profile: true } as const;
@@ -188,8 +188,9 @@ builder.drizzleObjectField(Enterprise, 'muEfficiency', (t) =>
 builder.queryField('muEfficiencyRanking', (t) =>
   t.field({
     type: [MuEfficiency],
+    nullable: true,
     authScopes: profile,
-    description: `亩产效益排名: a population's evaluated enterprises of one year, best first (rank stays county-wide when filtered); at most ${MAX_RANKING}. From the final run, else the notice run, else live, as each row's status says (docs/decisions.md).`,
+    description: `亩产效益排名: a population's evaluated enterprises of one year, best first (rank stays county-wide when filtered); at most ${MAX_RANKING}; empty for a year not evaluated. From the final run, else the notice run, else live, as each row's status says (docs/decisions.md).${REFUSED}`,
     args: {
       year: t.arg.int({ required: true, description: '评价年度' }),
       population: t.arg({

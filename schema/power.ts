@@ -1,5 +1,5 @@
 import { type PowerAccount, type PowerRow, sumDecimals } from '../resolvers/profile.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
 import { Provenance, provenanceOf } from './provenance.js';
 
@@ -75,8 +75,8 @@ const PowerMonthTotalRef = builder.objectRef<PowerMonthTotal>('PowerMonthTotal')
 builder.drizzleObjectFields(Enterprise, (t) => ({
   powerAccounts: t.field({
     type: [PowerAccountRef],
-    description:
-      '用电户: electricity accounts linked to the enterprise, by 用电户号; `year` keeps the months of one year.',
+    description: `用电户: electricity accounts linked to the enterprise, by 用电户号; \`year\` keeps the months of one year.${REFUSED}`,
+    nullable: true,
     authScopes: power,
     args: {
       year: t.arg.int({
@@ -88,8 +88,8 @@ builder.drizzleObjectFields(Enterprise, (t) => ({
   }),
   electricityByMonth: t.field({
     type: [PowerMonthTotalRef],
-    description:
-      '月度用电量: kWh in each month of `year` with a reading, summed over every linked account, months ascending.',
+    description: `月度用电量: kWh in each month of \`year\` with a reading, summed over every linked account, months ascending.${REFUSED}`,
+    nullable: true,
     authScopes: power,
     args: { year: t.arg.int({ required: true, description: '年度' }) },
     resolve: async (e, args, ctx) => {

@@ -10,7 +10,7 @@ import {
   quarantineSourcesFor,
   type QuarantinedRow as Row,
 } from '../resolvers/quarantine.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
 import { IngestBatch } from './ingest-batch.js';
 
 /** Department roles read their own sources' rows; the resolver narrows to them (admin and analyst: all). */
@@ -76,9 +76,9 @@ builder.queryField('quarantinedRows', (t) =>
   t.connection(
     {
       type: QuarantinedRow,
+      nullable: true,
       authScopes: readers,
-      description:
-        '隔离行: rows that failed validation, newest batch first and by row number (at most 1000 per page). admin and analyst read every source; a department role reads its own sources only (asking for another is FORBIDDEN; without `source` it gets its own).',
+      description: `隔离行: rows that failed validation, newest batch first and by row number (at most 1000 per page). admin and analyst read every source; a department role reads its own sources only (asking for another is FORBIDDEN; without \`source\` it gets its own).${REFUSED}`,
       args: {
         source: t.arg.string({ description: '数据源: only this source' }),
         batchId: t.arg.id({

@@ -1,5 +1,5 @@
 import { decimal, sumDecimals } from '../resolvers/profile.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
 import { Provenance, provenanceOf } from './provenance.js';
 
@@ -114,8 +114,8 @@ builder.drizzleObjectFields(Enterprise, (t) => ({
   taxPayments: t.relatedConnection(
     'taxPayments',
     {
-      description:
-        '实缴税款明细: tax receipts, newest month first; `year` keeps one year (税款所属期).',
+      description: `实缴税款明细: tax receipts, newest month first; \`year\` keeps one year (税款所属期).${REFUSED}`,
+      nullable: true,
       authScopes: tax,
       args: {
         year: t.arg.int({
@@ -148,14 +148,15 @@ builder.drizzleObjectFields(Enterprise, (t) => ({
     },
   ),
   taxAnnual: t.relation('taxAnnual', {
-    description: '年度申报: the annual income-tax returns on record, newest year first.',
+    description: `年度申报: the annual income-tax returns on record, newest year first.${REFUSED}`,
+    nullable: true,
     authScopes: tax,
     query: { orderBy: { year: 'desc' } },
   }),
   taxByMonth: t.field({
     type: [TaxMonthRef],
-    description:
-      '月度实缴税款: tax paid in each month of `year` that has a receipt, by tax type, months ascending (元).',
+    description: `月度实缴税款: tax paid in each month of \`year\` that has a receipt, by tax type, months ascending (元).${REFUSED}`,
+    nullable: true,
     authScopes: tax,
     args: { year: t.arg.int({ required: true, description: '年度' }) },
     resolve: async (e, args, ctx) => {

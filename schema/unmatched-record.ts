@@ -1,10 +1,11 @@
 import type { UnmatchedRecord as Record } from '../connectors/unmatched.js';
 import { linkRecordAs, unmatchedRecordsPage } from '../resolvers/data-quality.js';
 import type { EnterpriseRow } from '../resolvers/loaders.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
 
 const aggregates = { aggregates: true } as const;
+const profile = { profile: true } as const;
 
 export const UnmatchedRecord = builder.objectRef<Record>('UnmatchedRecord').implement({
   description:
@@ -30,7 +31,9 @@ export const UnmatchedRecord = builder.objectRef<Record>('UnmatchedRecord').impl
     }),
     candidates: t.field({
       type: [Enterprise],
-      description: '候选企业: the registered enterprises it matched when it matched several',
+      nullable: true,
+      authScopes: profile,
+      description: `候选企业: the registered enterprises it matched when it matched several (enterprise profiles: not for the dashboard role).${REFUSED}`,
       resolve: async (r, _args, ctx) =>
         (await ctx.loaders.enterprise.loadMany(r.candidates)).filter(
           (e): e is EnterpriseRow => !!e && !(e instanceof Error),
@@ -39,7 +42,8 @@ export const UnmatchedRecord = builder.objectRef<Record>('UnmatchedRecord').impl
     linkedTo: t.field({
       type: Enterprise,
       nullable: true,
-      description: '关联企业: the enterprise an operator linked it to',
+      authScopes: profile,
+      description: `关联企业: the enterprise an operator linked it to (an enterprise profile: not for the dashboard role).${REFUSED}`,
       resolve: async (r, _args, ctx) =>
         r.linkedTo ? await ctx.loaders.enterprise.load(r.linkedTo) : null,
     }),
@@ -92,9 +96,9 @@ builder.queryField('unmatchedRecords', (t) =>
 builder.mutationField('linkRecord', (t) =>
   t.field({
     type: UnmatchedRecord,
+    nullable: true,
     authScopes: { admin: true },
-    description:
-      '人工关联: link a record (an UnmatchedRecord id) to a registered enterprise; its values count for it at once, and the link survives reloads. Administrators only.',
+    description: `人工关联: link a record (an UnmatchedRecord id) to a registered enterprise; its values count for it at once, and the link survives reloads. Administrators only.${REFUSED}`,
     args: {
       id: t.arg.id({ required: true, description: '记录编号 (UnmatchedRecord.id)' }),
       uscc: t.arg.string({ required: true, description: '统一社会信用代码 of the enterprise' }),

@@ -28,7 +28,13 @@ export function registerSurcharge(program: Command) {
       if (ext !== '.xlsx' && ext !== '.csv')
         throw new Error(`--out must end in .xlsx or .csv, got "${opts.out}"`);
       await withDatabase(async (database) => {
-        const file = surchargeFile(await countyAllocation(database, year));
+        const county = await countyAllocation(database, year);
+        // a year not evaluated has no grades: an empty list would read as "no one is surcharged"
+        if (county.notEvaluated.length)
+          throw new Error(
+            `${year} 年不评价，不生成差别电价名单：${county.notEvaluated.join('；')}`,
+          );
+        const file = surchargeFile(county);
         await (ext === '.xlsx'
           ? writeSurchargeXlsx(file, opts.out)
           : writeSurchargeCsv(file, opts.out));

@@ -107,6 +107,7 @@ async function load(database: Database, ref: RunRef): Promise<Evaluation> {
     status: ref.status,
     results: new Map(),
     ranked: new Map(),
+    notEvaluated: [],
   };
   for (const row of rows) {
     const result = new RunResult(row, ref);

@@ -45,6 +45,9 @@ export async function publishEvaluation(
   checkYear(year);
   for (let attempt = 0; ; attempt++) {
     const evaluation = await evaluateYear(database, year);
+    // a year not evaluated has no grades to make public (docs/evaluation-years.md)
+    if (evaluation.notEvaluated.length)
+      throw new UserInputError(`${year} 年不评价，不能公示：${evaluation.notEvaluated.join('；')}`);
     const answers = storedAnswers(evaluation);
     // a batch committed while the evaluation was computed would make the cut lie: compute again
     if ((await dataVersion(database)) !== evaluation.dataVersion && attempt < 3) continue;

@@ -1,4 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { isNonNullType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPABILITIES, ROLES, type Role } from '../../resolvers/roles.js';
 import { schema } from '../../schema/index.js';
@@ -6,8 +7,12 @@ import type { TestApp } from '../support/app.js';
 import { type TestDatabase, testDbMode } from '../support/db.js';
 import {
   allowedFor,
+  argumentsText,
+  fieldText,
   objectTypes,
   pathsFromQuery,
+  permittedLeaf,
+  refusalsFor,
   type Step,
   selectionText,
   unguardedFields,
@@ -108,6 +113,79 @@ describe(`role × field matrix from the schema (${testDbMode()})`, () => {
     // each role that lacks something was refused somewhere: the matrix really ran both ways
     expect(denials).toBeGreaterThan(cases.length);
   }, 600_000);
+
+  it('makes every field a role may be refused nullable, so that a refusal nulls it alone', async () => {
+    const sample = (name: string, type: string) => {
+      if (type === 'Int') return name === 'year' ? '2024' : '1';
+      if (type === 'ID') return JSON.stringify(encodeGlobalID('Enterprise', uscc));
+      if (type === 'Date') return '"2024-12-31"';
+      if (type === 'Float') return '1';
+      if (type === 'Boolean') return 'true';
+      return /uscc/i.test(name) ? JSON.stringify(uscc) : '"x"';
+    };
+    const failures: string[] = [];
+    let walked = 0;
+    for (const role of ROLES) {
+      const can = CAPABILITIES[role];
+      for (const { steps, type, field } of refusalsFor(schema, can, ['enterprise'])) {
+        const label = `${role} ${type.name}.${field.name}`;
+        if (isNonNullType(field.type))
+          failures.push(`${label}: ${field.type} is non-null, so a refusal nulls its parent`);
+        // the refused field beside one its role may read, on the same parent
+        const sibling =
+          type === schema.getMutationType()
+            ? undefined
+            : type === schema.getQueryType()
+              ? schema.getQueryType()!.getFields().evaluableYears
+              : permittedLeaf(type, can, field.name);
+        let text = `${sibling ? `${sibling.name} ` : ''}${fieldText(field, sample)}`;
+        for (const step of [...steps].reverse())
+          text = `${step.field.name}${argumentsText(step.field, sample)} { ${text} }`;
+        const mutation = type === schema.getMutationType();
+        const { body } = await app.gql(
+          `${mutation ? 'mutation ' : ''}{ ${text} }`,
+          {},
+          bearer(keys[role]),
+        );
+        walked++;
+        const where = [...steps.map((s) => s.field.name), field.name].join('.');
+        if (!errorsWithCode(body, 'FORBIDDEN').some((e) => names(e.path) === where))
+          failures.push(
+            `${label}: no FORBIDDEN at ${where}: ${JSON.stringify(body).slice(0, 300)}`,
+          );
+        if (!body.data) {
+          failures.push(`${label}: the refusal nulled the whole answer`);
+          continue;
+        }
+        // every parent object along the way is still there, carrying the permitted sibling
+        const parents = steps.reduce<unknown[]>(
+          (objects, s) =>
+            objects.flatMap((o) => {
+              const v = (o as Record<string, unknown>)[s.field.name];
+              return Array.isArray(v) ? v : [v];
+            }),
+          [body.data],
+        );
+        if (parents.length === 0 || parents.some((p) => p === null || p === undefined))
+          failures.push(
+            `${label}: a parent along ${where} was nulled: ${JSON.stringify(body.data).slice(0, 300)}`,
+          );
+        for (const p of parents as Record<string, unknown>[]) {
+          if (p && field.name in p && p[field.name] !== null)
+            failures.push(`${label}: the refused field carried a value`);
+          if (
+            p &&
+            sibling &&
+            (p[sibling.name] === undefined || p[sibling.name] === null) &&
+            isNonNullType(sibling.type)
+          )
+            failures.push(`${label}: the permitted ${sibling.name} was lost`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(walked).toBeGreaterThan(30);
+  }, 300_000);
 
   it('does not let node() lookups bypass the scopes', async () => {
     const id = encodeGlobalID('Enterprise', uscc);

@@ -186,3 +186,76 @@ export function selectionText(
     text = `${step.field.name}${argumentsText(step.field, sample)} { ${text} }`;
   return text;
 }
+
+/** A field a role is refused, and the shortest way to its parent through fields the role may read. */
+export interface Refusal {
+  /** the steps from Query (or Mutation) to the parent type; empty for a root field */
+  steps: Step[];
+  type: GraphQLObjectType;
+  field: AnyField;
+}
+
+/**
+ * Every field a role with `can` may reach (each step before it allowed) but is refused, with the
+ * shortest way there (`preferred` root fields first). These are the fields whose refusal must null
+ * only themselves.
+ */
+export function refusalsFor(
+  schema: GraphQLSchema,
+  can: Capabilities,
+  preferred: string[],
+): Refusal[] {
+  const refusals: Refusal[] = [];
+  const paths = new Map<string, Step[]>();
+  const queue: GraphQLObjectType[] = [];
+  for (const root of rootTypes(schema)) {
+    paths.set(root.name, []);
+    queue.push(root);
+  }
+  while (queue.length) {
+    const type = queue.shift()!;
+    const fields = Object.values(type.getFields()).sort(
+      (a, b) => Number(preferred.includes(b.name)) - Number(preferred.includes(a.name)),
+    );
+    for (const field of fields) {
+      if (!allowedFor(type, field, can)) {
+        refusals.push({ steps: paths.get(type.name)!, type, field });
+        continue;
+      }
+      const named = getNamedType(field.type);
+      const next = isObjectType(named)
+        ? [named]
+        : isInterfaceType(named) || isUnionType(named)
+          ? [...schema.getPossibleTypes(named)]
+          : [];
+      // a mutation's result is reached by running it: not a way to read other fields
+      if (type === schema.getMutationType()) continue;
+      for (const n of next)
+        if (!paths.has(n.name)) {
+          paths.set(n.name, [...paths.get(type.name)!, { type, field }]);
+          queue.push(n);
+        }
+    }
+  }
+  return refusals;
+}
+
+/** The selection of `field` itself: its name, sample arguments, `{ __typename }` unless a leaf. */
+export function fieldText(field: AnyField, sample: (name: string, type: string) => string) {
+  return `${field.name}${argumentsText(field, sample)}${isLeafType(getNamedType(field.type)) ? '' : ' { __typename }'}`;
+}
+
+/** A leaf field of `type` the role may read and that needs no argument: the sibling that must survive. */
+export function permittedLeaf(
+  type: GraphQLObjectType,
+  can: Capabilities,
+  except: string,
+): AnyField | undefined {
+  return Object.values(type.getFields()).find(
+    (f) =>
+      f.name !== except &&
+      isLeafType(getNamedType(f.type)) &&
+      f.args.every((a) => !isNonNullType(a.type)) &&
+      allowedFor(type, f, can),
+  );
+}

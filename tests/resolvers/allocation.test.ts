@@ -75,11 +75,10 @@ function county() {
   s.tax(Z, 2022, 3_000_000).tax(Z, 2023, 1_500).tax(Z, 2024, 1_005_000).tax(Z, 2025, 1_500);
   s.enterprise(W, '丁企业', { town: '寅寺镇' }).parcel(W, 15, '2015-01-01');
   s.tax(W, 2022, 3_000_000).tax(W, 2023, 3_000_000).tax(W, 2024, 3_000).tax(W, 2025, 1_000);
-  s.annualReturn(W, 2024, { revenue: 5_000_000, employees: 100, rd: 0 }).annualReturn(W, 2025, {
-    revenue: 30_000_000,
-    employees: 100,
-    rd: 0,
-  });
+  // W's returns of 2022 and 2023 (规下 either way) also make those years ones whose data is in
+  for (const y of [2022, 2023, 2024])
+    s.annualReturn(W, y, { revenue: 5_000_000, employees: 100, rd: 0 });
+  s.annualReturn(W, 2025, { revenue: 30_000_000, employees: 100, rd: 0 });
   for (const u of [A1, A2]) {
     s.enterprise(u, `规上企业${u.slice(-2)}`)
       .parcel(u, 15, '2025-01-01')

@@ -5,6 +5,7 @@ import { landParcels } from '../../db/land.js';
 import { enterprises } from '../../db/market.js';
 import { powerConsumption } from '../../db/power-view.js';
 import { taxAnnual, taxPayments } from '../../db/tax.js';
+import { setClock } from '../../lib/clock.js';
 import { dataVersion } from '../../resolvers/data-version.js';
 import {
   type Evaluation,
@@ -367,7 +368,8 @@ describe(`亩产效益 evaluation of a small county (${testDbMode()})`, () => {
     await commitBatch(t);
     before = t.database.stats.queries;
     const fresh = await evaluateYear(t.database, 2024);
-    expect(t.database.stats.queries - before).toBe(2);
+    // the data version, the years whose data is in (once per data version), the evaluation
+    expect(t.database.stats.queries - before).toBe(3);
     expect(fresh.dataVersion).not.toBe(ev.dataVersion);
     // benchmark (175,500 + 130,000) / (13.5 + 15) = 10,719.30; L5 130,000 / 15 = 8,666.67 → 80.85
     expect(fresh.results.get(L5)!.score).toBeCloseTo((100 * (130000 / 15)) / (305500 / 28.5), 9);
@@ -407,11 +409,12 @@ describe(`亩产效益 evaluation of a small county (${testDbMode()})`, () => {
     expect(await dataVersion(t.database)).not.toBe(running);
   });
 
-  it('answers not evaluated for a year no method covers', async () => {
+  it('answers not evaluated for a year no method covers and no data reaches', async () => {
     const old = await evaluateYear(t.database, 2005);
     expect(old.method).toBeNull();
     expect(muEfficiencyOf(old, U1).reasons).toEqual([
-      'not evaluated: no 亩产效益 evaluation method is in force for 2005',
+      '税务局 2005 年实缴税款数据未入库（没有税款所属期在 2005 年的实缴记录）',
+      '税务局 2005 年度企业所得税年度申报数据未入库（没有 2005 年度的申报）',
     ]);
   });
 });
@@ -432,7 +435,19 @@ describe(`grade boundaries (${testDbMode()})`, () => {
             ? '2031-12-31'
             : '2030-12-31';
   beforeAll(async () => {
+    // the years graded here must have ended
+    setClock(() => new Date('2040-01-01T00:00:00Z'));
     t = await createTestDatabase();
+    // a utility (not evaluated) files the annual returns that make 2030–2034 years with data
+    await seed(
+      t,
+      [2030, 2031, 2032, 2033, 2034].map((year) => ({
+        uscc: id(`X${year - 2000}`),
+        section: 'D',
+        revenue: '1000000',
+        year,
+      })),
+    );
     await seed(
       t,
       Array.from({ length: 40 }, (_, i) => ({
@@ -448,7 +463,10 @@ describe(`grade boundaries (${testDbMode()})`, () => {
     );
     await commitBatch(t);
   });
-  afterAll(() => t?.drop());
+  afterAll(async () => {
+    setClock(null);
+    await t?.drop();
+  });
 
   const grades = async (year: number) => {
     const below = await ranking(t.database, { year, population: 'BELOW_SCALE' });

@@ -25,7 +25,8 @@ describe('schema.graphql', () => {
     const args = (field: string) => query[field].args.map((a) => a.name);
     expect(String(query.enterprise.type)).toBe('Enterprise');
     expect(args('enterprise')).toEqual(['uscc']);
-    expect(String(query.enterprises.type)).toBe('EnterpriseConnection!');
+    // nullable since a refusal must null only the field (docs/refused-fields.md); never null otherwise
+    expect(String(query.enterprises.type)).toBe('EnterpriseConnection');
     expect(args('enterprises')).toEqual(
       expect.arrayContaining(['filter', 'orderBy', 'first', 'after']),
     );

@@ -22,15 +22,12 @@ const PANELS: Panel[] = [
   freshnessPanel,
   landPanel,
 ];
-/** How many years back the year picker offers, counted from last year. */
-const YEARS_OFFERED = 6;
 
 const root = document.getElementById('dashboard')!;
 const today = new Date();
 const iso = (d: Date) =>
   `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 const lastYear = today.getFullYear() - 1;
-const yearsOffered = Array.from({ length: YEARS_OFFERED }, (_, i) => lastYear - i);
 
 function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -43,11 +40,8 @@ function element<K extends keyof HTMLElementTagNameMap>(
 }
 
 // ---- layout: a header with the controls, then the panels in a grid ----
-const yearSelect = element(
-  'select',
-  { id: 'year', title: '年度' },
-  ...yearsOffered.map((y) => element('option', { value: String(y) }, `${y} 年`)),
-);
+// filled in start(): only the years that are evaluated (ended, their data in)
+const yearSelect = element('select', { id: 'year', title: '年度' });
 const asOfInput = element('input', {
   id: 'as-of',
   type: 'date',
@@ -152,34 +146,31 @@ async function renderAll() {
 }
 
 /**
- * The latest year with figures: last year unless it has no 营业收入 or 实缴税款 yet (returns
- * arrive months later), then the year before, and so on — in one request.
+ * The years the picker offers: those evaluated (ended, tax payments and annual returns loaded),
+ * latest first. When none is yet, last year, marked so.
  */
-async function latestYearWithData(): Promise<number> {
-  const fields = yearsOffered
-    .map((y) => `y${y}: countyAggregates(year: ${y}) { county { revenueYuan taxPaidYuan } }`)
-    .join('\n');
+async function offerYears(): Promise<number[]> {
+  let years: number[] = [];
   try {
-    const data = await gql<
-      Record<string, { county: { revenueYuan: number; taxPaidYuan: number } }>
-    >(`query DashboardYears {\n${fields}\n}`);
-    return (
-      yearsOffered.find(
-        (y) => data[`y${y}`].county.revenueYuan > 0 || data[`y${y}`].county.taxPaidYuan > 0,
-      ) ?? lastYear
-    );
+    years = (await gql<{ evaluableYears: number[] }>('query DashboardYears { evaluableYears }'))
+      .evaluableYears;
   } catch {
-    return lastYear;
+    // a key the service refuses: the panels say so; the picker still needs a year
   }
+  yearSelect.replaceChildren(
+    ...(years.length ? years : [lastYear]).map((y) =>
+      element('option', { value: String(y) }, years.length ? `${y} 年` : `${y} 年（未评价）`),
+    ),
+  );
+  return years.length ? years : [lastYear];
 }
 
 async function start() {
   showKeyState();
   const query = new URL(window.location.href).searchParams;
   const askedYear = Number(query.get('year'));
-  yearSelect.value = String(
-    yearsOffered.includes(askedYear) ? askedYear : await latestYearWithData(),
-  );
+  const offered = await offerYears();
+  yearSelect.value = String(offered.includes(askedYear) ? askedYear : offered[0]);
   asOfInput.value = /^\d{4}-\d{2}-\d{2}$/.test(query.get('asOf') ?? '')
     ? query.get('asOf')!
     : iso(today);

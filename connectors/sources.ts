@@ -10,7 +10,11 @@ import { techProjectsSource } from './recognition/tech-projects.js';
 import { taxAnnualSource } from './tax/annual.js';
 import { taxPaymentsSource } from './tax/payments.js';
 
-/** Every source's definition by name (docs/interface.md's nine). */
+/**
+ * The definitions registry: every source's definition by name. Adding a department source is a
+ * folder under connectors/ with its definition, its name and label in lib/source-labels.ts, its
+ * entry here, and its table in db/ (with a migration).
+ */
 export const SOURCE_DEFINITIONS: Record<SourceName, SourceDefinition> = {
   'market-registry': marketRegistry,
   'market-penalties': marketPenaltiesSource,
@@ -23,10 +27,13 @@ export const SOURCE_DEFINITIONS: Record<SourceName, SourceDefinition> = {
   'tech-projects': techProjectsSource,
 };
 
+/** Every source's definition, in the order a full load runs them. */
+export const SOURCE_LIST: readonly SourceDefinition[] = SOURCES.map((s) => SOURCE_DEFINITIONS[s]);
+
 /** The sources whose records link to enterprises (all but the register). */
-export const LINKED_SOURCES: readonly SourceDefinition[] = SOURCES.map(
-  (s) => SOURCE_DEFINITIONS[s],
-).filter((s) => s.parties.length > 0);
+export const LINKED_SOURCES: readonly SourceDefinition[] = SOURCE_LIST.filter(
+  (s) => s.parties.length > 0,
+);
 
 /** The definition of a source by name; {@link UnknownSourceError} for anything else. */
 export function sourceDefinition(name: string): SourceDefinition {

@@ -15,8 +15,7 @@ export const MIGRATIONS_FOLDER = path.join(
   'migrations',
 );
 
-/** The drizzle database, the same type whichever driver is behind it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** The drizzle database, the same type whichever driver is behind it (its query result type varies: any). */
 export type Db = PgAsyncDatabase<any, typeof relations>;
 
 /**

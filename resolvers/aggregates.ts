@@ -1,12 +1,10 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import type { SourceDefinition } from '../connectors/pipeline/source.js';
+import { SOURCE_LIST } from '../connectors/sources.js';
 import type { Database } from '../db/client.js';
 import { ingestBatches, quarantinedRows } from '../db/ingest.js';
-import { landLeases, landParcels } from '../db/land.js';
-import { enterprises, marketPenalties } from '../db/market.js';
-import { powerConsumption } from '../db/power-view.js';
-import { designations, techProjects } from '../db/recognition.js';
+import { enterprises } from '../db/market.js';
 import { enterpriseYearFigures } from '../db/search.js';
-import { taxAnnual, taxPayments } from '../db/tax.js';
 import { type ClusterTarget, clusterCaseSql, clusters, clusterTargets } from './clusters.js';
 import { ACTIVE_STATUSES } from './enterprise-search.js';
 import { ensureYearFigures } from './year-figures.js';
@@ -222,26 +220,17 @@ export function targetProgress(
   });
 }
 
-/** The nine sources of docs/interface.md and the table (and link columns) each loads. */
-export const SOURCES = [
-  { source: 'market-registry', table: e, unmatched: null },
-  {
-    source: 'market-penalties',
-    table: marketPenalties,
-    unmatched: sql`${marketPenalties.uscc} is null`,
-  },
-  { source: 'tax-payments', table: taxPayments, unmatched: sql`${taxPayments.uscc} is null` },
-  { source: 'tax-annual', table: taxAnnual, unmatched: sql`${taxAnnual.uscc} is null` },
-  { source: 'land-parcels', table: landParcels, unmatched: sql`${landParcels.uscc} is null` },
-  {
-    source: 'land-leases',
-    table: landLeases,
-    unmatched: sql`(${landLeases.lessorUscc} is null or ${landLeases.lesseeUscc} is null)`,
-  },
-  { source: 'power', table: powerConsumption, unmatched: sql`${powerConsumption.uscc} is null` },
-  { source: 'designations', table: designations, unmatched: sql`${designations.uscc} is null` },
-  { source: 'tech-projects', table: techProjects, unmatched: sql`${techProjects.uscc} is null` },
-] as const;
+/**
+ * What a source's table holds now, from its definition: rows, and those linked to no enterprise
+ * (with two parties, a lease, when either is unlinked); the register links nothing.
+ */
+function heldSql(source: SourceDefinition): SQL {
+  const unlinked = source.parties.map((p) => sql`${sql.identifier(p.uscc)} is null`);
+  const unmatched = unlinked.length
+    ? sql`(count(*) filter (where ${sql.join(unlinked, sql` or `)}))::int`
+    : sql`0`;
+  return sql`select ${source.name}::text as source, count(*)::int as rows, ${unmatched} as unmatched from ${sql.identifier(source.table)}`;
+}
 
 export interface SourceFreshness {
   source: string;
@@ -261,13 +250,7 @@ export interface SourceFreshness {
 
 /** Per source: its latest committed batch, rows held, quarantined and unmatched counts. One statement. */
 export async function dataFreshness(database: Database): Promise<SourceFreshness[]> {
-  const held = sql.join(
-    SOURCES.map(
-      (s) =>
-        sql`select ${s.source}::text as source, count(*)::int as rows, ${s.unmatched ? sql`(count(*) filter (where ${s.unmatched}))::int` : sql`0`} as unmatched from ${s.table}`,
-    ),
-    sql` union all `,
-  );
+  const held = sql.join(SOURCE_LIST.map(heldSql), sql` union all `);
   const rows = await database.rows<{
     source: string;
     rows: number;
@@ -295,7 +278,7 @@ export async function dataFreshness(database: Database): Promise<SourceFreshness
     left join committed on committed.source = held.source
     left join quarantined on quarantined.source = held.source`);
   const bySource = new Map(rows.map((r) => [r.source, r]));
-  return SOURCES.map(({ source }) => {
+  return SOURCE_LIST.map(({ name: source }) => {
     const r = bySource.get(source)!;
     return {
       source,

@@ -1,4 +1,5 @@
 import { getSchemaConfig, queryFromInfo } from '@pothos/plugin-drizzle';
+import type { enterprises } from '../db/market.js';
 import { UserInputError } from '../lib/errors.js';
 import { clusters } from '../resolvers/clusters.js';
 import {
@@ -110,10 +111,7 @@ export const EnterpriseOrder = builder.inputType('EnterpriseOrder', {
   }),
 });
 
-interface EnterprisePage {
-  filter: EnterpriseFilterInput;
-  order: EnterpriseOrderInput | null;
-}
+type EnterpriseRow = typeof enterprises.$inferSelect;
 
 builder.queryFields((t) => ({
   enterprises: t.connection(
@@ -159,7 +157,7 @@ builder.queryFields((t) => ({
                 where: { uscc: { in: usccs } },
               } as never)
             : []);
-        const byUscc = new Map((rows as { uscc: string }[]).map((r) => [r.uscc, r]));
+        const byUscc = new Map((rows as EnterpriseRow[]).map((r) => [r.uscc, r]));
         const connection = {
           filter,
           order,
@@ -171,7 +169,7 @@ builder.queryFields((t) => ({
             endCursor: page.edges[page.edges.length - 1]?.cursor ?? null,
           },
         };
-        return connection as never;
+        return connection;
       },
     },
     {
@@ -182,7 +180,7 @@ builder.queryFields((t) => ({
           description: '总数: enterprises matching the filter across all pages',
           authScopes: profile,
           resolve: (connection, _args, ctx) => {
-            const { filter, order } = connection as unknown as EnterprisePage;
+            const { filter, order } = connection;
             return countEnterprises(ctx.database, filter, order, (y) =>
               ctx.loaders.yearFigures.load(y),
             );

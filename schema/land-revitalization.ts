@@ -7,7 +7,6 @@ import {
 } from '../resolvers/land-revitalization/cases.js';
 import {
   CATEGORY_NAMES,
-  type CasePage,
   type LandRevitalizationCase,
   REVITALIZATION_CATEGORIES,
   type RevitalizationCategory,
@@ -172,19 +171,18 @@ builder.queryFields((t) => ({
         totalCount: c.int({
           authScopes: naturalResources,
           description: '总数: cases matching the filter across all pages',
-          resolve: (connection) => (connection as unknown as { page: CasePage }).page.totalCount,
+          resolve: (connection) => connection.page.totalCount,
         }),
         totalAreaMu: c.float({
           authScopes: naturalResources,
           description: '在用土地面积合计 (亩) of the cases matching the filter, across all pages',
-          resolve: (connection) => (connection as unknown as { page: CasePage }).page.totalAreaMu,
+          resolve: (connection) => connection.page.totalAreaMu,
         }),
         notes: c.stringList({
           authScopes: naturalResources,
           description:
             '说明: categories that could not be judged for the year and why (e.g. the year has not ended)',
-          resolve: (connection) =>
-            (connection as unknown as { page: CasePage }).page.notes.map((n) => n.text),
+          resolve: (connection) => connection.page.notes.map((n) => n.text),
         }),
       }),
     },

@@ -1,21 +1,12 @@
+import { SOURCE_LABELS, type SourceName } from '../../lib/source-labels.js';
 import type { ColumnDef, Party, RowView } from './columns.js';
 import type { ParsedRecord, RecordStore } from './record-store.js';
 
 export type { ParsedRecord };
 
-/** The nine sources of docs/interface.md, in the order a full load runs them (the register first). */
-export const SOURCES = [
-  'market-registry',
-  'market-penalties',
-  'tax-payments',
-  'tax-annual',
-  'land-parcels',
-  'land-leases',
-  'power',
-  'designations',
-  'tech-projects',
-] as const;
-export type SourceName = (typeof SOURCES)[number];
+/** Every source's name, in the order a full load runs them (lib/source-labels.ts's list). */
+export const SOURCES = Object.keys(SOURCE_LABELS) as readonly SourceName[];
+export type { SourceName };
 
 export const isSourceName = (value: string): value is SourceName =>
   (SOURCES as readonly string[]).includes(value);

@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { enterprises } from '../../db/market.js';
 import { enterpriseYearFigures } from '../../db/search.js';
+import { MU_PER_M2 } from '../../lib/units.js';
 import { checkYear } from '../../lib/year.js';
 import { ACTIVE_STATUSES } from '../enterprise-search.js';
 import { ensureYearFigures } from '../year-figures.js';
@@ -225,7 +226,7 @@ export async function landRevitalizationCases(
     )
     select year_data.has_tax, year_data.has_power, totals.total_count, totals.total_area_mu,
       page.uscc, page.name, page.status, page.town, page.established_on, page.register_loaded_on,
-      page.land_area_mu::text as land_area_mu, (page.land_area_mu / 0.0015)::numeric(16, 2)::text as land_area_m2,
+      page.land_area_mu::text as land_area_mu, (page.land_area_mu / ${sql.raw(String(MU_PER_M2))})::numeric(16, 2)::text as land_area_m2,
       page.tax_paid_yuan::text as tax_paid_yuan, page.electricity_kwh::text as electricity_kwh,
       page.deregistered, page.idle, page.low
     from year_data cross join totals left join page on true

@@ -13,7 +13,7 @@ export const yi = (yuan: number) => `${twoDecimals.format(yuan / 1e8)} 亿元`;
 export const wan = (yuan: number) => `${twoDecimals.format(yuan / 1e4)} 万元`;
 export const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
 
-export { SOURCE_LABELS } from '../../lib/source-labels.js';
+export { labelOf } from '../../lib/source-labels.js';
 
 /** ISO timestamp → "2025-03-01 16:00" in the browser's time zone */
 export function dateTime(iso: string): string {

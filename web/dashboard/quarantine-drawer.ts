@@ -4,7 +4,7 @@
  * corrected file sees which rows and why). `edp quarantine --out` exports all of them.
  */
 import { ApiError, gql } from './api.js';
-import { SOURCE_LABELS } from './format.js';
+import { labelOf } from './format.js';
 
 const QUERY = /* GraphQL */ `
   query DashboardQuarantine($source: String, $batchId: ID, $first: Int) {
@@ -69,7 +69,7 @@ function rowsTable(rows: Row[]): HTMLTableElement {
 /** Opens the drawer on the quarantined rows of one batch, or of every batch of a source. */
 export async function openQuarantine(filter: { source: string; batchId?: string }) {
   const dialog = theDrawer();
-  const label = SOURCE_LABELS[filter.source];
+  const label = labelOf(filter.source);
   dialog.querySelector('h3')!.textContent =
     `隔离行 · ${label ? `${label.department} ${label.name}` : filter.source}` +
     (filter.batchId ? ` · 批次 #${filter.batchId}` : ' · 全部批次');

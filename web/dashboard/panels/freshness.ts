@@ -1,5 +1,5 @@
 import { gql } from '../api.js';
-import { dateTime, daysSince, integer, SOURCE_LABELS } from '../format.js';
+import { dateTime, daysSince, integer, labelOf } from '../format.js';
 import type { Panel } from '../panel.js';
 import { openQuarantine } from '../quarantine-drawer.js';
 
@@ -71,7 +71,7 @@ export const freshnessPanel: Panel = {
       head.appendChild(document.createElement('th')).textContent = h;
     const tbody = table.createTBody();
     for (const f of dataFreshness) {
-      const label = SOURCE_LABELS[f.source] ?? { name: f.source, department: '—' };
+      const label = labelOf(f.source) ?? { name: f.source, department: '—' };
       const row = tbody.insertRow();
       row.dataset.source = f.source;
       cell(row, label.department);

@@ -26,7 +26,7 @@ export interface IngestOptions {
   /** told when a phase of the load ends (load.ts LoadInput.onPhase) */
   onPhase?: (phase: string) => void;
   /**
-   * Read a large CSV file of a source that declares one by its fast reading (fast-lines.ts; default
+   * Read a large CSV file of a source that declares one by its fast reading (connectors/power/fast-lines.ts; default
    * true). Off, every row goes through the general reader: the same result, slower (tests compare them).
    */
   fastReading?: boolean;

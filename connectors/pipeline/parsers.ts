@@ -77,17 +77,28 @@ export function parseMoney(cell: string, unitScale: 1 | 10000 = 1): string {
   return yuan;
 }
 
-/** A quantity already in canonical form (no leading zero, at most 14 digits and 2 decimals): taken as it is. */
-const CANONICAL_QUANTITY = /^(?:0|[1-9]\d{0,13})(?:\.\d{1,2})?$/;
+/** The most integer digits of a quantity (numeric(16,2) columns: m², kWh). */
+export const QUANTITY_DIGITS = 14;
+/** The most decimals of a quantity. */
+export const QUANTITY_DECIMALS = 2;
+
+/**
+ * A quantity already in canonical form (no leading zero, at most {@link QUANTITY_DIGITS} digits and
+ * {@link QUANTITY_DECIMALS} decimals): taken as it is. The fast reading of power files recognises the
+ * same form byte by byte (connectors/power/fast-lines.ts), with these constants.
+ */
+const CANONICAL_QUANTITY = new RegExp(
+  `^(?:0|[1-9]\\d{0,${QUANTITY_DIGITS - 1}})(?:\\.\\d{1,${QUANTITY_DECIMALS}})?$`,
+);
 
 /** A non-negative quantity (m², kWh) as an exact decimal with at most `maxScale` decimals. */
-export function parseQuantity(cell: string, maxScale = 2): string {
-  if (maxScale >= 2 && CANONICAL_QUANTITY.test(cell)) return cell;
+export function parseQuantity(cell: string, maxScale = QUANTITY_DECIMALS): string {
+  if (maxScale >= QUANTITY_DECIMALS && CANONICAL_QUANTITY.test(cell)) return cell;
   const decimal = parseDecimalText(cell);
   if (decimal.startsWith('-')) throw new CellError(`"${cell}" is negative`);
   if (scaleOf(decimal) > maxScale)
     throw new CellError(`"${cell}" has more than ${maxScale} decimals`);
-  if (integerDigits(decimal) > 14) throw new CellError(`"${cell}" is too large`);
+  if (integerDigits(decimal) > QUANTITY_DIGITS) throw new CellError(`"${cell}" is too large`);
   return decimal;
 }
 
@@ -162,6 +173,16 @@ export function parseMonth(cell: string): string {
     throw new CellError(
       `"${cell}" is not a month (expected 2024-03, 202403, 2024年3月 or 2024/03)`,
     );
+  }
+}
+
+/** {@link parseMonth}, or null where it throws a {@link CellError}. */
+export function monthOrNull(cell: string): string | null {
+  try {
+    return parseMonth(cell);
+  } catch (error) {
+    if (error instanceof CellError) return null;
+    throw error;
   }
 }
 

@@ -213,7 +213,7 @@ export function openFile(filePath: string): OpenedFile {
 
 /**
  * A CSV file as UTF-8 bytes in whole lines (the header line first), for the fast reading of large
- * files (fast-lines.ts): the encoding is detected as {@link openFile} does, a BOM dropped, GB18030
+ * files (connectors/power/fast-lines.ts): the encoding is detected as {@link openFile} does, a BOM dropped, GB18030
  * converted. Quotes are not interpreted: a line is what ends at a newline.
  */
 export interface RawCsv {

@@ -175,7 +175,7 @@ export async function reresolveAll(
   let changed = 0;
   for (const source of sources) {
     for (const party of source.parties)
-      changed += await reresolveParty(session, source.store?.holders ?? source.table, party);
+      changed += await reresolveParty(session, source.store?.linkTable ?? source.table, party);
   }
   return changed;
 }

@@ -1,6 +1,8 @@
 import { SOURCE_LABELS, type SourceName } from '../../lib/source-labels.js';
-import type { ColumnDef, Party, PartyInput, RowView } from './columns.js';
-import type { CopyValue } from './copy-text.js';
+import type { ColumnDef, Party, RowView } from './columns.js';
+import type { ParsedRecord, RecordStore } from './record-store.js';
+
+export type { ParsedRecord };
 
 /** Every source's name, in the order a full load runs them (lib/source-labels.ts's list). */
 export const SOURCES = Object.keys(SOURCE_LABELS) as readonly SourceName[];
@@ -8,16 +10,6 @@ export type { SourceName };
 
 export const isSourceName = (value: string): value is SourceName =>
   (SOURCES as readonly string[]).includes(value);
-
-/** A row that passed validation: what goes into the source's table, and who it is about. */
-export interface ParsedRecord {
-  /** the natural key as text: the record id's key part and the manual_links key */
-  key: string;
-  /** the table's own columns (SQL name → value), natural key columns included */
-  values: Record<string, CopyValue>;
-  /** the enterprises the record names (none for the register, two for a lease) */
-  parties: PartyInput[];
-}
 
 /** The link columns (db/common.ts linkColumns) of one party of a table. */
 export interface PartyColumns {
@@ -55,27 +47,12 @@ export interface SourceDefinition {
   /** the table records go to (and are read from: unmatched records, links) */
   table: string;
   /**
-   * When `table` is a view over narrower tables (power: `power_consumption` over `power_readings` and
-   * `power_holders`, db/power.ts): each distinct party (per first key column, e.g. the account, and
-   * identity) is written once into `holders` (id, account_id, the first key column, the single
-   * party's link columns; re-resolution updates them), and each record into `table` as `account_id`
-   * (its first key column's number), its other own columns, `holder_id`, `batch_id`, `source_row`.
+   * The source's own storage of its records, when they are not one row per record with its parties'
+   * link columns in `table` (power: `table` is a view over readings and holders, and large files have
+   * a byte-level reading of their own: connectors/power/store.ts). The load calls it instead of
+   * writing the rows itself (record-store.ts).
    */
-  store?: {
-    table: string;
-    holders: string;
-    /** `table`'s natural key columns (`account_id`, then the source's other key columns) */
-    keyColumns: string[];
-    /** as the source's `keySql`, over `table`'s columns */
-    keySql(prefix: string): string;
-  };
-  /**
-   * (With `store`.) The columns of the fast reading of large CSV files (fast-lines.ts), by column key.
-   * Declaring it says that `parse` is exactly: `account` required text, `month` a required month,
-   * `quantity` a required quantity, and the party of `identifier` and `name`; the first key column is
-   * `account`, the other `month`.
-   */
-  fast?: { account: string; month: string; quantity: string; identifier: string; name: string };
+  store?: RecordStore;
   /** its natural key (primary key) columns */
   keyColumns: string[];
   /** its own columns in `ParsedRecord.values`, key columns included */

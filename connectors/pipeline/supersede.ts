@@ -1,4 +1,5 @@
 import { mapHeader, RowView } from './columns.js';
+import { stagingTableName } from './load-stage.js';
 import type { Session } from './session.js';
 import type { SourceDefinition } from './source.js';
 
@@ -142,9 +143,8 @@ async function loadedByBatch(
   byRow: { id: number; row: number }[],
 ): Promise<number[]> {
   if (byKey.length === 0 && byRow.length === 0) return [];
-  const written = source.store?.table ?? source.table;
-  // the staging table as load.ts names it (tests/connectors/quarantine-reload.test.ts covers both paths)
-  const stage = `edp_stage_${written}`;
+  const written = source.store?.tables[0] ?? source.table;
+  const stage = stagingTableName(written);
   const [{ staged }] = await session.query<{ staged: boolean }>(
     `select to_regclass($1) is not null as staged`,
     [`pg_temp.${stage}`],
@@ -202,11 +202,5 @@ function stagedKeyJoin(source: SourceDefinition, stage: string): string {
     const on = source.keyColumns.map((k) => `s.${k} = k.${k}`).join(' and ');
     return `join ${stage} s on ${on}`;
   }
-  // Stored with holders: the account's number is found through its holders (account_id), the
-  // other key columns are the row's own.
-  const [first, ...rest] = source.keyColumns;
-  const [firstStored, ...restStored] = store.keyColumns;
-  const on = rest.map((k, i) => `s.${restStored[i]} = k.${k}`).join(' and ');
-  return `join (select distinct account_id, ${first} from ${store.holders}) h on h.${first} = k.${first}
-    join ${stage} s on s.${firstStored} = h.account_id${on ? ` and ${on}` : ''}`;
+  return store.joinStaged(stage);
 }

@@ -1,6 +1,7 @@
 import { powerConsumption as t } from '../../db/power-view.js';
 import type { RowView } from '../pipeline/columns.js';
 import { SINGLE_PARTY, type SourceDefinition } from '../pipeline/source.js';
+import { powerStore } from './store.js';
 
 /**
  * 4a `power` — 供电公司 monthly consumption per electricity account (the file; the API pull feeds the
@@ -19,20 +20,7 @@ export const powerSource: SourceDefinition = {
     { key: 'kwh', header: '用电量(千瓦时)', required: true },
   ],
   table: 'power_consumption',
-  store: {
-    table: 'power_readings',
-    holders: 'power_holders',
-    keyColumns: ['account_id', 'month'],
-    keySql: (p) =>
-      `(select h.account_no from power_holders h where h.id = ${p}holder_id) || '|' || to_char(${p}month, 'YYYY-MM')`,
-  },
-  fast: {
-    account: 'accountNo',
-    month: 'month',
-    quantity: 'kwh',
-    identifier: 'ident',
-    name: 'name',
-  },
+  store: powerStore,
   keyColumns: [t.accountNo.name, t.month.name],
   valueColumns: [t.accountNo.name, t.month.name, t.kwh.name],
   keySql: (p) => `${p}account_no || '|' || to_char(${p}month, 'YYYY-MM')`,

@@ -6,10 +6,10 @@ import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayOfIsoDate } from '../../connectors/pipeline/copy-binary.js';
-import { FAST, FastLines, MISSED, NotFast, SLOW } from '../../connectors/pipeline/fast-lines.js';
 import { type IngestOptions, ingestFile } from '../../connectors/pipeline/ingest.js';
 import type { LoadPath } from '../../connectors/pipeline/load.js';
 import { CellError, parseMonth, parseQuantity } from '../../connectors/pipeline/parsers.js';
+import { FAST, FastLines, MISSED, NotFast, SLOW } from '../../connectors/power/fast-lines.js';
 import type { Database } from '../../db/client.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { countsOf, expectCountsAddUp, fixture, U } from './support.js';
@@ -116,6 +116,20 @@ describe('the fast reading of a line agrees with the parsers wherever it takes t
     // the common shapes are taken
     for (const month of ['2024-03', '202403', '2024/3', '2024.03', '2024年3月', '2024年03'])
       expect(readLine(`A1,某公司,,${month},12.5`)).not.toBe(SLOW);
+  });
+
+  it('one reader over many month cells: each as read on its own (a month cell is remembered by its bytes)', () => {
+    const shared = new FastLines(LAYOUT);
+    const months = [...MONTHS, ...MONTHS.slice().reverse(), '2024-04', '2024-03', '2024-04'];
+    for (const month of months) {
+      const buf = Buffer.from(`3700000001,某公司,,${month},12\n`);
+      const answer = shared.read(buf, 0, buf.length);
+      const alone = readLine(`3700000001,某公司,,${month},12`);
+      expect(answer === SLOW ? SLOW : shared.month, month).toEqual(
+        alone === SLOW ? SLOW : alone.month,
+      );
+      if (answer !== SLOW) expect(shared.monthDay).toBe(dayOfIsoDate(shared.month));
+    }
   });
 
   it('any month or quantity text: never a different value from the parsers', () => {

@@ -1,19 +1,22 @@
 /**
  * The fast reading of a large CSV file of readings (power: 用电户号, 户名, 统一社会信用代码, 抄表年月,
- * 用电量): lines are read as UTF-8 bytes, and a line whose cells are already in their stored form (an
- * account of plain ASCII, a month such as 2024-03, 202403 or 2024/03, a quantity such as 1234 or
- * 1234.5) is taken without decoding it, splitting it into strings or parsing it cell by cell; only its
- * holder cells (identifier and name) are decoded and checked, once per distinct holder.
+ * 用电量): lines are read as UTF-8 bytes, and a line whose cells are plain (an account of plain
+ * ASCII, a quantity already in its stored form such as 1234 or 1234.5) is taken without decoding it
+ * or splitting it into strings; its holder cells (identifier and name) and its month cell are decoded
+ * and parsed by the general parsers once per distinct cell, and found again by their bytes.
  *
  * Every other line is handed back as "slow" and goes through the general reader and parser
  * (columns.ts RowView, the source's parse), so both readings give the same rows: the fast one only
  * takes what it can tell is valid and how the general one would store it (tests/connectors/fast-lines.test.ts).
  * A quote anywhere ends the fast reading ({@link NotFast}): quoted cells may span lines.
  */
-import { postgresDay } from './copy-binary.js';
+import { trimCell } from '../../lib/names.js';
+import { dayOfIsoDate } from '../pipeline/copy-binary.js';
+import { monthOrNull, QUANTITY_DECIMALS, QUANTITY_DIGITS } from '../pipeline/parsers.js';
+import { ReadAgain } from '../pipeline/record-store.js';
 
 /** A quote in the file: its lines may not be lines of records; the general reader must read it. */
-export class NotFast extends Error {
+export class NotFast extends ReadAgain {
   constructor() {
     super('the file has quoted cells: read by the general reader');
   }
@@ -72,6 +75,10 @@ const BYTE_CLASS = new Uint8Array(256).map((_, c) =>
           ? SPECIAL_BYTE
           : 0,
 );
+/** Month cells longer than this are left to the general reader (no month is written that long). */
+const MONTH_CELL_MAX = 32;
+/** Distinct month cells remembered (a file has a few per month at most). */
+const MONTH_CELLS_KEPT = 4096;
 /** Lines with more cells than this are read by the general reader (a cell's flag is a bit of an int). */
 const MAX_CELLS = 31;
 
@@ -91,7 +98,7 @@ export class FastLines {
   quantityStart = 0;
   quantityEnd = 0;
   month = '';
-  /** the month's first day as PostgreSQL's day number (copy-binary.ts postgresDay) */
+  /** the month's first day as PostgreSQL's day number (copy-binary.ts dayOfIsoDate) */
   monthDay = 0;
   /** the holder cells' bytes (from the first to the last of account, identifier and name: equal bytes, equal cells) */
   holderStart = 0;
@@ -102,8 +109,8 @@ export class FastLines {
   private readonly ends: Int32Array;
   /** the cells that may hold special bytes (see BYTE_CLASS), as bits */
   private readonly specialAllowed: number;
-  /** months read so far by year × 100 + month: their stored text and day number */
-  private readonly months = new Map<number, { text: string; day: number }>();
+  /** month cells read so far by their bytes' hash: the bytes, the stored month (null: not one) and its day number */
+  private readonly months = new Map<number, { bytes: string; text: string | null; day: number }>();
   private readonly spanFirst: number;
   private readonly spanLast: number;
   /** known holder cells (see {@link keepSpan}): their bytes one after the other */
@@ -312,7 +319,7 @@ export class FastLines {
     ends[cell] = end;
     if (tooMany || cell !== cells - 1) return SLOW;
     const { layout } = this;
-    // Every cell but the holder's identifier and name (and the month, read byte by byte) must be plain:
+    // Every cell but the holder's identifier and name and the month (parsed as cells) must be plain:
     // no trimming, decoding or escaping.
     if ((special & ~this.specialAllowed) !== 0) return SLOW;
     const a0 = starts[layout.account];
@@ -341,50 +348,41 @@ export class FastLines {
   }
 
   /**
-   * `2024-03`, `202403`, `2024/3`, `2024.03`, `2024年3月`, `2024年03` → `2024-03-01`, as parsers.ts
-   * parseMonth reads them (without its NFKC folding: full-width digits are left to it); null for
-   * anything else (the general parser decides).
+   * The month cell `buf[s, e)` as the general reader reads it (trimmed, then parsers.ts parseMonth):
+   * `2024-03` → `2024-03-01`; null where that fails (the general reader quarantines the row). A file
+   * writes its months a few ways only: each distinct cell is parsed once and found again by its bytes.
    */
-  private readMonth(buf: Uint8Array, s: number, e: number): string | null {
-    if (e - s < 6) return null;
-    for (let k = s; k < s + 4; k++) if (!isDigit(buf[k])) return null;
-    const year =
-      (buf[s] - ZERO) * 1000 +
-      (buf[s + 1] - ZERO) * 100 +
-      (buf[s + 2] - ZERO) * 10 +
-      (buf[s + 3] - ZERO);
-    let m = s + 4;
-    let end = e;
-    const c = buf[m];
-    if (isDigit(c)) {
-      if (e - m !== 2) return null; // 202403
-    } else if (c === 45 || c === 47 || c === DOT) {
-      m += 1; // 2024-3, 2024/03, 2024.03
-    } else if (c === 0xe5 && buf[m + 1] === 0xb9 && buf[m + 2] === 0xb4) {
-      m += 3; // 2024年3月, 2024年03
-      if (end - m >= 3 && buf[end - 3] === 0xe6 && buf[end - 2] === 0x9c && buf[end - 1] === 0x88)
-        end -= 3;
-    } else return null;
-    const digits = end - m;
-    if (digits < 1 || digits > 2 || !isDigit(buf[m]) || (digits === 2 && !isDigit(buf[m + 1])))
-      return null;
-    const month = digits === 1 ? buf[m] - ZERO : (buf[m] - ZERO) * 10 + (buf[m + 1] - ZERO);
-    if (year < 1900 || year > 2200 || month < 1 || month > 12) return null;
-    const code = year * 100 + month;
-    let known = this.months.get(code);
-    if (known === undefined) {
+  private readMonth(buf: Buffer, s: number, e: number): string | null {
+    if (e === s || e - s > MONTH_CELL_MAX) return null;
+    let h = 0x811c9dc5;
+    for (let k = s; k < e; k++) h = Math.imul(h ^ buf[k], 0x01000193);
+    let known = this.months.get(h);
+    if (known === undefined || !sameBytes(buf, s, e, known.bytes)) {
+      const text = monthOrNull(trimCell(buf.toString('utf8', s, e)));
       known = {
-        text: `${year}-${month < 10 ? '0' : ''}${month}-01`,
-        day: postgresDay(year, month, 1),
+        bytes: buf.toString('latin1', s, e),
+        text,
+        day: text === null ? 0 : dayOfIsoDate(text),
       };
-      this.months.set(code, known);
+      // (a hash shared by two cells: the later one is kept)
+      if (this.months.size < MONTH_CELLS_KEPT) this.months.set(h, known);
     }
     this.monthDay = known.day;
     return known.text;
   }
 }
 
-/** parsers.ts CANONICAL_QUANTITY over bytes: `0` or up to 14 digits without a leading zero, then up to 2 decimals. */
+/** Whether `buf[s, e)` holds the bytes of `latin1` (one character a byte). */
+function sameBytes(buf: Uint8Array, s: number, e: number, latin1: string): boolean {
+  if (latin1.length !== e - s) return false;
+  for (let k = 0; k < latin1.length; k++) if (buf[s + k] !== latin1.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * parsers.ts CANONICAL_QUANTITY over bytes: `0` or up to QUANTITY_DIGITS digits without a leading
+ * zero, then up to QUANTITY_DECIMALS decimals.
+ */
 function isCanonicalQuantity(buf: Uint8Array, s: number, e: number): boolean {
   if (e === s) return false;
   let k = s;
@@ -392,12 +390,12 @@ function isCanonicalQuantity(buf: Uint8Array, s: number, e: number): boolean {
   else {
     const digits = k;
     while (k < e && isDigit(buf[k])) k += 1;
-    if (k === digits || k - digits > 14) return false;
+    if (k === digits || k - digits > QUANTITY_DIGITS) return false;
   }
   if (k === e) return true;
   if (buf[k] !== DOT) return false;
   const decimals = e - k - 1;
-  if (decimals < 1 || decimals > 2) return false;
+  if (decimals < 1 || decimals > QUANTITY_DECIMALS) return false;
   for (k += 1; k < e; k++) if (!isDigit(buf[k])) return false;
   return true;
 }

@@ -1,7 +1,7 @@
-import { detach, type PartyInput } from './columns.js';
-import { copyLine } from './copy-text.js';
-import { resolutionsOf } from './resolve.js';
-import type { Session } from './session.js';
+import { detach, type PartyInput } from '../pipeline/columns.js';
+import { copyLine } from '../pipeline/copy-text.js';
+import { resolutionsOf } from '../pipeline/resolve.js';
+import type { Session } from '../pipeline/session.js';
 
 /**
  * The holders of a source stored as readings + holders (SourceDefinition.store; power): one holder per

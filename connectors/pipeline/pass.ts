@@ -1,0 +1,181 @@
+/**
+ * One pass of a load over a file's rows (load.ts loadRows chooses the path and runs passes): parse
+ * and validate each row (a row with problems is quarantined with every reason), hand the record to
+ * the source's writer, which streams it into one open COPY (into the table, or the staging table)
+ * while the next rows are parsed; then, staged, the merge.
+ */
+import type { BatchCounts } from './batches.js';
+import { type RowMemo, RowView } from './columns.js';
+import { CopyStream } from './copy-stream.js';
+import type { CopyValue } from './copy-text.js';
+import { LinkedRows } from './linked-rows.js';
+import { ManualLinks } from './links.js';
+import { KeyExists, keyExists } from './load-direct.js';
+import type { LoadInput, LoadPath } from './load-input.js';
+import { StagingTable } from './load-stage.js';
+import { Quarantine } from './quarantine.js';
+import type { SheetRow } from './readers.js';
+import type { LoadContext, RecordWriter } from './record-store.js';
+import { RowTail } from './row-bytes.js';
+import type { Session } from './session.js';
+import type { SourceDefinition } from './source.js';
+
+const UNDECODABLE = '\uFFFD';
+/** U+FFFD (what a decoder makes of bytes it cannot read) or NUL (which no text column holds). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this pattern looks for
+export const UNLOADABLE = /[\uFFFD\u0000]/;
+
+/** The reasons a row cannot be stored whatever its columns say (bytes no text column can hold). */
+function unloadableReasons(cells: readonly string[], reasons: string[]) {
+  if (!cells.some((c) => UNLOADABLE.test(c))) return;
+  if (cells.some((c) => c.includes(UNDECODABLE))) {
+    reasons.push(
+      'the row contains bytes that are not valid in the file’s encoding (UTF-8 or GB18030); nothing was guessed',
+    );
+  }
+  if (cells.some((c) => c.includes('\u0000')))
+    reasons.push('the row contains NUL characters, which no text column can hold');
+}
+
+/** One pass (see above); {@link run} once. */
+export class LoadPass implements LoadContext {
+  readonly counts: BatchCounts = {
+    rowsRead: 0,
+    rowsLoaded: 0,
+    rowsReplaced: 0,
+    rowsQuarantined: 0,
+    rowsUnmatched: 0,
+  };
+  readonly staging: boolean;
+  readonly header: string[];
+  readonly map: LoadInput['map'];
+  // The same party recurs on every month's row: its name is normalised, its identifier checked and
+  // its columns written once (RowView hands the same PartyInput back for the same cells).
+  readonly memo: RowMemo = {
+    names: new Map(),
+    validIdentifiers: new Set(),
+    parties: { byIdentifier: new Map(), byName: new Map() },
+    months: new Map(),
+  };
+  written = 0;
+  readonly stream: CopyStream;
+  readonly quarantine: Quarantine;
+  readonly tail: RowTail;
+  manual = new ManualLinks();
+  firstKey: CopyValue[] | null = null;
+  keyChecked: boolean;
+  private writer!: RecordWriter;
+  private stage: StagingTable | null = null;
+
+  constructor(
+    readonly session: Session,
+    private readonly source: SourceDefinition,
+    readonly batchId: number,
+    private readonly input: LoadInput,
+    path: LoadPath,
+    /** staging path: a key of the rows is known to collide (with the table, or within the rows) */
+    private readonly collides = false,
+  ) {
+    this.staging = path === 'stage';
+    this.keyChecked = path !== 'direct';
+    this.header = input.header;
+    this.map = input.map;
+    this.tail = new RowTail(batchId);
+    this.quarantine = new Quarantine(session, {
+      batchId,
+      source: source.name,
+      fileName: input.fileName,
+      header: input.header,
+      counts: this.counts,
+    });
+    this.stream = new CopyStream(() =>
+      this.stage
+        ? this.stage.openCopy()
+        : session.openCopy(this.writer.table, this.writer.columns, this.writer.format),
+    );
+  }
+
+  /** Reads every row into the table (staged: then merged); returns the counts. */
+  async run(): Promise<BatchCounts> {
+    const { session, source } = this;
+    this.manual = await ManualLinks.load(session, source.name);
+    this.writer = source.store
+      ? await source.store.open(this)
+      : new LinkedRows(this, source, this.manual);
+    if (this.staging) this.stage = new StagingTable(session, this.writer);
+    try {
+      if (!(await this.writer.readOwnWay())) await this.readRows();
+      await this.writer.flush();
+      await this.flushQuarantine();
+      await this.stream.end();
+    } catch (error) {
+      // A COPY left open would hold the connection: the statements that roll the load back wait behind it.
+      await this.stream.abort();
+      throw error;
+    }
+    this.phase('rows read');
+    await this.writer.finish();
+    await this.stage?.merge(
+      this.written,
+      this.collides,
+      source.keyLabel,
+      this.counts,
+      this.quarantine,
+    );
+    return this.counts;
+  }
+
+  /** Every row through the general reader (readers.ts) and the source's parse. */
+  private async readRows() {
+    const { input, stream, writer } = this;
+    for await (const batch of input.batches) {
+      for (const sheetRow of batch) {
+        this.counts.rowsRead += 1;
+        this.accept(sheetRow);
+        if (this.firstKey !== null && !this.keyChecked) await this.checkFirstKey();
+        if (stream.full) await stream.send();
+        if (writer.due()) await writer.flush();
+        if (this.quarantine.full) await this.flushQuarantine();
+      }
+      this.progress();
+    }
+  }
+
+  accept({ rowNumber, cells }: SheetRow): void {
+    const row = new RowView(this.map, cells, this.memo);
+    unloadableReasons(cells, row.reasons);
+    const record = this.source.parse(row);
+    if (row.reasons.length > 0) {
+      this.quarantine.add({ rowNumber, cells, reasons: row.reasons });
+      return;
+    }
+    if (!this.keyChecked && this.firstKey === null)
+      this.firstKey = this.source.keyColumns.map((k) => record.values[k] as CopyValue);
+    this.writer.write(record, rowNumber, this.staging ? cells : null);
+  }
+
+  async checkFirstKey(): Promise<void> {
+    if (this.firstKey === null || this.keyChecked) return;
+    // Before anything is sent: a first key already stored means a reload or a correction.
+    this.keyChecked = true;
+    if (await keyExists(this.session, this.source, this.firstKey)) throw new KeyExists();
+  }
+
+  async flushQuarantine(): Promise<void> {
+    if (this.quarantine.empty) return;
+    await this.stream.end();
+    await this.quarantine.flush();
+  }
+
+  rawLines(): AsyncIterable<Buffer> | undefined {
+    return this.staging ? undefined : this.input.rawLines?.();
+  }
+
+  progress(): void {
+    this.input.onProgress?.(this.counts.rowsRead);
+  }
+
+  phase(name: string): void {
+    this.input.onPhase?.(name);
+  }
+}

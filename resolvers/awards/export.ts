@@ -7,6 +7,7 @@ import {
   csvWithBom,
   MONEY_FORMAT,
   type SheetColumn,
+  writeWorkbook,
 } from '../../lib/spreadsheet.js';
 import { type AwardOptions, type AwardSummaryRow, eligibleAnswers, summarize } from './engine.js';
 import { sumYuan } from './format.js';
@@ -133,7 +134,7 @@ export async function writeAwardsXlsx(data: AwardExport, file: string): Promise<
       };
     }
   }
-  await book.xlsx.writeFile(file);
+  await writeWorkbook(book, file);
 }
 
 const CSV_HEADER = [

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.js';
+import { didYouMean } from '../lib/names.js';
 import { LinkError } from './pipeline/errors.js';
 import { autocommitSession, inTransaction } from './pipeline/session.js';
 import { isSourceName, type PartyColumns, type SourceDefinition } from './pipeline/source.js';
@@ -92,7 +93,10 @@ export async function listUnmatched(
     : LINKED_SOURCES;
   if (options.source && sources.length === 0) {
     throw new LinkError(
-      `unknown source "${options.source}"; unmatched records come from: ${LINKED_SOURCES.map((s) => s.name).join(', ')}`,
+      `未知数据源 "${options.source}"${didYouMean(
+        options.source,
+        LINKED_SOURCES.map((s) => s.name),
+      )}；未匹配记录来自：${LINKED_SOURCES.map((s) => s.name).join('、')}`,
     );
   }
   const first = Math.min(Math.max(options.first ?? 50, 0), 1000);

@@ -8,6 +8,7 @@ import type { PgAsyncDatabase } from 'drizzle-orm/pg-core/async/db';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { lockDataDir } from './embedded-lock.js';
 import { relations } from './relations.js';
 
 export const MIGRATIONS_FOLDER = path.join(
@@ -50,6 +51,8 @@ export interface OpenOptions {
   databaseUrl?: string;
   /** PGlite data directory; `memory://` (or undefined) for an in-memory database. */
   dataDir?: string;
+  /** what holds a PGlite data directory, named to a second process that tries to open it (embedded-lock.ts) */
+  holder?: string;
   /** A PGlite data-directory tarball to start from (a migrated snapshot, for tests). */
   loadDataDir?: Blob;
   /** postgres.js pool size (default 10). */
@@ -194,6 +197,8 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
   }
   const dataDir = options.dataDir && options.dataDir !== 'memory://' ? options.dataDir : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // one process at a time on an embedded database's files: a second one is refused, naming the first
+  const release = dataDir ? lockDataDir(dataDir, options.holder) : () => {};
   // Imported here, not at the top: PGlite's module alone adds ~40 MB to a process's memory, which a
   // process on a PostgreSQL server (the service, a large load) never needs.
   const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
@@ -201,7 +206,12 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
     import('drizzle-orm/pglite'),
     import('drizzle-orm/pglite/migrator'),
   ]);
-  const client = await PGlite.create({ dataDir, loadDataDir: options.loadDataDir });
+  const client = await PGlite.create({ dataDir, loadDataDir: options.loadDataDir }).catch(
+    (error) => {
+      release();
+      throw error;
+    },
+  );
   const counter = queryCounter();
   const db = drizzlePglite({ client, relations, logger: counter.logger }) as unknown as Db;
   return wrap('pglite', db, counter, {
@@ -209,6 +219,12 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
     migrate: async () => {
       await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
     },
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
+    },
   });
 }

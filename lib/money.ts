@@ -36,3 +36,18 @@ export function sumDecimals(values: Iterable<string | null | undefined>): string
 /** Exact Σ of amounts given as numbers (null adds nothing), as a number. */
 export const sumYuan = (values: readonly (number | null)[]): number =>
   fenToYuan(values.reduce<bigint>((sum, v) => sum + (v === null ? 0n : toFen(v)), 0n));
+
+/** An amount in 元 as every export writes it: two decimals, no grouping ("6191.40"). */
+export const yuanCell = (value: string | number): string => fenText(toFen(value));
+
+const grouped = new Intl.NumberFormat('en-US', {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+
+/** An amount in 元 as a reason cites it: to the fen, with thousands grouped ("19,302.70"). */
+export const yuanText = (value: string | number): string => {
+  const fen = toFen(value);
+  const [whole, part] = fenText(fen < 0n ? -fen : fen).split('.');
+  return `${fen < 0n ? '-' : ''}${grouped.format(BigInt(whole)).split('.')[0]}.${part}`;
+};

@@ -11,8 +11,6 @@ export const MAX_YEAR = 2100;
  */
 export function checkYear(year: number): number {
   if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR)
-    throw new UserInputError(
-      `year must be a whole number between ${MIN_YEAR} and ${MAX_YEAR}, got ${year}`,
-    );
+    throw new UserInputError(`年份 year 须为 ${MIN_YEAR} 到 ${MAX_YEAR} 之间的整数，收到 ${year}`);
   return year;
 }

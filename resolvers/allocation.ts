@@ -4,6 +4,7 @@ import type { Database } from '../db/client.js';
 import { evaluationRunResults } from '../db/decisions.js';
 import { enterprises } from '../db/market.js';
 import { powerConsumption } from '../db/power-view.js';
+import { yuanText } from '../lib/money.js';
 import { checkYear } from '../lib/year.js';
 import {
   type AllocationMethod,
@@ -205,33 +206,27 @@ function toAllocation(
   const electricityKwh = accounts.reduce((s, a) => s + a.kwh, 0);
   const reasons: string[] = [];
   const unit = method?.surcharge.unit ?? '元/千瓦时';
-  if (!method) reasons.push(`no allocation method is in force for the grades of ${year}`);
+  if (!method) reasons.push(`${year} 年度等级没有适用的差别化配置办法`);
   else if (!row.grade)
-    reasons.push(
-      `${year} 未评价 (not evaluated): no grade, no differentiated allocation and no surcharge in ${year + 1}`,
-    );
+    reasons.push(`${year} 年度未评价：无等级，${year + 1} 年不实行差别化配置，也不加收电价`);
   else if (rate === null) {
     reasons.push(
-      `${year} ${row.grade} → ${method.labels[row.grade] ?? ''}: no electricity surcharge in ${year + 1}`,
+      `${year} 年 ${row.grade} 类 → ${method.labels[row.grade] ?? ''}：${year + 1} 年不加收电价`,
     );
   } else {
     const runYears = history.filter((h) => h.year > year - row.run && h.year <= year);
     const breaker = history.find((h) => h.year === year - row.run);
     reasons.push(
-      `${runYears.map(describe).join(', ')} → ${rate.toFixed(2)} ${unit} in ${year + 1} (${row.run} consecutive ${method.surcharge.grade} year${row.run > 1 ? 's' : ''}; ${method.legalBasis})`,
+      `${runYears.map(describe).join('、')} → ${year + 1} 年加收 ${rate.toFixed(2)} ${unit}（连续 ${row.run} 年 ${method.surcharge.grade} 类；${method.legalBasis}）`,
     );
-    if (breaker) reasons.push(`the run starts after ${describe(breaker)}`);
-    else reasons.push(`no grade on record before ${year - row.run + 1}`);
+    if (breaker) reasons.push(`连续年数自 ${describe(breaker)} 之后起算`);
+    else reasons.push(`${year - row.run + 1} 年之前没有评价等级记录`);
     const populations = new Set(runYears.map((h) => h.population));
-    if (populations.size > 1)
-      reasons.push('the run spans both populations (规下 and 规上): a D grade in either counts');
-    if (accounts.length === 0)
-      reasons.push(
-        'no electricity account (用电户号) is linked to this enterprise: the surcharge has no account to apply to',
-      );
+    if (populations.size > 1) reasons.push('连续年数跨规下、规上两类：任一类的 D 类均计入');
+    if (accounts.length === 0) reasons.push('本企业没有关联的用电户号：加收电价无户可执行');
     else
       reasons.push(
-        `estimate: ${rate.toFixed(2)} ${unit} × ${electricityKwh.toLocaleString('en-US')} kWh in ${year} = ${round2(rate * electricityKwh).toLocaleString('en-US')} 元`,
+        `估算：${rate.toFixed(2)} ${unit} × ${year} 年用电量 ${electricityKwh.toLocaleString('en-US')} kWh = ${yuanText(round2(rate * electricityKwh))} 元`,
       );
   }
   const finalYears = history.filter((h) => h.runId !== null && h.year > year - row.run - 1);
@@ -341,7 +336,7 @@ export function allocationOf(county: CountyAllocation, uscc: string): Allocation
     ...none,
     reasons: county.notEvaluated.length
       ? [...county.notEvaluated, ...none.reasons]
-      : [`${uscc} is not a registered enterprise`],
+      : [`${uscc} 不是已登记的企业`],
   };
 }
 

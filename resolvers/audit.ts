@@ -129,7 +129,7 @@ export async function auditPage(
 function cursorId(cursor: string): number {
   const id = Number(cursor);
   if (!Number.isSafeInteger(id) || id < 0)
-    throw new UserInputError(`Not an audit log cursor: ${JSON.stringify(cursor)}`);
+    throw new UserInputError(`不是审计日志的分页游标：${JSON.stringify(cursor)}`);
   return id;
 }
 

@@ -17,7 +17,7 @@ export const MAX_PAGE = 200;
 
 const pageSize = (first: number | null | undefined, fallback: number) => {
   if (first !== null && first !== undefined && (first < 0 || !Number.isInteger(first))) {
-    throw new UserInputError('first must be a whole number ≥ 0');
+    throw new UserInputError('first 须为不小于 0 的整数');
   }
   return Math.min(first ?? fallback, MAX_PAGE);
 };

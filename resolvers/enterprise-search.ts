@@ -130,7 +130,7 @@ function yearOf(
   const oy = order?.year ?? null;
   if (fy !== null && oy !== null && fy !== oy)
     throw new SearchInputError(
-      `filter.year (${fy}) and orderBy.year (${oy}) differ: give one year`,
+      `filter.year（${fy}）与 orderBy.year（${oy}）不一致：请只给一个年份`,
     );
   const year = fy ?? oy;
   const needs = [
@@ -141,9 +141,7 @@ function yearOf(
     order && order.field !== 'NAME' && order.field !== 'USCC' && `orderBy ${order.field}`,
   ].filter(Boolean);
   if (needs.length && year === null)
-    throw new SearchInputError(
-      `a year is required for ${needs.join(', ')}: set filter.year or orderBy.year`,
-    );
+    throw new SearchInputError(`${needs.join('、')} 需要年份：请设置 filter.year 或 orderBy.year`);
   return needs.length ? year : null;
 }
 
@@ -154,7 +152,7 @@ function range(
 ): SQL[] {
   if (!r) return [];
   if (r.min != null && r.max != null && r.min > r.max)
-    throw new SearchInputError(`${name}: min ${r.min} is above max ${r.max}`);
+    throw new SearchInputError(`${name}：下限 min ${r.min} 大于上限 max ${r.max}`);
   return [
     r.min != null ? sql`${column} >= ${String(r.min)}::numeric` : undefined,
     r.max != null ? sql`${column} <= ${String(r.max)}::numeric` : undefined,
@@ -189,7 +187,7 @@ function compile(
     });
   if (filter.cluster != null) {
     if (!clusters().some((c) => c.id === filter.cluster))
-      throw new SearchInputError(`unknown cluster ${filter.cluster}`);
+      throw new SearchInputError(`未知的产业集群 ${filter.cluster}`);
     registerOnly.push(inClusterSql(sql`(${e.industryCode} collate "C")`, filter.cluster));
   }
   if (filter.status != null) registerOnly.push(sql`${e.status} = ${filter.status.trim()}`);
@@ -220,7 +218,7 @@ function compile(
   if (filter.grade != null) {
     const grade = filter.grade.trim().toUpperCase();
     if (!(GRADES as readonly string[]).includes(grade))
-      throw new SearchInputError(`grade must be one of ${GRADES.join(', ')}, got ${filter.grade}`);
+      throw new SearchInputError(`等级 grade 须为 ${GRADES.join('、')} 之一，收到 ${filter.grade}`);
     figures.push(sql`${f.grade} = ${grade as Grade}`);
   }
   figures.push(...range(sql`${f.revenueYuan}`, filter.revenueYuan, 'revenueYuan'));
@@ -303,7 +301,7 @@ function decodeCursor(cursor: string): [string | null, string] {
   } catch {
     // fall through
   }
-  throw new SearchInputError('after is not a cursor of this connection');
+  throw new SearchInputError('after 不是本列表的分页游标');
 }
 
 /** Rows after the cursor in the order `value dir nulls last, uscc asc`. */
@@ -314,8 +312,7 @@ function after(
   key: SQL,
 ): SQL {
   const [value, uscc] = decodeCursor(cursor);
-  if (!sort.nullable && value === null)
-    throw new SearchInputError('after is not a cursor of this ordering');
+  if (!sort.nullable && value === null) throw new SearchInputError('after 不是本排序的分页游标');
   if (value === null) return sql`(${sort.value} is null and ${key} > ${uscc})`;
   const beyond =
     direction === 'DESC'
@@ -331,11 +328,9 @@ function after(
 export function pageSize(first: number | null | undefined): number {
   if (first == null) return DEFAULT_PAGE;
   if (!Number.isInteger(first) || first < 0)
-    throw new SearchInputError(`first must be a whole number ≥ 0, got ${first}`);
+    throw new SearchInputError(`first 须为不小于 0 的整数，收到 ${first}`);
   if (first > MAX_PAGE)
-    throw new SearchInputError(
-      `first may be at most ${MAX_PAGE}, got ${first}: page with after instead`,
-    );
+    throw new SearchInputError(`first 最大为 ${MAX_PAGE}，收到 ${first}：请用 after 翻页`);
   return first;
 }
 

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
+import { yuanText } from '../lib/money.js';
 import { checkYear } from '../lib/year.js';
 import { dataVersion } from './data-version.js';
 import { yearStatus } from './evaluable-years.js';
@@ -127,7 +128,13 @@ const list = (values: readonly (string | number)[]) =>
   );
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
+const fenFormat = new Intl.NumberFormat('en-US', {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
 const fmt = (v: number) => numberFormat.format(v);
+/** 亩 to 2 places, as a clerk writes them (元 to the fen: yuanText) */
+const mu = (v: number) => fenFormat.format(v);
 
 /** Indicators weighted in at least one population, in the method's order. */
 const weighted = (method: EvaluationMethod) =>
@@ -280,22 +287,22 @@ export function evaluationSql(method: EvaluationMethod, year: number): SQL {
 
 function eligibilityReasons(row: Facts, method: EvaluationMethod, year: number): string[] {
   const reasons: string[] = [];
-  const sections = method.evaluated.industrySections.join(', ');
+  const sections = method.evaluated.industrySections.join('、');
   if (!row.industrial) {
     const section = row.industry_section;
     reasons.push(
       section === null
-        ? `not evaluated: industry section unknown (evaluated: ${sections})`
-        : `not evaluated: industry section ${section} is not industrial (evaluated: ${sections}${section === 'D' ? '; utilities are not evaluated' : ''})`,
+        ? `不参评：行业门类不详（参评门类：${sections}）`
+        : `不参评：行业门类 ${section} 不属于工业（参评门类：${sections}${section === 'D' ? '；电力、热力、燃气及水生产和供应业不参评' : ''}）`,
     );
   }
   if (!row.active)
     reasons.push(
-      `not evaluated: 登记状态 ${row.status} is not active (${method.evaluated.activeStatuses.join(', ')})`,
+      `不参评：登记状态「${row.status}」不是正常经营（参评状态：${method.evaluated.activeStatuses.join('、')}）`,
     );
-  if (row.established === null) reasons.push('not evaluated: 成立日期 unknown');
+  if (row.established === null) reasons.push('不参评：成立日期不详');
   else if (!row.established)
-    reasons.push(`T 暂不评价: established on ${row.established_on}, after ${year}-01-01`);
+    reasons.push(`T 暂不评价：成立日期 ${row.established_on} 晚于 ${year}-01-01`);
   return reasons;
 }
 
@@ -312,7 +319,7 @@ function thresholds(
     const ok = revenue !== null && revenue >= p.minRevenueYuan;
     met &&= ok;
     words.push(
-      `营业收入 ${year} ${revenue === null ? 'missing' : `${fmt(revenue)} 元`} ${ok ? '≥' : '<'} ${fmt(p.minRevenueYuan)} 元`,
+      `${year} 年营业收入 ${revenue === null ? '缺失' : `${yuanText(revenue)} 元`} ${ok ? '≥' : '<'} ${fmt(p.minRevenueYuan)} 元`,
     );
   }
   if (p.minLandMu !== undefined) {
@@ -320,7 +327,7 @@ function thresholds(
     const ok = land !== null && land >= p.minLandMu;
     met &&= ok;
     words.push(
-      `land in use ${land === null ? 'unknown' : `${fmt(land)} 亩`} ${ok ? '≥' : '<'} ${fmt(p.minLandMu)} 亩`,
+      `用地面积 ${land === null ? '不详' : `${mu(land)} 亩`} ${ok ? '≥' : '<'} ${fmt(p.minLandMu)} 亩`,
     );
   }
   return { met, words };
@@ -420,16 +427,14 @@ class Result implements MuEfficiencyResult {
     if (row.population === null) {
       if (reasons.length === 0) {
         const missed = method.populations.map(
-          (p) => `${p.nameZh}: ${thresholds(row, p, year).words.join(', ')}`,
+          (p) => `${p.nameZh}：${thresholds(row, p, year).words.join('，')}`,
         );
-        reasons.push(`not evaluated: neither population applies (${missed.join('; ')})`);
+        reasons.push(`不参评：规上、规下两类均不适用（${missed.join('；')}）`);
       }
       return { indicators, reasons };
     }
     const pop = method.populations.find((p) => p.id === row.population)!;
-    reasons.push(
-      `${pop.nameZh} (${thresholds(row, pop, year).words.join(', ') || 'no threshold'})`,
-    );
+    reasons.push(`${pop.nameZh}（${thresholds(row, pop, year).words.join('，') || '无门槛'}）`);
     const benchmarks = this.#shared.benchmarks.get(pop.id)!;
     weightedIndicators.forEach((ind, i) => {
       const weight = pop.weights[ind.id];
@@ -446,17 +451,17 @@ class Result implements MuEfficiencyResult {
         points: Number(points[i]),
       });
       if (value === null)
-        reasons.push(`${ind.nameZh} missing (${whyNull(row, ind.metric).join('; ')}): scores 0`);
+        reasons.push(`${ind.nameZh}缺失（${whyNull(row, ind.metric).join('；')}）：得 0 分`);
       else if (benchmark === null || benchmark <= 0)
-        reasons.push(`${ind.nameZh}: the ${pop.nameZh} benchmark is not positive: scores 0`);
+        reasons.push(`${ind.nameZh}：${pop.nameZh}基准值不为正：得 0 分`);
       else if (value / benchmark > method.pointsCap)
         reasons.push(
-          `${ind.nameZh} is ${fmt(value / benchmark)} × the benchmark: capped at ${method.pointsCap}`,
+          `${ind.nameZh}为基准值的 ${fmt(value / benchmark)} 倍：按上限 ${method.pointsCap} 倍计分`,
         );
-      else if (value < 0) reasons.push(`${ind.nameZh} is negative: scores 0`);
+      else if (value < 0) reasons.push(`${ind.nameZh}为负：得 0 分`);
     });
     reasons.push(
-      `rank ${this.rank} of ${this.populationSize} in ${pop.nameZh}: grade ${this.grade}${this.gradeLabel ? ` ${this.gradeLabel}` : ''}`,
+      `${pop.nameZh}企业 ${this.populationSize} 家中排名第 ${this.rank}：${this.grade} 类${this.gradeLabel ? `（${this.gradeLabel}）` : ''}`,
     );
     return { indicators, reasons };
   }
@@ -587,8 +592,8 @@ export function muEfficiencyOf(evaluation: Evaluation, uscc: string): MuEfficien
     ? evaluation.notEvaluated
     : [
         evaluation.method
-          ? `not evaluated: ${uscc} is not a registered enterprise`
-          : `not evaluated: no 亩产效益 evaluation method is in force for ${evaluation.year}`,
+          ? `不参评：${uscc} 不是已登记的企业`
+          : `不参评：${evaluation.year} 年度没有适用的亩产效益评价办法`,
       ];
   return {
     uscc,

@@ -31,7 +31,7 @@ export async function createApiKey(
   input: { name: string; role: Role },
 ): Promise<CreatedKey> {
   const name = input.name.trim();
-  if (!name) throw new Error('A key needs a name (the department system or person holding it).');
+  if (!name) throw new Error('密钥需要名称（持有它的部门系统或人员）。');
   const key = generateKey();
   const prefix = key.slice(0, PREFIX_LENGTH);
   const [row] = await database.db
@@ -54,15 +54,15 @@ export async function revokeApiKey(database: Database, idOrPrefix: string): Prom
   const ref = idOrPrefix.trim();
   const byId = /^\d+$/.test(ref) && Number(ref) <= 2147483647;
   if (!byId && ref.length < 6)
-    throw new Error(`"${ref}" is neither a key id nor a prefix of at least 6 characters.`);
+    throw new Error(`"${ref}" 既不是密钥编号，也不是至少 6 个字符的密钥前缀。`);
   const matches = await database.db
     .select()
     .from(apiKeys)
     .where(byId ? eq(apiKeys.id, Number(ref)) : like(apiKeys.prefix, `${ref}%`));
-  if (matches.length === 0) throw new Error(`No API key has the id or prefix "${ref}".`);
+  if (matches.length === 0) throw new Error(`没有编号或前缀为 "${ref}" 的 API 密钥。`);
   if (matches.length > 1)
     throw new Error(
-      `"${ref}" matches ${matches.length} keys (${matches.map((k) => `${k.id} ${k.prefix}`).join(', ')}); give the id.`,
+      `"${ref}" 匹配 ${matches.length} 个密钥（${matches.map((k) => `${k.id} ${k.prefix}`).join('、')}），请给出编号。`,
     );
   const [row] = await database.db
     .update(apiKeys)

@@ -9,7 +9,7 @@
 interface Origin {
   /** true when the enterprise has a record of this kind for the year */
   present(row: MetricsFacts): boolean;
-  /** why there is no figure when there is no record, e.g. `no tax payment in 2024` */
+  /** why there is no figure when there is no record, e.g. `2024 年无实缴税款记录` */
   absent(year: number): string;
   /** why there is no figure when the record is there but this value is blank */
   blank?(year: number, nameZh: string): string;
@@ -34,20 +34,20 @@ export const FACTS = [
 const ORIGINS = {
   land: {
     present: (row) => row.has_land_record,
-    absent: (y) => `no parcel or lease in force on ${y}-12-31`,
+    absent: (y) => `${y}-12-31 无在用的土地（无宗地，也无租赁）`,
   },
   taxPayments: {
     present: (row) => row.tax_payment_count > 0,
-    absent: (y) => `no tax payment in ${y}`,
+    absent: (y) => `${y} 年无实缴税款记录`,
   },
   power: {
     present: (row) => row.power_reading_count > 0,
-    absent: (y) => `no electricity reading in ${y}`,
+    absent: (y) => `${y} 年无用电记录`,
   },
   annualReturn: {
     present: (row) => row.has_annual_return,
-    absent: (y) => `no annual tax return for ${y}`,
-    blank: (y, nameZh) => `the ${y} annual return has no ${nameZh}`,
+    absent: (y) => `无 ${y} 年度企业所得税年度申报`,
+    blank: (y, nameZh) => `${y} 年度申报未填${nameZh}`,
   },
 } satisfies Record<string, Origin>;
 
@@ -84,9 +84,7 @@ export const METRICS = [
     unit: '亩',
     origin: 'land',
     notPositive: (land) =>
-      land === 0
-        ? 'land in use is 0'
-        : `land in use is negative (${land} 亩: more leased out than held)`,
+      land === 0 ? '用地面积为 0' : `用地面积为负（${land} 亩：出租多于自有）`,
     description:
       '用地面积 in 亩: land in use on Dec 31 (parcels held − leased out + leased in); 1 亩 = 10000/15 m²',
   },
@@ -112,7 +110,7 @@ export const METRICS = [
     nameZh: '营业收入',
     unit: '元',
     origin: 'annualReturn',
-    notPositive: (_revenue, year) => `营业收入 ${year} is not positive`,
+    notPositive: (_revenue, year) => `${year} 年营业收入不为正`,
     description: '营业收入 in 元, from the annual return',
   },
   {
@@ -130,7 +128,7 @@ export const METRICS = [
     unit: 'tce',
     origin: 'power',
     inputs: ['electricity_kwh'],
-    notPositive: (_tce, year) => `electricity consumption in ${year} is 0`,
+    notPositive: (_tce, year) => `${year} 年用电量为 0`,
     description:
       '综合能耗 in tce (吨标准煤): electricity × the year’s factor (1.229 tce per 10⁴ kWh, 当量值)',
   },
@@ -182,7 +180,7 @@ export const METRICS = [
     integer: true,
     origin: 'annualReturn',
     notPositive: (employees, year) =>
-      `年平均从业人数 ${year} is ${employees === 0 ? 0 : 'negative'}`,
+      `${year} 年年平均从业人数${employees === 0 ? '为 0' : '为负'}`,
     description: '年平均从业人数: average employees (persons), from the annual return',
   },
   {

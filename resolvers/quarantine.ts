@@ -5,6 +5,7 @@ import { SOURCE_DEFINITIONS } from '../connectors/sources.js';
 import type { Database } from '../db/client.js';
 import { ingestBatches, quarantinedRows } from '../db/ingest.js';
 import { UserInputError } from '../lib/errors.js';
+import { didYouMean } from '../lib/names.js';
 import { type Capabilities, DEPARTMENTS, type Department } from './roles.js';
 
 /**
@@ -94,14 +95,16 @@ export const quarantineCursor = (r: { batchId: number; rowNumber: number; id: nu
 function parseCursor(after: string): [number, number, number] {
   const parts = after.split(':').map(Number);
   if (parts.length !== 3 || !parts.every((n) => Number.isSafeInteger(n) && n >= 0))
-    throw new UserInputError(`"${after}" is not a cursor of quarantinedRows`);
+    throw new UserInputError(`"${after}" 不是 quarantinedRows 的分页游标`);
   return parts as [number, number, number];
 }
 
 /** Checks a source name; an unknown one is the caller's mistake (BAD_USER_INPUT), never a refusal. */
 export function knownSource(source: string): SourceName {
   if (!isSourceName(source))
-    throw new UserInputError(`未知数据源 "${source}"；可选：${SOURCES.join(', ')}`);
+    throw new UserInputError(
+      `未知数据源 "${source}"${didYouMean(source, SOURCES)}；可选：${SOURCES.join('、')}`,
+    );
   return source;
 }
 
@@ -129,8 +132,7 @@ export async function quarantinedRowsPage(
 ): Promise<QuarantinePage> {
   if (filter.source) knownSource(filter.source);
   const first = filter.first ?? 50;
-  if (!Number.isInteger(first) || first < 0)
-    throw new UserInputError('first must be a whole number ≥ 0');
+  if (!Number.isInteger(first) || first < 0) throw new UserInputError('first 须为不小于 0 的整数');
   const limit = Math.min(first, MAX_QUARANTINE_PAGE);
   const q = quarantinedRows;
   const sources = filter.source ? allowed.filter((s) => s === filter.source) : [...allowed];

@@ -229,7 +229,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       if (!(GRADES as readonly string[]).includes(args.grade))
-        throw new UserInputError(`grade must be one of ${GRADES.join(', ')}`);
+        throw new UserInputError(`等级 grade 须为 ${GRADES.join('、')} 之一`);
       return allocationList(
         await ctx.loaders.allocation.load(checkYear(args.year)),
         args.grade as (typeof GRADES)[number],

@@ -75,7 +75,7 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: (_parent, ctx, info, result) => {
       const needed = scopesNeeded(result.failure);
       return new GraphQLError(
-        `Role "${ctx.viewer.role}" may not read ${info.parentType.name}.${info.fieldName}${needed.length ? ` (it needs ${needed.join(' or ')})` : ''}.`,
+        `角色「${ctx.viewer.role}」无权读取 ${info.parentType.name}.${info.fieldName}${needed.length ? `（需要 ${needed.join(' 或 ')}）` : ''}。`,
         { extensions: { code: 'FORBIDDEN' } },
       );
     },
@@ -101,7 +101,7 @@ builder.scalarType('Date', {
   serialize: (value) => String(value),
   parseValue: (value) => {
     if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) {
-      throw new GraphQLError(`Date must be YYYY-MM-DD, got ${JSON.stringify(value)}`);
+      throw new GraphQLError(`日期须写作 YYYY-MM-DD，收到 ${JSON.stringify(value)}`);
     }
     return value;
   },

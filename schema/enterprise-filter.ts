@@ -126,7 +126,7 @@ builder.queryFields((t) => ({
       },
       resolve: async (_root, args, ctx, info) => {
         if (args.last != null || args.before != null)
-          throw new UserInputError('enterprises pages forward only: use first and after');
+          throw new UserInputError('enterprises 只能向后翻页：请用 first 和 after');
         const filter = (args.filter ?? {}) as EnterpriseFilterInput;
         const order = (args.orderBy ?? null) as EnterpriseOrderInput | null;
         // What the nodes need, planned by Pothos (registered for the nodes' fields to find).

@@ -54,7 +54,7 @@ builder.queryField('muAverageTaxLeaders', (t) =>
     resolve: async (_root, args, ctx) => {
       const first = args.first ?? 20;
       if (first < 0 || first > MAX_LEADERS)
-        throw new UserInputError(`first must be between 0 and ${MAX_LEADERS}`);
+        throw new UserInputError(`first 须在 0 到 ${MAX_LEADERS} 之间`);
       return muTaxLeaders(ctx.database, checkYear(args.year), first, (y) =>
         ctx.loaders.yearFigures.load(y),
       );

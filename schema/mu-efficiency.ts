@@ -208,8 +208,7 @@ builder.queryField('muEfficiencyRanking', (t) =>
       live: t.arg.boolean({ defaultValue: false, description: LIVE_ARG }),
     },
     resolve: async (_root, args, ctx, info) => {
-      if (args.first != null && args.first < 0)
-        throw new UserInputError('first must not be negative');
+      if (args.first != null && args.first < 0) throw new UserInputError('first 不能为负数');
       const ranking = rankingOf(await evaluationFor(ctx, args.year, args.live), {
         population: args.population ?? 'ABOVE_SCALE',
         town: args.town,

@@ -94,7 +94,7 @@ builder.queryField('quarantinedRows', (t) =>
         const batchId =
           args.batchId === null || args.batchId === undefined ? null : Number(args.batchId);
         if (batchId !== null && !Number.isSafeInteger(batchId))
-          throw new UserInputError(`batchId "${args.batchId}" is not a batch number`);
+          throw new UserInputError(`batchId "${args.batchId}" 不是批次号`);
         const source = batchId === null ? null : await batchSource(ctx.database, batchId);
         if (source && !allowed.includes(source)) throw refused(ctx.viewer.role, source);
         ctx.audit.record('Query.quarantinedRows');

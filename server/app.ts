@@ -199,7 +199,7 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
       try {
         body = JSON.parse(raw);
       } catch {
-        throw new HttpError(400, 'The request body is not valid JSON.');
+        throw new HttpError(400, '请求体不是有效的 JSON。');
       }
     }
     const viewer = await resolveViewer(req.headers);
@@ -210,7 +210,7 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
       throw new RequestRefused(
         429,
         'RATE_LIMITED',
-        `Too many requests: at most ${config.rateLimitPerMinute} a minute per key; retry in ${rate.retryAfterSeconds} s.`,
+        `请求过于频繁：每个密钥每分钟最多 ${config.rateLimitPerMinute} 次，请 ${rate.retryAfterSeconds} 秒后重试。`,
         {
           'retry-after': String(rate.retryAfterSeconds),
         },

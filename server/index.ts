@@ -24,6 +24,7 @@ async function main() {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    holder: `npm start（服务 http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}）`,
     ...connection,
   });
   await database.migrate();

@@ -45,7 +45,12 @@ function pageSizeProblem(
   if (!arg || getNamedType(arg.type).name !== 'Int') return null;
   const value = valueFromAST(node.value, arg.type, variables);
   if (typeof value !== 'number' || value <= MAX_PAGE_SIZE) return null;
-  return `${typeInfo.getParentType()?.name}.${typeInfo.getFieldDef()?.name}: \`${node.name.value}\` may be at most ${MAX_PAGE_SIZE} (got ${value}); page with \`after\`.`;
+  const field = typeInfo.getFieldDef();
+  // only a field that pages can be told to page
+  const advice = field?.args.some((a) => a.name === 'after')
+    ? '请用 `after` 翻页'
+    : '该字段不分页：请用筛选条件（如乡镇、行业）缩小范围';
+  return `${typeInfo.getParentType()?.name}.${field?.name}：\`${node.name.value}\` 最大为 ${MAX_PAGE_SIZE}（收到 ${value}）；${advice}。`;
 }
 
 /** Literal page sizes, at validation (before the cost rule, which multiplies by them, has its say). */

@@ -32,28 +32,26 @@ export function createViewerResolver({
     const header = headers.authorization;
     if (header) {
       const match = /^Bearer\s+(\S{1,200})\s*$/i.exec(header);
-      if (!match) throw new AuthenticationError('The Authorization header must be "Bearer <key>".');
+      if (!match) throw new AuthenticationError('Authorization 请求头须为 "Bearer <密钥>"。');
       const key = await findApiKey(database, match[1]);
       if (!key)
         throw new AuthenticationError(
-          'Unknown API key: check that the whole key was copied (ask an administrator for a new one).',
+          '未知的 API 密钥：请检查是否完整复制了密钥（或向管理员申请新密钥）。',
         );
       if (key.revokedAt)
         throw new AuthenticationError(
-          `This API key (${key.prefix}…, "${key.name}") was revoked; ask an administrator for a new one.`,
+          `该 API 密钥（${key.prefix}…，「${key.name}」）已被吊销，请向管理员申请新密钥。`,
         );
       if (!isRole(key.role)) {
         logger.error({ keyId: key.id, role: key.role }, 'API key with an unknown role');
-        throw new AuthenticationError(
-          `This API key has the unknown role "${key.role}"; ask an administrator to replace it.`,
-        );
+        throw new AuthenticationError(`该 API 密钥的角色「${key.role}」未知，请管理员更换。`);
       }
       recordUse(key.id);
       return viewerFor(key.role, String(key.id), key.name);
     }
     if (anonymousAllowed(config)) return viewerFor('analyst');
     throw new AuthenticationError(
-      'An API key is required: send "Authorization: Bearer <key>" (ask an administrator for a key).',
+      '需要 API 密钥：请发送 "Authorization: Bearer <密钥>"（向管理员申请密钥）。',
     );
   };
 }

@@ -7,7 +7,7 @@ import { withDatabase } from '../shared.js';
 
 function day(value: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value)))
-    throw new InvalidArgumentError('a date as YYYY-MM-DD');
+    throw new InvalidArgumentError('日期须写作 YYYY-MM-DD');
   return value;
 }
 
@@ -48,8 +48,7 @@ export function registerAudit(program: Command) {
         keyName?: string;
         uscc?: string;
       }) => {
-        if (flags.from > flags.to)
-          throw new Error(`--from ${flags.from} is after --to ${flags.to}`);
+        if (flags.from > flags.to) throw new Error(`--from ${flags.from} 晚于 --to ${flags.to}`);
         await withDatabase(async (database) => {
           const rows = await auditRows(database, flags);
           const sink = new CsvSink(path.resolve(flags.out), 'utf-8-bom', '\r\n');

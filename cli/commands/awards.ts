@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { didYouMean } from '../../lib/names.js';
 import { awardExport, writeAwardsCsv, writeAwardsXlsx } from '../../resolvers/awards/export.js';
 import { AwardInputError, isIsoDate, limitText, sumYuan } from '../../resolvers/awards/format.js';
 import { awardCodes, defaultRegistry } from '../../resolvers/awards/ruleset.js';
@@ -17,15 +18,15 @@ export function registerAwards(program: Command) {
     .requiredOption('--out <file>', 'output file ending in .xlsx or .csv')
     .action(async (opts: { asOf: string; code?: string; out: string }) => {
       if (!isIsoDate(opts.asOf))
-        throw new AwardInputError(`--as-of must be a date written YYYY-MM-DD, got "${opts.asOf}"`);
+        throw new AwardInputError(`--as-of 须写作 YYYY-MM-DD，收到 "${opts.asOf}"`);
       const known = awardCodes(defaultRegistry()).map((b) => b.rule.code);
       if (opts.code && !known.includes(opts.code))
         throw new AwardInputError(
-          `--code ${opts.code} is not an award code; known codes: ${known.join(', ')}`,
+          `--code ${opts.code} 不是奖励代码${didYouMean(opts.code, known)}；可选代码：${known.join('、')}`,
         );
       const ext = path.extname(opts.out).toLowerCase();
       if (ext !== '.xlsx' && ext !== '.csv')
-        throw new AwardInputError(`--out must end in .xlsx or .csv, got "${opts.out}"`);
+        throw new AwardInputError(`--out 须以 .xlsx 或 .csv 结尾，收到 "${opts.out}"`);
       await withDatabase(async (database) => {
         const data = await awardExport(database, opts.asOf, {
           codes: opts.code ? [opts.code] : undefined,

@@ -8,7 +8,7 @@ function wholeNumber(min: number) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`expected a whole number of at least ${min}, got "${value}"`);
+      throw new InvalidArgumentError(`须为不小于 ${min} 的整数，收到 "${value}"`);
     return n;
   };
 }

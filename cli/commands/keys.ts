@@ -4,7 +4,7 @@ import { isRole, ROLES, type Role } from '../../resolvers/roles.js';
 import { withDatabase } from '../shared.js';
 
 function role(value: string): Role {
-  if (!isRole(value)) throw new InvalidArgumentError(`one of ${ROLES.join(', ')}`);
+  if (!isRole(value)) throw new InvalidArgumentError(`须为 ${ROLES.join('、')} 之一`);
   return value;
 }
 

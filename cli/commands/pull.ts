@@ -30,7 +30,7 @@ interface PullPowerFlags {
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('须为不小于 1 的整数');
   return n;
 }
 

@@ -22,11 +22,10 @@ export function registerSurcharge(program: Command) {
     .requiredOption('--out <file>', 'output file ending in .xlsx or .csv')
     .action(async (opts: { year: string; out: string }) => {
       const year = Number(opts.year);
-      if (!/^\d{4}$/.test(opts.year))
-        throw new Error(`--year must be a four-digit year, got "${opts.year}"`);
+      if (!/^\d{4}$/.test(opts.year)) throw new Error(`--year 须为四位年份，收到 "${opts.year}"`);
       const ext = path.extname(opts.out).toLowerCase();
       if (ext !== '.xlsx' && ext !== '.csv')
-        throw new Error(`--out must end in .xlsx or .csv, got "${opts.out}"`);
+        throw new Error(`--out 须以 .xlsx 或 .csv 结尾，收到 "${opts.out}"`);
       await withDatabase(async (database) => {
         const county = await countyAllocation(database, year);
         // a year not evaluated has no grades: an empty list would read as "no one is surcharged"

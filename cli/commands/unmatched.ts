@@ -4,7 +4,7 @@ import { withDatabase } from '../shared.js';
 
 const positive = (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('须为不小于 1 的整数');
   return n;
 };
 

@@ -1,4 +1,5 @@
 import { UserInputError } from '../../lib/errors.js';
+import { didYouMean } from '../../lib/names.js';
 
 /**
  * Why a whole file (or a call) was refused: errors a caller can act on, each with a message a
@@ -43,7 +44,7 @@ export class BadHeaderError extends IngestError {
 export class UnknownSourceError extends IngestError {
   override name = 'UnknownSourceError';
   constructor(source: string, known: readonly string[]) {
-    super(`unknown source "${source}"; the sources are: ${known.join(', ')}`);
+    super(`未知数据源 "${source}"${didYouMean(source, known)}；可选数据源：${known.join('、')}`);
   }
 }
 

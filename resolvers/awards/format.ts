@@ -33,7 +33,7 @@ export function isIsoDate(value: string): boolean {
 /** Throws AwardInputError unless `asOf` is a real YYYY-MM-DD date. */
 export function assertAsOf(asOf: string): void {
   if (!isIsoDate(asOf))
-    throw new AwardInputError(`查询日期 asOf must be a date written YYYY-MM-DD, got "${asOf}"`);
+    throw new AwardInputError(`查询日期 asOf 须写作 YYYY-MM-DD，收到 "${asOf}"`);
 }
 
 const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;

@@ -204,7 +204,7 @@ export function rulesInForce(
     const unknown = codes.filter((c) => !known.has(c));
     if (unknown.length > 0)
       throw new AwardInputError(
-        `unknown award code ${unknown.join(', ')}; known codes: ${[...known].join(', ')}`,
+        `未知的奖励代码 ${unknown.join('、')}；可选代码：${[...known].join('、')}`,
       );
   }
   return registry.ruleSets

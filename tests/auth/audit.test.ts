@@ -268,7 +268,7 @@ describe(`edp audit export (${testDbMode()})`, () => {
         target.env,
       );
       expect(bad.code).not.toBe(0);
-      expect(bad.stderr).toMatch(/--from 2025-04-01 is after --to 2025-03-01/);
+      expect(bad.stderr).toMatch(/--from 2025-04-01 晚于 --to 2025-03-01/);
     } finally {
       await target.drop();
     }

@@ -38,7 +38,7 @@ describe(`API keys and anonymous access (${testDbMode()})`, () => {
     expect(tax.body.data.enterprise.taxPayments.totalCount).toBeGreaterThan(0);
     const denied = await app.gql(WHO, {}, bearer(created.key));
     expect(errorsWithCode(denied.body, 'FORBIDDEN')[0].message).toMatch(
-      /Role "tax" may not read Query\.auditLog/,
+      /角色「tax」无权读取 Query\.auditLog/,
     );
   });
 
@@ -55,7 +55,7 @@ describe(`API keys and anonymous access (${testDbMode()})`, () => {
 
     const unknown = await app.gql('{ __typename }', {}, bearer(`edp_${'x'.repeat(43)}`));
     expect(unknown.status).toBe(401);
-    expect(unknown.body.errors[0].message).toMatch(/Unknown API key/);
+    expect(unknown.body.errors[0].message).toMatch(/未知的 API 密钥/);
 
     const created = await createApiKey(t.database, { name: 'temporary', role: 'admin' });
     const before = await app.gql(WHO, {}, bearer(created.key));
@@ -65,7 +65,7 @@ describe(`API keys and anonymous access (${testDbMode()})`, () => {
     const after = await app.gql(WHO, {}, bearer(created.key));
     expect(after.status).toBe(401);
     expect(after.body.errors[0].message).toMatch(
-      new RegExp(`This API key \\(${created.prefix}…, "temporary"\\) was revoked`),
+      new RegExp(`该 API 密钥（${created.prefix}…，「temporary」）已被吊销`),
     );
     expect(after.body.data).toBeUndefined();
   });
@@ -116,7 +116,7 @@ describe(`API keys and anonymous access (${testDbMode()})`, () => {
       const refused = await strict.gql('{ __typename }');
       expect(refused.status).toBe(401);
       expect(refused.body.errors[0]).toMatchObject({
-        message: expect.stringMatching(/An API key is required/),
+        message: expect.stringMatching(/需要 API 密钥/),
         extensions: { code: 'UNAUTHENTICATED' },
       });
       const served = await open.gql(`query ($u: String!) { enterprise(uscc: $u) { name } }`, {
@@ -158,7 +158,7 @@ describe(`edp keys (${testDbMode()})`, () => {
       const bad = await edp(['keys', 'create', '--name', 'x', '--role', 'mayor'], target.env);
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toMatch(
-        /one of admin, analyst, tax, natural-resources, power, market, dashboard/,
+        /须为 admin、analyst、tax、natural-resources、power、market、dashboard 之一/,
       );
 
       const list = await edp(['keys', 'list'], target.env);
@@ -179,10 +179,10 @@ describe(`edp keys (${testDbMode()})`, () => {
         const app2 = await startAuthApp(again);
         expect((await app2.gql('{ __typename }', {}, bearer(key!))).status).toBe(401);
         await expect(revokeApiKey(again, 'edp_zz')).rejects.toThrow(
-          /No API key has the id or prefix "edp_zz"/,
+          /没有编号或前缀为 "edp_zz" 的 API 密钥/,
         );
         await expect(revokeApiKey(again, 'edp')).rejects.toThrow(
-          /neither a key id nor a prefix of at least 6 characters/,
+          /既不是密钥编号，也不是至少 6 个字符的密钥前缀/,
         );
         await app2.stop();
         await again.close();

@@ -91,7 +91,7 @@ describe(`abuse limits (${testDbMode()})`, () => {
     expect(literal.status).toBe(400);
     expect(literal.body.data).toBeUndefined();
     expect(literal.body.errors.map((e: any) => e.message)).toContain(
-      'Query.enterprises: `first` may be at most 100 (got 100000); page with `after`.',
+      'Query.enterprises：`first` 最大为 100（收到 100000）；请用 `after` 翻页。',
     );
     const variable = await app.gql(`query ($n: Int) { enterprises(first: $n) { totalCount } }`, {
       n: 100000,
@@ -102,6 +102,15 @@ describe(`abuse limits (${testDbMode()})`, () => {
       n: 100,
     });
     expect(fine.body.errors).toBeUndefined();
+  });
+
+  it('tells a field without `after` to narrow the query, not to page', async () => {
+    const ranking = await app.gql(`{ muEfficiencyRanking(year: 2024, first: 1000) { rank } }`);
+    expect(ranking.status).toBe(400);
+    const message: string = ranking.body.errors[0].message;
+    expect(message).toBe(
+      'Query.muEfficiencyRanking：`first` 最大为 100（收到 1000）；该字段不分页：请用筛选条件（如乡镇、行业）缩小范围。',
+    );
   });
 
   it('refuses a batch of 100 operations and a 1 MB body', async () => {
@@ -239,7 +248,7 @@ describe(`per-key rate limit (${testDbMode()})`, () => {
       expect(await res.json()).toEqual({
         errors: [
           {
-            message: 'Too many requests: at most 60 a minute per key; retry in 1 s.',
+            message: '请求过于频繁：每个密钥每分钟最多 60 次，请 1 秒后重试。',
             extensions: { code: 'RATE_LIMITED' },
           },
         ],

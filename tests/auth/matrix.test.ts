@@ -208,7 +208,7 @@ describe(`role × field matrix from the schema (${testDbMode()})`, () => {
       'node.penalties',
     ]);
     expect(errorsWithCode(market.body, 'FORBIDDEN')[0].message).toMatch(
-      /Role "tax" may not read Enterprise\.penalties \(it needs department market\)/,
+      /角色「tax」无权读取 Enterprise\.penalties（需要 department market）/,
     );
   });
 

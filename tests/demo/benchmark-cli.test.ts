@@ -87,9 +87,9 @@ describe('edp demo', () => {
   it('refuses a size below the minimum or a seed that is not a whole number', async () => {
     await expect(
       program().parseAsync(['node', 'edp', 'demo', '--out', tempDir(), '--enterprises', '10']),
-    ).rejects.toThrow(/at least 300/);
+    ).rejects.toThrow(/不小于 300/);
     await expect(
       program().parseAsync(['node', 'edp', 'demo', '--out', tempDir(), '--seed', 'x']),
-    ).rejects.toThrow(/whole number/);
+    ).rejects.toThrow(/整数/);
   });
 });

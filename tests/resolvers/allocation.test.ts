@@ -150,22 +150,18 @@ describe(`differentiated allocation and the surcharge list (${testDbMode()})`, (
       ['P0002', 0, 0],
     ]);
     expect(x.reasons[0]).toBe(
-      '2022 规下D, 2023 规下D, 2024 规下D → 0.15 元/千瓦时 in 2025 (3 consecutive D years; 鲁发改价格〔2022〕56号)',
+      '2022 规下D、2023 规下D、2024 规下D → 2025 年加收 0.15 元/千瓦时（连续 3 年 D 类；鲁发改价格〔2022〕56号）',
     );
     const y = allocationOf(await countyAllocation(t.database, 2024), Y);
-    expect(y.reasons).toContain('the run starts after 2023 未评价');
+    expect(y.reasons).toContain('连续年数自 2023 未评价 之后起算');
     const z = allocationOf(await countyAllocation(t.database, 2024), Z);
-    expect(z.reasons[0]).toBe('2024 C → 相对控制: no electricity surcharge in 2025');
+    expect(z.reasons[0]).toBe('2024 年 C 类 → 相对控制：2025 年不加收电价');
     const w = allocationOf(await countyAllocation(t.database, 2025), W);
-    expect(w.reasons).toContain(
-      'the run spans both populations (规下 and 规上): a D grade in either counts',
-    );
+    expect(w.reasons).toContain('连续年数跨规下、规上两类：任一类的 D 类均计入');
     expect(w.estimatedSurchargeYuan).toBe(100_000);
     const zNone = allocationOf(await countyAllocation(t.database, 2025), Z);
     expect(zNone.accounts).toEqual([]);
-    expect(zNone.reasons).toContain(
-      'no electricity account (用电户号) is linked to this enterprise: the surcharge has no account to apply to',
-    );
+    expect(zNone.reasons).toContain('本企业没有关联的用电户号：加收电价无户可执行');
   });
 
   it('lists the utility rows by account number with totals that agree with the hand calculation', async () => {

@@ -170,7 +170,7 @@ describe(`award candidates and summary (${testDbMode()})`, () => {
 
   it('an unknown code is refused with the known ones listed', async () => {
     await expect(awardCandidates(t.database, 'LOTTERY', '2024-01-01')).rejects.toThrow(
-      /unknown award code LOTTERY; known codes: REVENUE_500M/,
+      /未知的奖励代码 LOTTERY；可选代码：REVENUE_500M/,
     );
   });
 });

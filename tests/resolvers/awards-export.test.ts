@@ -152,13 +152,13 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
       )?.message;
     };
     expect(await fails(['--as-of', '2024-02-30', '--out', 'x.xlsx'])).toBe(
-      '--as-of must be a date written YYYY-MM-DD, got "2024-02-30"',
+      '--as-of 须写作 YYYY-MM-DD，收到 "2024-02-30"',
     );
     expect(await fails(['--as-of', '2024-06-30', '--code', 'LOTTERY', '--out', 'x.xlsx'])).toMatch(
-      /^--code LOTTERY is not an award code; known codes: REVENUE_500M, /,
+      /^--code LOTTERY 不是奖励代码；可选代码：REVENUE_500M、/,
     );
     expect(await fails(['--as-of', '2024-06-30', '--out', 'x.pdf'])).toBe(
-      '--out must end in .xlsx or .csv, got "x.pdf"',
+      '--out 须以 .xlsx 或 .csv 结尾，收到 "x.pdf"',
     );
   });
 
@@ -191,8 +191,6 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
       (e) => e,
     )) as { code: number; stderr: string };
     expect(error.code).toBe(1);
-    expect(error.stderr).toContain(
-      'edp: --as-of must be a date written YYYY-MM-DD, got "2024-13-01"',
-    );
+    expect(error.stderr).toContain('edp: --as-of 须写作 YYYY-MM-DD，收到 "2024-13-01"');
   }, 180_000);
 });

@@ -146,7 +146,7 @@ describe(`which years are evaluated (${testDbMode()})`, () => {
       ]);
       expect(gap.consecutiveDYears).toBe(2);
       expect(gap.surchargeYuanPerKwh).toBe(0.1);
-      expect(gap.reasons).toContain('the run starts after 2023 未评价');
+      expect(gap.reasons).toContain('连续年数自 2023 未评价 之后起算');
     } finally {
       await u.drop();
     }

@@ -76,14 +76,14 @@ describe(`metrics and 亩产效益 through GraphQL (${testDbMode()})`, () => {
 
     const { enterprise: d } = await data(t.database, PROFILE, { uscc: county.D.uscc });
     expect(d.metrics.landAreaMu).toBeNull();
-    expect(d.metrics.missing).toContain('no parcel or lease in force on 2024-12-31');
+    expect(d.metrics.missing).toContain('2024-12-31 无在用的土地（无宗地，也无租赁）');
     expect(d.muEfficiency).toMatchObject({
       evaluated: false,
       population: null,
       grade: null,
       indicators: [],
     });
-    expect(d.muEfficiency.reasons.join()).toContain('industry section D is not industrial');
+    expect(d.muEfficiency.reasons.join()).toContain('行业门类 D 不属于工业');
   });
 
   it('ranks a population best first, filtered by town or division', async () => {
@@ -103,7 +103,7 @@ describe(`metrics and 亩产效益 through GraphQL (${testDbMode()})`, () => {
         .muEfficiencyRanking,
     ).toEqual([]);
     const negative = await run(t.database, RANKING, { first: -1 });
-    expect(negative.errors?.[0].message).toBe('first must not be negative');
+    expect(negative.errors?.[0].message).toBe('first 不能为负数');
     const badYear = await run(t.database, `{ muEfficiencyRanking(year: 20245) { rank } }`);
     expect(badYear.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });

@@ -260,10 +260,10 @@ describe(`亩产效益 evaluation of a small county (${testDbMode()})`, () => {
       weight: 45,
     });
     expect(u4.reasons).toContain(
-      '亩均税收 missing (no parcel or lease in force on 2024-12-31): scores 0',
+      '亩均税收缺失（2024-12-31 无在用的土地（无宗地，也无租赁））：得 0 分',
     );
     expect(
-      u4.reasons.some((r) => r.startsWith('全员劳动生产率 is 22.5 × the benchmark: capped at 3')),
+      u4.reasons.some((r) => r.startsWith('全员劳动生产率为基准值的 22.5 倍：按上限 3 倍计分')),
     ).toBe(true);
     // n = 4: ⌈0.2⌉ = 1 D at the bottom, ⌊0.8⌋ = 0 A, ⌊1.6⌋ = 1 B
     expect(
@@ -275,7 +275,7 @@ describe(`亩产效益 evaluation of a small county (${testDbMode()})`, () => {
       [U4, 4, 'D', 4],
     ]);
     expect(u4.gradeLabel).toBe('限制发展类');
-    expect(u1.reasons[0]).toBe('规上 (营业收入 2024 60,000,000 元 ≥ 20,000,000 元)');
+    expect(u1.reasons[0]).toBe('规上（2024 年营业收入 60,000,000.00 元 ≥ 20,000,000 元）');
   });
 
   it('scores 规下 on 亩均税收 alone, clips a negative ratio to 0 and breaks ties by USCC', () => {
@@ -295,9 +295,7 @@ describe(`亩产效益 evaluation of a small county (${testDbMode()})`, () => {
     expect(below[2].indicators).toEqual([
       expect.objectContaining({ id: 'muAverageTax', value: -1000, points: 0, weight: 100 }),
     ]);
-    expect(ev.results.get(L5)!.reasons).toContain(
-      '亩均税收 missing (no tax payment in 2024): scores 0',
-    );
+    expect(ev.results.get(L5)!.reasons).toContain('亩均税收缺失（2024 年无实缴税款记录）：得 0 分');
     // established on 2024-01-01 exactly is evaluated; 19,999,999.99 元 is below scale
     expect(ev.results.get(L1)!.population).toBe('BELOW_SCALE');
   });
@@ -314,13 +312,13 @@ describe(`亩产效益 evaluation of a small county (${testDbMode()})`, () => {
       });
       return r.reasons.join(' | ');
     };
-    expect(why(N1)).toMatch(/industry section D is not industrial.*utilities are not evaluated/);
-    expect(why(N2)).toContain('industry section F is not industrial');
-    expect(why(N3)).toContain('登记状态 注销 is not active');
-    expect(why(N4)).toContain('T 暂不评价: established on 2024-03-01, after 2024-01-01');
-    expect(why(N5)).toContain('land in use 2.85 亩 < 3 亩');
-    expect(why(N6)).toContain('land in use unknown < 3 亩');
-    expect(why(N7)).toContain('成立日期 unknown');
+    expect(why(N1)).toMatch(/行业门类 D 不属于工业.*电力、热力、燃气及水生产和供应业不参评/);
+    expect(why(N2)).toContain('行业门类 F 不属于工业');
+    expect(why(N3)).toContain('登记状态「注销」不是正常经营');
+    expect(why(N4)).toContain('T 暂不评价：成立日期 2024-03-01 晚于 2024-01-01');
+    expect(why(N5)).toContain('用地面积 2.85 亩 < 3 亩');
+    expect(why(N6)).toContain('用地面积 不详 < 3 亩');
+    expect(why(N7)).toContain('成立日期不详');
     expect(ev.results.size).toBe(15);
     expect(muEfficiencyOf(ev, '91370830NOTHERE000').evaluated).toBe(false);
   });

@@ -315,10 +315,10 @@ describe(`metrics (${testDbMode()})`, () => {
     expect(b.electricityKwh).toBeNull();
     expect(b.missing).toEqual(
       expect.arrayContaining([
-        'no tax payment in 2024',
-        'no electricity reading in 2024',
-        'the 2024 annual return has no 研发费用',
-        '年平均从业人数 2024 is 0',
+        '2024 年无实缴税款记录',
+        '2024 年无用电记录',
+        '2024 年度申报未填研发费用',
+        '2024 年年平均从业人数为 0',
       ]),
     );
     // C: only the 1000 m² leased in (P5 is registered in 2025) = 1.5 亩; no annual return
@@ -326,13 +326,13 @@ describe(`metrics (${testDbMode()})`, () => {
     expect(c.landAreaMu).toBe(1.5);
     expect(c.muAverageTaxYuan).toBe(10000); // 15,000 / 1.5
     expect(c.revenueYuan).toBeNull();
-    expect(c.missing).toContain('no annual tax return for 2024');
+    expect(c.missing).toContain('无 2024 年度企业所得税年度申报');
     // D: 2000 held − 2000 leased out = 0: 亩均税收 undefined although tax was paid
     const d = m.get(D)!;
     expect(d.landAreaMu).toBe(0);
     expect(d.taxPaidYuan).toBe(5000);
     expect(d.muAverageTaxYuan).toBeNull();
-    expect(d.missing).toContain('land in use is 0');
+    expect(d.missing).toContain('用地面积为 0');
     // E: leases in 2000 m² = 3 亩; its only reading is 0 kWh: energy 0, 单位能耗营业收入 undefined
     const e = m.get(E)!;
     expect(e.landAreaMu).toBe(3);
@@ -343,10 +343,10 @@ describe(`metrics (${testDbMode()})`, () => {
     expect(none.landAreaMu).toBeNull();
     expect(none.missing).toEqual(
       expect.arrayContaining([
-        'no parcel or lease in force on 2010-12-31',
-        'no tax payment in 2010',
-        'no annual tax return for 2010',
-        'no electricity reading in 2010',
+        '2010-12-31 无在用的土地（无宗地，也无租赁）',
+        '2010 年无实缴税款记录',
+        '无 2010 年度企业所得税年度申报',
+        '2010 年无用电记录',
       ]),
     );
   });

@@ -3,17 +3,24 @@
  *
  *   npm run bench:api -- [--enterprises 20000] [--seed 20221224] [--seconds 10] [--connections 32]
  *                        [--year 2024] [--fresh] [--skip-cold] [--only abc] [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
+ *                        [--replica-url postgres://postgres@127.0.0.1:5433/]
  *
  * Loads (once; kept as edp_bench_<n>_<seed>) the demo county through the real connectors, measures
  * a cold evaluation of the whole county, starts the service in this process and drives it with
  * autocannon from a child process: (a) one enterprise profile with metrics and grade, (b) a page of
  * 50 enterprises of one town by 亩均税收 with their metrics, (c) the ranking (first 100).
  * Prints requests/s, p50 and p99 latency and SQL statements per request for each.
+ *
+ * With `--replica-url` (a streaming replica of the admin URL's server; its database name is replaced
+ * by the benchmark's), the service reads from that replica as with DATABASE_READ_URLS, and each
+ * scenario says how many of its statements the replica answered. At 200,000 enterprises load the
+ * database with `npm run bench:city` first (it is the same database, kept by size and seed).
  */
 
 import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../db/client.js';
+import { openReadRouter, type ReadRouter } from '../db/replicas.js';
 import { metricsSnapshots } from '../db/search.js';
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
@@ -38,6 +45,7 @@ const adminUrl = option(
   'admin-url',
   process.env.EDP_BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
 );
+const replicaUrl = option('replica-url', '');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const PROFILE = /* GraphQL */ `
@@ -117,7 +125,25 @@ async function main() {
     },
     { ...process.env, DATABASE_URL: county.url },
   );
-  const app = createApp({ config, database, logger: createLogger('warn') });
+  let reads: ReadRouter | undefined;
+  if (replicaUrl) {
+    const replica = new URL(replicaUrl);
+    replica.pathname = new URL(county.url).pathname;
+    reads = await openReadRouter(
+      database,
+      [replica.toString()],
+      { max: 20 },
+      { maxLagMs: config.maxReplicaLagMs },
+    );
+    const [status] = reads.status();
+    if (!status.healthy)
+      throw new Error(`replica ${status.name} is not serving reads: ${status.reason}`);
+    log(`reads from the replica ${status.name} (lag ${status.lagMs} ms)`);
+  }
+  const replicaDb = reads?.replicas[0]?.database;
+  /** statements so far on the primary and on the replica */
+  const statementCount = () => database.stats.queries + (replicaDb?.stats.queries ?? 0);
+  const app = createApp({ config, database, logger: createLogger('warn'), reads });
   const url = `${await app.start()}/graphql`;
   // requests autocannon abandons at the end are still answered before the database is closed
   let inFlight = 0;
@@ -148,13 +174,15 @@ async function main() {
     result: CannonResult;
     statements: number;
     statementsUnderLoad: number;
+    /** share of the statements under load that the replica answered */
+    onReplica: number;
     cpuMs: number;
   }[] = [];
   const only = option('only', 'abc');
   for (const scenario of scenarios.filter((s) => only.includes(s.name[1]))) {
     while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 50)); // the previous scenario's leftovers
     // one request alone: its answer is checked and its statements counted exactly
-    const before = database.stats.queries;
+    const before = statementCount();
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -163,9 +191,10 @@ async function main() {
     const json = (await res.json()) as { errors?: { message: string }[] };
     if (json.errors)
       throw new Error(`${scenario.name}: ${json.errors.map((e) => e.message).join('; ')}`);
-    const statements = database.stats.queries - before;
+    const statements = statementCount() - before;
     await cannon(url, scenario.bodies, { connections, seconds: Math.min(3, seconds) }); // warm-up
-    const under = database.stats.queries;
+    const under = statementCount();
+    const underReplica = replicaDb?.stats.queries ?? 0;
     const cpu = process.cpuUsage();
     const result = await cannon(url, scenario.bodies, { connections, seconds });
     const used = process.cpuUsage(cpu);
@@ -174,17 +203,20 @@ async function main() {
       scenario,
       result,
       statements,
-      statementsUnderLoad: (database.stats.queries - under) / requests,
+      statementsUnderLoad: (statementCount() - under) / requests,
+      onReplica:
+        ((replicaDb?.stats.queries ?? 0) - underReplica) / Math.max(1, statementCount() - under),
       cpuMs: (used.user + used.system) / 1000 / requests,
     });
   }
   while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 50));
   await app.stop();
+  await reads?.close();
   await database.close();
 
   log('');
   log(
-    `autocannon: ${connections} connections, ${seconds} s each, PostgreSQL, ${county.enterprises} enterprises, year ${year}`,
+    `autocannon: ${connections} connections, ${seconds} s each, PostgreSQL${reads ? ' (reads on one streaming replica)' : ''}, ${county.enterprises} enterprises, year ${year}`,
   );
   log(
     `machine: ${os.cpus().length} CPUs, load average ${os
@@ -193,10 +225,10 @@ async function main() {
       .join(' ')} (the service, PostgreSQL and autocannon share them)`,
   );
   log(
-    '| scenario | req/s | p50 ms | p99 ms | SQL statements / request | service CPU ms / request | errors | goal |',
+    `| scenario | req/s | p50 ms | p99 ms | SQL statements / request |${reads ? ' on the replica |' : ''} service CPU ms / request | errors | goal |`,
   );
-  log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
-  for (const { scenario, result, statements, statementsUnderLoad, cpuMs } of rows) {
+  log(`| --- | ---: | ---: | ---: | ---: |${reads ? ' ---: |' : ''} ---: | ---: | --- |`);
+  for (const { scenario, result, statements, statementsUnderLoad, onReplica, cpuMs } of rows) {
     const met =
       result.requestsPerSecond >= scenario.goal.rps &&
       (scenario.goal.p99 === undefined || result.p99 < scenario.goal.p99);
@@ -204,12 +236,14 @@ async function main() {
       ? `≥ ${scenario.goal.rps} req/s${scenario.goal.p99 ? `, p99 < ${scenario.goal.p99} ms` : ''}: ${met ? 'met' : 'NOT met'}`
       : '—';
     log(
-      `| ${scenario.name} | ${result.requestsPerSecond.toFixed(0)} | ${result.p50} | ${result.p99} | ${statements} (${statementsUnderLoad.toFixed(2)} under load) | ${cpuMs.toFixed(2)} | ${result.non2xx + result.errors + result.timeouts} | ${goal} |`,
+      `| ${scenario.name} | ${result.requestsPerSecond.toFixed(0)} | ${result.p50} | ${result.p99} | ${statements} (${statementsUnderLoad.toFixed(2)} under load) |${reads ? ` ${(onReplica * 100).toFixed(0)} % |` : ''} ${cpuMs.toFixed(2)} | ${result.non2xx + result.errors + result.timeouts} | ${goal} |`,
     );
   }
+  // the goal: a county (20,000) in under a second, a city (200,000) in under five
+  const coldGoal = county.enterprises > 100_000 ? 5000 : 1000;
   if (!Number.isNaN(coldEvaluation))
     log(
-      `| cold evaluation, whole county | ${coldEvaluation.toFixed(0)} ms | | | | | | < 1000 ms: ${coldEvaluation < 1000 ? 'met' : 'NOT met'} |`,
+      `| cold evaluation, whole county | ${coldEvaluation.toFixed(0)} ms | | | | | | < ${coldGoal} ms: ${coldEvaluation < coldGoal ? 'met' : 'NOT met'} |`,
     );
 }
 

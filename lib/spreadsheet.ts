@@ -31,23 +31,45 @@ export function addStyledSheet(
   return sheet;
 }
 
+/**
+ * A cell a spreadsheet would take for a formula (OWASP "CSV injection": text beginning with =, +, -,
+ * @, a tab or a carriage return, from a department file or a client) is written with a leading ' so
+ * that it stays text; a plain number (-1,250.00, a refund) stays as it is. Every CSV and xlsx the
+ * platform writes passes its text cells through here.
+ */
+export const safeCell = (text: string) =>
+  /^[=+\-@\t\r]/.test(text) && !/^[+-]?[\d,]*\.?\d+$/.test(text) ? `'${text}` : text;
+
 const csvField = (value: string) =>
   /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 
-/** CSV text for Excel: UTF-8 with BOM, CRLF line ends, fields quoted where needed. */
+/**
+ * CSV text for Excel: UTF-8 with BOM, CRLF line ends, fields quoted where needed, text that would
+ * start a formula neutralised ({@link safeCell}).
+ */
 export function csvWithBom(
   header: readonly string[],
   rows: readonly (readonly (string | number | null)[])[],
 ): string {
   const lines = [header, ...rows].map((r) =>
-    r.map((v) => csvField(v === null ? '' : String(v))).join(','),
+    r.map((v) => csvField(v === null ? '' : safeCell(String(v)))).join(','),
   );
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
 /**
- * A CSV cell a spreadsheet would take for a formula (text from a file or a client) is quoted with ';
- * a plain number (-1,250.00, a refund) stays as it is.
+ * Writes a workbook to `file` after neutralising every text cell of every sheet ({@link safeCell}),
+ * so that a name such as =HYPERLINK(…) from a department file stays text when a clerk edits the cell.
  */
-export const safeCell = (text: string) =>
-  /^[=+\-@\t\r]/.test(text) && !/^[+-]?[\d,]*\.?\d+$/.test(text) ? `'${text}` : text;
+export async function writeWorkbook(book: ExcelJS.Workbook, file: string): Promise<void> {
+  for (const sheet of book.worksheets)
+    sheet.eachRow((row) =>
+      row.eachCell((cell) => {
+        if (typeof cell.value === 'string') {
+          const safe = safeCell(cell.value);
+          if (safe !== cell.value) cell.value = safe;
+        }
+      }),
+    );
+  await book.xlsx.writeFile(file);
+}

@@ -1,6 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
-import { addStyledSheet, csvWithBom, MONEY_FORMAT, type SheetColumn } from '../lib/spreadsheet.js';
+import {
+  addStyledSheet,
+  csvWithBom,
+  MONEY_FORMAT,
+  type SheetColumn,
+  writeWorkbook,
+} from '../lib/spreadsheet.js';
 import { type CountyAllocation, type SurchargeRow, surchargeList } from './allocation.js';
 import { sumYuan } from './awards/format.js';
 
@@ -93,7 +99,7 @@ export async function writeSurchargeXlsx(file: SurchargeFile, out: string): Prom
     { header: '说明', key: 'reason', width: 60 },
   ]);
   for (const m of file.withoutAccounts) missing.addRow(m);
-  await book.xlsx.writeFile(out);
+  await writeWorkbook(book, out);
 }
 
 /** The account rows alone as CSV (UTF-8 with BOM), the utility's load format. */

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import type { Database } from '../db/client.js';
 import { sourceLabel } from '../lib/source-labels.js';
-import { addStyledSheet, csvWithBom, safeCell } from '../lib/spreadsheet.js';
+import { addStyledSheet, csvWithBom, writeWorkbook } from '../lib/spreadsheet.js';
 import { MAX_QUARANTINE_PAGE, type QuarantinedRow, quarantinedRowsPage } from './quarantine.js';
 
 /** Every quarantined row of `sources` matching the filter, page by page (newest batch first). */
@@ -67,14 +67,8 @@ const sheetName = (text: string) => text.replace(/[[\]:*?/\\]/g, '-').slice(0, 3
 export async function writeQuarantine(rows: readonly QuarantinedRow[], out: string): Promise<void> {
   if (out.toLowerCase().endsWith('.csv')) {
     const table = quarantineTable(rows);
-    // cells come from department files: one that Excel would take for a formula must stay text
-    await writeFile(
-      out,
-      csvWithBom(
-        table.header,
-        table.rows.map((r) => r.map(safeCell)),
-      ),
-    );
+    // cells come from department files: csvWithBom keeps one Excel would take for a formula as text
+    await writeFile(out, csvWithBom(table.header, table.rows));
     return;
   }
   const book = new ExcelJS.Workbook();
@@ -95,5 +89,5 @@ export async function writeQuarantine(rows: readonly QuarantinedRow[], out: stri
     );
     for (const row of table.rows) sheet.addRow(row);
   }
-  await book.xlsx.writeFile(out);
+  await writeWorkbook(book, out);
 }

@@ -7,6 +7,7 @@ import {
   csvWithBom,
   MONEY_FORMAT,
   type SheetColumn,
+  writeWorkbook,
 } from '../../lib/spreadsheet.js';
 import { heldLines } from '../decisions/rounds.js';
 import { type AwardOptions, type AwardSummaryRow, eligibleAnswers, summarize } from './engine.js';
@@ -217,7 +218,7 @@ export async function writeAwardsXlsx(data: AwardExport, file: string): Promise<
       };
     }
   }
-  await book.xlsx.writeFile(file);
+  await writeWorkbook(book, file);
 }
 
 const CSV_HEADER = [

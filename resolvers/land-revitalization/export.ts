@@ -6,6 +6,7 @@ import {
   csvWithBom,
   MONEY_FORMAT,
   type SheetColumn,
+  writeWorkbook,
 } from '../../lib/spreadsheet.js';
 import { type LandInUse, profileLoaders } from '../profile.js';
 import { landRevitalizationByTown, landRevitalizationCases } from './cases.js';
@@ -156,7 +157,7 @@ export async function writeRevitalizationXlsx(
   for (const r of file.rows) list.addRow(rowValues(r));
   list.getColumn('reasons').alignment = { wrapText: true, vertical: 'top' };
   addSummary(book, file);
-  await book.xlsx.writeFile(out);
+  await writeWorkbook(book, out);
 }
 
 /** The case rows alone as CSV (UTF-8 with BOM); reasons joined by ；. */

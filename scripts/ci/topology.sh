@@ -3,18 +3,22 @@
 # 127.0.0.1:5432: a streaming replica of it on 127.0.0.1:5433 and pgbouncer in transaction mode on
 # 127.0.0.1:6433. Everything lives in one temporary folder; `stop` removes it and puts the
 # server's pg_hba.conf back as it was. Runs as root (CI) and starts the servers as `postgres`.
+# Another topology beside CI's (the city benchmark's, of its own cluster) takes its own folder,
+# primary and ports: EDP_TOPOLOGY_DIR, EDP_PRIMARY_CLUSTER (a Debian cluster name, default main),
+# EDP_PRIMARY_PORT, EDP_REPLICA_PORT, EDP_POOLER_PORT.
 #
 #   scripts/ci/topology.sh start   # prints the environment the tests read
 #   scripts/ci/topology.sh stop
 #   scripts/ci/topology.sh replica-stop | replica-start   (tests: the replica goes and returns)
 set -euo pipefail
 
-STATE=/tmp/edp-topology
+STATE=${EDP_TOPOLOGY_DIR:-/tmp/edp-topology}
+PRIMARY_PORT=${EDP_PRIMARY_PORT:-5432}
 REPLICA_PORT=${EDP_REPLICA_PORT:-5433}
 POOLER_PORT=${EDP_POOLER_PORT:-6433}
 VERSION=$(ls /etc/postgresql | sort -n | tail -1)
 PGBIN=/usr/lib/postgresql/$VERSION/bin
-HBA=/etc/postgresql/$VERSION/main/pg_hba.conf
+HBA=/etc/postgresql/$VERSION/${EDP_PRIMARY_CLUSTER:-main}/pg_hba.conf
 
 as_postgres() { su postgres -s /bin/sh -c "$*"; }
 
@@ -27,7 +31,7 @@ stop() {
   fi
   if [ -f "$STATE/pg_hba.conf.orig" ]; then
     cp "$STATE/pg_hba.conf.orig" "$HBA"
-    psql -h 127.0.0.1 -U postgres -qAtc 'select pg_reload_conf()' >/dev/null || true
+    psql -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -qAtc 'select pg_reload_conf()' >/dev/null || true
   fi
   # the replica's slot-less connection leaves nothing on the primary; the folder goes
   rm -rf "$STATE"
@@ -41,11 +45,11 @@ start() {
   # The primary accepts replication connections from this machine while the tests run.
   cp "$HBA" "$STATE/pg_hba.conf.orig"
   printf 'local replication all trust\nhost replication all 127.0.0.1/32 trust\n' >>"$HBA"
-  psql -h 127.0.0.1 -U postgres -qAtc 'select pg_reload_conf()' >/dev/null
+  psql -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -qAtc 'select pg_reload_conf()' >/dev/null
 
   # A streaming replica: a base backup with its standby settings (-R), its own small configuration
   # (Debian keeps the primary's in /etc, so the copy has none).
-  as_postgres "$PGBIN/pg_basebackup -h 127.0.0.1 -p 5432 -U postgres -D $STATE/replica -R -X stream -c fast"
+  as_postgres "$PGBIN/pg_basebackup -h 127.0.0.1 -p $PRIMARY_PORT -U postgres -D $STATE/replica -R -X stream -c fast"
   cat >"$STATE/replica/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 port = $REPLICA_PORT
@@ -66,7 +70,7 @@ EOF
     printf '"postgres" ""\n' >"$STATE/userlist.txt"
     cat >"$STATE/pgbouncer.ini" <<EOF
 [databases]
-* = host=127.0.0.1 port=5432
+* = host=127.0.0.1 port=$PRIMARY_PORT
 [pgbouncer]
 listen_addr = 127.0.0.1
 listen_port = $POOLER_PORT

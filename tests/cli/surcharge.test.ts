@@ -18,7 +18,7 @@ describe(`edp surcharge for a year not evaluated (${testDbMode()})`, () => {
     try {
       const s = new CountySeed();
       s.enterprise('91370830000000001X', '甲企业').parcel('91370830000000001X', 15, '2015-01-01');
-      s.tax('91370830000000001X', 2024, 1_000);
+      s.tax('91370830000000001X', 2023, 1_000).tax('91370830000000001X', 2024, 1_000);
       s.annualReturn('91370830000000001X', 2024, { revenue: 1_000_000 });
       await s.insert(database);
     } finally {
@@ -30,7 +30,7 @@ describe(`edp surcharge for a year not evaluated (${testDbMode()})`, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses with the reason and a non-zero exit, and writes no file', async () => {
+  it('refuses a year before the data, without annual returns, current or future, with the reason and a non-zero exit', async () => {
     const before = path.join(dir, '2020.xlsx');
     const old = await edp(['surcharge', '--year', '2020', '--out', before], db.env);
     expect(old.code).not.toBe(0);
@@ -46,5 +46,27 @@ describe(`edp surcharge for a year not evaluated (${testDbMode()})`, () => {
     );
     expect(current.code).not.toBe(0);
     expect(current.stderr).toContain(`${year} 年度未结束`);
+
+    // a future year, and a year with tax payments but no annual returns yet
+    const future = await edp(
+      ['surcharge', '--year', String(year + 1), '--out', `${dir}/future.csv`],
+      db.env,
+    );
+    expect(future.code).not.toBe(0);
+    expect(future.stderr).toContain(`${year + 1} 年度未结束`);
+    expect(existsSync(`${dir}/future.csv`)).toBe(false);
+    const noReturns = await edp(
+      ['surcharge', '--year', '2023', '--out', `${dir}/2023.csv`],
+      db.env,
+    );
+    expect(noReturns.code).not.toBe(0);
+    expect(noReturns.stderr).toContain('税务局 2023 年度企业所得税年度申报数据未入库');
+    expect(noReturns.stderr).not.toContain('2023 年实缴税款数据未入库');
+    expect(existsSync(`${dir}/2023.csv`)).toBe(false);
+
+    // a year with its data in is written as before
+    const done = await edp(['surcharge', '--year', '2024', '--out', `${dir}/2024.csv`], db.env);
+    expect(done.code, done.stderr).toBe(0);
+    expect(existsSync(`${dir}/2024.csv`)).toBe(true);
   });
 });

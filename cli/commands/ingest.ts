@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { IngestError } from '../../connectors/pipeline/errors.js';
-import { type BatchReport, ingestFile } from '../../connectors/pipeline/ingest.js';
-import { SOURCES } from '../../connectors/pipeline/source.js';
+import { type BatchReport, IngestError, ingestFile, SOURCES } from '../../connectors/index.js';
 import { createLogger } from '../../lib/logger.js';
 import { isConnectionError } from '../../server/errors.js';
 import { withDatabase } from '../shared.js';

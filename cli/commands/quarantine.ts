@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { SOURCES } from '../../connectors/pipeline/source.js';
+import { SOURCES } from '../../connectors/index.js';
 import { sourceLabel } from '../../lib/source-labels.js';
 import { knownSource } from '../../resolvers/quarantine.js';
 import { allQuarantinedRows, writeQuarantine } from '../../resolvers/quarantine-export.js';

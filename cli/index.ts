@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
 import { registerAwards } from './commands/awards.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEvaluation } from './commands/evaluation.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLandRevitalization } from './commands/land-revitalization.js';
@@ -16,6 +17,8 @@ import { registerUnmatched } from './commands/unmatched.js';
 const program = new Command('edp')
   .description('汶上县企业大数据平台 — load department data, manage keys, export lists')
   .showHelpAfterError()
+  // a command's options come before its subcommand, so that `awards` and `awards approve` both have --as-of
+  .enablePositionalOptions()
   .exitOverride();
 
 registerMigrate(program);
@@ -29,6 +32,7 @@ registerAudit(program);
 registerAwards(program);
 registerDemo(program);
 registerSurcharge(program);
+registerEvaluation(program);
 registerLandRevitalization(program);
 
 program.parseAsync(process.argv).catch((error) => {

@@ -1,7 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { normaliseHeader } from '../connectors/pipeline/columns.js';
-import { isSourceName, SOURCES, type SourceName } from '../connectors/pipeline/source.js';
-import { SOURCE_DEFINITIONS } from '../connectors/sources.js';
+import {
+  isSourceName,
+  normaliseHeader,
+  SOURCE_DEFINITIONS,
+  SOURCES,
+  type SourceName,
+} from '../connectors/index.js';
 import type { Database } from '../db/client.js';
 import { ingestBatches, quarantinedRows } from '../db/ingest.js';
 import { UserInputError } from '../lib/errors.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -278,15 +279,30 @@ describe(`per-key rate limit (${testDbMode()})`, () => {
     }
   });
 
-  it('lets requests through when Redis does not answer (the limiter must not take the API down)', async () => {
-    const app = await startAuthApp(t.database, { ...limits, REDIS_URL: 'redis://127.0.0.1:1' });
-    const key = await createApiKey(t.database, { name: 'no redis', role: 'dashboard' });
+  it('falls back to the in-memory limit at once when Redis is down or does not answer', async () => {
+    // a Redis that accepts connections and never answers, and a port where nothing listens
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((s) => void sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const silentUrl = `redis://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
     try {
-      const started = Date.now();
-      for (let i = 0; i < 5; i++) expect((await ping(app, key.key)).status).toBe(200);
-      expect(Date.now() - started).toBeLessThan(15_000);
+      for (const url of ['redis://127.0.0.1:1', silentUrl]) {
+        const app = await startAuthApp(t.database, { ...limits, REDIS_URL: url });
+        const key = await createApiKey(t.database, { name: `no redis ${url}`, role: 'dashboard' });
+        try {
+          const started = Date.now();
+          const statuses = [];
+          for (let i = 0; i < 10; i++) statuses.push((await ping(app, key.key)).status);
+          // the limit still applies (3 at once), and no request waited for Redis
+          expect(statuses).toEqual([200, 200, 200, 429, 429, 429, 429, 429, 429, 429]);
+          expect(Date.now() - started).toBeLessThan(3000);
+        } finally {
+          await app.stop();
+        }
+      }
     } finally {
-      await app.stop();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
     }
   });
 });

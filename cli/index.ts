@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
 import { registerAwards } from './commands/awards.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEvaluation } from './commands/evaluation.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLandRevitalization } from './commands/land-revitalization.js';
@@ -39,6 +40,8 @@ const program = new Command('edp')
   .description('汶上县企业大数据平台 — load department data, manage keys, export lists')
   .showHelpAfterError('（加 --help 查看用法）')
   .configureOutput({ outputError: (text, write) => write(chineseCommanderError(text)) })
+  // a command's options come before its subcommand, so that `awards` and `awards approve` both have --as-of
+  .enablePositionalOptions()
   .exitOverride();
 
 registerMigrate(program);
@@ -52,6 +55,7 @@ registerAudit(program);
 registerAwards(program);
 registerDemo(program);
 registerSurcharge(program);
+registerEvaluation(program);
 registerLandRevitalization(program);
 
 // `edp unmatched | head`: the reader stopped reading, the output is no longer wanted

@@ -163,3 +163,4 @@ export type EvaluationRunRow = typeof evaluationRuns.$inferSelect;
 export type ObjectionRow = typeof evaluationObjections.$inferSelect;
 export type AwardRoundRow = typeof awardRounds.$inferSelect;
 export type AwardRoundLineRow = typeof awardRoundLines.$inferSelect;
+export type AwardPaymentRow = typeof awardPayments.$inferSelect;

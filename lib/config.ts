@@ -41,6 +41,10 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Requests a key may make at once before the per-minute rate applies (token bucket size). */
   rateLimitBurst: number;
+  /** Failed authentications per minute per client address before it is refused (429) without a key lookup. */
+  authFailuresPerMinute: number;
+  /** Failed authentications an address may make at once before the per-minute rate applies. */
+  authFailureBurst: number;
   /** Key prefix of the shared rate-limit buckets in Redis. */
   redisPrefix: string;
   /** A request not answered within this many milliseconds is answered 503. */
@@ -71,6 +75,8 @@ export const DEFAULTS = {
   demoSeed: 20221224,
   rateLimitPerMinute: 1200,
   rateLimitBurst: 200,
+  authFailuresPerMinute: 30,
+  authFailureBurst: 20,
   redisPrefix: 'edp:rate:',
   requestTimeoutMs: 10_000,
   maxDepth: 10,
@@ -136,6 +142,16 @@ export function loadConfig(
       env.EDP_RATE_LIMIT_BURST,
       DEFAULTS.rateLimitBurst,
       'EDP_RATE_LIMIT_BURST',
+    ),
+    authFailuresPerMinute: intFrom(
+      env.EDP_AUTH_FAILURES_PER_MINUTE,
+      DEFAULTS.authFailuresPerMinute,
+      'EDP_AUTH_FAILURES_PER_MINUTE',
+    ),
+    authFailureBurst: intFrom(
+      env.EDP_AUTH_FAILURE_BURST,
+      DEFAULTS.authFailureBurst,
+      'EDP_AUTH_FAILURE_BURST',
     ),
     redisPrefix: env.EDP_REDIS_PREFIX || DEFAULTS.redisPrefix,
     requestTimeoutMs: intFrom(

@@ -8,6 +8,7 @@ import './mu-efficiency.js';
 import './allocation.js';
 import './evaluation-run.js';
 import './award.js';
+import './award-round.js';
 import './tax.js';
 import './land.js';
 import './land-revitalization.js';

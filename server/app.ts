@@ -15,7 +15,8 @@ import { dataVersionChanged, setDataVersionTtl } from '../resolvers/data-version
 import { createLoaders } from '../resolvers/loaders.js';
 import { schema } from '../schema/index.js';
 import { auditPlugin } from './audit-plugin.js';
-import { maskErrors } from './errors.js';
+import { authFailureLimiter } from './auth-failures.js';
+import { DatabaseUnavailableError, isConnectionError, maskErrors, outageLog } from './errors.js';
 import { queryLimits, RequestRefused } from './limits.js';
 import { createRateLimiter } from './rate-limit.js';
 import { AuthenticationError, createViewerResolver } from './viewer.js';
@@ -118,6 +119,12 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
   const limits = queryLimits(config);
   const resolveViewer = createViewerResolver({ config, database, logger });
   const rateLimiter = createRateLimiter(config, logger);
+  const outage = outageLog(logger);
+  const authFailures = authFailureLimiter({
+    perMinute: config.authFailuresPerMinute,
+    burst: config.authFailureBurst,
+    logger,
+  });
   setDataVersionTtl(database, config.dataVersionTtlMs);
   for (const replica of reads?.replicas ?? [])
     setDataVersionTtl(replica.database, config.dataVersionTtlMs);
@@ -153,13 +160,31 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
       };
     },
   };
+  /** An answer that lost fields to a database outage is a 503, so that clients and balancers retry. */
+  const unavailableStatus: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (
+            response.body.kind === 'single' &&
+            response.body.singleResult.errors?.some(
+              (e) => e.extensions?.code === 'DATABASE_UNAVAILABLE',
+            )
+          )
+            response.http.status = 503;
+        },
+      };
+    },
+  };
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    formatError: maskErrors(logger),
+    formatError: maskErrors(logger, outage),
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // the process's own SIGTERM handler (server/index.ts) stops Apollo, the database and the rest
+    stopOnTerminationSignals: false,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     // Apollo's landing page loads from a CDN, out of reach on the county network; browsers get
@@ -172,6 +197,7 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
       ...limits.plugins,
       auditPlugin(schema, database, logger),
       seeOwnWrites,
+      unavailableStatus,
     ],
   });
 
@@ -181,6 +207,7 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
         database.ping(),
         new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
       ]);
+      outage.recovered();
       return true;
     } catch {
       return false;
@@ -202,7 +229,23 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
         throw new HttpError(400, '请求体不是有效的 JSON。');
       }
     }
-    const viewer = await resolveViewer(req.headers);
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const wait = authFailures.retryAfter(address);
+    if (wait > 0)
+      throw new RequestRefused(
+        429,
+        'RATE_LIMITED',
+        `Too many failed authentications from this address; retry in ${wait} s.`,
+        { 'retry-after': String(wait) },
+      );
+    let viewer: Viewer;
+    try {
+      viewer = await resolveViewer(req.headers);
+    } catch (error) {
+      if (error instanceof AuthenticationError) authFailures.failed(address, error.message);
+      throw error;
+    }
+    if (viewer.keyId) outage.recovered();
     const rate = await rateLimiter.take(
       viewer.keyId ? `key:${viewer.keyId}` : `ip:${req.socket.remoteAddress}`,
     );
@@ -276,6 +319,23 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
           { 'www-authenticate': 'Bearer' },
         );
       }
+      if (isConnectionError(error)) {
+        // the key lookup (or another step before GraphQL) found the database gone
+        outage.failed(error);
+        return sendJson(
+          res,
+          503,
+          {
+            errors: [
+              {
+                message: new DatabaseUnavailableError().message,
+                extensions: { code: 'DATABASE_UNAVAILABLE' },
+              },
+            ],
+          },
+          { 'retry-after': '5' },
+        );
+      }
       logger.error({ err: error }, 'request failed');
       sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
     }
@@ -287,6 +347,8 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
     /** Listens on config.host:config.port (port 0 picks a free one); resolves to the base URL. */
     async start(): Promise<string> {
       await apollo.start();
+      // a shared limiter that cannot connect in 2 s is not waited for: it falls back to memory
+      await rateLimiter.ready?.(2000);
       await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
       const address = httpServer.address();
       const port = typeof address === 'object' && address ? address.port : config.port;

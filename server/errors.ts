@@ -35,29 +35,76 @@ const CONNECTION_CODES = new Set([
   'CONNECT_TIMEOUT',
   '57P01',
   '57P03',
+  // a write that reached a primary being demoted (pg_auto_failover's switchover): read-only until
+  // its connections close and the next ones find the new primary
+  '25006',
 ]);
 
-/** True for errors that mean the database connection is gone (postgres.js codes and PostgreSQL SQLSTATEs). */
+/**
+ * True for errors that mean the database connection is gone (postgres.js codes, PostgreSQL
+ * SQLSTATEs, an embedded database that was closed).
+ */
 export function isConnectionError(error: unknown): boolean {
   for (let e: any = error; e; e = e.cause) {
     if (CONNECTION_CODES.has(e.code) || CONNECTION_CODES.has(e.errno)) return true;
+    if (e.message === 'PGlite is closed') return true;
   }
   return false;
 }
+
+/** An outage with no failed request for this long is over: the next failure starts a new one. */
+const OUTAGE_QUIET_MS = 60_000;
+
+/**
+ * The log of database outages: one error line when requests start failing, one line with the
+ * count of failed requests when the database answers again; nothing per request in between.
+ */
+export function outageLog(logger: Logger, now: () => number = Date.now) {
+  let since: number | null = null;
+  let last = 0;
+  let failed = 0;
+  const end = () => {
+    if (since === null) return;
+    logger.warn(
+      { failedRequests: failed, outageMs: last - since },
+      'database answering again after an outage',
+    );
+    since = null;
+    failed = 0;
+  };
+  return {
+    failed(err: unknown) {
+      const t = now();
+      if (since !== null && t - last > OUTAGE_QUIET_MS) end();
+      last = t;
+      failed++;
+      if (since !== null) return;
+      since = t;
+      logger.error(
+        { err },
+        'database unavailable: requests are answered DATABASE_UNAVAILABLE (503) until it answers again; logged once per outage',
+      );
+    },
+    /** The database answered. */
+    recovered: end,
+  };
+}
+
+export type OutageLog = ReturnType<typeof outageLog>;
 
 /**
  * Apollo's formatError: domain errors (lib/errors.ts) get their code, errors meant for the client
  * (GraphQLErrors thrown on purpose, validation errors) pass; anything unexpected is logged in full
  * and masked.
  */
-export function maskErrors(logger: Logger) {
+export function maskErrors(logger: Logger, outage: OutageLog = outageLog(logger)) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     // Follow originalError to the root: graphql may be loaded twice (ESM and CJS), so GraphQLError is
     // recognised by name rather than instanceof.
     let root: any = error;
     while (root?.originalError) root = root.originalError;
     if (isConnectionError(root)) {
-      logger.warn({ err: root, path: formatted.path }, 'database unavailable');
+      outage.failed(root);
       return {
         message: new DatabaseUnavailableError().message,
         path: formatted.path,

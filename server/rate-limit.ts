@@ -12,6 +12,8 @@ export interface RateVerdict {
 /** A per-caller token bucket: `burst` requests at once, refilled at `perMinute` a minute. */
 export interface RateLimiter {
   take(caller: string): Promise<RateVerdict>;
+  /** Resolves once the limiter can answer from its store (Redis connected), or after `ms` at most. */
+  ready?(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,31 +85,90 @@ return { allowed, wait }
 
 type TakeCommand = (key: string, rate: string, burst: string) => Promise<[number, number]>;
 
+/** How long Redis may take to answer one command before the request goes on without it. */
+export const REDIS_COMMAND_TIMEOUT_MS = 150;
+/** After a failure, Redis is left alone this long (the breaker is open) and buckets are kept in memory. */
+export const REDIS_BREAKER_OPEN_MS = 5000;
+
 /**
- * Buckets in Redis under `prefix`. When Redis does not answer, requests are let through and a
- * warning logged: an outage of the limiter must not take the API down with it.
+ * Buckets in Redis under `prefix`, shared by every instance. Redis must never slow the API down or
+ * lift the limit: a command not answered within REDIS_COMMAND_TIMEOUT_MS, or Redis not connected,
+ * opens a breaker for REDIS_BREAKER_OPEN_MS during which this instance counts in its own memory
+ * (the same limits, per instance), then Redis is tried again. Each opening and closing is logged once.
  */
 export function redisRateLimiter(
   options: BucketOptions & { url: string; prefix: string; logger: Logger },
+  now: () => number = Date.now,
 ): RateLimiter {
   const redis = new Redis(options.url, {
-    maxRetriesPerRequest: 1,
-    commandTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: 1000,
+    // a command while disconnected fails at once instead of waiting in a queue
+    enableOfflineQueue: false,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
     lazyConnect: false,
   });
-  redis.on('error', (err) => options.logger.warn({ err }, 'redis (rate limits) error'));
+  const fallback = memoryRateLimiter(options, now);
+  let openUntil = 0;
+  let open = false;
+  let quietErrors = false;
+  redis.on('error', (err) => {
+    // a Redis that is down reports each reconnection attempt: one line per outage is enough
+    if (quietErrors) return;
+    quietErrors = true;
+    options.logger.warn({ err }, 'redis (rate limits) error');
+  });
+  redis.on('ready', () => {
+    quietErrors = false;
+    if (open) {
+      open = false;
+      openUntil = 0;
+      options.logger.warn('redis (rate limits) answering again: buckets shared again');
+    }
+  });
+  const trip = (err: unknown) => {
+    openUntil = now() + REDIS_BREAKER_OPEN_MS;
+    if (open) return;
+    open = true;
+    options.logger.warn(
+      { err },
+      `redis (rate limits) not answering: limits counted in this instance's memory, Redis tried again every ${REDIS_BREAKER_OPEN_MS / 1000} s`,
+    );
+  };
   redis.defineCommand('edpTakeToken', { numberOfKeys: 1, lua: TAKE_SCRIPT });
   const take = (redis as unknown as { edpTakeToken: TakeCommand }).edpTakeToken.bind(redis);
   const rate = String(perMs(options));
   return {
     async take(caller) {
+      if (now() < openUntil) return fallback.take(caller);
+      if (redis.status !== 'ready') {
+        trip(new Error(`redis connection ${redis.status}`));
+        return fallback.take(caller);
+      }
       try {
         const [allowed, wait] = await take(options.prefix + caller, rate, String(options.burst));
+        if (open) {
+          open = false;
+          options.logger.warn('redis (rate limits) answering again: buckets shared again');
+        }
         return verdict(allowed === 1, wait);
       } catch (err) {
-        options.logger.warn({ err }, 'rate limit not checked: redis did not answer');
-        return verdict(true, 0);
+        trip(err);
+        return fallback.take(caller);
       }
+    },
+    async ready(ms) {
+      if (redis.status === 'ready') return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          redis.off('ready', done);
+          resolve();
+        }
+        redis.once('ready', done);
+      });
     },
     async close() {
       await redis.quit().catch(() => redis.disconnect());

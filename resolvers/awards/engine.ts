@@ -10,7 +10,11 @@ import {
   type RuleSetRegistry,
   rulesInForce,
 } from './ruleset.js';
-import type { AwardEligibility, Facts } from './types.js';
+import type { AwardEligibility, Facts, GrantedFact } from './types.js';
+
+/** Why an award held by an approved round is not eligible again (奖励只核定一次). */
+export const grantedText = (g: GrantedFact) =>
+  `已在第${g.roundId}轮（${g.roundAsOf}）核定（${g.ruleSet} 第${g.clause}条，轮次行号 ${g.lineId}），同一奖励只核定一次，不再列为符合条件`;
 
 export interface AwardOptions {
   /** the rule sets to apply (default: config/rulesets) */
@@ -59,12 +63,17 @@ function evaluate(
 ): AwardEligibility {
   const outcome = kindOf(rule.condition).evaluate(rule.condition, facts, {
     asOf,
+    code: rule.code,
     window: ruleSet.window,
     rules: ruleSet.rules,
   });
   const gate = enterpriseGate(uscc, facts, asOf, ruleSet);
-  const eligible = gate.ok && outcome.met;
-  const reasons = [...gate.reasons, ...outcome.reasons];
+  // an award of the enterprise is granted once; a per-project kind leaves out its granted projects itself
+  const held = outcome.parts
+    ? undefined
+    : facts.granted.find((g) => g.code === rule.code && g.project === '');
+  const eligible = gate.ok && outcome.met && !held;
+  const reasons = [...(held ? [grantedText(held)] : []), ...gate.reasons, ...outcome.reasons];
   let amountYuan: number | null = null;
   if (eligible) {
     const where = `${ruleSet.documentNo} 第${rule.clause}条`;
@@ -90,6 +99,14 @@ function evaluate(
     eventDate: outcome.eventDate,
     reasons,
     missing: [...gate.missing, ...outcome.missing],
+    projects:
+      eligible && outcome.parts
+        ? outcome.parts.map((p) => ({
+            project: p.project,
+            amountYuan: fenToYuan(p.amountFen),
+            eventDate: p.eventDate,
+          }))
+        : null,
   };
 }
 

@@ -9,6 +9,7 @@ import {
   type SheetColumn,
   writeWorkbook,
 } from '../../lib/spreadsheet.js';
+import { heldLines } from '../decisions/rounds.js';
 import { type AwardOptions, type AwardSummaryRow, eligibleAnswers, summarize } from './engine.js';
 import { sumYuan } from './format.js';
 import type { BoundRule } from './ruleset.js';
@@ -26,6 +27,21 @@ export interface AwardExportRow {
   amountYuan: number | null;
   eventDate: string | null;
   reasons: string[];
+  /** 项目编号 of a per-project line; null otherwise */
+  project: string | null;
+  /** 已核定轮次: "第N轮（核定日期）" for a line an approved round holds; null for a new candidate */
+  round: string | null;
+  /** 轮次行号: the line id payments cite; null for a new candidate */
+  lineId: number | null;
+  /** 已兑现金额 (元) of a round line; null for a new candidate */
+  paidYuan: number | null;
+}
+
+/** Per award code: what approved rounds hold and what has been paid on it. */
+export interface HeldSummaryRow {
+  lines: number;
+  amountYuan: number;
+  paidYuan: number;
 }
 
 export interface AwardExport {
@@ -34,16 +50,26 @@ export interface AwardExport {
   rules: BoundRule[];
   rows: AwardExportRow[];
   summary: AwardSummaryRow[];
+  /** by ruleSet|code */
+  held: Map<string, HeldSummaryRow>;
 }
 
-/** The eligible candidates of every code in force as of asOf (or of `options.codes`), with names and towns. */
+/**
+ * The award list as of asOf for every code in force (or `options.codes`), with names and towns:
+ * first the lines of rounds approved on or before asOf, with their round and what has been paid,
+ * then the eligible candidates no round holds yet (one line per project for a per-project award).
+ */
 export async function awardExport(
   database: Database,
   asOf: string,
   options: AwardOptions = {},
 ): Promise<AwardExport> {
   const { rules, answers } = await eligibleAnswers(database, asOf, options);
-  const usccs = [...new Set(answers.map((a) => a.uscc))];
+  const codes = new Set(rules.map((b) => `${b.ruleSet.documentNo}|${b.rule.code}`));
+  const held = (await heldLines(database, asOf, options.codes)).filter((l) =>
+    codes.has(`${l.ruleSet}|${l.code}`),
+  );
+  const usccs = [...new Set([...held.map((l) => l.uscc), ...answers.map((a) => a.uscc)])];
   const names = new Map(
     usccs.length === 0
       ? []
@@ -53,19 +79,60 @@ export async function awardExport(
           )
         ).map((r) => [r.uscc, r]),
   );
-  const rows = answers.map((a) => ({
-    code: a.code,
-    clause: a.clause,
-    ruleSet: a.ruleSet,
-    title: a.title,
-    name: names.get(a.uscc)?.name ?? '',
-    uscc: a.uscc,
-    town: names.get(a.uscc)?.town ?? null,
-    amountYuan: a.amountYuan,
-    eventDate: a.eventDate,
-    reasons: a.reasons,
+  const titles = new Map(
+    rules.map((b) => [`${b.ruleSet.documentNo}|${b.rule.code}`, b.rule.title]),
+  );
+  const granted: AwardExportRow[] = held.map((l) => ({
+    code: l.code,
+    clause: l.clause,
+    ruleSet: l.ruleSet,
+    title: titles.get(`${l.ruleSet}|${l.code}`) ?? l.code,
+    name: names.get(l.uscc)?.name ?? '',
+    uscc: l.uscc,
+    town: names.get(l.uscc)?.town ?? null,
+    amountYuan: l.amountYuan === null ? null : Number(l.amountYuan),
+    eventDate: l.eventDate,
+    reasons: l.reasons,
+    project: l.project || null,
+    round: `第${l.roundId}轮（${l.roundAsOf}）`,
+    lineId: l.id,
+    paidYuan: l.paidYuan,
   }));
-  return { asOf, rules, rows, summary: summarize(rules, answers) };
+  const candidates = answers.flatMap((a): AwardExportRow[] =>
+    (a.projects ?? [null]).map((p) => ({
+      code: a.code,
+      clause: a.clause,
+      ruleSet: a.ruleSet,
+      title: a.title,
+      name: names.get(a.uscc)?.name ?? '',
+      uscc: a.uscc,
+      town: names.get(a.uscc)?.town ?? null,
+      amountYuan: p ? p.amountYuan : a.amountYuan,
+      eventDate: p ? p.eventDate : a.eventDate,
+      reasons: a.reasons,
+      project: p?.project ?? null,
+      round: null,
+      lineId: null,
+      paidYuan: null,
+    })),
+  );
+  const heldSummary = new Map<string, HeldSummaryRow>();
+  for (const l of held) {
+    const key = `${l.ruleSet}|${l.code}`;
+    const s = heldSummary.get(key) ?? { lines: 0, amountYuan: 0, paidYuan: 0 };
+    heldSummary.set(key, {
+      lines: s.lines + 1,
+      amountYuan: sumYuan([s.amountYuan, l.amountYuan === null ? null : Number(l.amountYuan)]),
+      paidYuan: sumYuan([s.paidYuan, l.paidYuan]),
+    });
+  }
+  return {
+    asOf,
+    rules,
+    rows: [...granted, ...candidates],
+    summary: summarize(rules, answers),
+    held: heldSummary,
+  };
 }
 
 const COLUMNS: SheetColumn[] = [
@@ -74,8 +141,12 @@ const COLUMNS: SheetColumn[] = [
   { header: '所属乡镇', key: 'town', width: 14 },
   { header: '奖励金额(元)', key: 'amountYuan', width: 16, numFmt: MONEY_FORMAT },
   { header: '事件日期', key: 'eventDate', width: 12 },
+  { header: '项目编号', key: 'project', width: 16 },
   { header: '政策文号', key: 'ruleSet', width: 20 },
   { header: '条款', key: 'clause', width: 6 },
+  { header: '已核定轮次', key: 'round', width: 20 },
+  { header: '轮次行号', key: 'lineId', width: 10 },
+  { header: '已兑现金额', key: 'paidYuan', width: 16, numFmt: MONEY_FORMAT },
   { header: '理由', key: 'reasons', width: 100 },
 ];
 
@@ -87,6 +158,9 @@ const SUMMARY_COLUMNS: SheetColumn[] = [
   { header: '企业数', key: 'candidates', width: 10 },
   { header: '金额合计(元)', key: 'totalAmountYuan', width: 18, numFmt: MONEY_FORMAT },
   { header: '金额另行确定的企业数', key: 'unpricedCandidates', width: 20 },
+  { header: '已核定(行)', key: 'heldLines', width: 12 },
+  { header: '已核定金额(元)', key: 'heldAmountYuan', width: 18, numFmt: MONEY_FORMAT },
+  { header: '已兑现金额(元)', key: 'paidYuan', width: 18, numFmt: MONEY_FORMAT },
 ];
 
 /**
@@ -98,7 +172,11 @@ export async function writeAwardsXlsx(data: AwardExport, file: string): Promise<
   const book = new ExcelJS.Workbook();
   book.creator = '汶上县企业大数据平台';
   const summary = addStyledSheet(book, '汇总', SUMMARY_COLUMNS);
-  for (const s of data.summary) summary.addRow(s);
+  const heldOf = (s: AwardSummaryRow) => {
+    const h = data.held.get(`${s.ruleSet}|${s.code}`) ?? { lines: 0, amountYuan: 0, paidYuan: 0 };
+    return { heldLines: h.lines, heldAmountYuan: h.amountYuan, paidYuan: h.paidYuan };
+  };
+  for (const s of data.summary) summary.addRow({ ...s, ...heldOf(s) });
   summary.addRow([]);
   const clauses = new Map<string, AwardSummaryRow[]>();
   for (const s of data.summary)
@@ -114,6 +192,9 @@ export async function writeAwardsXlsx(data: AwardExport, file: string): Promise<
       candidates: group.reduce((n, s) => n + s.candidates, 0),
       totalAmountYuan: sumYuan(group.map((s) => s.totalAmountYuan)),
       unpricedCandidates: group.reduce((n, s) => n + s.unpricedCandidates, 0),
+      heldLines: group.reduce((n, s) => n + heldOf(s).heldLines, 0),
+      heldAmountYuan: sumYuan(group.map((s) => heldOf(s).heldAmountYuan)),
+      paidYuan: sumYuan(group.map((s) => heldOf(s).paidYuan)),
     });
     row.font = { italic: true };
   }
@@ -122,6 +203,9 @@ export async function writeAwardsXlsx(data: AwardExport, file: string): Promise<
     candidates: data.summary.reduce((n, s) => n + s.candidates, 0),
     totalAmountYuan: sumYuan(data.summary.map((s) => s.totalAmountYuan)),
     unpricedCandidates: data.summary.reduce((n, s) => n + s.unpricedCandidates, 0),
+    heldLines: data.summary.reduce((n, s) => n + heldOf(s).heldLines, 0),
+    heldAmountYuan: sumYuan(data.summary.map((s) => heldOf(s).heldAmountYuan)),
+    paidYuan: sumYuan(data.summary.map((s) => heldOf(s).paidYuan)),
   });
   grand.font = { bold: true };
 
@@ -147,6 +231,10 @@ const CSV_HEADER = [
   '所属乡镇',
   '奖励金额(元)',
   '事件日期',
+  '项目编号',
+  '已核定轮次',
+  '轮次行号',
+  '已兑现金额',
   '理由',
 ];
 
@@ -164,6 +252,10 @@ export function awardsCsv(data: AwardExport): string {
       r.town,
       r.amountYuan === null ? null : r.amountYuan.toFixed(2),
       r.eventDate,
+      r.project,
+      r.round,
+      r.lineId === null ? null : String(r.lineId),
+      r.paidYuan === null ? null : r.paidYuan.toFixed(2),
       r.reasons.join('；'),
     ]),
   );

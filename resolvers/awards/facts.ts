@@ -7,6 +7,7 @@ import type {
   EnterpriseFact,
   FactNeed,
   Facts,
+  GrantedFact,
   PartnerFact,
   TaxAnnualFact,
   TechProjectFact,
@@ -29,7 +30,14 @@ export async function loadFacts(
   const facts = new Map<string, Facts>(
     usccs.map((u) => [
       u,
-      { enterprise: null, taxAnnual: [], designations: [], techProjects: [], partners: [] },
+      {
+        enterprise: null,
+        taxAnnual: [],
+        designations: [],
+        techProjects: [],
+        partners: [],
+        granted: [],
+      },
     ]),
   );
   if (usccs.length === 0) return facts;
@@ -39,10 +47,18 @@ export async function loadFacts(
     ...new Set(needs.flatMap((x) => (typeof x === 'object' ? [x.partnerType] : []))),
   ];
 
-  const enterpriseRows = await database.rows<EnterpriseFact>(sql`
-    select uscc, name, town, status, established_on as "establishedOn", industry_division as "industryDivision"
-    from enterprises where uscc = any(${keys}::text[])`);
-  for (const row of enterpriseRows) facts.get(row.uscc)!.enterprise = row;
+  // the awards approved rounds already hold travel with the register entry (one statement)
+  const enterpriseRows = await database.rows<EnterpriseFact & { granted: string | null }>(sql`
+    select e.uscc, e.name, e.town, e.status, e.established_on as "establishedOn", e.industry_division as "industryDivision",
+      (select json_agg(json_build_object('code', l.code, 'project', l.project, 'ruleSet', l.rule_set,
+          'clause', l.clause, 'roundId', l.round_id, 'roundAsOf', r.as_of, 'lineId', l.id) order by l.id)::text
+        from award_round_lines l join award_rounds r on r.id = l.round_id where l.uscc = e.uscc) as granted
+    from enterprises e where e.uscc = any(${keys}::text[])`);
+  for (const { granted, ...row } of enterpriseRows) {
+    const f = facts.get(row.uscc)!;
+    f.enterprise = row;
+    f.granted = granted ? (JSON.parse(granted) as GrantedFact[]) : [];
+  }
 
   if (need('taxAnnual')) {
     const rows = await database.rows<TaxAnnualFact & { uscc: string }>(sql`

@@ -23,7 +23,35 @@ export interface AwardEligibility {
   reasons: string[];
   /** the data that was missing where the engine could not decide */
   missing: string[];
+  /**
+   * For an award paid per project (SMART_UPGRADE_SUBSIDY): the eligible projects, each with its
+   * own amount and event date, as a round approves them; null for an award of the enterprise.
+   */
+  projects: AwardProjectPart[] | null;
 }
+
+/** One eligible project of a per-project award. */
+export interface AwardProjectPart {
+  /** 项目编号 */
+  project: string;
+  /** 元, gross */
+  amountYuan: number;
+  /** 验收日期 */
+  eventDate: string;
+}
+
+/** An award an approved round already holds for the enterprise (奖励只核定一次). */
+export type GrantedFact = {
+  code: string;
+  /** 项目编号 for a per-project award; '' otherwise */
+  project: string;
+  ruleSet: string;
+  clause: string;
+  roundId: number;
+  /** the round's 核定日期 */
+  roundAsOf: string;
+  lineId: number;
+};
 
 /** 市场监管 register entry of an enterprise (the gates every award shares). */
 export type EnterpriseFact = {
@@ -83,6 +111,8 @@ export interface Facts {
   techProjects: TechProjectFact[];
   /** ascending by attachment date */
   partners: PartnerFact[];
+  /** the awards approved rounds hold for the enterprise, by round */
+  granted: GrantedFact[];
 }
 
 /** What a rule kind reads; partner attachments are loaded per attaching designation type. */
@@ -94,6 +124,8 @@ export interface Outcome {
   eventDate: string | null;
   /** for kinds that compute their amount (in 分): the amount when met */
   amountFen?: bigint;
+  /** for kinds paid per project: the projects met, each with its amount (分) and event date */
+  parts?: { project: string; amountFen: bigint; eventDate: string }[];
   reasons: string[];
   missing: string[];
 }
@@ -107,6 +139,8 @@ export interface RuleLike {
 
 export interface EvaluationContext {
   asOf: string;
+  /** the award code being judged */
+  code: string;
   window: Window;
   /** every rule of the same rule set, this one included */
   rules: readonly RuleLike[];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +112,32 @@ describe(`abuse limits (${testDbMode()})`, () => {
     expect(message).toBe(
       'Query.muEfficiencyRanking：`first` 最大为 100（收到 1000）；该字段不分页：请用筛选条件（如乡镇、行业）缩小范围。',
     );
+  });
+
+  it('refuses nodes(ids:) with more ids than a page, as a variable or literal, before any lookup', async () => {
+    const { data } = (
+      await app.gql(`query ($u: String!) { enterprise(uscc: $u) { id } }`, { u: uscc })
+    ).body;
+    const id = data.enterprise.id;
+    const many = Array.from({ length: 11_000 }, () => id);
+    const heavy = `query ($ids: [ID!]!) { nodes(ids: $ids) { ... on Enterprise { name taxPayments(first: 100) { nodes { amountYuan } } } } }`;
+    const started = Date.now();
+    const variable = await app.gql(heavy, { ids: many });
+    expect(variable.status).toBe(400);
+    expect(variable.body.data).toBeUndefined();
+    expect(variable.body.errors[0].extensions.code).toBe('PAGE_TOO_LARGE');
+    expect(variable.body.errors[0].message).toBe(
+      'Query.nodes：`ids` 最多 100 项（收到 11000）；请分几次查询。',
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+    const literal = await app.gql(
+      `{ nodes(ids: [${Array.from({ length: 101 }, () => JSON.stringify(id)).join(',')}]) { id } }`,
+    );
+    expect(literal.status).toBe(400);
+    expect(literal.body.errors[0].message).toMatch(/`ids` 最多 100 项（收到 101）/);
+    const fine = await app.gql(heavy, { ids: many.slice(0, 100) });
+    expect(fine.body.errors).toBeUndefined();
+    expect(fine.body.data.nodes).toHaveLength(100);
   });
 
   it('refuses a batch of 100 operations and a 1 MB body', async () => {
@@ -287,15 +314,30 @@ describe(`per-key rate limit (${testDbMode()})`, () => {
     }
   });
 
-  it('lets requests through when Redis does not answer (the limiter must not take the API down)', async () => {
-    const app = await startAuthApp(t.database, { ...limits, REDIS_URL: 'redis://127.0.0.1:1' });
-    const key = await createApiKey(t.database, { name: 'no redis', role: 'dashboard' });
+  it('falls back to the in-memory limit at once when Redis is down or does not answer', async () => {
+    // a Redis that accepts connections and never answers, and a port where nothing listens
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((s) => void sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const silentUrl = `redis://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
     try {
-      const started = Date.now();
-      for (let i = 0; i < 5; i++) expect((await ping(app, key.key)).status).toBe(200);
-      expect(Date.now() - started).toBeLessThan(15_000);
+      for (const url of ['redis://127.0.0.1:1', silentUrl]) {
+        const app = await startAuthApp(t.database, { ...limits, REDIS_URL: url });
+        const key = await createApiKey(t.database, { name: `no redis ${url}`, role: 'dashboard' });
+        try {
+          const started = Date.now();
+          const statuses = [];
+          for (let i = 0; i < 10; i++) statuses.push((await ping(app, key.key)).status);
+          // the limit still applies (3 at once), and no request waited for Redis
+          expect(statuses).toEqual([200, 200, 200, 429, 429, 429, 429, 429, 429, 429]);
+          expect(Date.now() - started).toBeLessThan(3000);
+        } finally {
+          await app.stop();
+        }
+      }
     } finally {
-      await app.stop();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
     }
   });
 });

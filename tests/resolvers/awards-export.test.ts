@@ -86,13 +86,17 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
       '所属乡镇',
       '奖励金额(元)',
       '事件日期',
+      '项目编号',
       '政策文号',
       '条款',
+      '已核定轮次',
+      '轮次行号',
+      '已兑现金额',
       '理由',
     ]);
     expect(smart.getRow(1).font?.bold).toBe(true);
     expect(smart.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(smart.getColumn(8).width).toBe(100);
+    expect(smart.getColumn(12).width).toBe(100);
     expect(smart.rowCount).toBe(4);
     const rows = [2, 3, 4].map((i) => smart.getRow(i));
     expect(rows.map((r) => r.getCell(2).value).sort()).toEqual([...county.factories].sort());
@@ -100,7 +104,7 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
     expect(
       rows.every((r) => r.getCell(4).value === 50000 && r.getCell(5).value === '2023-05-05'),
     ).toBe(true);
-    expect(String(rows[0].getCell(8).value)).toContain('「省级智能工厂」认定日期 2023-05-05');
+    expect(String(rows[0].getCell(12).value)).toContain('「省级智能工厂」认定日期 2023-05-05');
 
     const summary = book.getWorksheet('汇总')!;
     const byCode = new Map<string, ExcelJS.Row>();
@@ -126,7 +130,7 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
     const text = bytes.toString('utf8').slice(1);
     const lines = text.split('\r\n').filter(Boolean);
     expect(lines[0]).toBe(
-      '奖励代码,条款,政策文号,奖励名称,企业名称,统一社会信用代码,所属乡镇,奖励金额(元),事件日期,理由',
+      '奖励代码,条款,政策文号,奖励名称,企业名称,统一社会信用代码,所属乡镇,奖励金额(元),事件日期,项目编号,已核定轮次,轮次行号,已兑现金额,理由',
     );
     expect(lines).toHaveLength(1 + data.rows.length);
     expect(lines.filter((l) => l.startsWith('SMART_FACTORY,9,汶政发〔2022〕9号,'))).toHaveLength(3);

@@ -200,7 +200,7 @@ describe(`finding enterprises (${testDbMode()})`, () => {
       t.database,
       `{ enterprises(first: 5, orderBy: { field: REVENUE_YUAN }) { nodes { uscc } } }`,
     );
-    expect(noYear.errors?.[0].message).toMatch(/year is required/);
+    expect(noYear.errors?.[0].message).toMatch(/需要年份/);
     const badCursor = await run(
       t.database,
       `{ enterprises(first: 5, after: "nonsense") { nodes { uscc } } }`,

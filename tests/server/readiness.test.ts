@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { createApiKey } from '../../resolvers/keys.js';
+import { capturingLogger, startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, testDbMode } from '../support/db.js';
 
 /** A TCP proxy to PostgreSQL that the test can cut and restore, to play a database outage. */
@@ -79,6 +80,7 @@ describe(`readiness (${testDbMode()})`, () => {
       await proxy.down();
       expect(await eventually(async () => (await readyz(app)) === 503)).toBe(true);
       const during = await app.gql('{ enterprises(first: 1) { totalCount } }');
+      expect(during.status).toBe(503);
       expect(during.body.errors?.[0]?.extensions?.code).toBe('DATABASE_UNAVAILABLE');
       expect(during.body.errors?.[0]?.message).toMatch(/database is not answering/);
 
@@ -91,6 +93,60 @@ describe(`readiness (${testDbMode()})`, () => {
       await app.stop();
       await database.close();
       await t.drop();
+    }
+  });
+
+  it('answers a keyed caller 503 DATABASE_UNAVAILABLE while the database is gone, and logs the outage once', async () => {
+    const t = await createTestDatabase();
+    const { key } = await createApiKey(t.database, { name: 'outage', role: 'dashboard' });
+    const log = capturingLogger();
+    let database = t.database;
+    let proxy: ReturnType<typeof outageProxy> | undefined;
+    let env: Record<string, string> = {};
+    if (testDbMode() === 'postgres') {
+      proxy = outageProxy(5432);
+      await proxy.up();
+      const url = new URL(t.url!);
+      url.port = String(proxy.port);
+      database = await openDatabase({ databaseUrl: url.toString(), max: 2 });
+      env = { DATABASE_URL: url.toString() };
+    }
+    const app = await startTestApp(database, env, { logger: log.logger });
+    const ask = () =>
+      app.gql(
+        '{ countyAggregates(year: 2024) { county { enterprises } } }',
+        {},
+        { authorization: `Bearer ${key}` },
+      );
+    try {
+      expect((await ask()).status).toBe(200);
+      if (proxy) await proxy.down();
+      else await database.close();
+      const answers = [];
+      const started = Date.now();
+      for (let i = 0; i < 20; i++) answers.push(await ask());
+      // told at once, not after the request time: the client may retry or fall back
+      expect(Date.now() - started).toBeLessThan(20 * 1500);
+      for (const a of answers) {
+        expect(a.status).toBe(503);
+        expect(a.body.errors[0].extensions.code).toBe('DATABASE_UNAVAILABLE');
+        expect(a.body.errors[0].message).toMatch(/database is not answering/);
+      }
+      const errors = log.lines.filter((l) => l.level >= 50);
+      expect(errors).toHaveLength(1);
+      expect(errors[0].msg).toMatch(/database unavailable/);
+      if (proxy) {
+        await proxy.up();
+        expect(await eventually(async () => (await ask()).status === 200)).toBe(true);
+        expect(log.lines.some((l) => /answering again/.test(l.msg))).toBe(true);
+      }
+    } finally {
+      await app.stop();
+      // the embedded database was closed: there is nothing left to drop
+      if (proxy) {
+        await database.close();
+        await t.drop();
+      }
     }
   });
 });

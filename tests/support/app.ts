@@ -1,6 +1,7 @@
+import pino from 'pino';
 import type { Database } from '../../db/client.js';
 import { type Config, loadConfig } from '../../lib/config.js';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger, type Logger } from '../../lib/logger.js';
 import { type AppOptions, createApp } from '../../server/app.js';
 
 export interface TestApp {
@@ -15,18 +16,31 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
+/** A logger that keeps its JSON lines in `lines` (level and msg of each), for tests that read the log. */
+export function capturingLogger(): {
+  logger: Logger;
+  lines: { level: number; msg: string; [k: string]: unknown }[];
+} {
+  const lines: { level: number; msg: string }[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    { write: (line: string) => void lines.push(JSON.parse(line)) },
+  );
+  return { logger, lines };
+}
+
 /** The real HTTP service on a free port of 127.0.0.1, over the given database. */
 export async function startTestApp(
   database: Database,
   env: Record<string, string | undefined> = {},
-  options: Pick<AppOptions, 'reads'> = {},
+  options: Partial<Pick<AppOptions, 'reads' | 'logger'>> = {},
 ): Promise<TestApp> {
   const config = loadConfig({ port: 0, host: '127.0.0.1' }, { ...env });
   const app = createApp({
     ...options,
     config,
     database,
-    logger: createLogger(process.env.TEST_LOG_LEVEL || 'silent'),
+    logger: options.logger ?? createLogger(process.env.TEST_LOG_LEVEL || 'silent'),
   });
   const url = await app.start();
   return {

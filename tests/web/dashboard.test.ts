@@ -226,7 +226,7 @@ describe(`the county dashboard (${testDbMode()})`, () => {
     await screenshot(page, 'dashboard-quarantine');
     await drawer.locator('button', { hasText: '关闭' }).click();
     await links.last().click();
-    expect(await drawer.locator('h3').innerText()).toContain('全部批次');
+    expect(await drawer.locator('h3').innerText()).toContain('全部批次（当前未解决）');
     expect(await shown(`source: "${f.source}"`)).toBe(f.quarantined);
     await drawer.locator('button', { hasText: '关闭' }).click();
     expect(await drawer.isVisible()).toBe(false);

@@ -9,7 +9,7 @@ import {
   toFen,
   yuanText,
 } from '../format.js';
-import type { Outcome, RuleKind, TechProjectFact } from '../types.js';
+import type { GrantedFact, Outcome, RuleKind, TechProjectFact } from '../types.js';
 
 /** A fraction kept exact as parts per million (0.05 → 50000). */
 const PPM = 1_000_000n;
@@ -59,10 +59,18 @@ function judgeProject(
   establishedOn: string | null,
   asOf: string,
   window: { from: string; to: string },
+  granted: GrantedFact | undefined,
 ) {
   const checks: string[] = [];
   const missing: string[] = [];
   let ok = true;
+  // a project an approved round holds is subsidised once; the enterprise's other projects still count
+  if (granted) {
+    ok = false;
+    checks.push(
+      `已在第${granted.roundId}轮（${granted.roundAsOf}）核定（${granted.ruleSet} 第${granted.clause}条，轮次行号 ${granted.lineId}），同一项目只补助一次`,
+    );
+  }
   if (!p.acceptedOn) {
     ok = false;
     checks.push('尚未验收（无验收日期）');
@@ -135,7 +143,14 @@ export const techProjectKind: RuleKind<TechProjectCondition> = {
     }
     const establishedOn = facts.enterprise?.establishedOn ?? null;
     const judged = facts.techProjects.map((p) =>
-      judgeProject(c, p, establishedOn, at.asOf, at.window),
+      judgeProject(
+        c,
+        p,
+        establishedOn,
+        at.asOf,
+        at.window,
+        facts.granted.find((g) => g.code === at.code && g.project === p.projectNo),
+      ),
     );
     const reasons = judged.map((j) => j.verdict.text);
     const missing = [...new Set(judged.flatMap((j) => j.missing))];
@@ -146,6 +161,11 @@ export const techProjectKind: RuleKind<TechProjectCondition> = {
     reasons.push(
       `符合条件的项目 ${eligible.length} 个（${eligible.map((v) => v.project.projectNo).join('、')}），补助按项目计算后合计 ${yuanText(amountFen)}；事件日期取最早符合条件的验收日期 ${eventDate}`,
     );
-    return { met: true, eventDate, amountFen, reasons, missing };
+    const parts = eligible.map((v) => ({
+      project: v.project.projectNo,
+      amountFen: v.amountFen,
+      eventDate: v.project.acceptedOn!,
+    }));
+    return { met: true, eventDate, amountFen, parts, reasons, missing };
   },
 };

@@ -49,7 +49,7 @@ describe(`API keys and anonymous access (${testDbMode()})`, () => {
     expect(malformed.status).toBe(401);
     expect(malformed.headers.get('www-authenticate')).toBe('Bearer');
     expect(malformed.body.errors[0]).toMatchObject({
-      message: expect.stringMatching(/must be "Bearer <key>"/),
+      message: expect.stringMatching(/须为 "Bearer <密钥>"/),
       extensions: { code: 'UNAUTHENTICATED' },
     });
 
@@ -101,7 +101,7 @@ describe(`API keys and anonymous access (${testDbMode()})`, () => {
     expect(profile.body.errors).toBeUndefined();
     expect(profile.body.data.enterprise.legalRepresentative).toBe('张*');
     const denied = await app.gql(WHO);
-    expect(errorsWithCode(denied.body, 'FORBIDDEN')[0].message).toMatch(/Role "analyst"/);
+    expect(errorsWithCode(denied.body, 'FORBIDDEN')[0].message).toMatch(/角色「analyst」/);
   });
 
   it('refuses anonymous callers when DATABASE_URL is set, unless EDP_ALLOW_ANONYMOUS=1', async () => {

@@ -204,7 +204,7 @@ describe(`abuse limits (${testDbMode()})`, () => {
   it('gives a caller’s mistake (a domain error of lib/) its message and BAD_USER_INPUT', async () => {
     const res = await app.gql(`{ countyAggregates(year: 1800) { year } }`);
     expect(res.body.errors[0]).toMatchObject({
-      message: expect.stringMatching(/between 1990 and 2100, got 1800/),
+      message: expect.stringMatching(/1990 到 2100 之间的整数，收到 1800/),
       extensions: { code: 'BAD_USER_INPUT' },
     });
   });

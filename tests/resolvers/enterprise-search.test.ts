@@ -194,7 +194,7 @@ describe(`finding enterprises (${testDbMode()})`, () => {
     expect(page.enterprises.edges).toHaveLength(2);
     expect(page.enterprises.edges.every((e: any) => e.node.town === '中都街道')).toBe(true);
     const tooMany = await run(t.database, `{ enterprises(first: 101) { totalCount } }`);
-    expect(tooMany.errors?.[0].message).toMatch(/at most 100/);
+    expect(tooMany.errors?.[0].message).toMatch(/最大为 100/);
     expect(tooMany.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const noYear = await run(
       t.database,

@@ -139,6 +139,21 @@ describe(`evaluation runs: publish, correct, read (${testDbMode()})`, () => {
     expect((await ranking(true))[0]).toMatchObject({ enterprise: { uscc: X }, status: 'live' });
   });
 
+  it('counts the county’s grades from the run of record, and says so', async () => {
+    const query = /* GraphQL */ `{ countyAggregates(year: 2024) { gradesStatus gradesRunId
+      byTown { key grades { population evaluated a d } } } }`;
+    const { countyAggregates } = await data(t.database, query, {}, 'dashboard');
+    const [run] = (await data(t.database, '{ evaluationRuns(year: 2024) { id } }')).evaluationRuns;
+    expect(countyAggregates).toMatchObject({ gradesStatus: 'final', gradesRunId: run.id });
+    // X (南旺镇) is D in the final run though live it is A now
+    const town = countyAggregates.byTown.find((g: any) => g.key === '南旺镇');
+    expect(town.grades.find((g: any) => g.population === 'BELOW_SCALE')).toMatchObject({
+      evaluated: 1,
+      a: 0,
+      d: 1,
+    });
+  });
+
   it('writes every write once in the audit log, with who and what', async () => {
     const rows = await t.database.rows<{ action: string; role: string; detail: any }>(
       sql`select action, role, detail from audit_log where action is not null order by id`,

@@ -48,10 +48,20 @@ describe(`evaluation runs: publish, correct, read (${testDbMode()})`, () => {
   });
 
   it('refuses writes to every role but admin', async () => {
-    for (const role of ['analyst', 'tax', 'dashboard'] as const) {
-      const result = await run(t.database, PUBLISH, { year: 2024 }, role);
-      expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    }
+    const writes: [string, Record<string, unknown>][] = [
+      [PUBLISH, { year: 2024 }],
+      [FINALIZE, { id: '1' }],
+      [
+        `mutation { objectEvaluation(runId: "1", uscc: "${X}", text: "异议", receivedOn: "2025-04-01") { id } }`,
+        {},
+      ],
+      ['mutation { decideObjection(id: "1", upheld: true, note: "成立") { id } }', {}],
+    ];
+    for (const role of ['analyst', 'tax', 'market', 'dashboard'] as const)
+      for (const [source, variables] of writes) {
+        const result = await run(t.database, source, variables, role);
+        expect(result.errors?.[0]?.extensions?.code, `${role}: ${source}`).toBe('FORBIDDEN');
+      }
     expect((await t.database.rows(sql`select 1 from evaluation_runs`)).length).toBe(0);
   });
 

@@ -67,6 +67,8 @@ const load = () => `load average ${os.loadavg()[0].toFixed(2)}`;
 interface Run {
   seconds: number;
   peakRssKb: number;
+  /** CPU time the process used (user + system) */
+  cpuSeconds: number;
   stdout: string;
 }
 
@@ -99,11 +101,11 @@ function runNode(args: string[], env: Record<string, string> = {}): Promise<Run>
     child.on('error', reject);
     child.on('exit', (code) => {
       const seconds = (performance.now() - started) / 1000;
-      const peakRssKb = existsSync(rssFile)
-        ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop())
-        : Number.NaN;
+      const lines = existsSync(rssFile) ? readFileSync(rssFile, 'utf8').trim().split('\n') : [];
+      const peakRssKb = Number(lines.at(-1) ?? Number.NaN);
+      const cpuMicros = Number(lines.at(-2)?.replace('cpu ', '') ?? Number.NaN);
       rmSync(rssFile, { force: true });
-      if (code === 0) resolve({ seconds, peakRssKb, stdout });
+      if (code === 0) resolve({ seconds, peakRssKb, cpuSeconds: cpuMicros / 1e6, stdout });
       else reject(new Error(`${args.join(' ')} exited with ${code}:\n${stdout}`));
     });
   });
@@ -150,6 +152,7 @@ interface SourceLoad {
   quarantined: number;
   unmatched: number;
   seconds: number;
+  cpuSeconds: number;
   peakRssMb: number;
   load: string;
 }
@@ -182,12 +185,13 @@ async function loadSources(dir: string, manifest: Manifest, url: string): Promis
       quarantined: sum('quarantined'),
       unmatched: sum('unmatched'),
       seconds: run.seconds,
+      cpuSeconds: run.cpuSeconds,
       peakRssMb: run.peakRssKb / 1024,
       load: before,
     };
     loads.push(entry);
     log(
-      `  ${source.padEnd(17)} ${String(entry.rowsRead).padStart(10)} rows in ${entry.seconds.toFixed(1).padStart(6)} s, ` +
+      `  ${source.padEnd(17)} ${String(entry.rowsRead).padStart(10)} rows in ${entry.seconds.toFixed(1).padStart(6)} s (CPU ${entry.cpuSeconds.toFixed(1)} s), ` +
         `peak RSS ${entry.peakRssMb.toFixed(0)} MB (${before})`,
     );
   }
@@ -379,16 +383,16 @@ async function main() {
     );
     if (loads.length) {
       log(
-        '| source | files | rows read | loaded | quarantined | unmatched | seconds | rows/s | peak RSS |',
+        '| source | files | rows read | loaded | quarantined | unmatched | seconds | rows/s | loader CPU s | peak RSS |',
       );
-      log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+      log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
       for (const l of loads)
         log(
-          `| ${l.source} | ${l.files} | ${l.rowsRead} | ${l.loaded} | ${l.quarantined} | ${l.unmatched} | ${l.seconds.toFixed(1)} | ${Math.round(l.rowsRead / l.seconds)} | ${l.peakRssMb.toFixed(0)} MB |`,
+          `| ${l.source} | ${l.files} | ${l.rowsRead} | ${l.loaded} | ${l.quarantined} | ${l.unmatched} | ${l.seconds.toFixed(1)} | ${Math.round(l.rowsRead / l.seconds)} | ${l.cpuSeconds.toFixed(1)} | ${l.peakRssMb.toFixed(0)} MB |`,
         );
       const total = loads.reduce((t, l) => t + l.seconds, 0);
       log(
-        `| all | | ${loads.reduce((t, l) => t + l.rowsRead, 0)} | | | | ${total.toFixed(0)} | | ${Math.max(...loads.map((l) => l.peakRssMb)).toFixed(0)} MB |`,
+        `| all | | ${loads.reduce((t, l) => t + l.rowsRead, 0)} | | | | ${total.toFixed(0)} | | ${loads.reduce((t, l) => t + l.cpuSeconds, 0).toFixed(0)} | ${Math.max(...loads.map((l) => l.peakRssMb)).toFixed(0)} MB |`,
       );
       log('');
     }

@@ -120,6 +120,17 @@ function noDelaySocket(options: {
   return net.connect({ host: options.host[0], port: options.port[0], noDelay: true });
 }
 
+/**
+ * The hosts and the path of a postgres:// connection string, read without `new URL` (which refuses
+ * the several `host:port` pairs of a failover string such as
+ * `postgres://u@db1:5432,db2:5432/edp?target_session_attrs=read-write`): `{ hosts: 'db1:5432,db2:5432',
+ * path: '/edp' }`. postgres.js reads such strings itself.
+ */
+export function connectionTarget(url: string): { hosts: string; path: string } {
+  const match = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/?#]*)([^?#]*)/i.exec(url);
+  return { hosts: match?.[1] ?? '', path: match?.[2] ?? '' };
+}
+
 /** Statements with at most this many parameters are prepared (named) on each connection. */
 const PREPARE_MAX_PARAMETERS = 100;
 
@@ -148,6 +159,20 @@ function preparing(client: postgres.Sql): postgres.Sql {
   });
 }
 
+/**
+ * The target_session_attrs to hand postgres.js: `read-write` (what pg_auto_failover's
+ * `pg_autoctl show uri` writes) becomes `primary`. postgres.js judges `read-write` by
+ * default_transaction_read_only alone, which a hot standby reports as off, so it would settle on a
+ * standby and every write would fail; `primary` (not in hot standby) is what libpq's `read-write`
+ * means there.
+ */
+function targetSessionAttrs(url: string): { target_session_attrs?: 'primary' } {
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  const wanted =
+    new URLSearchParams(query).get('target_session_attrs') ?? process.env.PGTARGETSESSIONATTRS;
+  return wanted === 'read-write' ? { target_session_attrs: 'primary' } : {};
+}
+
 /** Opens PostgreSQL when `databaseUrl` is given, else PGlite (in `dataDir`, or in memory). */
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
   if (options.databaseUrl) {
@@ -161,6 +186,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
       onnotice: () => {},
       // numeric and bigint come back as strings: money stays exact until the API decides.
       connect_timeout: 10,
+      ...targetSessionAttrs(options.databaseUrl),
       // After a failed connection postgres.js waits before the next attempt, growing to 20 s by
       // default: during an outage every request would wait that long for its DATABASE_UNAVAILABLE.
       // At most 1 s, so that callers are told at once and the service is back within a second.
@@ -178,7 +204,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
               : {}),
           },
       // Several hosts (failover) keep postgres.js's own sockets.
-      ...(new URL(options.databaseUrl).host.includes(',')
+      ...(connectionTarget(options.databaseUrl).hosts.includes(',')
         ? {}
         : { socket: noDelaySocket as never }),
     });

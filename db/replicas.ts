@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Database, type OpenOptions, openDatabase } from './client.js';
+import { connectionTarget, type Database, type OpenOptions, openDatabase } from './client.js';
 
 /** What the service knows of one streaming replica, from its last health check. */
 export interface ReplicaStatus {
@@ -163,8 +163,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** host:port/database of a connection string, without its credentials. */
 export function databaseName(url: string): string {
-  const u = new URL(url);
-  return `${u.host}${u.pathname}`;
+  const { hosts, path } = connectionTarget(url);
+  return `${hosts}${path}`;
 }
 
 /**

@@ -5,6 +5,7 @@
  * firms without land lease part of another's parcel.
  */
 import path from 'node:path';
+import { squareMetresFromMu } from '../lib/units.js';
 import { addYears, civil, type Day, dayOf, parseIso, yearOf } from './calendar.js';
 import { isSubDistrict, ROADS, TOWNS } from './county.js';
 import { type County, type Enterprise, operatesIn } from './enterprises.js';
@@ -143,7 +144,7 @@ export function planLand(county: County): LandPlan {
         e,
         r,
         e.town,
-        round2((e.spec.landMu * 10000) / 15),
+        round2(squareMetresFromMu(e.spec.landMu)),
         '工业用地',
         Math.max(e.established + 30, dayOf(1998, 1, 1)),
         null,
@@ -167,7 +168,7 @@ export function planLand(county: County): LandPlan {
       const mu = e.sector.industrial
         ? Math.min(300, Math.max(3, r.logNormal(15 * Math.sqrt(maxRevenue / 1.5e7), 0.5)))
         : r.range(0.8, 10);
-      const areaM2 = round2(mu * 666.67 * r.range(0.995, 1.005));
+      const areaM2 = round2(squareMetresFromMu(mu) * r.range(0.995, 1.005));
       const use = e.sector.industrial
         ? r.chance(0.9)
           ? '工业用地'
@@ -223,7 +224,7 @@ export function planLand(county: County): LandPlan {
   if (scenarioTransfer) {
     const to = county.byRole.get('land-transfer-to')!;
     const r = rngFor(county.seed, 'land-transfer');
-    const area = round2(48 * 666.67);
+    const area = round2(squareMetresFromMu(48));
     const first = newParcel(
       scenarioTransfer,
       r,

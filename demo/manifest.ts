@@ -4,7 +4,7 @@
  * made invalid or unmatchable, and the scenario enterprises with what awards they should get.
  */
 import { USCC_ALPHABET } from '../connectors/common/uscc.js';
-import type { SourceName } from '../connectors/pipeline/source.js';
+import type { SourceName } from '../lib/source-labels.js';
 import type { Rng } from './random.js';
 import type { Expectation, RevitalizationCategory } from './scenarios.js';
 import type { CsvEncoding } from './writers.js';

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { SourceDefinition } from '../connectors/pipeline/source.js';
-import { SOURCE_LIST } from '../connectors/sources.js';
+import type { SourceDefinition } from '../connectors/index.js';
+import { SOURCE_LIST } from '../connectors/index.js';
 import type { Database } from '../db/client.js';
 import { ingestBatches, quarantinedRows } from '../db/ingest.js';
 import { enterprises } from '../db/market.js';

@@ -4,7 +4,7 @@ import {
   listUnmatched,
   type UnmatchedPage,
   type UnmatchedRecord,
-} from '../connectors/unmatched.js';
+} from '../connectors/index.js';
 import type { Database } from '../db/client.js';
 import { ingestBatches as batches } from '../db/ingest.js';
 import { UserInputError } from '../lib/errors.js';

@@ -47,7 +47,26 @@ export interface TaxMonthRow {
 export type TaxPaymentRow = typeof taxPayments.$inferSelect;
 export type LandParcelRow = typeof landParcels.$inferSelect;
 export type LandLeaseRow = typeof landLeases.$inferSelect;
-export type PowerRow = typeof powerConsumption.$inferSelect;
+/** The columns of a power reading that the profile's fields read (account, month, kWh, 户名). */
+const powerReading = {
+  uscc: powerConsumption.uscc,
+  accountNo: powerConsumption.accountNo,
+  month: powerConsumption.month,
+  kwh: powerConsumption.kwh,
+  rawName: powerConsumption.rawName,
+};
+/** The columns a reading's provenance reads: loaded only when provenance is asked for. */
+const powerProvenance = {
+  batchId: powerConsumption.batchId,
+  loadedAt: powerConsumption.loadedAt,
+  sourceRow: powerConsumption.sourceRow,
+  matchMethod: powerConsumption.matchMethod,
+  rawIdentifier: powerConsumption.rawIdentifier,
+};
+type PowerColumns = typeof powerConsumption.$inferSelect;
+/** One month of one account; the provenance columns are there when the loader was asked for them. */
+export type PowerRow = Pick<PowerColumns, keyof typeof powerReading> &
+  Partial<Pick<PowerColumns, keyof typeof powerProvenance>>;
 
 /** What is in force for one enterprise on one date (docs/metrics.md, land in use). */
 export interface LandInUse {
@@ -196,10 +215,14 @@ export function profileLoaders(database: Database) {
       return keys.map((k) => out.get(k)!);
     }),
 
-    /** "uscc|year" (or "uscc|" for every month on record) → the enterprise's power accounts with their months. */
+    /**
+     * "uscc|year" (or "uscc|" for every month on record) → the enterprise's power accounts with
+     * their months; "uscc|year|provenance" loads each month's provenance columns too.
+     */
     powerAccounts: new DataLoader<string, PowerAccount[]>(async (keys) => {
       const out = new Map<string, PowerAccount[]>();
-      for (const [year, usccs] of byArgument(keys)) {
+      for (const [argument, usccs] of byArgument(keys)) {
+        const [year, provenance] = argument.split('|');
         const inYear =
           year === ''
             ? undefined
@@ -207,8 +230,8 @@ export function profileLoaders(database: Database) {
                 gte(powerConsumption.month, yearStart(Number(year))),
                 lt(powerConsumption.month, yearStart(Number(year) + 1)),
               );
-        const rows = await db
-          .select()
+        const rows: PowerRow[] = await db
+          .select(provenance ? { ...powerReading, ...powerProvenance } : powerReading)
           .from(powerConsumption)
           .where(and(inArray(powerConsumption.uscc, usccs), inYear))
           .orderBy(
@@ -217,7 +240,7 @@ export function profileLoaders(database: Database) {
             asc(powerConsumption.month),
           );
         for (const r of rows) {
-          const key = `${r.uscc}|${year}`;
+          const key = `${r.uscc}|${argument}`;
           const accounts = out.get(key) ?? [];
           let account = accounts[accounts.length - 1];
           if (!account || account.accountNo !== r.accountNo) {

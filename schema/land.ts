@@ -2,7 +2,7 @@ import { muFromSquareMetres } from '../lib/units.js';
 import type { LandInUse } from '../resolvers/profile.js';
 import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
-import { Provenance, provenanceOf } from './provenance.js';
+import { PROVENANCE_COLUMNS, Provenance, provenanceOf } from './provenance.js';
 
 /** 自然资源和规划局 detail: land-use rights and filed leases. */
 const naturalResources = { department: 'natural-resources' } as const;
@@ -12,17 +12,21 @@ export const LandParcel = builder.drizzleObject('landParcels', {
   description:
     '土地使用权: one registered land-use right (不动产登记); a parcel that changes holder appears again with a new 登记日期.',
   authScopes: naturalResources,
+  // A list loads the columns its fields ask for, and always the holder (the audit names it).
+  select: { columns: { uscc: true } },
   fields: (t) => ({
     unitNo: t.exposeString('unitNo', { description: '不动产单元号: real-estate unit number' }),
     registeredOn: t.field({
       type: 'Date',
       description: '登记日期: the holder holds the parcel from this day',
+      select: { columns: { registeredOn: true } },
       resolve: (p) => p.registeredOn,
     }),
     cancelledOn: t.field({
       type: 'Date',
       nullable: true,
       description: '注销日期: the last day the right was held; null while held',
+      select: { columns: { cancelledOn: true } },
       resolve: (p) => p.cancelledOn,
     }),
     holderName: t.exposeString('rawName', {
@@ -39,14 +43,20 @@ export const LandParcel = builder.drizzleObject('landParcels', {
       nullable: true,
       description: '权利性质: e.g. 出让, 划拨',
     }),
-    areaM2: t.float({ description: '宗地面积 in 平方米 (m²)', resolve: (p) => Number(p.areaM2) }),
+    areaM2: t.float({
+      description: '宗地面积 in 平方米 (m²)',
+      select: { columns: { areaM2: true } },
+      resolve: (p) => Number(p.areaM2),
+    }),
     areaMu: t.float({
       description: '宗地面积 in 亩 (m² ÷ 10000/15)',
+      select: { columns: { areaM2: true } },
       resolve: (p) => muFromSquareMetres(p.areaM2)!,
     }),
     provenance: t.field({
       type: Provenance,
       description: '数据来源: batch, file row and how the holder was linked',
+      select: { columns: PROVENANCE_COLUMNS },
       resolve: (p) => provenanceOf('land-parcels', p),
     }),
   }),
@@ -56,6 +66,8 @@ export const LandLease = builder.drizzleObject('landLeases', {
   name: 'LandLease',
   description: '租赁备案: a filed lease of industrial land or buildings between two enterprises.',
   authScopes: naturalResources,
+  // A list loads the columns its fields ask for, and always both parties (the audit names them).
+  select: { columns: { lessorUscc: true, lesseeUscc: true } },
   fields: (t) => ({
     filingNo: t.exposeString('filingNo', {
       description: '备案编号: filing number (the natural key)',
@@ -96,24 +108,41 @@ export const LandLease = builder.drizzleObject('landLeases', {
       nullable: true,
       description: '不动产单元号 of the leased parcel',
     }),
-    areaM2: t.float({ description: '租赁面积 in 平方米 (m²)', resolve: (l) => Number(l.areaM2) }),
+    areaM2: t.float({
+      description: '租赁面积 in 平方米 (m²)',
+      select: { columns: { areaM2: true } },
+      resolve: (l) => Number(l.areaM2),
+    }),
     areaMu: t.float({
       description: '租赁面积 in 亩',
+      select: { columns: { areaM2: true } },
       resolve: (l) => muFromSquareMetres(l.areaM2)!,
     }),
     startsOn: t.field({
       type: 'Date',
       description: '起始日期 (inclusive)',
+      select: { columns: { startsOn: true } },
       resolve: (l) => l.startsOn,
     }),
     endsOn: t.field({
       type: 'Date',
       description: '终止日期 (inclusive)',
+      select: { columns: { endsOn: true } },
       resolve: (l) => l.endsOn,
     }),
     provenance: t.field({
       type: Provenance,
       description: '数据来源: batch and file row; the match fields describe the lessee (承租方)',
+      select: {
+        columns: {
+          batchId: true,
+          loadedAt: true,
+          sourceRow: true,
+          lesseeMatchMethod: true,
+          lesseeIdentifier: true,
+          lesseeName: true,
+        },
+      },
       resolve: (l) =>
         provenanceOf('land-leases', l, {
           matchMethod: l.lesseeMatchMethod,

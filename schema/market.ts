@@ -1,7 +1,7 @@
 import { decimal } from '../resolvers/profile.js';
 import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
-import { Provenance, provenanceOf } from './provenance.js';
+import { PROVENANCE_COLUMNS, Provenance, provenanceOf } from './provenance.js';
 
 /** 市场监督管理局 detail: registration detail and administrative penalties. */
 const market = { department: 'market' } as const;
@@ -10,6 +10,8 @@ export const Penalty = builder.drizzleObject('marketPenalties', {
   name: 'Penalty',
   description: '行政处罚: an administrative penalty decision (市场监督管理局).',
   authScopes: market,
+  // A list loads the columns its fields ask for, and always the enterprise (the audit names it).
+  select: { columns: { uscc: true } },
   fields: (t) => ({
     decisionNo: t.exposeString('decisionNo', {
       description: '决定书文号: decision number (the natural key)',
@@ -22,16 +24,19 @@ export const Penalty = builder.drizzleObject('marketPenalties', {
       type: 'Date',
       nullable: true,
       description: '处罚决定日期',
+      select: { columns: { decidedOn: true } },
       resolve: (p) => p.decidedOn,
     }),
     amountYuan: t.float({
       nullable: true,
       description: '罚没金额 in 元',
+      select: { columns: { amountYuan: true } },
       resolve: (p) => decimal(p.amountYuan),
     }),
     provenance: t.field({
       type: Provenance,
       description: '数据来源: batch, file row and how the decision was linked',
+      select: { columns: PROVENANCE_COLUMNS },
       resolve: (p) => provenanceOf('market-penalties', p),
     }),
   }),

@@ -2,6 +2,7 @@ import { type PowerAccount, type PowerRow, sumDecimals } from '../resolvers/prof
 import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
 import { Provenance, provenanceOf } from './provenance.js';
+import { selectsPath } from './selection.js';
 
 /** 供电公司 detail: electricity accounts and their monthly readings. */
 const power = { department: 'power' } as const;
@@ -19,7 +20,8 @@ const PowerMonthRef = builder.objectRef<PowerRow>('PowerMonth').implement({
     provenance: t.field({
       type: Provenance,
       description: '数据来源: batch, file row and how the account was linked',
-      resolve: (m) => provenanceOf('power', m),
+      // The months carry their provenance columns whenever this field is selected (powerAccounts).
+      resolve: (m) => provenanceOf('power', m as Required<PowerRow>),
     }),
   }),
 });
@@ -84,7 +86,10 @@ builder.drizzleObjectFields(Enterprise, (t) => ({
         description: '年度: only months of this year (抄表年月)',
       }),
     },
-    resolve: (e, args, ctx) => ctx.loaders.powerAccounts.load(`${e.uscc}|${args.year ?? ''}`),
+    resolve: (e, args, ctx, info) =>
+      ctx.loaders.powerAccounts.load(
+        `${e.uscc}|${args.year ?? ''}${selectsPath(info, ['months', 'provenance']) ? '|provenance' : ''}`,
+      ),
   }),
   electricityByMonth: t.field({
     type: [PowerMonthTotalRef],

@@ -58,6 +58,19 @@ export const Provenance = builder.objectRef<ProvenanceShape>('Provenance').imple
   }),
 });
 
+/**
+ * The columns `provenanceOf` reads from a linked record: the `select` of a `provenance` field, so a
+ * detail list loads them only when provenance is asked for.
+ */
+export const PROVENANCE_COLUMNS = {
+  batchId: true,
+  loadedAt: true,
+  sourceRow: true,
+  matchMethod: true,
+  rawIdentifier: true,
+  rawName: true,
+} as const;
+
 /** Builds the provenance of a row of `source`; `link` picks another party's columns (a lease's lessee). */
 export function provenanceOf(
   source: string,

@@ -1,7 +1,7 @@
 import { sumDecimals } from '../resolvers/profile.js';
 import { builder } from './builder.js';
 import { Enterprise } from './enterprise.js';
-import { Provenance, provenanceOf } from './provenance.js';
+import { PROVENANCE_COLUMNS, Provenance, provenanceOf } from './provenance.js';
 
 /** Recognitions and projects are part of the shared profile: the award rules read them (docs/awards.md). */
 const profile = { profile: true } as const;
@@ -11,6 +11,8 @@ export const Designation = builder.drizzleObject('designations', {
   description:
     '认定: a recognition, certification or filing of the enterprise (工业和信息化局 and other issuing departments).',
   authScopes: profile,
+  // A list loads the columns its fields ask for (each field's `select`).
+  select: {},
   fields: (t) => ({
     type: t.exposeString('type', {
       description: '认定类型: e.g. 国家级专精特新小巨人, 省级智能工厂',
@@ -18,6 +20,7 @@ export const Designation = builder.drizzleObject('designations', {
     recognizedOn: t.field({
       type: 'Date',
       description: '认定日期',
+      select: { columns: { recognizedOn: true } },
       resolve: (d) => d.recognizedOn,
     }),
     issuer: t.exposeString('issuer', { nullable: true, description: '认定部门: issuing body' }),
@@ -35,12 +38,14 @@ export const Designation = builder.drizzleObject('designations', {
       nullable: true,
       description:
         '核心厂: the core factory enterprise of a 单品精益化工厂; null when none or not registered',
+      select: { columns: { coreFactoryUscc: true } },
       resolve: (d, _args, ctx) =>
         d.coreFactoryUscc ? ctx.loaders.enterprise.load(d.coreFactoryUscc) : null,
     }),
     provenance: t.field({
       type: Provenance,
       description: '数据来源: batch, file row and how the recognition was linked',
+      select: { columns: PROVENANCE_COLUMNS },
       resolve: (d) => provenanceOf('designations', d),
     }),
   }),
@@ -51,25 +56,30 @@ export const TechProject = builder.drizzleObject('techProjects', {
   description:
     '智能化改造项目: an intelligent-transformation project (clause 8 of 汶政发〔2022〕9号).',
   authScopes: profile,
+  select: {},
   fields: (t) => ({
     projectNo: t.exposeString('projectNo', { description: '项目编号 (the natural key)' }),
     projectName: t.exposeString('projectName', { nullable: true, description: '项目名称' }),
     equipmentYuan: t.float({
       description: '设备投资 in 元, excluding tax (不含税)',
+      select: { columns: { equipmentYuan: true } },
       resolve: (p) => Number(p.equipmentYuan),
     }),
     softwareYuan: t.float({
       description: '软件投资 in 元, excluding tax (不含税)',
+      select: { columns: { softwareYuan: true } },
       resolve: (p) => Number(p.softwareYuan),
     }),
     totalYuan: t.float({
       description: '总投资 in 元: 设备投资 + 软件投资',
+      select: { columns: { equipmentYuan: true, softwareYuan: true } },
       resolve: (p) => Number(sumDecimals([p.equipmentYuan, p.softwareYuan])),
     }),
     acceptedOn: t.field({
       type: 'Date',
       nullable: true,
       description: '验收日期: acceptance date',
+      select: { columns: { acceptedOn: true } },
       resolve: (p) => p.acceptedOn,
     }),
     alreadySupported: t.exposeBoolean('alreadySupported', {
@@ -79,6 +89,7 @@ export const TechProject = builder.drizzleObject('techProjects', {
     provenance: t.field({
       type: Provenance,
       description: '数据来源: batch, file row and how the project was linked',
+      select: { columns: PROVENANCE_COLUMNS },
       resolve: (p) => provenanceOf('tech-projects', p),
     }),
   }),

@@ -1,7 +1,7 @@
 import { decimal, sumDecimals } from '../resolvers/profile.js';
 import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
-import { Provenance, provenanceOf } from './provenance.js';
+import { PROVENANCE_COLUMNS, Provenance, provenanceOf } from './provenance.js';
 
 /** 税务局 detail: 实缴税款 and annual returns. Visible to the tax department (and all-read roles). */
 const tax = { department: 'tax' } as const;
@@ -11,6 +11,9 @@ export const TaxPayment = builder.drizzleObject('taxPayments', {
   description:
     '实缴税款: one tax receipt (税票) — tax actually paid for one month and tax type (税务局).',
   authScopes: tax,
+  // A list loads the columns its fields ask for (each field's `select`), and always the enterprise
+  // (the audit names the enterprise of every receipt read).
+  select: { columns: { uscc: true } },
   fields: (t) => ({
     receiptNo: t.exposeString('receiptNo', {
       description: '税票号码: tax receipt number (the natural key)',
@@ -18,16 +21,19 @@ export const TaxPayment = builder.drizzleObject('taxPayments', {
     period: t.field({
       type: 'Date',
       description: '税款所属期: the first day of the month the tax is for',
+      select: { columns: { period: true } },
       resolve: (p) => p.period,
     }),
     taxType: t.exposeString('taxType', { description: '税种: tax type, e.g. 增值税, 企业所得税' }),
     amountYuan: t.float({
       description: '实缴金额 in 元; negative for a refund (退税)',
+      select: { columns: { amountYuan: true } },
       resolve: (p) => Number(p.amountYuan),
     }),
     provenance: t.field({
       type: Provenance,
       description: '数据来源: batch, file row and how the receipt was linked',
+      select: { columns: PROVENANCE_COLUMNS },
       resolve: (p) => provenanceOf('tax-payments', p),
     }),
   }),
@@ -37,21 +43,25 @@ export const TaxAnnualReturn = builder.drizzleObject('taxAnnual', {
   name: 'TaxAnnualReturn',
   description: '企业所得税年度申报: annual figures from the enterprise income-tax return (税务局).',
   authScopes: tax,
+  select: { columns: { uscc: true } },
   fields: (t) => ({
     year: t.exposeInt('year', { description: '年度: the year the return is for' }),
     revenueYuan: t.float({
       nullable: true,
       description: '营业收入 in 元',
+      select: { columns: { revenueYuan: true } },
       resolve: (r) => decimal(r.revenueYuan),
     }),
     softwareRevenueYuan: t.float({
       nullable: true,
       description: '软件业务收入 in 元 (an empty cell is 0)',
+      select: { columns: { softwareRevenueYuan: true } },
       resolve: (r) => decimal(r.softwareRevenueYuan),
     }),
     rdExpenseYuan: t.float({
       nullable: true,
       description: '研发费用 in 元',
+      select: { columns: { rdExpenseYuan: true } },
       resolve: (r) => decimal(r.rdExpenseYuan),
     }),
     employees: t.exposeInt('employees', {
@@ -61,6 +71,7 @@ export const TaxAnnualReturn = builder.drizzleObject('taxAnnual', {
     provenance: t.field({
       type: Provenance,
       description: '数据来源: batch, file row and how the return was linked',
+      select: { columns: PROVENANCE_COLUMNS },
       resolve: (r) => provenanceOf('tax-annual', r),
     }),
   }),
@@ -136,13 +147,9 @@ builder.drizzleObjectFields(Enterprise, (t) => ({
         totalCount: c.int({
           description: '税票数: receipts matching `year`, across all pages',
           authScopes: tax,
-          resolve: (connection, _args, ctx) => {
-            const { parent, args } = connection as unknown as {
-              parent: { uscc: string };
-              args: { year?: number | null };
-            };
-            return ctx.loaders.taxPaymentCount.load(`${parent.uscc}|${args.year ?? ''}`);
-          },
+          // the plugin's connection shape carries the enterprise and the field's arguments
+          resolve: ({ parent, args }, _args, ctx) =>
+            ctx.loaders.taxPaymentCount.load(`${parent.uscc}|${args.year ?? ''}`),
         }),
       }),
     },

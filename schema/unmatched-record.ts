@@ -1,4 +1,4 @@
-import type { UnmatchedRecord as Record } from '../connectors/unmatched.js';
+import type { UnmatchedRecord as Record } from '../connectors/index.js';
 import { linkRecordAs, unmatchedRecordsPage } from '../resolvers/data-quality.js';
 import type { EnterpriseRow } from '../resolvers/loaders.js';
 import { builder, REFUSED } from './builder.js';

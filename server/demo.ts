@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { ingestManifest } from '../connectors/pipeline/ingest.js';
+import { ingestManifest } from '../connectors/index.js';
 import type { Database } from '../db/client.js';
 import { generateDemo } from '../demo/generate.js';
 import type { Config } from '../lib/config.js';

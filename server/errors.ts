@@ -35,6 +35,9 @@ const CONNECTION_CODES = new Set([
   'CONNECT_TIMEOUT',
   '57P01',
   '57P03',
+  // a write that reached a primary being demoted (pg_auto_failover's switchover): read-only until
+  // its connections close and the next ones find the new primary
+  '25006',
 ]);
 
 /**

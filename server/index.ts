@@ -1,4 +1,4 @@
-import { openDatabase } from '../db/client.js';
+import { connectionTarget, openDatabase } from '../db/client.js';
 import { openReadRouter } from '../db/replicas.js';
 import { anonymousAllowed, loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
@@ -49,7 +49,7 @@ async function main() {
   const app = createApp({ config, database, logger, routes, reads });
   const url = await app.start();
   const where = config.databaseUrl
-    ? `PostgreSQL (${new URL(config.databaseUrl).host})`
+    ? `PostgreSQL (${connectionTarget(config.databaseUrl).hosts})`
     : `embedded PGlite in ${config.dataDir}`;
   const lines = [
     '',

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Command } from 'commander';
-import { linkRecord } from '../../connectors/unmatched.js';
+import { linkRecord } from '../../connectors/index.js';
 import { withDatabase } from '../shared.js';
 
 /** `edp link <record-id> <uscc>`: links an unmatched record to an enterprise; its values count from then on. */

@@ -2,16 +2,14 @@ import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import {
   createPowerApiClient,
-  DEFAULT_RETRY,
-  PowerApiAuthError,
-} from '../../connectors/power/api.js';
-import {
   DEFAULT_PAGE_SIZE,
+  DEFAULT_RETRY,
   type MonthReport,
   monthsBetween,
+  PowerApiAuthError,
   type PullReport,
   pullPower,
-} from '../../connectors/power/pull.js';
+} from '../../connectors/index.js';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { withDatabase } from '../shared.js';

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { listUnmatched } from '../../connectors/unmatched.js';
+import { listUnmatched } from '../../connectors/index.js';
 import { withDatabase } from '../shared.js';
 
 const positive = (value: string) => {

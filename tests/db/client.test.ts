@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/client.js';
+import { connectionTarget, openDatabase } from '../../db/client.js';
 import { enterprises } from '../../db/market.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 
@@ -50,5 +50,80 @@ describe(`database client (${testDbMode()})`, () => {
     const unlimited = await openDatabase({ databaseUrl: t.url, max: 1 });
     await expect(unlimited.rows(sql`select pg_sleep(0.3)`)).resolves.toHaveLength(1);
     await unlimited.close();
+  });
+
+  it('reads a failover connection string of several hosts (pg_auto_failover) and connects to the one that answers', async () => {
+    expect(
+      connectionTarget(
+        'postgres://edp:secret@db1:5432,db2:5433/edp?target_session_attrs=read-write',
+      ),
+    ).toEqual({ hosts: 'db1:5432,db2:5433', path: '/edp' });
+    expect(connectionTarget('postgres://127.0.0.1/edp')).toEqual({
+      hosts: '127.0.0.1',
+      path: '/edp',
+    });
+    if (!t.url) return; // PGlite: no server to connect to
+    const u = new URL(t.url);
+    // the first host refuses connections, as a primary that is down would
+    const url = `postgres://${u.username}@127.0.0.1:1,${u.host}${u.pathname}?target_session_attrs=read-write`;
+    const failover = await openDatabase({ databaseUrl: url, max: 1 });
+    try {
+      const [row] = await failover.rows<{ port: number }>(sql`select inet_server_port() as port`);
+      expect(row.port).toBe(Number(u.port || 5432));
+    } finally {
+      await failover.close();
+    }
+  });
+
+  it.runIf(process.env.EDP_TEST_REPLICA_URL)(
+    'with target_session_attrs=read-write, skips a hot standby listed first and writes on the primary',
+    async () => {
+      const u = new URL(t.url!);
+      const standby = new URL(process.env.EDP_TEST_REPLICA_URL!);
+      const url = `postgres://${u.username}@${standby.host},${u.host}${u.pathname}?target_session_attrs=read-write`;
+      // the replica has replayed the creation of this test's database
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const probe = await openDatabase({
+          databaseUrl: `postgres://${standby.username}@${standby.host}${u.pathname}`,
+          max: 1,
+        })
+          .then(async (d) => {
+            await d.close();
+            return true;
+          })
+          .catch(() => false);
+        if (probe || Date.now() > deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const failover = await openDatabase({ databaseUrl: url, max: 1 });
+      try {
+        const [row] = await failover.rows<{ recovery: boolean; port: number }>(
+          sql`select pg_is_in_recovery() as recovery, inet_server_port() as port`,
+        );
+        expect(row).toEqual({ recovery: false, port: Number(u.port || 5432) });
+      } finally {
+        await failover.close();
+      }
+    },
+  );
+
+  it('a query on a connection whose server process has gone is rejected, not thrown outside the caller', async () => {
+    // postgres.js wrote such a query from a setImmediate after the socket was gone and crashed the
+    // process (porsager/postgres#1154, #1208); patches/postgres+3.4.9.patch settles it instead. A
+    // primary that is restarted or demoted during a switchover ends its connections like this.
+    if (!t.url) return;
+    const database = await openDatabase({ databaseUrl: t.url, max: 2 });
+    try {
+      const client = database.postgres!;
+      const reserved = await client.reserve();
+      const [{ pid }] = await reserved<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      await client`select pg_terminate_backend(${pid})`;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await expect(reserved`select 1`).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
+      reserved.release();
+    } finally {
+      await database.close();
+    }
   });
 });

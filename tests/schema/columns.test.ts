@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
+import { data, seedCounty } from './support.js';
+
+/**
+ * The columns each statement reads from `table`: the select list in front of each `from "table"`
+ * (a planned relation's lateral subquery, or a loader's own select), as column names.
+ */
+function columnsRead(statements: string[], table: string): string[][] {
+  const lists: string[][] = [];
+  for (const statement of statements) {
+    const from = `from "${table}"`;
+    for (let at = statement.indexOf(from); at >= 0; at = statement.indexOf(from, at + 1)) {
+      const list = statement.slice(statement.lastIndexOf('select ', at) + 'select '.length, at);
+      lists.push(
+        [...list.matchAll(/(?:"\w+"\.)?"(\w+)"(?:::\w+)?(?: as "\w+")?/g)].map((m) => m[1]).sort(),
+      );
+    }
+  }
+  return lists;
+}
+
+/**
+ * A detail list reads the columns its requested fields need — with the row's key and the
+ * enterprise it belongs to (the audit names it) — and nothing else: not the match candidates,
+ * normalised names or load times of a department record nobody asked for.
+ */
+describe(`detail lists read only the columns their fields need (${testDbMode()})`, () => {
+  let t: TestDatabase;
+  let A: string;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    ({
+      A: { uscc: A },
+    } = await seedCounty(t.database));
+  });
+  afterAll(() => t?.drop());
+
+  async function statementsOf(query: string) {
+    const statements: string[] = [];
+    t.database.onQuery = (statement) => statements.push(statement);
+    try {
+      const result = await data(t.database, query, { u: A });
+      return { result, statements };
+    } finally {
+      t.database.onQuery = undefined;
+    }
+  }
+
+  const PROVENANCE = [
+    'batch_id',
+    'loaded_at',
+    'match_method',
+    'raw_identifier',
+    'raw_name',
+    'source_row',
+  ];
+
+  it('receipts and parcels of a profile: the four columns asked for, the key and the enterprise', async () => {
+    const { result, statements } = await statementsOf(/* GraphQL */ `
+      query ($u: String!) { enterprise(uscc: $u) { uscc name town industryCode
+        taxPayments(first: 100) { nodes { receiptNo period taxType amountYuan } }
+        parcels { unitNo areaM2 registeredOn cancelledOn } } }`);
+    expect(statements).toHaveLength(1);
+    expect(columnsRead(statements, 'tax_payments')).toEqual([
+      ['amount_yuan', 'period', 'receipt_no', 'tax_type', 'uscc'],
+    ]);
+    expect(columnsRead(statements, 'land_parcels')).toEqual([
+      ['area_m2', 'cancelled_on', 'registered_on', 'unit_no', 'uscc'],
+    ]);
+    expect(result.enterprise.taxPayments.nodes).toEqual([
+      { receiptNo: 'R3', period: '2024-03-01', taxType: '增值税', amountYuan: -5000 },
+      { receiptNo: 'R1', period: '2024-01-01', taxType: '增值税', amountYuan: 120000 },
+      { receiptNo: 'R2', period: '2024-01-01', taxType: '企业所得税', amountYuan: 80000 },
+      { receiptNo: 'R4', period: '2023-12-01', taxType: '增值税', amountYuan: 70000 },
+    ]);
+    expect(result.enterprise.parcels).toEqual([
+      { unitNo: 'U1', areaM2: 20000, registeredOn: '2016-01-01', cancelledOn: null },
+    ]);
+  });
+
+  it('adds the provenance columns only when provenance is asked for', async () => {
+    const { result, statements } = await statementsOf(/* GraphQL */ `
+      query ($u: String!) { enterprise(uscc: $u) {
+        taxPayments(first: 1) { nodes { amountYuan provenance { source batchId sourceRow matchMethod rawName } } } } }`);
+    expect(columnsRead(statements, 'tax_payments')).toEqual([
+      ['amount_yuan', 'period', 'receipt_no', 'uscc', ...PROVENANCE].sort(),
+    ]);
+    expect(result.enterprise.taxPayments.nodes[0].provenance).toMatchObject({
+      source: 'tax-payments',
+      sourceRow: 4,
+      matchMethod: 'uscc',
+    });
+  });
+
+  it('every other detail list of the profile, planned or loaded', async () => {
+    const { result, statements } = await statementsOf(/* GraphQL */ `
+      query ($u: String!) { enterprise(uscc: $u) {
+        taxAnnual { year revenueYuan }
+        leasesOut { filingNo areaMu endsOn }
+        penalties { decisionNo amountYuan }
+        designations { type }
+        techProjects { totalYuan }
+        powerAccounts(year: 2024) { accountNo accountName totalKwh months { month kwh } }
+        electricityByMonth(year: 2024) { month kwh } } }`);
+    expect(columnsRead(statements, 'tax_annual')).toEqual([
+      ['identity_key', 'revenue_yuan', 'uscc', 'year'],
+    ]);
+    expect(columnsRead(statements, 'land_leases')).toEqual([
+      ['area_m2', 'ends_on', 'filing_no', 'lessee_uscc', 'lessor_uscc'],
+    ]);
+    expect(columnsRead(statements, 'market_penalties')).toEqual([
+      ['amount_yuan', 'decision_no', 'uscc'],
+    ]);
+    expect(columnsRead(statements, 'designations')).toEqual([
+      ['identity_key', 'recognized_on', 'type'],
+    ]);
+    expect(columnsRead(statements, 'tech_projects')).toEqual([
+      ['equipment_yuan', 'project_no', 'software_yuan'],
+    ]);
+    // powerAccounts and electricityByMonth share one load of the readings
+    expect(columnsRead(statements, 'power_consumption')).toEqual([
+      ['account_no', 'kwh', 'month', 'raw_name', 'uscc'],
+    ]);
+    const e = result.enterprise;
+    expect(e.taxAnnual).toEqual([
+      { year: 2024, revenueYuan: 30000000 },
+      { year: 2023, revenueYuan: 25000000 },
+    ]);
+    expect(e.leasesOut).toEqual([{ filingNo: 'L1', areaMu: 3, endsOn: '2024-12-31' }]);
+    expect(e.penalties).toEqual([{ decisionNo: '汶市监罚〔2024〕1号', amountYuan: 20000 }]);
+    expect(e.designations).toEqual([{ type: '省级智能工厂' }]);
+    expect(e.techProjects).toEqual([{ totalYuan: 1500000.3 }]);
+    expect(e.powerAccounts).toEqual([
+      {
+        accountNo: 'P-001',
+        accountName: '汶上县华力机电（集团）有限公司',
+        totalKwh: 4000,
+        months: [
+          { month: '2024-01-01', kwh: 1000 },
+          { month: '2024-02-01', kwh: 3000 },
+        ],
+      },
+      {
+        accountNo: 'P-002',
+        accountName: '汶上县华力机电（集团）有限公司',
+        totalKwh: 2000,
+        months: [{ month: '2024-01-01', kwh: 2000 }],
+      },
+    ]);
+    expect(e.electricityByMonth).toEqual([
+      { month: '2024-01-01', kwh: 3000 },
+      { month: '2024-02-01', kwh: 3000 },
+    ]);
+  });
+
+  it('power readings carry their provenance columns when a month’s provenance is asked for, through a fragment too', async () => {
+    const { result, statements } = await statementsOf(/* GraphQL */ `
+      query ($u: String!) { enterprise(uscc: $u) {
+        powerAccounts(year: 2024) { accountNo ...Months } } }
+      fragment Months on PowerAccount { months { kwh provenance { source batchId sourceRow rawIdentifier } } }`);
+    expect(columnsRead(statements, 'power_consumption')).toEqual([
+      ['account_no', 'kwh', 'month', 'uscc', ...PROVENANCE].sort(),
+    ]);
+    expect(result.enterprise.powerAccounts[0].months[0].provenance).toMatchObject({
+      source: 'power',
+      sourceRow: 2,
+    });
+  });
+});

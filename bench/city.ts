@@ -268,28 +268,54 @@ async function childService() {
   });
   const app = createApp({ config, database, logger: createLogger('warn') });
   const url = `${await app.start()}/graphql`;
+  /**
+   * One question; a request timed out is asked again (as a client would) while the year's
+   * evaluation, which it started, goes on in the background. The time is until the answer.
+   */
   const ask = async (query: string, variables: Record<string, unknown>) => {
     const started = performance.now();
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    const json = (await res.json()) as { data?: any; errors?: { message: string }[] };
-    if (json.errors) throw new Error(json.errors.map((e) => e.message).join('; '));
-    return { data: json.data, ms: performance.now() - started };
+    let timeouts = 0;
+    for (;;) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      const json = (await res.json()) as {
+        data?: any;
+        errors?: { message: string; extensions?: { code?: string } }[];
+      };
+      if (json.errors?.[0]?.extensions?.code === 'TIMEOUT' && timeouts < 60) {
+        timeouts++;
+        continue;
+      }
+      if (json.errors) throw new Error(json.errors.map((e) => e.message).join('; '));
+      return { data: json.data, ms: performance.now() - started, timeouts };
+    }
   };
   const years = (await ask('{ evaluableYears }', {})).data.evaluableYears as number[];
   const [{ town }] = await database.rows<{ town: string }>(
     sql`select town from enterprises where town is not null group by town order by count(*) desc limit 1`,
   );
-  const requests: { year: number; rankingMs: number; townPageMs: number; profileMs: number }[] = [];
+  const requests: {
+    year: number;
+    rankingMs: number;
+    townPageMs: number;
+    profileMs: number;
+    timeouts: number;
+  }[] = [];
   for (const year of [...years].sort()) {
     const ranking = await ask(RANKING, { year });
     const page = await ask(TOWN_PAGE, { town, year });
     const uscc = ranking.data.muEfficiencyRanking[0]?.enterprise.uscc;
-    const profile = uscc ? await ask(PROFILE, { uscc, year }) : { ms: 0 };
-    requests.push({ year, rankingMs: ranking.ms, townPageMs: page.ms, profileMs: profile.ms });
+    const profile = uscc ? await ask(PROFILE, { uscc, year }) : { ms: 0, timeouts: 0 };
+    requests.push({
+      year,
+      rankingMs: ranking.ms,
+      townPageMs: page.ms,
+      profileMs: profile.ms,
+      timeouts: ranking.timeouts + page.timeouts + profile.timeouts,
+    });
   }
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
@@ -376,7 +402,13 @@ async function main() {
     ) as {
       years: number[];
       town: string;
-      requests: { year: number; rankingMs: number; townPageMs: number; profileMs: number }[];
+      requests: {
+        year: number;
+        rankingMs: number;
+        townPageMs: number;
+        profileMs: number;
+        timeouts: number;
+      }[];
       memory: NodeJS.MemoryUsage;
       peakRssKb: number;
       againMs: number[];
@@ -384,7 +416,7 @@ async function main() {
     };
     for (const r of service.requests)
       log(
-        `  ${r.year}: ranking ${r.rankingMs.toFixed(0)} ms, 50 of ${service.town} ${r.townPageMs.toFixed(0)} ms, profile ${r.profileMs.toFixed(0)} ms (first requests)`,
+        `  ${r.year}: ranking ${r.rankingMs.toFixed(0)} ms, 50 of ${service.town} ${r.townPageMs.toFixed(0)} ms, profile ${r.profileMs.toFixed(0)} ms (first requests, until answered; ${r.timeouts} timed out on the way)`,
       );
     log(`  cached again: ranking ${service.againMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
 

@@ -147,13 +147,9 @@ builder.drizzleObjectFields(Enterprise, (t) => ({
         totalCount: c.int({
           description: '税票数: receipts matching `year`, across all pages',
           authScopes: tax,
-          resolve: (connection, _args, ctx) => {
-            const { parent, args } = connection as unknown as {
-              parent: { uscc: string };
-              args: { year?: number | null };
-            };
-            return ctx.loaders.taxPaymentCount.load(`${parent.uscc}|${args.year ?? ''}`);
-          },
+          // the plugin's connection shape carries the enterprise and the field's arguments
+          resolve: ({ parent, args }, _args, ctx) =>
+            ctx.loaders.taxPaymentCount.load(`${parent.uscc}|${args.year ?? ''}`),
         }),
       }),
     },

@@ -6,6 +6,8 @@ import {
   GraphQLError,
   type GraphQLSchema,
   getNamedType,
+  getNullableType,
+  isListType,
   Kind,
   TypeInfo,
   type ValidationRule,
@@ -34,14 +36,25 @@ export class RequestRefused extends Error {
 const refusal = (message: string, code: string, status = 400) =>
   new GraphQLError(message, { extensions: { code, http: { status } } });
 
-/** The message for a `first`/`last` above MAX_PAGE_SIZE, or null when the argument is fine. */
+/**
+ * The message for a `first`/`last` above MAX_PAGE_SIZE, or a list argument (`nodes(ids:)`) of more
+ * than MAX_PAGE_SIZE items, or null when the argument is fine.
+ */
 function pageSizeProblem(
   typeInfo: Pick<TypeInfo, 'getArgument' | 'getParentType' | 'getFieldDef'>,
   node: ArgumentNode,
   variables?: Record<string, unknown>,
 ): string | null {
-  if (node.name.value !== 'first' && node.name.value !== 'last') return null;
   const arg = typeInfo.getArgument();
+  if (arg && isListType(getNullableType(arg.type))) {
+    const value =
+      node.value.kind === Kind.LIST
+        ? node.value.values
+        : valueFromAST(node.value, arg.type, variables);
+    if (!Array.isArray(value) || value.length <= MAX_PAGE_SIZE) return null;
+    return `${typeInfo.getParentType()?.name}.${typeInfo.getFieldDef()?.name}: \`${node.name.value}\` may hold at most ${MAX_PAGE_SIZE} items (got ${value.length}); ask in several requests.`;
+  }
+  if (node.name.value !== 'first' && node.name.value !== 'last') return null;
   if (!arg || getNamedType(arg.type).name !== 'Int') return null;
   const value = valueFromAST(node.value, arg.type, variables);
   if (typeof value !== 'number' || value <= MAX_PAGE_SIZE) return null;
@@ -66,11 +79,8 @@ function hasPageSizeVariable(document: DocumentNode): boolean {
     found = false;
     visit(document, {
       Argument(node) {
-        if (
-          (node.name.value === 'first' || node.name.value === 'last') &&
-          node.value.kind !== Kind.INT
-        )
-          found = true;
+        // a page size, or a list (nodes(ids: $ids)), given by a variable
+        if (node.value.kind === Kind.VARIABLE) found = true;
       },
     });
     pageSizeVariables.set(document, found);

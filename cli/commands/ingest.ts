@@ -4,13 +4,25 @@ import { createLogger } from '../../lib/logger.js';
 import { isConnectionError } from '../../server/errors.js';
 import { withDatabase } from '../shared.js';
 
-/** The batch report as printed after each file. */
+/**
+ * The batch report as printed after each file: what the batch read, then what the source's
+ * quarantine holds now (each problem row once, whatever the earlier loads of the same file).
+ */
 export function formatReport(report: BatchReport): string {
-  return [
+  const lines = [
     `${report.source} ${report.fileName ?? ''}: batch ${report.batchId} ${report.status}`,
     `  rows read ${report.rowsRead} = loaded ${report.rowsLoaded} + quarantined ${report.rowsQuarantined} + unmatched ${report.rowsUnmatched}` +
       ` (replaced ${report.rowsReplaced})`,
-  ].join('\n');
+  ];
+  if (report.quarantineCurrent !== undefined)
+    lines.push(
+      `  quarantine of ${report.source} now ${report.quarantineCurrent} rows` +
+        (report.quarantineSuperseded
+          ? ` (${report.quarantineSuperseded} earlier rows superseded by this load)`
+          : '') +
+        ` — edp quarantine --source ${report.source}`,
+    );
+  return lines.join('\n');
 }
 
 /** Why a file could not be loaded, in one line; a database that does not answer is said so plainly. */

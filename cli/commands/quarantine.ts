@@ -28,7 +28,10 @@ export function registerQuarantine(program: Command) {
       '只列此批次（含已被后来批次取代的行）；不加时只列当前的隔离行',
       batchNumber,
     )
-    .option('--out <file>', '写入文件（.xlsx 每个数据源一页，或 .csv），不打印')
+    .option(
+      '--out <file>',
+      '写入文件（.xlsx 每个数据源一页，或 .csv），不打印；只写仍待更正的行，不写已被后来批次取代的行',
+    )
     .action(async (flags: { source?: string; batch?: number; out?: string }) => {
       if (flags.source) knownSource(flags.source);
       const ext = flags.out ? path.extname(flags.out).toLowerCase() : '';
@@ -40,8 +43,16 @@ export function registerQuarantine(program: Command) {
           batchId: flags.batch,
         });
         if (flags.out) {
-          await writeQuarantine(rows, flags.out);
-          process.stdout.write(`已将 ${rows.length} 行隔离记录写入 ${flags.out}\n`);
+          // the file goes to the department to correct: rows a later load superseded (reloaded or
+          // already corrected) stay out of it, and the count of them is said
+          const current = rows.filter((r) => r.supersededBy === null);
+          await writeQuarantine(current, flags.out);
+          const left = rows.length - current.length;
+          process.stdout.write(
+            `已将 ${current.length} 行隔离记录写入 ${flags.out}` +
+              (left ? `；另有 ${left} 行已被后来的批次取代（重新载入或已更正），未写入` : '') +
+              '\n',
+          );
           return;
         }
         for (const r of rows) {

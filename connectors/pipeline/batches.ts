@@ -19,11 +19,20 @@ export interface BatchReport {
   rowsUnmatched: number;
   /** why a failed batch failed */
   message?: string;
+  /** earlier quarantined rows of the source that this load superseded (the same file again, or a correction) */
+  quarantineSuperseded?: number;
+  /** the source's current quarantined rows once this load committed: each problem row once */
+  quarantineCurrent?: number;
 }
 
 export type BatchCounts = Pick<
   BatchReport,
   'rowsRead' | 'rowsLoaded' | 'rowsReplaced' | 'rowsQuarantined' | 'rowsUnmatched'
+>;
+
+/** What a load left of its source's quarantine (docs/quarantine.md, reloads). */
+export type QuarantineAfter = Required<
+  Pick<BatchReport, 'quarantineSuperseded' | 'quarantineCurrent'>
 >;
 
 /** Advisory-lock class of "batch N is being loaded by a live connection" (PostgreSQL). */
@@ -85,7 +94,10 @@ async function markFailed(database: Database, batchId: number, message: string) 
 }
 
 /** Loads the rows; runs inside the batch's transaction. */
-export type BatchWork = (session: Session, batchId: number) => Promise<BatchCounts>;
+export type BatchWork = (
+  session: Session,
+  batchId: number,
+) => Promise<BatchCounts & Partial<QuarantineAfter>>;
 
 /**
  * Runs one load as one batch in one transaction. The batch row is committed as 'running' first (so a

@@ -159,8 +159,10 @@ export async function ingestFile(
           Object.values(SOURCE_DEFINITIONS),
         );
         // the whole file was read: its checksum is known
-        await supersedeQuarantine(session, definition, batchId, reader.sha256());
-        return counts;
+        return {
+          ...counts,
+          ...(await supersedeQuarantine(session, definition, batchId, reader.sha256())),
+        };
       },
       () => reader.sha256(),
     );
@@ -223,9 +225,9 @@ export async function ingestRecords(
       { header, map, batches: batches(), fileName },
       Object.values(SOURCE_DEFINITIONS),
     );
-    await supersedeQuarantine(session, definition, batchId, null);
+    const quarantine = await supersedeQuarantine(session, definition, batchId, null);
     await options.alsoInBatch?.(session, batchId);
-    return counts;
+    return { ...counts, ...quarantine };
   });
   logReport(options.logger, report);
   return report;

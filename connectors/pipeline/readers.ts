@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, ReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, ReadStream, readSync, statSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
@@ -142,6 +142,92 @@ export async function* readAgainWhenLost<T>(
   }
 }
 
+/** A spreadsheet that reads no byte and yields no row for this long is corrupt (the reader waits for ever). */
+export const XLSX_STALL_MS = 5000;
+
+const CORRUPT_XLSX =
+  'xlsx 文件不完整或已损坏，请从原系统重新导出后再导入 (the spreadsheet is truncated or corrupt)';
+
+/**
+ * An xlsx file is a zip archive whose directory is at its end: a file cut short (an interrupted
+ * copy or download) has none, and is refused before any row is read. Checks the end-of-directory
+ * record and that the directory it points to is where it says.
+ */
+export function checkZipDirectory(filePath: string, size: number): void {
+  const fd = openSync(filePath, 'r');
+  try {
+    const tailLength = Math.min(size, 22 + 0xffff);
+    const tail = Buffer.alloc(tailLength);
+    readSync(fd, tail, 0, tailLength, size - tailLength);
+    let end = -1;
+    for (let i = tailLength - 22; i >= 0; i--)
+      if (tail.readUInt32LE(i) === 0x06054b50) {
+        end = i;
+        break;
+      }
+    if (end < 0)
+      throw new UnreadableFileError(filePath, `${CORRUPT_XLSX}: no zip directory at its end`);
+    const directorySize = tail.readUInt32LE(end + 12);
+    const directoryAt = tail.readUInt32LE(end + 16);
+    const head = Buffer.alloc(4);
+    if (
+      directoryAt + directorySize > size ||
+      readSync(fd, head, 0, 4, directoryAt) !== 4 ||
+      head.readUInt32LE(0) !== 0x02014b50
+    )
+      throw new UnreadableFileError(filePath, `${CORRUPT_XLSX}: its zip directory is damaged`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The batches of `batches`, failing with {@link UnreadableFileError} when one is awaited for
+ * {@link XLSX_STALL_MS} without a byte read (`progress`): exceljs's streaming reader waits for ever
+ * on some damaged archives instead of failing.
+ */
+export async function* failWhenStalled<T>(
+  filePath: string,
+  batches: AsyncGenerator<T>,
+  progress: () => number,
+  stallMs = XLSX_STALL_MS,
+): AsyncGenerator<T> {
+  for (;;) {
+    const next = batches.next();
+    let result: IteratorResult<T>;
+    for (;;) {
+      const before = progress();
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<'stalled'>((resolve) => {
+        timer = setTimeout(() => resolve('stalled'), stallMs);
+      });
+      const raced = await Promise.race([next, stalled])
+        .catch((error: unknown) => {
+          // exceljs and its unzipper fail on a damaged archive with bare codes (FILE_ENDED, …)
+          if (error instanceof UnreadableFileError) throw error;
+          throw new UnreadableFileError(
+            filePath,
+            `${CORRUPT_XLSX}: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        })
+        .finally(() => clearTimeout(timer));
+      if (raced !== 'stalled') {
+        result = raced;
+        break;
+      }
+      if (progress() === before) {
+        next.catch(() => {}); // the abandoned read may still fail once its streams are destroyed
+        throw new UnreadableFileError(
+          filePath,
+          `${CORRUPT_XLSX}: reading stopped for ${stallMs / 1000} s without progress`,
+        );
+      }
+    }
+    if (result.done) return;
+    yield result.value;
+  }
+}
+
 /** `complete`: the first read has counted (and hashed) every byte of the file; the reads after it are not counted. */
 async function* xlsxBatches(
   filePath: string,
@@ -150,13 +236,21 @@ async function* xlsxBatches(
   complete: () => boolean,
 ): AsyncGenerator<SheetRow[]> {
   const opened: Readable[] = [input, file];
+  // progress is what the file streams have read (fs.ReadStream#bytesRead): a listener of our own
+  // would set the streams flowing past exceljs
+  const bytes = () =>
+    opened.reduce((sum, s) => sum + (s instanceof ReadStream ? s.bytesRead : 0), 0);
   try {
-    yield* readAgainWhenLost((n) => {
-      if (n === 1) return firstSheetBatches(input);
-      const again = createReadStream(filePath, { highWaterMark: 1 << 16 });
-      opened.push(again);
-      return firstSheetBatches(again);
-    }, complete);
+    yield* failWhenStalled(
+      filePath,
+      readAgainWhenLost((n) => {
+        if (n === 1) return firstSheetBatches(input);
+        const again = createReadStream(filePath, { highWaterMark: 1 << 16 });
+        opened.push(again);
+        return firstSheetBatches(again);
+      }, complete),
+      bytes,
+    );
   } finally {
     for (const stream of opened) stream.destroy();
   }
@@ -200,6 +294,7 @@ export function openFile(filePath: string): OpenedFile {
     const decoder = new DecodingStream(count);
     return { ...base, batches: csvBatches(input, decoder), encoding: () => decoder.encoding };
   }
+  checkZipDirectory(filePath, size);
   const tap = new PassThrough();
   input.on('data', (chunk) => count(chunk as Buffer));
   input.on('error', (error) => tap.destroy(error));

@@ -1,3 +1,4 @@
+import type { QuarantineAfter } from './batches.js';
 import { mapHeader, RowView } from './columns.js';
 import { stagingTableName } from './load-stage.js';
 import type { Session } from './session.js';
@@ -55,9 +56,24 @@ export function quarantinedRowKey(source: SourceDefinition, raw: string): RowKey
  * 3. this batch loaded the record with its natural key (stored it, or found it stored unchanged);
  * 4. its natural key cannot be read and this batch, of a file with the same name, loaded the row at
  *    its row number (a department's corrected file sent again).
- * Returns how many rows were superseded.
+ * Returns how many rows were superseded, and how many of the source's rows are current after it.
  */
 export async function supersedeQuarantine(
+  session: Session,
+  source: SourceDefinition,
+  batchId: number,
+  sha256: string | null,
+): Promise<QuarantineAfter> {
+  const superseded = await supersedeRows(session, source, batchId, sha256);
+  const [{ current }] = await session.query<{ current: number }>(
+    `select count(*)::int as current from quarantined_rows where source = $1 and superseded_by is null`,
+    [source.name],
+  );
+  return { quarantineSuperseded: superseded, quarantineCurrent: Number(current) };
+}
+
+/** Marks the earlier rows this batch supersedes (the rules above); returns how many. */
+async function supersedeRows(
   session: Session,
   source: SourceDefinition,
   batchId: number,

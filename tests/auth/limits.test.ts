@@ -105,6 +105,32 @@ describe(`abuse limits (${testDbMode()})`, () => {
     expect(fine.body.errors).toBeUndefined();
   });
 
+  it('refuses nodes(ids:) with more ids than a page, as a variable or literal, before any lookup', async () => {
+    const { data } = (
+      await app.gql(`query ($u: String!) { enterprise(uscc: $u) { id } }`, { u: uscc })
+    ).body;
+    const id = data.enterprise.id;
+    const many = Array.from({ length: 11_000 }, () => id);
+    const heavy = `query ($ids: [ID!]!) { nodes(ids: $ids) { ... on Enterprise { name taxPayments(first: 100) { nodes { amountYuan } } } } }`;
+    const started = Date.now();
+    const variable = await app.gql(heavy, { ids: many });
+    expect(variable.status).toBe(400);
+    expect(variable.body.data).toBeUndefined();
+    expect(variable.body.errors[0].extensions.code).toBe('PAGE_TOO_LARGE');
+    expect(variable.body.errors[0].message).toBe(
+      'Query.nodes: `ids` may hold at most 100 items (got 11000); ask in several requests.',
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+    const literal = await app.gql(
+      `{ nodes(ids: [${Array.from({ length: 101 }, () => JSON.stringify(id)).join(',')}]) { id } }`,
+    );
+    expect(literal.status).toBe(400);
+    expect(literal.body.errors[0].message).toMatch(/`ids` may hold at most 100 items \(got 101\)/);
+    const fine = await app.gql(heavy, { ids: many.slice(0, 100) });
+    expect(fine.body.errors).toBeUndefined();
+    expect(fine.body.data.nodes).toHaveLength(100);
+  });
+
   it('refuses a batch of 100 operations and a 1 MB body', async () => {
     const batch = await post(
       app,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatReport } from '../../cli/commands/ingest.js';
 import { ingestFile } from '../../connectors/pipeline/ingest.js';
 import { SOURCES } from '../../connectors/pipeline/source.js';
 import { dataFreshness } from '../../resolvers/aggregates.js';
@@ -64,7 +65,17 @@ describe(`a reload leaves one quarantine (${testDbMode()})`, () => {
     const first = await load('tax-annual', file);
     const second = await load('tax-annual', file);
     const both = await Promise.all([load('tax-annual', file), load('tax-annual', file)]);
-    for (const report of [first, second, ...both]) expect(report.rowsQuarantined).toBe(3);
+    for (const report of [first, second, ...both]) {
+      expect(report.rowsQuarantined).toBe(3);
+      // the report says what the source's quarantine holds now: the file's rows once
+      expect(report.quarantineCurrent).toBe(3);
+    }
+    expect(first.quarantineSuperseded).toBe(0);
+    for (const report of [second, ...both]) expect(report.quarantineSuperseded).toBe(3);
+    expect(formatReport(second)).toContain(
+      'quarantine of tax-annual now 3 rows (3 earlier rows superseded by this load)',
+    );
+    expect(formatReport(first)).toContain('quarantine of tax-annual now 3 rows —');
     const rows = await current('tax-annual');
     expect(rows.map((r) => r[1])).toEqual([3, 4, 5]);
     // one batch's copy: the load that committed last
@@ -93,6 +104,7 @@ describe(`a reload leaves one quarantine (${testDbMode()})`, () => {
       ]),
     );
     expect(corrected.rowsQuarantined).toBe(0);
+    expect(corrected).toMatchObject({ quarantineSuperseded: 1, quarantineCurrent: 2 });
     expect(await current('tax-annual')).toEqual(before.filter((r) => r[1] !== 3));
     expect(await freshness('tax-annual')).toBe(2);
     const [{ superseded_by }] = await t.database.rows<{ superseded_by: number }>(
@@ -107,6 +119,7 @@ describe(`a reload leaves one quarantine (${testDbMode()})`, () => {
     fixed[2] = `${U.xinhua},汶上县新华有限公司,2024,500.00,,,`;
     const resent = await load('tax-annual', write('tax-annual-2024.csv', ANNUAL, fixed));
     expect(resent.rowsQuarantined).toBe(1);
+    expect(resent).toMatchObject({ quarantineSuperseded: 2, quarantineCurrent: 1 });
     expect(await current('tax-annual')).toEqual([[resent.batchId, 5]]);
     expect(await freshness('tax-annual')).toBe(1);
     const stored = await t.database.rows<{ identity_key: string; revenue: string }>(

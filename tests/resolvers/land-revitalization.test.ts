@@ -169,9 +169,20 @@ describe(`land revitalization reads the grades of record (${testDbMode()})`, () 
   });
   afterAll(() => t?.drop());
 
-  it('keeps a published D after a correction that would lift it live, and says which run', async () => {
+  it('reads the notice run, then the final one, and keeps a published D after a correction that would lift it live', async () => {
     const admin = viewerFor('admin');
     const run = await publishEvaluation(t.database, admin, YEAR, '2024年度公示');
+    // while only the notice run is out, the list reads it and says so
+    const noticed = (await all(t, { category: 'LOW_EFFICIENCY' })).cases.find(
+      (c) => c.uscc === L.DP,
+    )!;
+    expect(noticed.grades.current).toMatchObject({
+      grade: 'D',
+      source: 'notice',
+      runId: String(run.id),
+    });
+    expect(noticed.reasons[0]).toContain(`公示结果，第 ${run.id} 号评价发布`);
+    expect(noticed.grades.previous?.source, 'no run of 2023: live').toBe('live');
     await finalizeEvaluation(t.database, admin, String(run.id));
     // a late payment: DP would now be graded A live
     const b = await batch(t.database, 'tax-payments');

@@ -66,13 +66,13 @@ function rowsTable(rows: Row[]): HTMLTableElement {
   return table;
 }
 
-/** Opens the drawer on the quarantined rows of one batch, or of every batch of a source. */
+/** Opens the drawer on the quarantined rows of one batch, or on a source's current rows (of every batch). */
 export async function openQuarantine(filter: { source: string; batchId?: string }) {
   const dialog = theDrawer();
   const label = labelOf(filter.source);
   dialog.querySelector('h3')!.textContent =
     `隔离行 · ${label ? `${label.department} ${label.name}` : filter.source}` +
-    (filter.batchId ? ` · 批次 #${filter.batchId}` : ' · 全部批次');
+    (filter.batchId ? ` · 批次 #${filter.batchId}` : ' · 全部批次（当前未解决）');
   const note = dialog.querySelector('.note')!;
   const list = dialog.querySelector('.rows')!;
   note.textContent = '加载中…';

@@ -436,9 +436,9 @@ describe(`亩产效益 evaluation of a small county (${testDbMode()})`, () => {
       expect([...evaluation.results.keys()].sort()).toEqual([...ev.results.keys()].sort());
       await limited.db.delete(metricsSnapshots).where(eq(metricsSnapshots.year, 2024));
       await ensureYearFigures(limited, 2024);
-      const before = (pattern: RegExp) => seen[seen.findIndex((q) => pattern.test(q)) - 1];
-      expect(before(/flagged as/)).toMatch(/set local statement_timeout = 0/);
-      expect(before(/pg_advisory_xact_lock/)).toMatch(/set local statement_timeout = 0/);
+      const preceding = (pattern: RegExp) => seen[seen.findIndex((q) => pattern.test(q)) - 1];
+      expect(preceding(/flagged as/)).toMatch(/set local statement_timeout = 0/);
+      expect(preceding(/pg_advisory_xact_lock/)).toMatch(/set local statement_timeout = 0/);
     } finally {
       await limited.close();
     }

@@ -9,30 +9,17 @@ import {
 import type { Database } from '../db/client.js';
 import { ingestBatches, quarantinedRows } from '../db/ingest.js';
 import { UserInputError } from '../lib/errors.js';
-import { type Capabilities, DEPARTMENTS, type Department } from './roles.js';
+import { type Capabilities, DEPARTMENTS } from './roles.js';
 
 /**
- * The department that delivers each source: its role may read the source's quarantined rows.
- * The recognition lists come from several bureaus none of which has a role, so only the roles that
- * read every department (admin, analyst) see them.
+ * The sources whose quarantined rows a role with `can` may read: those its departments read
+ * (SourceDefinition.readBy); a source no department reads (the recognition lists, from several
+ * bureaus none of which has a role) only by the roles that read every department (admin, analyst).
  */
-export const SOURCE_DEPARTMENT: Record<SourceName, Department | null> = {
-  'market-registry': 'market',
-  'market-penalties': 'market',
-  'tax-payments': 'tax',
-  'tax-annual': 'tax',
-  'land-parcels': 'natural-resources',
-  'land-leases': 'natural-resources',
-  power: 'power',
-  designations: null,
-  'tech-projects': null,
-};
-
-/** The sources whose quarantined rows a role with `can` may read. */
 export function quarantineSourcesFor(can: Capabilities): SourceName[] {
   const all = DEPARTMENTS.every((d) => can.departments.includes(d));
   return SOURCES.filter((s) => {
-    const department = SOURCE_DEPARTMENT[s];
+    const department = SOURCE_DEFINITIONS[s].readBy;
     return department === null ? all : can.departments.includes(department);
   });
 }

@@ -1,6 +1,6 @@
-/** The departments whose detail records a role may be granted (docs/interface.md, roles). */
-export const DEPARTMENTS = ['tax', 'natural-resources', 'power', 'market'] as const;
-export type Department = (typeof DEPARTMENTS)[number];
+import { DEPARTMENTS, type Department } from '../lib/departments.js';
+
+export { DEPARTMENTS, type Department };
 
 export const ROLES = [
   'admin',

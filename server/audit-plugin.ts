@@ -1,16 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
-  type DocumentNode,
+  defaultFieldResolver,
+  type GraphQLObjectType,
   type GraphQLSchema,
-  isAbstractType,
   isObjectType,
-  TypeInfo,
-  visit,
-  visitWithTypeInfo,
 } from 'graphql';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
-import { writeAudit } from '../resolvers/audit.js';
+import { type AuditCollector, AuditWriter } from '../resolvers/audit.js';
 import type { Context } from '../resolvers/context.js';
 
 /** Scopes whose reads are audited: a department's detail records and personal data. */
@@ -47,78 +44,86 @@ export function auditedFields(schema: GraphQLSchema): Map<string, Set<string>> {
 }
 
 /**
- * Whether `document` may resolve an audited field: each selected field is looked up on its parent
- * type, or on every possible type of an interface or union. Documents without one resolve without
- * the per-field hook.
+ * Notes in the request's AuditCollector that `field` (Type.field) was read of `source`: the
+ * enterprises the record names (a lease names two) or the field's `uscc` argument. Run for every
+ * row of an audited list, so it allocates nothing for an enterprise already noted.
  */
-function selectsAuditedField(
-  schema: GraphQLSchema,
-  audited: Map<string, Set<string>>,
-  document: DocumentNode,
-): boolean {
-  const typeInfo = new TypeInfo(schema);
-  let found = false;
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const parent = typeInfo.getParentType();
-        if (!parent) return;
-        const types = isAbstractType(parent) ? schema.getPossibleTypes(parent) : [parent];
-        if (types.some((type) => audited.get(type.name)?.has(node.name.value))) found = true;
-      },
-    }),
-  );
-  return found;
+function note(audit: AuditCollector, field: string, source: unknown, args: { uscc?: unknown }) {
+  audit.fields.add(field);
+  if (source && typeof source === 'object') {
+    const row = source as { uscc?: unknown; lessorUscc?: unknown; lesseeUscc?: unknown };
+    noteEnterprise(audit, row.uscc);
+    noteEnterprise(audit, row.lessorUscc);
+    noteEnterprise(audit, row.lesseeUscc);
+  }
+  noteEnterprise(audit, args.uscc);
 }
 
-/** The enterprises a record or an argument names (a lease names two). */
-function enterprisesOf(source: unknown, args: Record<string, unknown>): string[] {
-  const found: string[] = [];
-  const row = (source ?? {}) as Record<string, unknown>;
-  for (const value of [row.uscc, row.lessorUscc, row.lesseeUscc, args.uscc])
-    if (typeof value === 'string' && value) found.push(value.trim().toUpperCase());
-  return found;
+function noteEnterprise(audit: AuditCollector, uscc: unknown) {
+  if (typeof uscc === 'string' && uscc && !audit.enterprises.has(uscc))
+    audit.enterprises.add(uscc.trim().toUpperCase());
+}
+
+const isPromise = (value: unknown): value is Promise<unknown> =>
+  typeof (value as Promise<unknown> | null)?.then === 'function';
+
+/** Schemas whose audited fields already note their reads. */
+const recording = new WeakSet<GraphQLSchema>();
+
+/**
+ * Wraps the resolver of each audited field (and of no other) so that a read that resolves without
+ * error is noted in the request's AuditCollector: a refused field (FORBIDDEN) or a failed one is
+ * not. The rest of the schema resolves unwrapped, with no per-field hook of the server's.
+ */
+export function recordAuditedReads(schema: GraphQLSchema): void {
+  if (recording.has(schema)) return;
+  recording.add(schema);
+  for (const [typeName, names] of auditedFields(schema)) {
+    const type = schema.getType(typeName) as GraphQLObjectType;
+    for (const name of names) {
+      const field = type.getFields()[name];
+      const resolve = field.resolve ?? defaultFieldResolver;
+      const label = `${typeName}.${name}`;
+      field.resolve = (source, args, context: Context, info) => {
+        const result = resolve(source, args, context, info);
+        if (isPromise(result))
+          return result.then((value) => {
+            note(context.audit, label, source, args);
+            return value;
+          });
+        if (Array.isArray(result) && result.some(isPromise))
+          // a list of promises: noted once every item resolved, the list itself handed on as is
+          Promise.all(result).then(
+            () => note(context.audit, label, source, args),
+            () => {},
+          );
+        else note(context.audit, label, source, args);
+        return result;
+      };
+    }
+  }
 }
 
 /**
  * Audits reads of department detail and personal data: each such field that resolves without error
- * is noted in the request's AuditCollector (in memory, no database round trip), and the request's
- * one audit_log row is written before the response leaves. When that write fails the data is
- * withheld: an unaudited read of tax data must not happen.
+ * is noted in the request's AuditCollector (in memory, no database round trip; see
+ * recordAuditedReads), and the request's one audit_log row is durable before the response leaves —
+ * written with the rows of the requests ending at the same time (AuditWriter). When that write
+ * fails the data is withheld: an unaudited read of tax data must not happen.
  */
 export function auditPlugin(
   schema: GraphQLSchema,
   database: Database,
   logger: Logger,
 ): ApolloServerPlugin<Context> {
-  const audited = auditedFields(schema);
-  /** per parsed document (Apollo reuses the cached one) */
-  const mayAudit = new WeakMap<DocumentNode, boolean>();
+  recordAuditedReads(schema);
+  const writer = new AuditWriter(database);
   return {
     async requestDidStart() {
       return {
-        async executionDidStart({ document }) {
-          let audits = mayAudit.get(document);
-          if (audits === undefined)
-            mayAudit.set(document, (audits = selectsAuditedField(schema, audited, document)));
-          if (!audits) return;
-          return {
-            willResolveField({ source, args, contextValue, info }) {
-              if (!audited.get(info.parentType.name)?.has(info.fieldName)) return;
-              return (error) => {
-                if (error) return;
-                const name = `${info.parentType.name}.${info.fieldName}`;
-                const touched = enterprisesOf(source, args);
-                if (touched.length === 0) contextValue.audit.record(name);
-                for (const uscc of touched) contextValue.audit.record(name, uscc);
-              };
-            },
-          };
-        },
         async willSendResponse({ contextValue, operationName, response }) {
           try {
-            await writeAudit(database, {
+            await writer.write({
               viewer: contextValue.viewer,
               operationName: operationName ?? null,
               requestId: contextValue.requestId,

@@ -24,6 +24,7 @@ const partyColumns = (party: Exclude<Party, ''>): PartyColumns => ({
 export const landLeasesSource: SourceDefinition = {
   name: 'land-leases',
   title: '自然资源和规划局 租赁备案 (filed leases)',
+  readBy: 'natural-resources',
   columns: [
     { key: 'filingNo', header: '备案编号', required: true },
     { key: 'lessorName', header: '出租方', required: true },

@@ -9,6 +9,7 @@ import { SINGLE_PARTY, type SourceDefinition } from '../pipeline/source.js';
 export const landParcelsSource: SourceDefinition = {
   name: 'land-parcels',
   title: '自然资源和规划局 不动产登记 (land-use rights)',
+  readBy: 'natural-resources',
   columns: [
     { key: 'unitNo', header: '不动产单元号', required: true },
     { key: 'name', header: '权利人', required: true },

@@ -9,6 +9,7 @@ import { SINGLE_PARTY, type SourceDefinition } from '../pipeline/source.js';
 export const marketPenaltiesSource: SourceDefinition = {
   name: 'market-penalties',
   title: '市场监督管理局 行政处罚 (administrative penalties)',
+  readBy: 'market',
   columns: [
     { key: 'ident', header: '统一社会信用代码', required: true },
     { key: 'name', header: '企业名称', required: true },

@@ -83,6 +83,7 @@ function parse(row: RowView) {
 export const marketRegistry: SourceDefinition = {
   name: 'market-registry',
   title: '市场监督管理局 企业登记 (enterprise register)',
+  readBy: 'market',
   columns: [
     { key: 'uscc', header: '统一社会信用代码', required: true },
     { key: 'name', header: '企业名称', required: true },

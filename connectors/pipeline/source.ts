@@ -1,3 +1,4 @@
+import type { Department } from '../../lib/departments.js';
 import { SOURCE_LABELS, type SourceName } from '../../lib/source-labels.js';
 import type { ColumnDef, Party, RowView } from './columns.js';
 import type { ParsedRecord, RecordStore } from './record-store.js';
@@ -43,6 +44,11 @@ export interface SourceDefinition {
   name: SourceName;
   /** the department and file, for messages */
   title: string;
+  /**
+   * The department whose role reads the source's records and quarantined rows; null for a source no
+   * department role reads (the recognitions: only admin and analyst, who read every department).
+   */
+  readBy: Department | null;
   columns: ColumnDef[];
   /** the table records go to (and are read from: unmatched records, links) */
   table: string;

@@ -11,6 +11,7 @@ import { powerStore } from './store.js';
 export const powerSource: SourceDefinition = {
   name: 'power',
   title: '供电公司 月度用电量 (monthly consumption)',
+  readBy: 'power',
   columns: [
     { key: 'accountNo', header: '用电户号', required: true },
     { key: 'name', header: '户名', required: true },

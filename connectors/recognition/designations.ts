@@ -35,6 +35,7 @@ const TYPES_BY_FORM = new Map(DESIGNATION_TYPES.map((type) => [normaliseHeader(t
 export const designationsSource: SourceDefinition = {
   name: 'designations',
   title: '工业和信息化局等 认定 (designations)',
+  readBy: null,
   columns: [
     { key: 'ident', header: '统一社会信用代码', required: true },
     { key: 'name', header: '企业名称', required: true },

@@ -9,6 +9,7 @@ import { SINGLE_PARTY, type SourceDefinition } from '../pipeline/source.js';
 export const techProjectsSource: SourceDefinition = {
   name: 'tech-projects',
   title: '工业和信息化局 智能化改造项目 (intelligent-transformation projects)',
+  readBy: null,
   columns: [
     { key: 'projectNo', header: '项目编号', required: true },
     { key: 'ident', header: '统一社会信用代码', required: true },

@@ -10,6 +10,7 @@ import { SINGLE_PARTY, type SourceDefinition } from '../pipeline/source.js';
 export const taxAnnualSource: SourceDefinition = {
   name: 'tax-annual',
   title: '税务局 企业所得税年度申报 (annual return figures)',
+  readBy: 'tax',
   columns: [
     { key: 'ident', header: '纳税人识别号', required: true },
     { key: 'name', header: '纳税人名称', required: true },

@@ -10,6 +10,7 @@ import { SINGLE_PARTY, type SourceDefinition } from '../pipeline/source.js';
 export const taxPaymentsSource: SourceDefinition = {
   name: 'tax-payments',
   title: '税务局 实缴税款 (taxes paid)',
+  readBy: 'tax',
   columns: [
     { key: 'receiptNo', header: '税票号码', required: true },
     { key: 'ident', header: '纳税人识别号', required: true },

@@ -87,6 +87,7 @@ describe(`which years are evaluated (${testDbMode()})`, () => {
       allocationList(year: $y) { enterprise { uscc } }
       surchargeByTown(year: $y) { town }
       evaluationYear(year: $y) { evaluable reasons }
+      countyAggregates(year: $y) { county { enterprises grades { population evaluated a b c d } } }
     }`;
     const cases: [number, string[]][] = [
       [2020, [NO_TAX(2020), NO_RETURNS(2020)]],
@@ -110,7 +111,23 @@ describe(`which years are evaluated (${testDbMode()})`, () => {
       expect(r.allocationList, String(year)).toEqual([]);
       expect(r.surchargeByTown, String(year)).toEqual([]);
       expect(r.evaluationYear, String(year)).toEqual({ evaluable: false, reasons: why });
+      // the county's figures stay as loaded, but no one is counted in a grade
+      expect(r.countyAggregates.county.enterprises, String(year)).toBe(21);
+      for (const g of r.countyAggregates.county.grades)
+        expect([g.evaluated, g.a, g.b, g.c, g.d], `${year} ${g.population}`).toEqual([
+          0, 0, 0, 0, 0,
+        ]);
     }
+    // a year with its data in counts every firm, as before: 21 规下, 2 of them D
+    const graded = await data(t.database, query, { y: 2024, u: LOW1 });
+    const below = graded.countyAggregates.county.grades.find(
+      (g: { population: string }) => g.population === 'BELOW_SCALE',
+    );
+    expect([below.evaluated, below.d]).toEqual([21, 2]);
+    expect(graded.enterprise.muEfficiency.grade).toBe('D');
+    expect(
+      graded.allocationList.map((a: { enterprise: { uscc: string } }) => a.enterprise.uscc).sort(),
+    ).toEqual([LOW1, LOW2].sort());
     // the dashboard role may ask which years to offer
     const years = await data(t.database, '{ evaluableYears }', {}, 'dashboard');
     expect(years.evaluableYears).toEqual([2025, 2024, 2023, 2022]);

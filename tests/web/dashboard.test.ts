@@ -154,6 +154,10 @@ describe(`the county dashboard (${testDbMode()})`, () => {
     expect(towns.map((r) => [r[0], Number(r[1]), Number(r[5])]).sort()).toEqual(
       expectedTowns.sort(),
     );
+    // nothing is published in the demo: the panel says its grades are the live evaluation
+    expect(await page.locator('[data-panel="grades"] .source').innerText()).toBe(
+      `等级来源：实时评价（${YEAR}年度尚未公示评价结果，随数据更新而变化）`,
+    );
 
     const ranked = api.enterprises.nodes.filter(
       (n: { metrics: { muAverageTaxYuan: number | null } }) => n.metrics.muAverageTaxYuan !== null,

@@ -5,7 +5,7 @@ import { currentLsn, waitForReplay } from '../db/replicas.js';
 import { enterpriseYearFigures, metricsSnapshots } from '../db/search.js';
 import { checkYear } from '../lib/year.js';
 import { dataVersion, dataVersionChanged } from './data-version.js';
-import { yearStatus } from './evaluable-years.js';
+import { checkDataYear, yearStatus } from './evaluable-years.js';
 import { evaluateYear } from './evaluation.js';
 import { methodForYear } from './evaluation-method.js';
 import { metricsSql } from './metrics.js';
@@ -85,6 +85,9 @@ async function replicaYearFigures(
  */
 async function snapshotVersion(database: Database, year: number): Promise<string> {
   const version = await dataVersion(database);
+  // no year without data gets a snapshot: a read must not grow the table year after year
+  // (the same cached read of the loaded years as the status below: no statement more)
+  await checkDataYear(database, year, version);
   const status = await yearStatus(database, year, version);
   return `${version}|${status.evaluable ? 'graded' : 'ungraded'}`;
 }

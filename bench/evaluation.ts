@@ -17,7 +17,6 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { type SQL, sql } from 'drizzle-orm';
@@ -25,6 +24,7 @@ import postgres from 'postgres';
 import { type Database, openDatabase } from '../db/client.js';
 import { evaluateYear, evaluationSql } from '../resolvers/evaluation.js';
 import { evaluationMethods, methodForYear } from '../resolvers/evaluation-method.js';
+import { serverCpu } from './lib/backend-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -125,24 +125,6 @@ async function seed(database: Database) {
     select 'enterprises' t, count(*)::int c from enterprises union all select 'tax_payments', count(*)::int from tax_payments
     union all select 'power_consumption', count(*)::int from power_consumption union all select 'land_parcels', count(*)::int from land_parcels`);
   console.log(`  rows: ${counts.map((r) => `${r.t} ${r.c}`).join(', ')}`);
-}
-
-/**
- * CPU time (ms) used so far by the PostgreSQL server process behind the single connection, read
- * from /proc: wall time on a busy machine says little, CPU time is what the evaluation costs.
- * NaN when the server is not on this machine (or for PGlite, whose work is Node's own).
- */
-async function serverCpu(database: Database): Promise<() => number> {
-  if (database.kind !== 'postgres') return () => NaN;
-  const [{ pid }] = await database.rows<{ pid: number }>(sql`select pg_backend_pid() as pid`);
-  // parallel workers are processes of their own: keep the work in this one, so that its CPU time is all of it
-  await database.rows(sql`set max_parallel_workers_per_gather = 0`);
-  const file = `/proc/${pid}/stat`;
-  if (!existsSync(file)) return () => NaN;
-  return () => {
-    const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in 1/100 s
-  };
 }
 
 async function scratch(): Promise<{ database: Database; drop: () => Promise<void> }> {

@@ -19,7 +19,9 @@ import { sql } from 'drizzle-orm';
 import { openDatabase } from '../db/client.js';
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
+import { evaluateYear } from '../resolvers/evaluation.js';
 import { createApiKey } from '../resolvers/keys.js';
+import { ensureYearFigures } from '../resolvers/year-figures.js';
 import { createApp } from '../server/app.js';
 
 const { values } = parseArgs({
@@ -80,6 +82,9 @@ async function main() {
   const admin = values.writes
     ? (await createApiKey(database, { name: 'bench failover', role: 'admin' })).key
     : undefined;
+  // the year computed before the callers start: what they see is the restart, not a cold cache
+  await evaluateYear(database, year);
+  await ensureYearFigures(database, year);
   const app = createApp({ config, database, logger: createLogger('error') });
   const base = await app.start();
 

@@ -3,15 +3,15 @@
  *
  *   npm run bench:peer -- [--only 1234] [--seconds 10] [--rounds 2] [--connections 32] [--pool 20]
  *                         [--year 2024] [--role analyst] [--check 50] [--markdown] [--fresh]
- *                         [--show-sql [full]]
+ *                         [--fresh-copy] [--show-sql [full]]
  *                         [--enterprises 20000] [--seed 20221224] [--peer-dir /tmp/edp-bench-peer]
  *                         [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
  *
  * Loads (once; kept as edp_bench_<n>_<seed>, the database of bench:api) the demo county through the
  * real connectors, and copies it (kept as edp_peer_<n>_<seed>) for PostGraphile with the links to
- * the register declared as foreign keys (bench/lib/postgraphile.ts). Installs PostGraphile into a
- * throwaway folder outside the project (`npm install --prefix`, first run only) and runs it in a
- * child process; the platform runs in this process, queried with an API key of `--role`. Both
+ * the register declared as foreign keys (bench/lib/postgraphile.ts); `--fresh` loads both again,
+ * `--fresh-copy` makes only the copy again. Installs PostGraphile into a throwaway folder outside
+ * the project (`npm install --prefix`, first run only) and runs it in a child process; the platform runs in this process, queried with an API key of `--role`. Both
  * answer the same data for `--check` enterprises of each document (and every page of (3)) before
  * anything is timed. Then autocannon drives them in turn, document by document, for `--rounds`
  * rounds (the side that goes first alternates), each run `--seconds` long after a warm-up in the
@@ -376,7 +376,7 @@ async function main() {
     adminUrl,
     `edp_bench_${enterprises}_${seed}`,
     `edp_peer_${enterprises}_${seed}`,
-    { fresh: flag('fresh') || county.loadSeconds > 0, log },
+    { fresh: flag('fresh') || flag('fresh-copy') || county.loadSeconds > 0, log },
   );
   await installPostGraphile(peerDir, log);
   const database = await openDatabase({ databaseUrl: county.url, max: pool });
@@ -470,6 +470,14 @@ async function main() {
       const queryOf = (side: Side) => (side === platform ? doc.platform : doc.peer);
       const dataOf = (side: Side, data: Json) =>
         side === platform ? doc.platformData(data) : doc.peerData(data);
+      /** each side's time for one request alone, ms (the check's requests, one after the other) */
+      const took = new Map<Side, number[]>(sides.map((side) => [side, []]));
+      const askOn = async (side: Side, variables: Variables) => {
+        const started = performance.now();
+        const data = await ask(side.url, side.headers, queryOf(side), variables);
+        took.get(side)!.push(performance.now() - started);
+        return data;
+      };
       let compared = 0;
       if (doc.key === '3') {
         // every page is walked on both sides with each one's own cursors, and compared
@@ -478,10 +486,7 @@ async function main() {
           const answers: string[] = [];
           for (const side of sides) {
             const after = cursors.get(side)![page];
-            const data = await ask(side.url, side.headers, queryOf(side), {
-              town: busiest.town,
-              after,
-            });
+            const data = await askOn(side, { town: busiest.town, after });
             const connection = data.enterprises ?? data.allEnterprises;
             cursors.get(side)!.push(connection.pageInfo.endCursor);
             answers.push(JSON.stringify(dataOf(side, data)));
@@ -509,21 +514,15 @@ async function main() {
           const answers: string[] = [];
           for (const side of sides)
             answers.push(
-              JSON.stringify(
-                dataOf(
-                  side,
-                  await ask(side.url, side.headers, queryOf(side), {
-                    uscc: cycle[i].uscc,
-                    year,
-                  }),
-                ),
-              ),
+              JSON.stringify(dataOf(side, await askOn(side, { uscc: cycle[i].uscc, year }))),
             );
           if (answers[0] !== answers[1]) throw mismatch(doc, cycle[i].uscc, answers);
           compared++;
         }
       }
-      log(`${doc.name}: both answer the same data (${compared} compared)`);
+      log(
+        `${doc.name}: both answer the same data (${compared} compared); one request alone, median: ${sides.map((side) => `${side.name} ${median(took.get(side)!).toFixed(1)} ms`).join(', ')}`,
+      );
       if (showSql)
         for (const side of sides) {
           const { query, variables } = perSide.get(side.name)![0];
@@ -618,6 +617,12 @@ async function main() {
     await revokeApiKey(database, String(key.id));
     await database.close();
   }
+}
+
+function median(values: number[]): number {
+  const ordered = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(ordered.length / 2);
+  return ordered.length % 2 ? ordered[middle] : (ordered[middle - 1] + ordered[middle]) / 2;
 }
 
 function mismatch(doc: Document, what: string, answers: string[]) {

@@ -39,6 +39,11 @@ export interface Database {
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /**
+   * The statement timeout set on its connections (PostgreSQL, `statementTimeoutMs` when opened);
+   * county-wide statements lift it (rowsWithoutTimeout).
+   */
+  statementTimeoutMs?: number;
+  /**
    * Set on a streaming replica: the primary that takes what would be written through it (the
    * replica itself is read-only). Undefined on a primary and on PGlite.
    */
@@ -176,6 +181,27 @@ function targetSessionAttrs(url: string): { target_session_attrs?: 'primary' } {
   return wanted === 'read-write' ? { target_session_attrs: 'primary' } : {};
 }
 
+/** Lifts the connection's statement timeout for the rest of the transaction. */
+export const NO_STATEMENT_TIMEOUT = sql`set local statement_timeout = 0`;
+
+/**
+ * Runs a county-wide statement (a year's evaluation, which every later request reads from the
+ * cache) without the statement timeout the service sets on its connections (its request timeout):
+ * a request that gives up must not cancel work the next requests wait for, and at a city's size
+ * (200,000 enterprises) that work takes longer than one request may wait. One statement more
+ * (`SET LOCAL` in a transaction, which a transaction pooler allows) where a timeout is set.
+ */
+export async function rowsWithoutTimeout<T extends Record<string, unknown>>(
+  database: Database,
+  query: SQL,
+): Promise<T[]> {
+  if (!database.statementTimeoutMs) return database.rows<T>(query);
+  return database.db.transaction(async (tx) => {
+    await tx.execute(NO_STATEMENT_TIMEOUT);
+    return (await tx.execute<T>(query, 'objects')) as T[];
+  });
+}
+
 /** Opens PostgreSQL when `databaseUrl` is given, else PGlite (in `dataDir`, or in memory). */
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
   if (options.databaseUrl) {
@@ -217,13 +243,15 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
       relations,
       logger: counter.logger,
     }) as unknown as Db;
-    return wrap('postgres', db, counter, {
+    const database = wrap('postgres', db, counter, {
       postgres: client,
       migrate: async () => {
         await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
       },
       close: () => client.end({ timeout: 5 }),
     });
+    if (options.statementTimeoutMs) database.statementTimeoutMs = options.statementTimeoutMs;
+    return database;
   }
   const dataDir = options.dataDir && options.dataDir !== 'memory://' ? options.dataDir : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });

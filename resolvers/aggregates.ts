@@ -45,6 +45,11 @@ export interface AggregateGroup {
 
 export interface CountyAggregates {
   year: number;
+  /**
+   * Where the grade counts come from: the year's final run, else its notice run (公示), else the
+   * live evaluation; `runId` null when live. Every other figure is the data as loaded now.
+   */
+  grades: { status: 'live' | 'notice' | 'final'; runId: string | null };
   county: AggregateGroup;
   byTown: AggregateGroup[];
   byIndustryDivision: AggregateGroup[];
@@ -54,6 +59,8 @@ export interface CountyAggregates {
 type GradeColumns = { [K in `${'above' | 'below'}_${'a' | 'b' | 'c' | 'd' | 'n'}`]: number };
 
 type GroupRow = GradeColumns & {
+  run_id: string | null;
+  run_status: string | null;
   g_town: number;
   g_division: number;
   g_cluster: number;
@@ -73,13 +80,23 @@ type GroupRow = GradeColumns & {
 const e = enterprises;
 const f = enterpriseYearFigures;
 
-/** The year's aggregates: the snapshot check (one statement, more on a refresh) and one grouped statement. */
+/**
+ * The year's aggregates: the snapshot check (one statement, more on a refresh) and one grouped
+ * statement. Grades are counted from the year's run
+ * of record when there is one (as muEfficiency answers), else from the live evaluation.
+ */
 export async function countyAggregates(
   database: Database,
   year: number,
   ensureYear: (year: number) => Promise<unknown> = (y) => ensureYearFigures(database, y),
 ): Promise<CountyAggregates> {
   await ensureYear(year);
+  // the grades of record: the year's final run, else its latest notice run (as runOfRecord in
+  // resolvers/decisions/runs.ts chooses), else the snapshot's live grades
+  const graded = {
+    population: sql`(case when (select id from run) is null then ${f.population} else r.population end)`,
+    grade: sql`(case when (select id from run) is null then ${f.grade} else r.grade end)`,
+  };
   const active = sql.join(
     ACTIVE_STATUSES.map((s) => sql`${s}`),
     sql`, `,
@@ -89,18 +106,23 @@ export async function countyAggregates(
     return [
       ...(['A', 'B', 'C', 'D'] as const).map(
         (g) =>
-          sql`(count(*) filter (where ${f.population} = ${p} and ${f.grade} = ${g}))::int as ${sql.identifier(`${prefix}_${g.toLowerCase()}`)}`,
+          sql`(count(*) filter (where ${graded.population} = ${p} and ${graded.grade} = ${g}))::int as ${sql.identifier(`${prefix}_${g.toLowerCase()}`)}`,
       ),
-      sql`(count(*) filter (where ${f.population} = ${p}))::int as ${sql.identifier(`${prefix}_n`)}`,
+      sql`(count(*) filter (where ${graded.population} = ${p}))::int as ${sql.identifier(`${prefix}_n`)}`,
     ];
   });
   const rows = await database.rows<GroupRow>(sql`
-    with x as (
+    with run as (
+      select id, status from evaluation_runs where year = ${year}::int and status in ('notice', 'final')
+      order by (status = 'final') desc, id desc limit 1
+    ),
+    x as (
       select ${e.uscc} as uscc, ${e.town} as town, ${e.industryDivision} as division, ${clusterCaseSql(e.industryCode)} as cluster, ${e.status} as status
       from ${e}
     )
     select grouping(x.town)::int as g_town, grouping(x.division)::int as g_division, grouping(x.cluster)::int as g_cluster,
       x.town, x.division, x.cluster,
+      (select id from run)::text as run_id, (select status from run) as run_status,
       count(*)::int as enterprises,
       (count(*) filter (where x.status in (${active})))::int as active,
       (count(*) filter (where ${f.aboveScale}))::int as above_scale,
@@ -112,6 +134,7 @@ export async function countyAggregates(
         / nullif(sum(${f.landAreaMu}) filter (where ${f.muAverageTaxYuan} is not null), 0))::text as mu_tax,
       ${sql.join(gradeCounts, sql`, `)}
     from x left join ${f} on ${f.year} = ${year}::int and ${f.uscc} = x.uscc
+    left join evaluation_run_results r on r.run_id = (select id from run) and r.uscc = x.uscc
     group by grouping sets ((), (x.town), (x.division), (x.cluster))`);
   const toGroup = (r: GroupRow, kind: GroupKind, key: string | null): AggregateGroup => ({
     kind,
@@ -135,6 +158,9 @@ export async function countyAggregates(
   });
   const result: CountyAggregates = {
     year,
+    grades: rows[0]?.run_id
+      ? { status: rows[0].run_status as 'notice' | 'final', runId: rows[0].run_id }
+      : { status: 'live', runId: null },
     county: undefined as never,
     byTown: [],
     byIndustryDivision: [],

@@ -1,7 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { landLeases, landParcels } from '../db/land.js';
 import { taxAnnual, taxPayments } from '../db/tax.js';
 import { countyToday } from '../lib/clock.js';
+import { UserInputError } from '../lib/errors.js';
+import { MIN_YEAR } from '../lib/year.js';
 import { dataVersion } from './data-version.js';
 import { VersionedCache } from './versioned-cache.js';
 
@@ -22,6 +25,8 @@ export interface YearStatus {
 interface LoadedYears {
   payments: Set<number>;
   annualReturns: Set<number>;
+  /** the first year a loaded parcel or lease begins in (land is in use from then on); null without land */
+  landFirst: number | null;
 }
 
 /**
@@ -29,7 +34,11 @@ interface LoadedYears {
  * probe per year, not a read of every payment) and of the annual returns, in one statement.
  */
 async function readLoadedYears(database: Database): Promise<LoadedYears> {
-  const [row] = await database.rows<{ payments: number[] | null; annual: number[] | null }>(sql`
+  const [row] = await database.rows<{
+    payments: number[] | null;
+    annual: number[] | null;
+    land_first: number | null;
+  }>(sql`
     with recursive months(period) as (
       (select ${taxPayments.period} from ${taxPayments} order by ${taxPayments.period} limit 1)
       union all
@@ -40,10 +49,15 @@ async function readLoadedYears(database: Database): Promise<LoadedYears> {
     )
     select
       (select array_agg(extract(year from period)::int) from months where period is not null) as payments,
-      (select array_agg(distinct ${taxAnnual.year}) from ${taxAnnual}) as annual`);
+      (select array_agg(distinct ${taxAnnual.year}) from ${taxAnnual}) as annual,
+      least(
+        (select extract(year from min(${landParcels.registeredOn}))::int from ${landParcels}),
+        (select extract(year from min(${landLeases.startsOn}))::int from ${landLeases})
+      ) as land_first`);
   return {
     payments: new Set((row?.payments ?? []).map(Number)),
     annualReturns: new Set((row?.annual ?? []).map(Number)),
+    landFirst: row?.land_first == null ? null : Number(row.land_first),
   };
 }
 
@@ -99,4 +113,39 @@ export async function evaluableYears(database: Database): Promise<number[]> {
   return [...found.payments]
     .filter((y) => statusOf(found, y, today).evaluable)
     .sort((a, b) => b - a);
+}
+
+/**
+ * The years county-wide figures are computed for (docs/evaluation-years.md): from the first year
+ * with tax payments, annual returns or land in use loaded (MIN_YEAR while none are) to the current year. A year
+ * outside has no data to add up; refusing it keeps a read from computing, and storing, figures of
+ * nothing (each year's snapshot holds a row per enterprise).
+ */
+export async function dataYearRange(
+  database: Database,
+  version?: string,
+): Promise<{ first: number; last: number }> {
+  const found = await loadedYears(database, version);
+  const last = Number(countyToday().slice(0, 4));
+  const loadedFirst = Math.min(
+    ...found.payments,
+    ...found.annualReturns,
+    ...(found.landFirst === null ? [] : [found.landFirst]),
+  );
+  const first = Number.isFinite(loadedFirst) ? Math.min(loadedFirst, last) : MIN_YEAR;
+  return { first, last };
+}
+
+/** Returns `year` when county-wide figures are computed for it ({@link dataYearRange}); a {@link UserInputError} otherwise. */
+export async function checkDataYear(
+  database: Database,
+  year: number,
+  version?: string,
+): Promise<number> {
+  const { first, last } = await dataYearRange(database, version);
+  if (year < first || year > last)
+    throw new UserInputError(
+      `${year} 年没有可汇总的数据：全县汇总与年度指标只提供 ${first}–${last} 年（自有税务或土地数据的第一年至今年） (no data for ${year}; years ${first}–${last})`,
+    );
+  return year;
 }

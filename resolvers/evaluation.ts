@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { type SQL, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import { type Database, rowsWithoutTimeout } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { yuanText } from '../lib/money.js';
 import { checkYear } from '../lib/year.js';
@@ -502,7 +502,7 @@ async function compute(
 ): Promise<Evaluation> {
   const evaluation = emptyEvaluation(year, method, version);
   if (!method) return evaluation;
-  const rows = await database.rows<EvaluationRow>(evaluationSql(method, year));
+  const rows = await rowsWithoutTimeout<EvaluationRow>(database, evaluationSql(method, year));
   const shared: Shared = { method, year, indicators: weighted(method), benchmarks: new Map() };
   for (const p of method.populations) evaluation.ranked.set(p.id, []);
   for (const row of rows) {

@@ -1,11 +1,11 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import { type Database, NO_STATEMENT_TIMEOUT } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { currentLsn, waitForReplay } from '../db/replicas.js';
 import { enterpriseYearFigures, metricsSnapshots } from '../db/search.js';
 import { checkYear } from '../lib/year.js';
 import { dataVersion, dataVersionChanged } from './data-version.js';
-import { yearStatus } from './evaluable-years.js';
+import { checkDataYear, yearStatus } from './evaluable-years.js';
 import { evaluateYear } from './evaluation.js';
 import { methodForYear } from './evaluation-method.js';
 import { metricsSql } from './metrics.js';
@@ -85,6 +85,9 @@ async function replicaYearFigures(
  */
 async function snapshotVersion(database: Database, year: number): Promise<string> {
   const version = await dataVersion(database);
+  // no year without data gets a snapshot: a read must not grow the table year after year
+  // (the same cached read of the loaded years as the status below: no statement more)
+  await checkDataYear(database, year, version);
   const status = await yearStatus(database, year, version);
   return `${version}|${status.evaluable ? 'graded' : 'ungraded'}`;
 }
@@ -107,6 +110,8 @@ async function refreshYear(database: Database, year: number, version: string): P
     }));
   const threshold = String(aboveScaleRevenueYuan(year));
   await database.db.transaction(async (tx) => {
+    // shared work, like the evaluation: not cancelled with the request that started it
+    if (database.statementTimeoutMs) await tx.execute(NO_STATEMENT_TIMEOUT);
     await tx.execute(sql`select pg_advisory_xact_lock(7382014, ${year}::int)`);
     const [again] = await tx
       .select({ dataVersion: metricsSnapshots.dataVersion })
@@ -154,5 +159,15 @@ async function refreshYear(database: Database, year: number, version: string): P
   });
   // fresh statistics, so that the planner walks the ordering indexes rather than hashing the year,
   // and a fresh visibility map, so that those walks are index-only (no heap fetch per row)
-  await database.rows(sql`vacuum (analyze) ${enterpriseYearFigures}`);
+  // (VACUUM runs outside a transaction, under the connection's statement timeout: when that cuts it
+  // short, the snapshot stands and autovacuum does it later)
+  await database.rows(sql`vacuum (analyze) ${enterpriseYearFigures}`).catch((error) => {
+    if (!isQueryCanceled(error)) throw error;
+  });
+}
+
+/** PostgreSQL's query_canceled (57014), e.g. by statement_timeout. */
+function isQueryCanceled(error: unknown): boolean {
+  for (let e: any = error; e; e = e.cause) if (e.code === '57014') return true;
+  return false;
 }

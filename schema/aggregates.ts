@@ -191,6 +191,18 @@ const CountyAggregatesRef = builder.objectRef<CountyAggregates>('CountyAggregate
   authScopes: aggregates,
   fields: (t) => ({
     year: t.exposeInt('year', { authScopes: aggregates, description: '年度' }),
+    gradesStatus: t.string({
+      authScopes: aggregates,
+      description:
+        '等级来源: final (正式评价结果), notice (公示中的评价结果) or live (实时评价, nothing published) — the grade counts come from the year’s run of record when there is one (docs/decisions.md)',
+      resolve: (a) => a.grades.status,
+    }),
+    gradesRunId: t.id({
+      nullable: true,
+      authScopes: aggregates,
+      description: '等级来源的评价结果编号; null when the grades are live',
+      resolve: (a) => a.grades.runId,
+    }),
     county: t.field({
       type: AggregateGroupRef,
       authScopes: aggregates,

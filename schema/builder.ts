@@ -94,14 +94,30 @@ export const builder = new SchemaBuilder<{
 export const REFUSED =
   ' Null, with a FORBIDDEN error on this field, when the caller’s role may not read it (the rest of the answer is kept).';
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** The years a Date argument may name: PostgreSQL and the county's records agree on these. */
+const FIRST_DATE_YEAR = 1900;
+const LAST_DATE_YEAR = 9999;
+
+/** A day that exists (no 2024-02-30) in the years the platform works with (no 0000-01-01). */
+function isCalendarDate(value: string): boolean {
+  const m = ISO_DATE.exec(value);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < FIRST_DATE_YEAR || year > LAST_DATE_YEAR) return false;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 
 builder.scalarType('Date', {
   description: 'A calendar date (日期) in ISO form, YYYY-MM-DD.',
   serialize: (value) => String(value),
   parseValue: (value) => {
-    if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) {
-      throw new GraphQLError(`日期须写作 YYYY-MM-DD，收到 ${JSON.stringify(value)}`);
+    if (typeof value !== 'string' || !isCalendarDate(value)) {
+      throw new GraphQLError(
+        `日期须为 ${FIRST_DATE_YEAR} 到 ${LAST_DATE_YEAR} 年间真实存在的一天，写作 YYYY-MM-DD，收到 ${JSON.stringify(value)}`,
+      );
     }
     return value;
   },

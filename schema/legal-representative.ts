@@ -2,10 +2,14 @@ import type { Context } from '../resolvers/context.js';
 import { builder } from './builder.js';
 import { Enterprise } from './enterprise.js';
 
-/** 张三 → 张*, 欧阳娜娜 → 欧***: the first character, then one * for each further character. */
+/**
+ * 张三 → 张*, 欧阳娜娜 → 欧***: the first character, then one * for each further character; a name
+ * of one character (a 法定代表人 recorded by surname, or a damaged record) is all hidden: 张 → *.
+ */
 export function maskPersonalName(name: string): string {
   const chars = Array.from(name.trim());
-  return chars.length === 0 ? '' : chars[0] + '*'.repeat(chars.length - 1);
+  if (chars.length <= 1) return '*'.repeat(chars.length);
+  return chars[0] + '*'.repeat(chars.length - 1);
 }
 
 /**

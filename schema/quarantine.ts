@@ -78,7 +78,7 @@ builder.queryField('quarantinedRows', (t) =>
       type: QuarantinedRow,
       nullable: true,
       authScopes: readers,
-      description: `隔离行: rows that failed validation, newest batch first and by row number (at most 1000 per page). admin and analyst read every source; a department role reads its own sources only (asking for another is FORBIDDEN; without \`source\` it gets its own).${REFUSED}`,
+      description: `隔离行: rows that failed validation, newest batch first and by row number (at most 100 per page, \`first\`). admin and analyst read every source; a department role reads its own sources only (asking for another is FORBIDDEN; without \`source\` it gets its own).${REFUSED}`,
       args: {
         source: t.arg.string({ description: '数据源: only this source' }),
         batchId: t.arg.id({

@@ -56,7 +56,7 @@ builder.queryField('unmatchedRecords', (t) =>
       type: UnmatchedRecord,
       authScopes: aggregates,
       description:
-        '未匹配记录: records that link to no enterprise or to several, by source and natural key (at most 200 per page).',
+        '未匹配记录: records that link to no enterprise or to several, by source and natural key (at most 100 per page, `first`).',
       args: { source: t.arg.string({ description: '数据源: only this source' }) },
       resolve: async (_root, args, ctx) => {
         const page = await unmatchedRecordsPage(ctx.database, {

@@ -66,6 +66,25 @@ function pageSizeProblem(
   return `${typeInfo.getParentType()?.name}.${field?.name}：\`${node.name.value}\` 最大为 ${MAX_PAGE_SIZE}（收到 ${value}）；${advice}。`;
 }
 
+/** Text PostgreSQL cannot store or compare (a NUL character), refused as the caller's mistake. */
+const NUL = '\u0000';
+const nulMessage = 'Text arguments may not contain the NUL character (\\u0000).';
+
+/** Whether a variable's value holds a NUL anywhere (strings in lists and input objects included). */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes(NUL);
+  if (depth > 20 || value === null || typeof value !== 'object') return false;
+  return Object.values(value).some((v) => holdsNul(v, depth + 1));
+}
+
+/** NUL in a literal string, at validation. */
+const nulRule: ValidationRule = (context) => ({
+  StringValue(node) {
+    if (node.value.includes(NUL))
+      context.reportError(new GraphQLError(nulMessage, { nodes: node }));
+  },
+});
+
 /** Literal page sizes, at validation (before the cost rule, which multiplies by them, has its say). */
 const pageSizeRule: ValidationRule = (context) => ({
   Argument(node) {
@@ -151,6 +170,7 @@ export function queryLimits(config: Config) {
             );
           }
           checkPageSizes(schema, document, request.variables);
+          if (holdsNul(request.variables)) throw refusal(nulMessage, 'BAD_USER_INPUT');
         },
         async didEncounterErrors({ errors }) {
           if (!hideSchema) return;
@@ -162,7 +182,7 @@ export function queryLimits(config: Config) {
   };
 
   return {
-    validationRules: [pageSizeRule, ...armor.validationRules],
+    validationRules: [pageSizeRule, nulRule, ...armor.validationRules],
     parseOptions: { maxTokens: config.maxTokens },
     plugins: [plugin],
   };

@@ -38,13 +38,15 @@ create function power_holders_readings_in_year(h power_holders, year int) return
     order by r.month
   $$;
 `;
-/** Kept as the copy's comment: a copy prepared otherwise (an older benchmark) is made again. */
-const PREPARED_MARK = 'bench:peer copy, v1';
+/** Kept as the copy's comment with the source's oid: a copy prepared otherwise, or of a source
+ * since dropped and loaded again, is made again. */
+const PREPARED_MARK = 'bench:peer copy, v1, of';
 
 /**
  * The database `copy` as a copy of `source` with PREPARE applied; kept between runs, made again
- * when missing, prepared otherwise, or `fresh`. A template copy needs `source` to have no other
- * session; while one holds it (another benchmark), the copy is made with pg_dump instead.
+ * when missing, prepared otherwise, of another `source`, or `fresh`. A template copy needs
+ * `source` to have no other session; while one holds it (another benchmark), the copy is made
+ * with pg_dump instead.
  */
 export async function peerDatabase(
   adminUrl: string,
@@ -57,9 +59,12 @@ export async function peerDatabase(
   url.pathname = `/${copy}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
+    const [{ oid }] = await admin<{ oid: string }[]>`
+      select oid::text from pg_database where datname = ${source}`;
+    const mark = `${PREPARED_MARK} ${oid}`;
     const [found] = await admin<{ mark: string | null }[]>`
       select shobj_description(oid, 'pg_database') as mark from pg_database where datname = ${copy}`;
-    if (found && found.mark === PREPARED_MARK && !options.fresh) return url.toString();
+    if (found && found.mark === mark && !options.fresh) return url.toString();
     await admin.unsafe(`drop database if exists ${copy} with (force)`);
     const started = performance.now();
     log(`copying ${source} to ${copy} for PostGraphile`);
@@ -82,7 +87,7 @@ export async function peerDatabase(
     }
     const db = postgres(url.toString(), { max: 1, onnotice: () => {} });
     await db.unsafe(PREPARE).finally(() => db.end());
-    await admin.unsafe(`comment on database ${copy} is '${PREPARED_MARK}'`);
+    await admin.unsafe(`comment on database ${copy} is '${mark}'`);
     log(`  copied and prepared in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     await admin.end();

@@ -140,6 +140,36 @@ describe(`abuse limits (${testDbMode()})`, () => {
     expect(fine.body.data.nodes).toHaveLength(100);
   });
 
+  it('refuses a day that does not exist and a NUL in text as the caller’s mistake, never an internal error', async () => {
+    for (const day of ['2024-02-30', '0000-01-01', '2023-13-01']) {
+      const literal = await app.gql(
+        `{ enterprise(uscc: "${uscc}") { awardEligibility(asOf: "${day}") { code } } }`,
+      );
+      expect(literal.status).toBe(400);
+      expect(literal.body.errors[0].message).toContain('日期须为 1900 到 9999 年间真实存在的一天');
+      const variable = await app.gql(
+        `query ($d: Date!, $u: String!) { enterprise(uscc: $u) { awardEligibility(asOf: $d) { code } } }`,
+        { d: day, u: uscc },
+      );
+      expect(variable.status).toBe(400);
+      expect(variable.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    }
+    const leap = await app.gql(
+      `{ enterprise(uscc: "${uscc}") { awardEligibility(asOf: "2024-02-29") { code } } }`,
+    );
+    expect(leap.body.errors).toBeUndefined();
+
+    const literal = await app.gql(`{ enterprise(uscc: "91\\u0000") { name } }`);
+    expect(literal.status).toBe(400);
+    expect(literal.body.errors[0].message).toMatch(/NUL character/);
+    const variable = await app.gql(`query ($u: String!) { enterprise(uscc: $u) { name } }`, {
+      u: 'x\u0000y',
+    });
+    expect(variable.status).toBe(400);
+    expect(variable.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(variable.body.errors[0].message).toMatch(/NUL character/);
+  });
+
   it('refuses a batch of 100 operations and a 1 MB body', async () => {
     const batch = await post(
       app,

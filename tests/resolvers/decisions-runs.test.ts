@@ -48,10 +48,20 @@ describe(`evaluation runs: publish, correct, read (${testDbMode()})`, () => {
   });
 
   it('refuses writes to every role but admin', async () => {
-    for (const role of ['analyst', 'tax', 'dashboard'] as const) {
-      const result = await run(t.database, PUBLISH, { year: 2024 }, role);
-      expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    }
+    const writes: [string, Record<string, unknown>][] = [
+      [PUBLISH, { year: 2024 }],
+      [FINALIZE, { id: '1' }],
+      [
+        `mutation { objectEvaluation(runId: "1", uscc: "${X}", text: "异议", receivedOn: "2025-04-01") { id } }`,
+        {},
+      ],
+      ['mutation { decideObjection(id: "1", upheld: true, note: "成立") { id } }', {}],
+    ];
+    for (const role of ['analyst', 'tax', 'market', 'dashboard'] as const)
+      for (const [source, variables] of writes) {
+        const result = await run(t.database, source, variables, role);
+        expect(result.errors?.[0]?.extensions?.code, `${role}: ${source}`).toBe('FORBIDDEN');
+      }
     expect((await t.database.rows(sql`select 1 from evaluation_runs`)).length).toBe(0);
   });
 
@@ -137,6 +147,21 @@ describe(`evaluation runs: publish, correct, read (${testDbMode()})`, () => {
       status: 'final',
     });
     expect((await ranking(true))[0]).toMatchObject({ enterprise: { uscc: X }, status: 'live' });
+  });
+
+  it('counts the county’s grades from the run of record, and says so', async () => {
+    const query = /* GraphQL */ `{ countyAggregates(year: 2024) { gradesStatus gradesRunId
+      byTown { key grades { population evaluated a d } } } }`;
+    const { countyAggregates } = await data(t.database, query, {}, 'dashboard');
+    const [run] = (await data(t.database, '{ evaluationRuns(year: 2024) { id } }')).evaluationRuns;
+    expect(countyAggregates).toMatchObject({ gradesStatus: 'final', gradesRunId: run.id });
+    // X (南旺镇) is D in the final run though live it is A now
+    const town = countyAggregates.byTown.find((g: any) => g.key === '南旺镇');
+    expect(town.grades.find((g: any) => g.population === 'BELOW_SCALE')).toMatchObject({
+      evaluated: 1,
+      a: 0,
+      d: 1,
+    });
   });
 
   it('writes every write once in the audit log, with who and what', async () => {

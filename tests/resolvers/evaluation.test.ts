@@ -1,9 +1,11 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, rowsWithoutTimeout } from '../../db/client.js';
 import { ingestBatches, manualLinks } from '../../db/ingest.js';
 import { landParcels } from '../../db/land.js';
 import { enterprises } from '../../db/market.js';
 import { powerConsumption } from '../../db/power-view.js';
+import { metricsSnapshots } from '../../db/search.js';
 import { taxAnnual, taxPayments } from '../../db/tax.js';
 import { setClock } from '../../lib/clock.js';
 import { dataVersion } from '../../resolvers/data-version.js';
@@ -14,6 +16,7 @@ import {
   ranking,
 } from '../../resolvers/evaluation.js';
 import { evaluationMethods, parseEvaluationMethods } from '../../resolvers/evaluation-method.js';
+import { ensureYearFigures } from '../../resolvers/year-figures.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 
 const batchId = 1;
@@ -414,6 +417,29 @@ describe(`亩产效益 evaluation of a small county (${testDbMode()})`, () => {
       '税务局 2005 年实缴税款数据未入库（没有税款所属期在 2005 年的实缴记录）',
       '税务局 2005 年度企业所得税年度申报数据未入库（没有 2005 年度的申报）',
     ]);
+  });
+
+  it('computes a year and its figures without the statement timeout the service sets (its request timeout)', async () => {
+    if (!t.url) return; // PGlite has no statement timeout
+    const limited = await openDatabase({ databaseUrl: t.url, max: 2, statementTimeoutMs: 100 });
+    try {
+      await expect(limited.rows(sql`select pg_sleep(0.3)`)).rejects.toMatchObject({
+        cause: { code: '57014' },
+      });
+      await expect(rowsWithoutTimeout(limited, sql`select pg_sleep(0.3)`)).resolves.toHaveLength(1);
+      // the county-wide statements each follow the SET LOCAL that lifts the timeout
+      const seen: string[] = [];
+      limited.onQuery = (query) => seen.push(query);
+      const evaluation = await evaluateYear(limited, 2024);
+      expect([...evaluation.results.keys()].sort()).toEqual([...ev.results.keys()].sort());
+      await limited.db.delete(metricsSnapshots).where(eq(metricsSnapshots.year, 2024));
+      await ensureYearFigures(limited, 2024);
+      const preceding = (pattern: RegExp) => seen[seen.findIndex((q) => pattern.test(q)) - 1];
+      expect(preceding(/flagged as/)).toMatch(/set local statement_timeout = 0/);
+      expect(preceding(/pg_advisory_xact_lock/)).toMatch(/set local statement_timeout = 0/);
+    } finally {
+      await limited.close();
+    }
   });
 });
 

@@ -95,14 +95,35 @@ describe(`the county dashboard (${testDbMode()})`, () => {
       { year: YEAR },
     );
     const rows = await tableRows(dashboard.page, 'land');
-    const byTown = new Map<string, number>();
-    for (const r of api.landRevitalizationByTown as { town: string; areaMu: number }[])
-      byTown.set(r.town, (byTown.get(r.town) ?? 0) + r.areaMu);
-    expect(rows.map((r) => r[0]).sort()).toEqual([...byTown.keys()].sort());
-    for (const r of rows) {
-      const drawn = r.slice(1).reduce((s, c) => s + Number(c.replace(/,/g, '')), 0);
-      expect(drawn, r[0]).toBeCloseTo(byTown.get(r[0])!, 0);
+    const head = await dashboard.page
+      .locator('[data-panel="land"] table thead th')
+      .allTextContents();
+    const CATEGORIES = ['DEREGISTERED_HOLDER', 'SUSPECTED_IDLE', 'LOW_EFFICIENCY'];
+    expect(head).toEqual(['乡镇', '主体注销/吊销仍占地', '疑似闲置', '低效用地']);
+    const byTown = new Map<string, number[]>();
+    for (const r of api.landRevitalizationByTown as {
+      town: string;
+      category: string;
+      areaMu: number;
+    }[]) {
+      const areas = byTown.get(r.town) ?? [0, 0, 0];
+      areas[CATEGORIES.indexOf(r.category)] += r.areaMu;
+      byTown.set(r.town, areas);
     }
+    expect(rows.map((r) => r[0]).sort()).toEqual([...byTown.keys()].sort());
+    // each town's 亩 in each category, as drawn (one decimal)
+    for (const r of rows) {
+      const drawn = r.slice(1).map((c) => Number(c.replace(/,/g, '')));
+      byTown.get(r[0])!.forEach((area, k) => {
+        expect(Math.abs(drawn[k] - area), `${r[0]} ${CATEGORIES[k]}`).toBeLessThanOrEqual(0.0501);
+      });
+    }
+    // the demo has land of every category to revitalise
+    for (let k = 0; k < 3; k++)
+      expect(
+        rows.some((r) => Number(r[k + 1].replace(/,/g, '')) > 0),
+        CATEGORIES[k],
+      ).toBe(true);
     expect(await dashboard.page.locator('[data-panel="land"] h2').innerText()).toBe(
       '存量工业用地盘活',
     );
@@ -132,6 +153,10 @@ describe(`the county dashboard (${testDbMode()})`, () => {
       .filter((g: [string, number]) => g[1] > 0);
     expect(towns.map((r) => [r[0], Number(r[1]), Number(r[5])]).sort()).toEqual(
       expectedTowns.sort(),
+    );
+    // nothing is published in the demo: the panel says its grades are the live evaluation
+    expect(await page.locator('[data-panel="grades"] .source').innerText()).toBe(
+      `等级来源：实时评价（${YEAR}年度尚未公示评价结果，随数据更新而变化）`,
     );
 
     const ranked = api.enterprises.nodes.filter(

@@ -58,6 +58,9 @@ describe('the explorer example follows the schema', () => {
       'awardEligibility(asOf: $asOf)',
     ])
       expect(query).toContain(field);
+    // the published answer and the live one side by side
+    expect(query).toContain('muEfficiencyLive: muEfficiency(year: $year, live: true)');
+    expect(query).toMatch(/muEfficiency\(year: \$year\) \{\s+status\s+runId/);
   });
 });
 

@@ -45,12 +45,20 @@ query EnterpriseProfile($uscc: String!, $year: Int!, $asOf: Date!) {
       missing
     }
     muEfficiency(year: $year) {
+      status
+      runId
       evaluated
       population
       rank
       score
       grade
       reasons
+    }
+    muEfficiencyLive: muEfficiency(year: $year, live: true) {
+      status
+      rank
+      score
+      grade
     }
     allocation(year: $year) {
       grade
@@ -103,6 +111,8 @@ query EnterpriseProfile($uscc: String!, $year: Int!, $asOf: Date!) {
 
 const HEADER = [
   '# 企业画像 — one enterprise: register, metrics (元, 亩, kWh), 亩产效益 grade and awards.',
+  '# muEfficiency answers the published run (status final or notice, runId) when the year has one;',
+  '# muEfficiencyLive (live: true) the data as loaded now. evaluationChanges(year) lists who moved.',
   '# Variables are below; put an API key in the Headers tab (API 密钥).',
   '# Press Ctrl-Enter to run. The Docs pane (book icon) lists every type and field.',
 ];

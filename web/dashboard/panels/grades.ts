@@ -14,6 +14,7 @@ interface Grades {
 const QUERY = /* GraphQL */ `
   query DashboardGrades($year: Int!) {
     countyAggregates(year: $year) {
+      gradesStatus gradesRunId
       byTown { key label grades { population evaluated a b c d } }
     }
   }
@@ -26,6 +27,13 @@ const GRADES = [
   ['d', 'D 限制发展类', GRADE_COLORS.D],
 ] as const;
 
+/** Which evaluation the grades are: the published run (公示 or 正式) or the live one. */
+export function gradeSourceText(year: number, status: string, runId: string | null): string {
+  if (status === 'final') return `等级来源：${year}年度正式评价结果（第${runId}号）`;
+  if (status === 'notice') return `等级来源：${year}年度公示中的评价结果（第${runId}号）`;
+  return `等级来源：实时评价（${year}年度尚未公示评价结果，随数据更新而变化）`;
+}
+
 /** 各乡镇亩产效益等级分布: enterprises per grade (规上 and 规下 together), by town. */
 export const gradesPanel: Panel = {
   id: 'grades',
@@ -34,6 +42,8 @@ export const gradesPanel: Panel = {
   async render(body, { year }) {
     const data = await gql<{
       countyAggregates: {
+        gradesStatus: string;
+        gradesRunId: string | null;
         byTown: { key: string | null; label: string | null; grades: Grades[] }[];
       };
     }>(QUERY, { year });
@@ -53,8 +63,15 @@ export const gradesPanel: Panel = {
       .filter((t) => t.evaluated > 0)
       // the town with most evaluated enterprises on top
       .sort((x, y) => x.evaluated - y.evaluated);
+    const { gradesStatus, gradesRunId } = data.countyAggregates;
+    const source = Object.assign(document.createElement('p'), {
+      className: 'source',
+      textContent: gradeSourceText(year, gradesStatus, gradesRunId),
+    });
+    source.dataset.status = gradesStatus;
     if (towns.length === 0) {
       body.replaceChildren(
+        source,
         Object.assign(document.createElement('p'), {
           className: 'empty',
           textContent: `${year} 年度没有参评企业。`,
@@ -67,7 +84,9 @@ export const gradesPanel: Panel = {
       ['乡镇', '参评', 'A', 'B', 'C', 'D'],
       [...towns].reverse().map((t) => [t.name, t.evaluated, t.a, t.b, t.c, t.d]),
     );
-    drawChart(chartBody(body, table), {
+    const chart = chartBody(body, table);
+    body.prepend(source);
+    drawChart(chart, {
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: { top: 0, itemWidth: 12, itemHeight: 10 },
       grid: { left: 8, right: 24, top: 28, bottom: 4, containLabel: true },

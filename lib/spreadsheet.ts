@@ -1,4 +1,5 @@
 import type ExcelJS from 'exceljs';
+import { yuanCell } from './money.js';
 
 export interface SheetColumn {
   header: string;
@@ -73,3 +74,17 @@ export async function writeWorkbook(book: ExcelJS.Workbook, file: string): Promi
     );
   await book.xlsx.writeFile(file);
 }
+
+/**
+ * A row's values as a CSV writes them: money (a MONEY_FORMAT column) one way in every export,
+ * to the fen without grouping ("6191.40"), as the awards list writes it; other values as they are.
+ */
+/** A column of 元 (a MONEY_FORMAT column whose header names 元; kWh share the format). */
+const isMoney = (c: SheetColumn | undefined) =>
+  c?.numFmt === MONEY_FORMAT && c.header.includes('元');
+
+export const csvValues = (
+  columns: readonly SheetColumn[],
+  values: readonly (string | number | null)[],
+): (string | number | null)[] =>
+  values.map((v, i) => (v !== null && v !== '' && isMoney(columns[i]) ? yuanCell(v) : v));

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import {
   addStyledSheet,
+  csvValues,
   csvWithBom,
   MONEY_FORMAT,
   type SheetColumn,
@@ -108,7 +109,7 @@ export async function writeSurchargeCsv(file: SurchargeFile, out: string): Promi
     out,
     csvWithBom(
       COLUMNS.map((c) => c.header),
-      file.rows.map(rowValues),
+      file.rows.map((r) => csvValues(COLUMNS, rowValues(r))),
     ),
   );
 }

@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import type { Database } from '../../db/client.js';
 import {
   addStyledSheet,
+  csvValues,
   csvWithBom,
   MONEY_FORMAT,
   type SheetColumn,
@@ -166,7 +167,9 @@ export async function writeRevitalizationCsv(file: RevitalizationFile, out: stri
     out,
     csvWithBom(
       COLUMNS.map((c) => c.header),
-      file.rows.map((r) => rowValues({ ...r, reasons: r.reasons.replaceAll('\n', '；') })),
+      file.rows.map((r) =>
+        csvValues(COLUMNS, rowValues({ ...r, reasons: r.reasons.replaceAll('\n', '；') })),
+      ),
     ),
   );
 }

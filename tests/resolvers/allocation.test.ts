@@ -314,6 +314,6 @@ describe(`allocation over GraphQL and the utility's files (${testDbMode()})`, ()
     expect(text.charCodeAt(0)).toBe(0xfeff);
     const lines = text.slice(1).trim().split('\r\n');
     expect(lines).toHaveLength(4);
-    expect(lines[1]).toBe(`P0001,甲企业一车间,甲企业,${X},D,4,0.15,12000,1800`);
+    expect(lines[1]).toBe(`P0001,甲企业一车间,甲企业,${X},D,4,0.15,12000,1800.00`);
   });
 });

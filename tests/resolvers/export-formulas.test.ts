@@ -165,7 +165,7 @@ describe(`every export keeps a hostile name as text (${testDbMode()})`, () => {
     await writeSurchargeCsv(file, path.join(dir, 's.csv'));
     const csv = readFileSync(path.join(dir, 's.csv'), 'utf8');
     expectCsvInert(csv);
-    expect(csv).toContain(',-50\r\n');
+    expect(csv).toContain(',-50.00\r\n');
     await writeSurchargeXlsx(file, path.join(dir, 's.xlsx'));
     const texts = await xlsxTexts(path.join(dir, 's.xlsx'));
     expect(texts).toContain(`'@P0000`);

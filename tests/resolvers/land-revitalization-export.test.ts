@@ -97,5 +97,10 @@ describe(`the land bureau's revitalization files (${testDbMode()})`, () => {
     const di = lines.find((l) => l.startsWith(L.DI))!;
     expect(di).toContain('疑似闲置、低效用地');
     expect(di).toContain('；亩产效益2024年评为D类');
+    // money one way in every export: to the fen, no grouping (as the awards and surcharge lists)
+    expect(HEADER.at(-1)).toBe('实缴税款(元)');
+    const paid = lines.slice(1).map((l) => l.split(',').at(-1));
+    expect(paid.filter((v) => v !== '').length).toBeGreaterThan(0);
+    for (const v of paid) expect(v).toMatch(/^(-?\d+\.\d{2})?$/);
   });
 });

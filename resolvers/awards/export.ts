@@ -14,6 +14,9 @@ import { type AwardOptions, type AwardSummaryRow, eligibleAnswers, summarize } f
 import { sumYuan } from './format.js';
 import type { BoundRule } from './ruleset.js';
 
+/** The amount cell of an award whose amount another document sets (not an empty cell). */
+const UNPRICED = '金额另定';
+
 /** One candidate line of the finance bureau's list (财政局 兑现清单). */
 export interface AwardExportRow {
   code: string;
@@ -212,7 +215,11 @@ export async function writeAwardsXlsx(data: AwardExport, file: string): Promise<
   for (const code of [...new Set(data.rules.map((b) => b.rule.code))]) {
     const sheet = addStyledSheet(book, code, COLUMNS);
     for (const r of data.rows.filter((x) => x.code === code)) {
-      sheet.addRow({ ...r, reasons: r.reasons.join('\n') }).alignment = {
+      sheet.addRow({
+        ...r,
+        amountYuan: r.amountYuan ?? UNPRICED,
+        reasons: r.reasons.join('\n'),
+      }).alignment = {
         vertical: 'top',
         wrapText: true,
       };
@@ -250,7 +257,7 @@ export function awardsCsv(data: AwardExport): string {
       r.name,
       r.uscc,
       r.town,
-      r.amountYuan === null ? null : r.amountYuan.toFixed(2),
+      r.amountYuan === null ? UNPRICED : r.amountYuan.toFixed(2),
       r.eventDate,
       r.project,
       r.round,

@@ -105,6 +105,8 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
       rows.every((r) => r.getCell(4).value === 50000 && r.getCell(5).value === '2023-05-05'),
     ).toBe(true);
     expect(String(rows[0].getCell(12).value)).toContain('「省级智能工厂」认定日期 2023-05-05');
+    // an award whose amount another document sets says so, not an empty cell
+    expect(book.getWorksheet('FIRST_SCALE_ENTRY')!.getRow(2).getCell(4).value).toBe('金额另定');
 
     const summary = book.getWorksheet('汇总')!;
     const byCode = new Map<string, ExcelJS.Row>();
@@ -134,7 +136,7 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
     );
     expect(lines).toHaveLength(1 + data.rows.length);
     expect(lines.filter((l) => l.startsWith('SMART_FACTORY,9,汶政发〔2022〕9号,'))).toHaveLength(3);
-    expect(lines.find((l) => l.startsWith('FIRST_SCALE_ENTRY'))).toMatch(/,,2023-02-02,/); // no amount
+    expect(lines.find((l) => l.startsWith('FIRST_SCALE_ENTRY'))).toMatch(/,金额另定,2023-02-02,/); // no amount
     expect(text).toContain('"汶上县""大""企业1200,有限公司"'); // quoted as CSV wants
     expect(
       awardsCsv(await awardExport(t.database, '2024-06-30', { codes: ['REVENUE_500M'] }))

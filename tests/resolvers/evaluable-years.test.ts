@@ -3,7 +3,7 @@ import { setClock } from '../../lib/clock.js';
 import { allocationOf, countyAllocation } from '../../resolvers/allocation.js';
 import { evaluableYears, yearStatus } from '../../resolvers/evaluable-years.js';
 import { evaluateYear, muEfficiencyOf } from '../../resolvers/evaluation.js';
-import { data } from '../schema/support.js';
+import { data, run } from '../schema/support.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { CountySeed } from '../support/seed.js';
 
@@ -96,7 +96,10 @@ describe(`which years are evaluated (${testDbMode()})`, () => {
       [2027, [NOT_ENDED(2027), NO_TAX(2027), NO_RETURNS(2027)]],
     ];
     for (const [year, why] of cases) {
-      const r = await data(t.database, query, { y: year, u: LOW1 });
+      // a year after the current one has no county figures to add up: it is refused outright
+      const future = year > 2026;
+      const asked = future ? query.replace(/\n\s*countyAggregates[^\n]*/, '') : query;
+      const r = await data(t.database, asked, { y: year, u: LOW1 });
       expect(r.enterprise.muEfficiency, String(year)).toEqual({
         evaluated: false,
         grade: null,
@@ -111,6 +114,13 @@ describe(`which years are evaluated (${testDbMode()})`, () => {
       expect(r.allocationList, String(year)).toEqual([]);
       expect(r.surchargeByTown, String(year)).toEqual([]);
       expect(r.evaluationYear, String(year)).toEqual({ evaluable: false, reasons: why });
+      if (future) {
+        const refused = await run(t.database, `{ countyAggregates(year: ${year}) { year } }`);
+        expect(refused.errors?.[0]?.message, String(year)).toMatch(
+          new RegExp(`^${year} 年没有可汇总的数据：全县汇总与年度指标只提供 2015–2026 年`),
+        );
+        continue;
+      }
       // the county's figures stay as loaded, but no one is counted in a grade
       expect(r.countyAggregates.county.enterprises, String(year)).toBe(21);
       for (const g of r.countyAggregates.county.grades)

@@ -1,3 +1,4 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { UserInputError } from '../lib/errors.js';
 import { checkYear } from '../lib/year.js';
 import {
@@ -29,10 +30,12 @@ const AllocationAccountRef = builder.objectRef<AllocationAccount>('AllocationAcc
       description: '户名 as the power company last delivered it',
     }),
     kwh: t.exposeFloat('kwh', {
+      decimals: DECIMALS.kwh,
       authScopes: power,
       description: '用电量 of the graded year (千瓦时, kWh)',
     }),
     estimatedSurchargeYuan: t.exposeFloat('estimatedSurchargeYuan', {
+      decimals: DECIMALS.yuan,
       nullable: true,
       authScopes: power,
       description:
@@ -112,6 +115,7 @@ export const AllocationRef = builder.objectRef<Allocation>('Allocation').impleme
         '连续D类年数: the run of D grades ending at `year` (a year not evaluated breaks it)',
     }),
     surchargeYuanPerKwh: t.exposeFloat('surchargeYuanPerKwh', {
+      decimals: DECIMALS.yuanPerKwh,
       nullable: true,
       authScopes: profile,
       description: '差别电价加价标准 (元/千瓦时) applied during year + 1; null when none',
@@ -133,11 +137,13 @@ export const AllocationRef = builder.objectRef<Allocation>('Allocation').impleme
       resolve: (a) => a.accounts,
     }),
     electricityKwh: t.exposeFloat('electricityKwh', {
+      decimals: DECIMALS.kwh,
       nullable: true,
       authScopes: power,
       description: `用电量 of \`year\` over every linked account (千瓦时, kWh).${REFUSED}`,
     }),
     estimatedSurchargeYuan: t.exposeFloat('estimatedSurchargeYuan', {
+      decimals: DECIMALS.yuan,
       nullable: true,
       authScopes: power,
       description:
@@ -185,10 +191,12 @@ const TownSurcharge = builder
       }),
       accounts: t.exposeInt('accounts', { authScopes: aggregates, description: '用电户数' }),
       kwh: t.exposeFloat('kwh', {
+        decimals: DECIMALS.kwh,
         authScopes: aggregates,
         description: '用电量 of the graded year (千瓦时, kWh)',
       }),
       estimatedSurchargeYuan: t.exposeFloat('estimatedSurchargeYuan', {
+        decimals: DECIMALS.yuan,
         authScopes: aggregates,
         description: '预计加价金额 (元)',
       }),

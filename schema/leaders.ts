@@ -1,3 +1,4 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { UserInputError } from '../lib/errors.js';
 import { checkYear } from '../lib/year.js';
 import { MAX_LEADERS, type MuTaxLeader, muTaxLeaders } from '../resolvers/leaders.js';
@@ -23,14 +24,17 @@ const MuTaxLeaderRef = builder.objectRef<MuTaxLeader>('MuTaxLeader').implement({
       description: '所属乡镇',
     }),
     muAverageTaxYuan: t.exposeFloat('muAverageTaxYuan', {
+      decimals: DECIMALS.yuan,
       authScopes: aggregates,
       description: '亩均税收 (元/亩): 实缴税款 ÷ land in use on Dec 31',
     }),
     taxPaidYuan: t.exposeFloat('taxPaidYuan', {
+      decimals: DECIMALS.yuan,
       authScopes: aggregates,
       description: '实缴税款 of the year (元)',
     }),
     landAreaMu: t.exposeFloat('landAreaMu', {
+      decimals: DECIMALS.mu,
       authScopes: aggregates,
       description: '在用土地 on Dec 31 (亩)',
     }),

@@ -125,8 +125,9 @@ export const AllocationRef = builder.objectRef<Allocation>('Allocation').impleme
       description: '执行年度: year + 1',
     }),
     accounts: t.stringList({
-      authScopes: profile,
-      description: '用电户号 the surcharge applies to (every account linked to the enterprise)',
+      nullable: true,
+      authScopes: power,
+      description: `用电户号 the surcharge applies to (every account linked to the enterprise): the power company's detail, as in \`powerAccounts\`.${REFUSED}`,
       resolve: (a) => a.accounts.map((x) => x.accountNo),
     }),
     accountDetails: t.field({
@@ -155,9 +156,12 @@ export const AllocationRef = builder.objectRef<Allocation>('Allocation').impleme
       description: '历年评价等级 up to `year`',
       resolve: (a) => a.history,
     }),
-    reasons: t.exposeStringList('reasons', {
+    reasons: t.stringList({
       authScopes: profile,
-      description: '说明, e.g. "2023 规上D, 2024 规上D → 0.10 元/千瓦时 in 2025"',
+      description:
+        '说明, e.g. "2023 规上D, 2024 规上D → 0.10 元/千瓦时 in 2025". The estimate cites the year’s kWh and amount to roles that read the power company’s detail; to the others it names the rate and the year only.',
+      resolve: (a, _args, ctx) =>
+        ctx.viewer.can.departments.includes('power') ? a.reasons : a.reasonsWithoutPowerDetail,
     }),
     runId: t.exposeID('runId', {
       nullable: true,

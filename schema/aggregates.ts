@@ -11,6 +11,7 @@ import {
 } from '../resolvers/aggregates.js';
 import { clusters } from '../resolvers/clusters.js';
 import { builder } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { ClusterId } from './enterprise-filter.js';
 import { PopulationEnum } from './mu-efficiency.js';
 
@@ -286,6 +287,7 @@ const SourceFreshnessRef = builder.objectRef<SourceFreshness>('SourceFreshness')
 
 builder.queryFields((t) => ({
   countyAggregates: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: CountyAggregatesRef,
     authScopes: aggregates,
     description:
@@ -298,6 +300,7 @@ builder.queryFields((t) => ({
     },
   }),
   dataFreshness: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [SourceFreshnessRef],
     authScopes: aggregates,
     description:

@@ -11,6 +11,7 @@ import {
 import { POPULATIONS } from '../resolvers/evaluation-method.js';
 import type { EnterpriseRow } from '../resolvers/loaders.js';
 import { builder, REFUSED } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { Enterprise } from './enterprise.js';
 
 const profile = { profile: true } as const;
@@ -187,6 +188,7 @@ builder.drizzleObjectField(Enterprise, 'muEfficiency', (t) =>
 
 builder.queryField('muEfficiencyRanking', (t) =>
   t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [MuEfficiency],
     nullable: true,
     authScopes: profile,

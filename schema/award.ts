@@ -1,3 +1,4 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { type AwardSummaryRow, awardCandidates, awardSummary } from '../resolvers/awards/engine.js';
 import { awardCodes, defaultRegistry } from '../resolvers/awards/ruleset.js';
 import type { AwardEligibility as Answer } from '../resolvers/awards/types.js';
@@ -47,6 +48,7 @@ export const AwardEligibility = builder.objectRef<Answer>('AwardEligibility').im
     title: t.exposeString('title', { description: '奖励名称: the award in the policy’s words' }),
     eligible: t.exposeBoolean('eligible', { description: '是否符合条件' }),
     amountYuan: t.float({
+      decimals: DECIMALS.yuan,
       nullable: true,
       description:
         '奖励金额 in 元 (gross, taxable to the recipient); null when not eligible, and when eligible but the amount is set by another document',
@@ -79,6 +81,7 @@ export const AwardSummary = builder.objectRef<AwardSummaryRow>('AwardSummary').i
     title: t.exposeString('title', { description: '奖励名称' }),
     candidates: t.exposeInt('candidates', { description: '符合条件的企业数 (enterprises)' }),
     totalAmountYuan: t.exposeFloat('totalAmountYuan', {
+      decimals: DECIMALS.yuan,
       description: '奖励金额合计 in 元 (candidates whose amount is set elsewhere add nothing)',
     }),
     unpricedCandidates: t.exposeInt('unpricedCandidates', {

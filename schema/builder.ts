@@ -9,6 +9,7 @@ import { GraphQLError } from 'graphql';
 import { relations } from '../db/relations.js';
 import type { Context, Department } from '../resolvers/context.js';
 import { fieldCost, MAX_PAGE_SIZE } from './cost.js';
+import DecimalsPlugin from './decimals-plugin.js';
 
 /** The scopes a denied check asked for, e.g. ["department tax"], for the FORBIDDEN message. */
 const scopesNeeded = (failure: AuthFailure): string[] =>
@@ -45,7 +46,14 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, RelayPlugin, ComplexityPlugin, DataloaderPlugin, DrizzlePlugin],
+  plugins: [
+    ScopeAuthPlugin,
+    RelayPlugin,
+    ComplexityPlugin,
+    DataloaderPlugin,
+    DrizzlePlugin,
+    DecimalsPlugin,
+  ],
   defaultFieldNullability: false,
   drizzle: {
     client: (ctx) => ctx.database.db,

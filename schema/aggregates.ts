@@ -12,6 +12,7 @@ import {
 } from '../resolvers/aggregates.js';
 import { clusters } from '../resolvers/clusters.js';
 import { builder } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { ClusterId } from './enterprise-filter.js';
 import { PopulationEnum } from './mu-efficiency.js';
 
@@ -295,6 +296,7 @@ const SourceFreshnessRef = builder.objectRef<SourceFreshness>('SourceFreshness')
 
 builder.queryFields((t) => ({
   countyAggregates: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: CountyAggregatesRef,
     authScopes: aggregates,
     description:
@@ -307,6 +309,7 @@ builder.queryFields((t) => ({
     },
   }),
   dataFreshness: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [SourceFreshnessRef],
     authScopes: aggregates,
     description:

@@ -11,6 +11,7 @@ import {
 } from '../resolvers/allocation.js';
 import { GRADES } from '../resolvers/evaluation-method.js';
 import { builder, REFUSED } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { Enterprise } from './enterprise.js';
 import { PopulationEnum } from './mu-efficiency.js';
 
@@ -227,6 +228,7 @@ builder.drizzleObjectField(Enterprise, 'allocation', (t) =>
 
 builder.queryFields((t) => ({
   allocationList: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [AllocationRef],
     nullable: true,
     authScopes: profile,
@@ -249,6 +251,7 @@ builder.queryFields((t) => ({
     },
   }),
   surchargeByTown: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [TownSurcharge],
     authScopes: aggregates,
     description:

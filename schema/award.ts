@@ -3,6 +3,7 @@ import { type AwardSummaryRow, awardCandidates, awardSummary } from '../resolver
 import { awardCodes, defaultRegistry } from '../resolvers/awards/ruleset.js';
 import type { AwardEligibility as Answer } from '../resolvers/awards/types.js';
 import { builder, REFUSED } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { Enterprise } from './enterprise.js';
 
 /** Per-enterprise answers are part of the shared profile; the county summary is an aggregate. */
@@ -108,6 +109,7 @@ builder.objectField(Enterprise, 'awardEligibility', (t) =>
 
 builder.queryFields((t) => ({
   awardCandidates: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [AwardEligibility],
     nullable: true,
     description: `奖励候选: every enterprise in the county eligible for the award as of asOf, by event date.${REFUSED}`,
@@ -119,6 +121,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => awardCandidates(ctx.database, args.code, args.asOf),
   }),
   awardSummary: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [AwardSummary],
     description:
       '奖励汇总: candidates and amounts (元) per clause and award code of every rule set in force as of asOf.',

@@ -14,6 +14,7 @@ import {
   type TownRevitalization,
 } from '../resolvers/land-revitalization/types.js';
 import { builder } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { Enterprise } from './enterprise.js';
 import { LandLease, LandParcel } from './land.js';
 
@@ -140,6 +141,7 @@ function checkedFirst(first: number | null | undefined): number | undefined {
 builder.queryFields((t) => ({
   landRevitalization: t.connection(
     {
+      complexity: costing(COUNTY_WIDE),
       type: LandRevitalizationCaseRef,
       // null (with a FORBIDDEN error) for a role that may not read the cases, so that the other
       // fields of the same request still answer
@@ -198,6 +200,7 @@ builder.queryFields((t) => ({
     { name: 'LandRevitalizationEdge', description: '盘活名单中的一项: a case and its cursor' },
   ),
   landRevitalizationByTown: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [TownRevitalizationRef],
     authScopes: aggregates,
     description:

@@ -3,6 +3,7 @@ import { UserInputError } from '../lib/errors.js';
 import { checkYear } from '../lib/year.js';
 import { MAX_LEADERS, type MuTaxLeader, muTaxLeaders } from '../resolvers/leaders.js';
 import { builder, REFUSED } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 
 /**
  * A leader board is an aggregate view: the dashboard role reads the ranking (name, town, 亩均税收,
@@ -55,6 +56,7 @@ const MuTaxLeaderRef = builder.objectRef<MuTaxLeader>('MuTaxLeader').implement({
 
 builder.queryField('muAverageTaxLeaders', (t) =>
   t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [MuTaxLeaderRef],
     authScopes: aggregates,
     description: `亩均税收排行榜: the enterprises with the highest 亩均税收 of a year, best first (at most ${MAX_LEADERS}; default 20).`,

@@ -13,6 +13,7 @@ import { evaluationMethods, POPULATIONS } from '../resolvers/evaluation-method.j
 import type { EnterpriseRow } from '../resolvers/loaders.js';
 import { METRICS } from '../resolvers/metric-table.js';
 import { builder, REFUSED } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { Enterprise } from './enterprise.js';
 
 const profile = { profile: true } as const;
@@ -203,6 +204,7 @@ builder.drizzleObjectField(Enterprise, 'muEfficiency', (t) =>
 
 builder.queryField('muEfficiencyRanking', (t) =>
   t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [MuEfficiency],
     nullable: true,
     authScopes: profile,

@@ -61,6 +61,10 @@ export interface Config {
   maxCost: number;
   /** The service reuses the data version (which keys cached county evaluations) for this many ms; 0 = read it on every request. */
   dataVersionTtlMs: number;
+  /** `edp ingest`: a CSV line longer than this many bytes refuses the whole file. */
+  ingestMaxLineBytes: number;
+  /** `edp ingest`: a cell longer than this many characters quarantines its row. */
+  ingestMaxCellChars: number;
 }
 
 export const DEFAULTS = {
@@ -86,6 +90,8 @@ export const DEFAULTS = {
   maxCost: 50_000,
   dataVersionTtlMs: 1000,
   maxReplicaLagMs: 5000,
+  ingestMaxLineBytes: 1 << 20,
+  ingestMaxCellChars: 4096,
 } as const;
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -168,6 +174,16 @@ export function loadConfig(
       env.EDP_DATA_VERSION_TTL_MS,
       DEFAULTS.dataVersionTtlMs,
       'EDP_DATA_VERSION_TTL_MS',
+    ),
+    ingestMaxLineBytes: intFrom(
+      env.EDP_MAX_LINE_BYTES,
+      DEFAULTS.ingestMaxLineBytes,
+      'EDP_MAX_LINE_BYTES',
+    ),
+    ingestMaxCellChars: intFrom(
+      env.EDP_MAX_CELL_CHARS,
+      DEFAULTS.ingestMaxCellChars,
+      'EDP_MAX_CELL_CHARS',
     ),
   };
   const merged: Config = {

@@ -1,3 +1,4 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { checkYear } from '../lib/year.js';
 import {
   type AggregateGroup,
@@ -13,6 +14,7 @@ import { clusters } from '../resolvers/clusters.js';
 import type { Context } from '../resolvers/context.js';
 import { type Cell, suppressedNote, suppressSmallCells } from '../resolvers/small-cells.js';
 import { builder } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { ClusterId } from './enterprise-filter.js';
 import { PopulationEnum } from './mu-efficiency.js';
 
@@ -132,30 +134,35 @@ const AggregateGroupRef = builder.objectRef<Cell<AggregateGroup>>('AggregateGrou
       resolve: unlessSuppressed((g) => g.aboveScaleEnterprises),
     }),
     taxPaidYuan: t.float({
+      decimals: DECIMALS.yuan,
       nullable: true,
       authScopes: aggregates,
       description: `实缴税款合计 in 元.${WITHHELD}`,
       resolve: unlessSuppressed((g) => Number(g.taxPaidYuan)),
     }),
     revenueYuan: t.float({
+      decimals: DECIMALS.yuan,
       nullable: true,
       authScopes: aggregates,
       description: `营业收入合计 in 元.${WITHHELD}`,
       resolve: unlessSuppressed((g) => Number(g.revenueYuan)),
     }),
     landAreaMu: t.float({
+      decimals: DECIMALS.mu,
       nullable: true,
       authScopes: aggregates,
       description: `在用土地合计 in 亩 (on Dec 31 of the year).${WITHHELD}`,
       resolve: unlessSuppressed((g) => Number(g.landAreaMu)),
     }),
     electricityKwh: t.float({
+      decimals: DECIMALS.kwh,
       nullable: true,
       authScopes: aggregates,
       description: `用电量合计 in kWh.${WITHHELD}`,
       resolve: unlessSuppressed((g) => Number(g.electricityKwh)),
     }),
     muAverageTaxYuan: t.float({
+      decimals: DECIMALS.yuan,
       nullable: true,
       authScopes: aggregates,
       description: `加权亩均税收 in 元/亩: Σ 实缴税款 ÷ Σ 在用土地 over the members that have both (land > 0); null when none.${WITHHELD}`,
@@ -208,6 +215,7 @@ const ClusterTargetRef = builder.objectRef<Cell<TargetProgress>>('ClusterTarget'
       description: '目标年份, e.g. 2026',
     }),
     targetRevenueYuan: t.exposeFloat('targetRevenueYuan', {
+      decimals: DECIMALS.yuan,
       authScopes: aggregates,
       description: '目标营业收入 in 元 (百亿级 = 10,000,000,000)',
     }),
@@ -220,12 +228,14 @@ const ClusterTargetRef = builder.objectRef<Cell<TargetProgress>>('ClusterTarget'
       description: '依据: the policy clause',
     }),
     revenueYuan: t.float({
+      decimals: DECIMALS.yuan,
       nullable: true,
       authScopes: aggregates,
       description: `集群营业收入 in 元 for the year asked; null when the cluster is a small cell withheld from the caller (AggregateGroup.suppressed)`,
       resolve: (p) => (p.suppressed ? null : Number(p.revenueYuan)),
     }),
     shareReached: t.float({
+      decimals: DECIMALS.fraction,
       nullable: true,
       authScopes: aggregates,
       description: '完成度: revenue ÷ target (1 = reached); null when the revenue is withheld',
@@ -344,6 +354,7 @@ const SourceFreshnessRef = builder.objectRef<SourceFreshness>('SourceFreshness')
 
 builder.queryFields((t) => ({
   countyAggregates: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: CountyAggregatesRef,
     authScopes: aggregates,
     description:
@@ -363,6 +374,7 @@ builder.queryFields((t) => ({
     },
   }),
   dataFreshness: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [SourceFreshnessRef],
     authScopes: aggregates,
     description:

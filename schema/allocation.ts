@@ -1,3 +1,4 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { UserInputError } from '../lib/errors.js';
 import { checkYear } from '../lib/year.js';
 import {
@@ -11,6 +12,7 @@ import {
 import { GRADES } from '../resolvers/evaluation-method.js';
 import { type Cell, suppressedNote, suppressSmallCells } from '../resolvers/small-cells.js';
 import { builder, REFUSED } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { Enterprise } from './enterprise.js';
 import { PopulationEnum } from './mu-efficiency.js';
 
@@ -30,10 +32,12 @@ const AllocationAccountRef = builder.objectRef<AllocationAccount>('AllocationAcc
       description: '户名 as the power company last delivered it',
     }),
     kwh: t.exposeFloat('kwh', {
+      decimals: DECIMALS.kwh,
       authScopes: power,
       description: '用电量 of the graded year (千瓦时, kWh)',
     }),
     estimatedSurchargeYuan: t.exposeFloat('estimatedSurchargeYuan', {
+      decimals: DECIMALS.yuan,
       nullable: true,
       authScopes: power,
       description:
@@ -113,6 +117,7 @@ export const AllocationRef = builder.objectRef<Allocation>('Allocation').impleme
         '连续D类年数: the run of D grades ending at `year` (a year not evaluated breaks it)',
     }),
     surchargeYuanPerKwh: t.exposeFloat('surchargeYuanPerKwh', {
+      decimals: DECIMALS.yuanPerKwh,
       nullable: true,
       authScopes: profile,
       description: '差别电价加价标准 (元/千瓦时) applied during year + 1; null when none',
@@ -135,11 +140,13 @@ export const AllocationRef = builder.objectRef<Allocation>('Allocation').impleme
       resolve: (a) => a.accounts,
     }),
     electricityKwh: t.exposeFloat('electricityKwh', {
+      decimals: DECIMALS.kwh,
       nullable: true,
       authScopes: power,
       description: `用电量 of \`year\` over every linked account (千瓦时, kWh).${REFUSED}`,
     }),
     estimatedSurchargeYuan: t.exposeFloat('estimatedSurchargeYuan', {
+      decimals: DECIMALS.yuan,
       nullable: true,
       authScopes: power,
       description:
@@ -201,12 +208,14 @@ const TownSurcharge = builder.objectRef<TownRow>('TownSurcharge').implement({
       resolve: (r) => (r.suppressed ? null : r.accounts),
     }),
     kwh: t.float({
+      decimals: DECIMALS.kwh,
       nullable: true,
       authScopes: aggregates,
       description: `用电量 of the graded year (千瓦时, kWh).${WITHHELD}`,
       resolve: (r) => (r.suppressed ? null : r.kwh),
     }),
     estimatedSurchargeYuan: t.float({
+      decimals: DECIMALS.yuan,
       nullable: true,
       authScopes: aggregates,
       description: `预计加价金额 (元).${WITHHELD}`,
@@ -246,6 +255,7 @@ builder.drizzleObjectField(Enterprise, 'allocation', (t) =>
 
 builder.queryFields((t) => ({
   allocationList: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [AllocationRef],
     nullable: true,
     authScopes: profile,
@@ -268,6 +278,7 @@ builder.queryFields((t) => ({
     },
   }),
   surchargeByTown: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [TownSurcharge],
     authScopes: aggregates,
     description:

@@ -1,3 +1,4 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { UserInputError } from '../lib/errors.js';
 import { checkYear } from '../lib/year.js';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../resolvers/land-revitalization/types.js';
 import { suppressedNote, suppressSmallCells } from '../resolvers/small-cells.js';
 import { builder } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { Enterprise } from './enterprise.js';
 import { LandLease, LandParcel } from './land.js';
 
@@ -69,16 +71,20 @@ const LandRevitalizationCaseRef = builder
       }),
       status: t.exposeString('status', { description: '登记状态 as currently registered' }),
       landAreaMu: t.exposeFloat('landAreaMu', {
+        decimals: DECIMALS.landMu,
         description: '在用土地面积 on Dec 31 (亩): parcels held − leased out + leased in',
       }),
       landAreaM2: t.exposeFloat('landAreaM2', {
+        decimals: DECIMALS.m2,
         description: '在用土地面积 on Dec 31 (m², 平方米)',
       }),
       taxPaidYuan: t.exposeFloat('taxPaidYuan', {
+        decimals: DECIMALS.yuan,
         nullable: true,
         description: '实缴税款 of the year (元); null without a payment',
       }),
       electricityKwh: t.exposeFloat('electricityKwh', {
+        decimals: DECIMALS.kwh,
         nullable: true,
         description: '用电量 of the year (千瓦时, kWh); null without a reading',
       }),
@@ -126,6 +132,7 @@ const TownRevitalizationRef = builder
         resolve: (r) => (r.suppressed ? null : r.cases),
       }),
       areaMu: t.float({
+        decimals: DECIMALS.landMu,
         nullable: true,
         description: `在用土地面积合计 (亩).${WITHHELD}`,
         resolve: (r) => (r.suppressed ? null : r.areaMu),
@@ -153,6 +160,7 @@ function checkedFirst(first: number | null | undefined): number | undefined {
 builder.queryFields((t) => ({
   landRevitalization: t.connection(
     {
+      complexity: costing(COUNTY_WIDE),
       type: LandRevitalizationCaseRef,
       // null (with a FORBIDDEN error) for a role that may not read the cases, so that the other
       // fields of the same request still answer
@@ -196,6 +204,7 @@ builder.queryFields((t) => ({
         }),
         totalAreaMu: c.float({
           authScopes: naturalResources,
+          decimals: DECIMALS.landMu,
           description: '在用土地面积合计 (亩) of the cases matching the filter, across all pages',
           resolve: (connection) => connection.page.totalAreaMu,
         }),
@@ -210,6 +219,7 @@ builder.queryFields((t) => ({
     { name: 'LandRevitalizationEdge', description: '盘活名单中的一项: a case and its cursor' },
   ),
   landRevitalizationByTown: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [TownRevitalizationRef],
     authScopes: aggregates,
     description:

@@ -63,6 +63,11 @@ export interface Config {
   dataVersionTtlMs: number;
   /** The service reuses a looked-up API key for this many ms; 0 = look it up on every request. */
   keyCacheMs: number;
+  /**
+   * Small-cell suppression: a by-town, by-industry or by-cluster figure over fewer firms than this
+   * is withheld from roles below analyst (docs/security.md); 0 or 1 = off.
+   */
+  minCellFirms: number;
 }
 
 export const DEFAULTS = {
@@ -89,6 +94,7 @@ export const DEFAULTS = {
   dataVersionTtlMs: 1000,
   keyCacheMs: 5000,
   maxReplicaLagMs: 5000,
+  minCellFirms: 3,
 } as const;
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -173,6 +179,7 @@ export function loadConfig(
       'EDP_DATA_VERSION_TTL_MS',
     ),
     keyCacheMs: intFrom(env.EDP_KEY_CACHE_MS, DEFAULTS.keyCacheMs, 'EDP_KEY_CACHE_MS'),
+    minCellFirms: intFrom(env.EDP_MIN_CELL_FIRMS, DEFAULTS.minCellFirms, 'EDP_MIN_CELL_FIRMS'),
   };
   const merged: Config = {
     ...config,

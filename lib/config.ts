@@ -65,6 +65,13 @@ export interface Config {
   ingestMaxLineBytes: number;
   /** `edp ingest`: a cell longer than this many characters quarantines its row. */
   ingestMaxCellChars: number;
+  /** The service reuses a looked-up API key for this many ms; 0 = look it up on every request. */
+  keyCacheMs: number;
+  /**
+   * Small-cell suppression: a by-town, by-industry or by-cluster figure over fewer firms than this
+   * is withheld from roles below analyst (docs/security.md); 0 or 1 = off.
+   */
+  minCellFirms: number;
 }
 
 export const DEFAULTS = {
@@ -89,9 +96,11 @@ export const DEFAULTS = {
   maxTokens: 5000,
   maxCost: 50_000,
   dataVersionTtlMs: 1000,
+  keyCacheMs: 5000,
   maxReplicaLagMs: 5000,
   ingestMaxLineBytes: 1 << 20,
   ingestMaxCellChars: 4096,
+  minCellFirms: 3,
 } as const;
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -185,6 +194,8 @@ export function loadConfig(
       DEFAULTS.ingestMaxCellChars,
       'EDP_MAX_CELL_CHARS',
     ),
+    keyCacheMs: intFrom(env.EDP_KEY_CACHE_MS, DEFAULTS.keyCacheMs, 'EDP_KEY_CACHE_MS'),
+    minCellFirms: intFrom(env.EDP_MIN_CELL_FIRMS, DEFAULTS.minCellFirms, 'EDP_MIN_CELL_FIRMS'),
   };
   const merged: Config = {
     ...config,

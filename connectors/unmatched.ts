@@ -86,11 +86,20 @@ function unmatchedSelects(sources: readonly SourceDefinition[]) {
  */
 export async function listUnmatched(
   database: Database,
-  options: { source?: string; first?: number; after?: string | null } = {},
+  options: {
+    source?: string;
+    /** only these sources (a role's own departments'); every linked source when absent */
+    within?: readonly string[];
+    first?: number;
+    after?: string | null;
+  } = {},
 ): Promise<UnmatchedPage> {
+  const readable = options.within
+    ? LINKED_SOURCES.filter((s) => options.within!.includes(s.name))
+    : LINKED_SOURCES;
   const sources = options.source
     ? LINKED_SOURCES.filter((s) => s.name === options.source)
-    : LINKED_SOURCES;
+    : readable;
   if (options.source && sources.length === 0) {
     throw new LinkError(
       `未知数据源 "${options.source}"${didYouMean(

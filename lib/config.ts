@@ -57,7 +57,7 @@ export interface Config {
   maxDirectives: number;
   /** Most lexical tokens in one document. */
   maxTokens: number;
-  /** Highest estimated cost of one operation (graphql-armor cost: objects 2, scalars 1, ×1.5 per level). */
+  /** Highest estimated cost of one operation (schema/cost.ts: a county-wide field 4,500, list arguments and `first` multiply). */
   maxCost: number;
   /** The service reuses the data version (which keys cached county evaluations) for this many ms; 0 = read it on every request. */
   dataVersionTtlMs: number;

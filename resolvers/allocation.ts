@@ -72,7 +72,13 @@ export interface Allocation {
   /** rate × the year's consumption (元); null when no surcharge applies */
   estimatedSurchargeYuan: number | null;
   history: YearGrade[];
+  /** the reasons in full, figures of the power company's detail included (power, admin, analyst, exports) */
   reasons: string[];
+  /**
+   * the same reasons for a role that may not read the power company's detail: the estimate names
+   * the rate and the year, not the kWh or the amount (Allocation.electricityKwh, estimatedSurchargeYuan)
+   */
+  reasonsWithoutPowerDetail: string[];
   /** for lists: the register's name and town */
   name: string;
   town: string | null;
@@ -205,6 +211,8 @@ function toAllocation(
   });
   const electricityKwh = accounts.reduce((s, a) => s + a.kwh, 0);
   const reasons: string[] = [];
+  /** index in `reasons` of the one sentence that cites the power company's figures, and its general form */
+  let powerDetail: { at: number; general: string } | null = null;
   const unit = method?.surcharge.unit ?? '元/千瓦时';
   if (!method) reasons.push(`${year} 年度等级没有适用的差别化配置办法`);
   else if (!row.grade)
@@ -224,10 +232,15 @@ function toAllocation(
     const populations = new Set(runYears.map((h) => h.population));
     if (populations.size > 1) reasons.push('连续年数跨规下、规上两类：任一类的 D 类均计入');
     if (accounts.length === 0) reasons.push('本企业没有关联的用电户号：加收电价无户可执行');
-    else
+    else {
+      powerDetail = {
+        at: reasons.length,
+        general: `估算：${rate.toFixed(2)} ${unit} × ${year} 年用电量（用电量和预计加价金额属供电公司明细，本角色不可查看）`,
+      };
       reasons.push(
         `估算：${rate.toFixed(2)} ${unit} × ${year} 年用电量 ${electricityKwh.toLocaleString('en-US')} kWh = ${yuanText(round2(rate * electricityKwh))} 元`,
       );
+    }
   }
   const finalYears = history.filter((h) => h.runId !== null && h.year > year - row.run - 1);
   if (source?.runId)
@@ -250,6 +263,9 @@ function toAllocation(
     estimatedSurchargeYuan: rate === null ? null : round2(rate * electricityKwh),
     history,
     reasons,
+    reasonsWithoutPowerDetail: powerDetail
+      ? reasons.map((r, i) => (i === powerDetail.at ? powerDetail.general : r))
+      : reasons,
     name: row.name,
     town: row.town,
     runId: source?.runId ?? null,
@@ -332,12 +348,10 @@ export function allocationOf(county: CountyAllocation, uscc: string): Allocation
     county.method,
     county.sources,
   );
-  return {
-    ...none,
-    reasons: county.notEvaluated.length
-      ? [...county.notEvaluated, ...none.reasons]
-      : [`${uscc} 不是已登记的企业`],
-  };
+  const reasons = county.notEvaluated.length
+    ? [...county.notEvaluated, ...none.reasons]
+    : [`${uscc} 不是已登记的企业`];
+  return { ...none, reasons, reasonsWithoutPowerDetail: reasons };
 }
 
 /** Enterprises of one grade (default D) in `year`, ordered by USCC. */

@@ -48,10 +48,17 @@ export async function batchesById(
 /** A page of unmatched records (connectors/unmatched.ts); an unknown source or cursor is the caller's error. */
 export async function unmatchedRecordsPage(
   database: Database,
-  args: { source?: string | null; first?: number | null; after?: string | null },
+  args: {
+    source?: string | null;
+    /** only these sources (the caller's own departments'); all when absent */
+    within?: readonly string[];
+    first?: number | null;
+    after?: string | null;
+  },
 ): Promise<UnmatchedPage> {
   return listUnmatched(database, {
     source: args.source ?? undefined,
+    within: args.within,
     first: pageSize(args.first, 50),
     after: args.after,
   });

@@ -1,3 +1,5 @@
+import { DECIMALS } from '../lib/decimals.js';
+
 /**
  * The table of an enterprise's yearly figures (docs/metrics.md): one entry per metric, from which
  * metricsSql's select list, the row and API types, the conversion to numbers, the reasons for a
@@ -63,6 +65,8 @@ export interface MetricDefinition {
   unit: string;
   /** a whole number (persons); every other figure is a decimal */
   integer?: boolean;
+  /** the decimals the API gives it (lib/decimals.ts); 0 for a whole number */
+  decimals: number;
   /** a base figure: the record it comes from */
   origin?: keyof typeof ORIGINS;
   /** computed from these columns (a null input makes it null, and the input's reason counts) */
@@ -82,6 +86,7 @@ export const METRICS = [
     name: 'landAreaMu',
     nameZh: '用地面积',
     unit: '亩',
+    decimals: DECIMALS.mu,
     origin: 'land',
     notPositive: (land) =>
       land === 0 ? '用地面积为 0' : `用地面积为负（${land} 亩：出租多于自有）`,
@@ -93,6 +98,7 @@ export const METRICS = [
     name: 'landAreaM2',
     nameZh: '用地面积',
     unit: 'm²',
+    decimals: DECIMALS.m2,
     origin: 'land',
     description: '用地面积 in m² (平方米): land in use on Dec 31',
   },
@@ -101,6 +107,7 @@ export const METRICS = [
     name: 'taxPaidYuan',
     nameZh: '实缴税款',
     unit: '元',
+    decimals: DECIMALS.yuan,
     origin: 'taxPayments',
     description: '实缴税款 in 元: every tax type over the months of the year, refunds negative',
   },
@@ -109,6 +116,7 @@ export const METRICS = [
     name: 'revenueYuan',
     nameZh: '营业收入',
     unit: '元',
+    decimals: DECIMALS.yuan,
     origin: 'annualReturn',
     notPositive: (_revenue, year) => `${year} 年营业收入不为正`,
     description: '营业收入 in 元, from the annual return',
@@ -118,6 +126,7 @@ export const METRICS = [
     name: 'electricityKwh',
     nameZh: '用电量',
     unit: 'kWh',
+    decimals: DECIMALS.kwh,
     origin: 'power',
     description: '用电量 in kWh: every linked account, every month of the year',
   },
@@ -126,6 +135,7 @@ export const METRICS = [
     name: 'energyTce',
     nameZh: '综合能耗',
     unit: 'tce',
+    decimals: DECIMALS.tce,
     origin: 'power',
     inputs: ['electricity_kwh'],
     notPositive: (_tce, year) => `${year} 年用电量为 0`,
@@ -137,6 +147,7 @@ export const METRICS = [
     name: 'muAverageTaxYuan',
     nameZh: '亩均税收',
     unit: '元/亩',
+    decimals: DECIMALS.yuan,
     ratio: { numerator: 'tax_paid_yuan', denominator: 'land_area_mu' },
     description: '亩均税收 in 元/亩: tax paid ÷ land in use',
   },
@@ -145,6 +156,7 @@ export const METRICS = [
     name: 'muAverageRevenueYuan',
     nameZh: '亩均营业收入',
     unit: '元/亩',
+    decimals: DECIMALS.yuan,
     ratio: { numerator: 'revenue_yuan', denominator: 'land_area_mu' },
     description: '亩均营业收入 in 元/亩: revenue ÷ land in use',
   },
@@ -153,6 +165,7 @@ export const METRICS = [
     name: 'revenuePerTceYuan',
     nameZh: '单位能耗营业收入',
     unit: '元/tce',
+    decimals: DECIMALS.yuan,
     ratio: { numerator: 'revenue_yuan', denominator: 'energy_tce' },
     description: '单位能耗营业收入 in 元/tce: revenue ÷ energy',
   },
@@ -161,6 +174,7 @@ export const METRICS = [
     name: 'rdExpenseYuan',
     nameZh: '研发费用',
     unit: '元',
+    decimals: DECIMALS.yuan,
     origin: 'annualReturn',
     description: '研发费用 in 元, from the annual return',
   },
@@ -169,6 +183,7 @@ export const METRICS = [
     name: 'rdIntensity',
     nameZh: '研发投入强度',
     unit: '',
+    decimals: DECIMALS.fraction,
     ratio: { numerator: 'rd_expense_yuan', denominator: 'revenue_yuan' },
     description: '研发投入强度: 研发费用 ÷ 营业收入, a fraction (0.03 = 3%)',
   },
@@ -178,6 +193,7 @@ export const METRICS = [
     nameZh: '年平均从业人数',
     unit: '人',
     integer: true,
+    decimals: 0,
     origin: 'annualReturn',
     notPositive: (employees, year) =>
       `${year} 年年平均从业人数${employees === 0 ? '为 0' : '为负'}`,
@@ -188,6 +204,7 @@ export const METRICS = [
     name: 'labourProductivityYuan',
     nameZh: '全员劳动生产率',
     unit: '元/人',
+    decimals: DECIMALS.yuan,
     ratio: { numerator: 'revenue_yuan', denominator: 'employees' },
     description: '全员劳动生产率 in 元/人: revenue ÷ 年平均从业人数',
   },

@@ -1,3 +1,4 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { checkYear } from '../lib/year.js';
 import {
   type AggregateGroup,
@@ -11,6 +12,7 @@ import {
 } from '../resolvers/aggregates.js';
 import { clusters } from '../resolvers/clusters.js';
 import { builder } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { ClusterId } from './enterprise-filter.js';
 import { PopulationEnum } from './mu-efficiency.js';
 
@@ -103,26 +105,31 @@ const AggregateGroupRef = builder.objectRef<AggregateGroup>('AggregateGroup').im
       description: '规上企业数: 营业收入 of the year ≥ 20,000,000 元',
     }),
     taxPaidYuan: t.float({
+      decimals: DECIMALS.yuan,
       authScopes: aggregates,
       description: '实缴税款合计 in 元',
       resolve: (g) => Number(g.taxPaidYuan),
     }),
     revenueYuan: t.float({
+      decimals: DECIMALS.yuan,
       authScopes: aggregates,
       description: '营业收入合计 in 元',
       resolve: (g) => Number(g.revenueYuan),
     }),
     landAreaMu: t.float({
+      decimals: DECIMALS.mu,
       authScopes: aggregates,
       description: '在用土地合计 in 亩 (on Dec 31 of the year)',
       resolve: (g) => Number(g.landAreaMu),
     }),
     electricityKwh: t.float({
+      decimals: DECIMALS.kwh,
       authScopes: aggregates,
       description: '用电量合计 in kWh',
       resolve: (g) => Number(g.electricityKwh),
     }),
     muAverageTaxYuan: t.float({
+      decimals: DECIMALS.yuan,
       nullable: true,
       authScopes: aggregates,
       description:
@@ -162,6 +169,7 @@ const ClusterTargetRef = builder.objectRef<TargetProgress>('ClusterTarget').impl
       description: '目标年份, e.g. 2026',
     }),
     targetRevenueYuan: t.exposeFloat('targetRevenueYuan', {
+      decimals: DECIMALS.yuan,
       authScopes: aggregates,
       description: '目标营业收入 in 元 (百亿级 = 10,000,000,000)',
     }),
@@ -174,11 +182,13 @@ const ClusterTargetRef = builder.objectRef<TargetProgress>('ClusterTarget').impl
       description: '依据: the policy clause',
     }),
     revenueYuan: t.float({
+      decimals: DECIMALS.yuan,
       authScopes: aggregates,
       description: '集群营业收入 in 元 for the year asked',
       resolve: (p) => Number(p.revenueYuan),
     }),
     shareReached: t.exposeFloat('shareReached', {
+      decimals: DECIMALS.fraction,
       authScopes: aggregates,
       description: '完成度: revenue ÷ target (1 = reached)',
     }),
@@ -286,6 +296,7 @@ const SourceFreshnessRef = builder.objectRef<SourceFreshness>('SourceFreshness')
 
 builder.queryFields((t) => ({
   countyAggregates: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: CountyAggregatesRef,
     authScopes: aggregates,
     description:
@@ -298,6 +309,7 @@ builder.queryFields((t) => ({
     },
   }),
   dataFreshness: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [SourceFreshnessRef],
     authScopes: aggregates,
     description:

@@ -1,3 +1,4 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { UserInputError } from '../lib/errors.js';
 import { checkYear } from '../lib/year.js';
 import {
@@ -10,6 +11,7 @@ import {
 } from '../resolvers/allocation.js';
 import { GRADES } from '../resolvers/evaluation-method.js';
 import { builder, REFUSED } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { Enterprise } from './enterprise.js';
 import { PopulationEnum } from './mu-efficiency.js';
 
@@ -29,10 +31,12 @@ const AllocationAccountRef = builder.objectRef<AllocationAccount>('AllocationAcc
       description: '户名 as the power company last delivered it',
     }),
     kwh: t.exposeFloat('kwh', {
+      decimals: DECIMALS.kwh,
       authScopes: power,
       description: '用电量 of the graded year (千瓦时, kWh)',
     }),
     estimatedSurchargeYuan: t.exposeFloat('estimatedSurchargeYuan', {
+      decimals: DECIMALS.yuan,
       nullable: true,
       authScopes: power,
       description:
@@ -112,6 +116,7 @@ export const AllocationRef = builder.objectRef<Allocation>('Allocation').impleme
         '连续D类年数: the run of D grades ending at `year` (a year not evaluated breaks it)',
     }),
     surchargeYuanPerKwh: t.exposeFloat('surchargeYuanPerKwh', {
+      decimals: DECIMALS.yuanPerKwh,
       nullable: true,
       authScopes: profile,
       description: '差别电价加价标准 (元/千瓦时) applied during year + 1; null when none',
@@ -121,8 +126,9 @@ export const AllocationRef = builder.objectRef<Allocation>('Allocation').impleme
       description: '执行年度: year + 1',
     }),
     accounts: t.stringList({
-      authScopes: profile,
-      description: '用电户号 the surcharge applies to (every account linked to the enterprise)',
+      nullable: true,
+      authScopes: power,
+      description: `用电户号 the surcharge applies to (every account linked to the enterprise): the power company's detail, as in \`powerAccounts\`.${REFUSED}`,
       resolve: (a) => a.accounts.map((x) => x.accountNo),
     }),
     accountDetails: t.field({
@@ -133,11 +139,13 @@ export const AllocationRef = builder.objectRef<Allocation>('Allocation').impleme
       resolve: (a) => a.accounts,
     }),
     electricityKwh: t.exposeFloat('electricityKwh', {
+      decimals: DECIMALS.kwh,
       nullable: true,
       authScopes: power,
       description: `用电量 of \`year\` over every linked account (千瓦时, kWh).${REFUSED}`,
     }),
     estimatedSurchargeYuan: t.exposeFloat('estimatedSurchargeYuan', {
+      decimals: DECIMALS.yuan,
       nullable: true,
       authScopes: power,
       description:
@@ -149,9 +157,12 @@ export const AllocationRef = builder.objectRef<Allocation>('Allocation').impleme
       description: '历年评价等级 up to `year`',
       resolve: (a) => a.history,
     }),
-    reasons: t.exposeStringList('reasons', {
+    reasons: t.stringList({
       authScopes: profile,
-      description: '说明, e.g. "2023 规上D, 2024 规上D → 0.10 元/千瓦时 in 2025"',
+      description:
+        '说明, e.g. "2023 规上D, 2024 规上D → 0.10 元/千瓦时 in 2025". The estimate cites the year’s kWh and amount to roles that read the power company’s detail; to the others it names the rate and the year only.',
+      resolve: (a, _args, ctx) =>
+        ctx.viewer.can.departments.includes('power') ? a.reasons : a.reasonsWithoutPowerDetail,
     }),
     runId: t.exposeID('runId', {
       nullable: true,
@@ -185,10 +196,12 @@ const TownSurcharge = builder
       }),
       accounts: t.exposeInt('accounts', { authScopes: aggregates, description: '用电户数' }),
       kwh: t.exposeFloat('kwh', {
+        decimals: DECIMALS.kwh,
         authScopes: aggregates,
         description: '用电量 of the graded year (千瓦时, kWh)',
       }),
       estimatedSurchargeYuan: t.exposeFloat('estimatedSurchargeYuan', {
+        decimals: DECIMALS.yuan,
         authScopes: aggregates,
         description: '预计加价金额 (元)',
       }),
@@ -215,6 +228,7 @@ builder.drizzleObjectField(Enterprise, 'allocation', (t) =>
 
 builder.queryFields((t) => ({
   allocationList: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [AllocationRef],
     nullable: true,
     authScopes: profile,
@@ -237,6 +251,7 @@ builder.queryFields((t) => ({
     },
   }),
   surchargeByTown: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [TownSurcharge],
     authScopes: aggregates,
     description:

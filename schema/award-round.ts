@@ -1,4 +1,5 @@
 import type { AwardPaymentRow } from '../db/decisions.js';
+import { DECIMALS } from '../lib/decimals.js';
 import {
   type AwardRoundLineRecord,
   type AwardRoundRecord,
@@ -24,6 +25,7 @@ const AwardPayment = builder.objectRef<AwardPaymentRow>('AwardPayment').implemen
     id: t.exposeID('id', { description: '兑现记录编号' }),
     paidOn: t.field({ type: 'Date', description: '支付日期', resolve: (p) => p.paidOn }),
     amountYuan: t.float({
+      decimals: DECIMALS.yuan,
       description: '金额 in 元; negative for a reversing entry (冲销)',
       resolve: (p) => Number(p.amountYuan),
     }),
@@ -55,6 +57,7 @@ export const AwardRoundLine = builder.objectRef<AwardRoundLineRecord>('AwardRoun
     ruleSet: t.exposeString('ruleSet', { description: '政策文号' }),
     clause: t.exposeString('clause', { description: '条款' }),
     amountYuan: t.float({
+      decimals: DECIMALS.yuan,
       nullable: true,
       description: '核定金额 in 元 (gross); null when the amount is set by another document',
       resolve: (l) => money(l.amountYuan),
@@ -72,6 +75,7 @@ export const AwardRoundLine = builder.objectRef<AwardRoundLineRecord>('AwardRoun
     }),
     reasons: t.exposeStringList('reasons', { description: '理由 as frozen when approved' }),
     paidYuan: t.exposeFloat('paidYuan', {
+      decimals: DECIMALS.yuan,
       description: '已兑现金额 in 元: payments less reversing entries',
     }),
     payments: t.field({

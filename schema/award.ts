@@ -1,7 +1,9 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { type AwardSummaryRow, awardCandidates, awardSummary } from '../resolvers/awards/engine.js';
 import { awardCodes, defaultRegistry } from '../resolvers/awards/ruleset.js';
 import type { AwardEligibility as Answer } from '../resolvers/awards/types.js';
 import { builder, REFUSED } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { Enterprise } from './enterprise.js';
 
 /** Per-enterprise answers are part of the shared profile; the county summary is an aggregate. */
@@ -46,6 +48,7 @@ export const AwardEligibility = builder.objectRef<Answer>('AwardEligibility').im
     title: t.exposeString('title', { description: '奖励名称: the award in the policy’s words' }),
     eligible: t.exposeBoolean('eligible', { description: '是否符合条件' }),
     amountYuan: t.float({
+      decimals: DECIMALS.yuan,
       nullable: true,
       description:
         '奖励金额 in 元 (gross, taxable to the recipient); null when not eligible, and when eligible but the amount is set by another document',
@@ -78,6 +81,7 @@ export const AwardSummary = builder.objectRef<AwardSummaryRow>('AwardSummary').i
     title: t.exposeString('title', { description: '奖励名称' }),
     candidates: t.exposeInt('candidates', { description: '符合条件的企业数 (enterprises)' }),
     totalAmountYuan: t.exposeFloat('totalAmountYuan', {
+      decimals: DECIMALS.yuan,
       description: '奖励金额合计 in 元 (candidates whose amount is set elsewhere add nothing)',
     }),
     unpricedCandidates: t.exposeInt('unpricedCandidates', {
@@ -105,6 +109,7 @@ builder.objectField(Enterprise, 'awardEligibility', (t) =>
 
 builder.queryFields((t) => ({
   awardCandidates: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [AwardEligibility],
     nullable: true,
     description: `奖励候选: every enterprise in the county eligible for the award as of asOf, by event date.${REFUSED}`,
@@ -116,6 +121,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => awardCandidates(ctx.database, args.code, args.asOf),
   }),
   awardSummary: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [AwardSummary],
     description:
       '奖励汇总: candidates and amounts (元) per clause and award code of every rule set in force as of asOf.',

@@ -8,6 +8,8 @@ import { getTableConfig } from 'drizzle-orm/pg-core';
 import { GraphQLError } from 'graphql';
 import { relations } from '../db/relations.js';
 import type { Context, Department } from '../resolvers/context.js';
+import { fieldCost, MAX_PAGE_SIZE } from './cost.js';
+import DecimalsPlugin from './decimals-plugin.js';
 
 /** The scopes a denied check asked for, e.g. ["department tax"], for the FORBIDDEN message. */
 const scopesNeeded = (failure: AuthFailure): string[] =>
@@ -44,13 +46,20 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, RelayPlugin, ComplexityPlugin, DataloaderPlugin, DrizzlePlugin],
+  plugins: [
+    ScopeAuthPlugin,
+    RelayPlugin,
+    ComplexityPlugin,
+    DataloaderPlugin,
+    DrizzlePlugin,
+    DecimalsPlugin,
+  ],
   defaultFieldNullability: false,
   drizzle: {
     client: (ctx) => ctx.database.db,
     getTableConfig,
     relations,
-    maxConnectionSize: 100,
+    maxConnectionSize: MAX_PAGE_SIZE,
     defaultConnectionSize: 20,
   },
   relay: {
@@ -80,10 +89,8 @@ export const builder = new SchemaBuilder<{
       );
     },
   },
-  complexity: {
-    defaultComplexity: 1,
-    defaultListMultiplier: 10,
-  },
+  // the cost a document is refused by (server/limits.ts enforces it, with the request's variables)
+  complexity: { fieldComplexity: fieldCost },
 });
 
 /**

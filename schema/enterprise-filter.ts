@@ -11,6 +11,7 @@ import {
   searchEnterprises,
 } from '../resolvers/enterprise-search.js';
 import { builder, REFUSED } from './builder.js';
+import { COUNTY_SEARCH, costing } from './cost.js';
 import { Enterprise, isEmpty } from './enterprise.js';
 
 const profile = { profile: true } as const;
@@ -116,6 +117,7 @@ type EnterpriseRow = typeof enterprises.$inferSelect;
 builder.queryFields((t) => ({
   enterprises: t.connection(
     {
+      complexity: costing(COUNTY_SEARCH),
       type: Enterprise,
       nullable: true,
       authScopes: profile,

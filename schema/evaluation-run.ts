@@ -10,6 +10,7 @@ import {
   publishEvaluation,
 } from '../resolvers/decisions/runs.js';
 import { builder, REFUSED } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { Enterprise } from './enterprise.js';
 import { IngestBatch } from './ingest-batch.js';
 import { MuEfficiency } from './mu-efficiency.js';
@@ -139,6 +140,7 @@ builder.queryFields((t) => ({
       listEvaluationRuns(ctx.database, args.year == null ? null : checkYear(args.year)),
   }),
   evaluationChanges: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [EvaluationChangeRef],
     nullable: true,
     authScopes: profile,

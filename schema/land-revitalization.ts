@@ -1,3 +1,4 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { UserInputError } from '../lib/errors.js';
 import { checkYear } from '../lib/year.js';
 import {
@@ -13,6 +14,7 @@ import {
   type TownRevitalization,
 } from '../resolvers/land-revitalization/types.js';
 import { builder } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { Enterprise } from './enterprise.js';
 import { LandLease, LandParcel } from './land.js';
 
@@ -68,16 +70,20 @@ const LandRevitalizationCaseRef = builder
       }),
       status: t.exposeString('status', { description: '登记状态 as currently registered' }),
       landAreaMu: t.exposeFloat('landAreaMu', {
+        decimals: DECIMALS.landMu,
         description: '在用土地面积 on Dec 31 (亩): parcels held − leased out + leased in',
       }),
       landAreaM2: t.exposeFloat('landAreaM2', {
+        decimals: DECIMALS.m2,
         description: '在用土地面积 on Dec 31 (m², 平方米)',
       }),
       taxPaidYuan: t.exposeFloat('taxPaidYuan', {
+        decimals: DECIMALS.yuan,
         nullable: true,
         description: '实缴税款 of the year (元); null without a payment',
       }),
       electricityKwh: t.exposeFloat('electricityKwh', {
+        decimals: DECIMALS.kwh,
         nullable: true,
         description: '用电量 of the year (千瓦时, kWh); null without a reading',
       }),
@@ -117,7 +123,10 @@ const TownRevitalizationRef = builder
         resolve: (r) => r.category,
       }),
       cases: t.exposeInt('cases', { description: '企业数 in the category' }),
-      areaMu: t.exposeFloat('areaMu', { description: '在用土地面积合计 (亩)' }),
+      areaMu: t.exposeFloat('areaMu', {
+        decimals: DECIMALS.landMu,
+        description: '在用土地面积合计 (亩)',
+      }),
     }),
   });
 
@@ -132,6 +141,7 @@ function checkedFirst(first: number | null | undefined): number | undefined {
 builder.queryFields((t) => ({
   landRevitalization: t.connection(
     {
+      complexity: costing(COUNTY_WIDE),
       type: LandRevitalizationCaseRef,
       // null (with a FORBIDDEN error) for a role that may not read the cases, so that the other
       // fields of the same request still answer
@@ -175,6 +185,7 @@ builder.queryFields((t) => ({
         }),
         totalAreaMu: c.float({
           authScopes: naturalResources,
+          decimals: DECIMALS.landMu,
           description: '在用土地面积合计 (亩) of the cases matching the filter, across all pages',
           resolve: (connection) => connection.page.totalAreaMu,
         }),
@@ -189,6 +200,7 @@ builder.queryFields((t) => ({
     { name: 'LandRevitalizationEdge', description: '盘活名单中的一项: a case and its cursor' },
   ),
   landRevitalizationByTown: t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [TownRevitalizationRef],
     authScopes: aggregates,
     description:

@@ -1,3 +1,4 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { muFromSquareMetres } from '../lib/units.js';
 import type { LandInUse } from '../resolvers/profile.js';
 import { builder, REFUSED } from './builder.js';
@@ -44,11 +45,13 @@ export const LandParcel = builder.drizzleObject('landParcels', {
       description: '权利性质: e.g. 出让, 划拨',
     }),
     areaM2: t.float({
+      decimals: DECIMALS.m2,
       description: '宗地面积 in 平方米 (m²)',
       select: { columns: { areaM2: true } },
       resolve: (p) => Number(p.areaM2),
     }),
     areaMu: t.float({
+      decimals: DECIMALS.landMu,
       description: '宗地面积 in 亩 (m² ÷ 10000/15)',
       select: { columns: { areaM2: true } },
       resolve: (p) => muFromSquareMetres(p.areaM2)!,
@@ -109,11 +112,13 @@ export const LandLease = builder.drizzleObject('landLeases', {
       description: '不动产单元号 of the leased parcel',
     }),
     areaM2: t.float({
+      decimals: DECIMALS.m2,
       description: '租赁面积 in 平方米 (m²)',
       select: { columns: { areaM2: true } },
       resolve: (l) => Number(l.areaM2),
     }),
     areaMu: t.float({
+      decimals: DECIMALS.landMu,
       description: '租赁面积 in 亩',
       select: { columns: { areaM2: true } },
       resolve: (l) => muFromSquareMetres(l.areaM2)!,
@@ -164,24 +169,29 @@ const LandInUseRef = builder.objectRef<LandInUse>('LandInUse').implement({
       resolve: (l) => l.date,
     }),
     heldM2: t.float({
+      decimals: DECIMALS.m2,
       description: '自有宗地面积 in m²: parcels held on the day',
       resolve: (l) => Number(l.heldM2),
     }),
     leasedOutM2: t.float({
+      decimals: DECIMALS.m2,
       description: '出租面积 in m²: leased out, in force on the day',
       resolve: (l) => Number(l.leasedOutM2),
     }),
     leasedInM2: t.float({
+      decimals: DECIMALS.m2,
       description: '承租面积 in m²: leased in, in force on the day',
       resolve: (l) => Number(l.leasedInM2),
     }),
     areaM2: t.float({
+      decimals: DECIMALS.m2,
       nullable: true,
       description:
         '在用土地面积 in m²: held − leased out + leased in; null when nothing is in force',
       resolve: (l) => (l.netM2 === null ? null : Number(l.netM2)),
     }),
     areaMu: t.float({
+      decimals: DECIMALS.landMu,
       nullable: true,
       description: '在用土地面积 in 亩 (m² ÷ 10000/15); null when nothing is in force',
       resolve: (l) => muFromSquareMetres(l.netM2),

@@ -1,10 +1,17 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { UserInputError } from '../lib/errors.js';
 import { checkYear } from '../lib/year.js';
 import { MAX_LEADERS, type MuTaxLeader, muTaxLeaders } from '../resolvers/leaders.js';
-import { builder } from './builder.js';
+import { builder, REFUSED } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 
-/** A leader board is an aggregate view: the dashboard role reads it without the enterprise profile. */
+/**
+ * A leader board is an aggregate view: the dashboard role reads the ranking (name, town, 亩均税收,
+ * grade) without the enterprise profile; the raw department figures behind it (tax paid, land in
+ * use) need the profile, as they do in `Enterprise.metrics`.
+ */
 const aggregates = { aggregates: true } as const;
+const profile = { profile: true } as const;
 
 const MuTaxLeaderRef = builder.objectRef<MuTaxLeader>('MuTaxLeader').implement({
   description:
@@ -23,16 +30,21 @@ const MuTaxLeaderRef = builder.objectRef<MuTaxLeader>('MuTaxLeader').implement({
       description: '所属乡镇',
     }),
     muAverageTaxYuan: t.exposeFloat('muAverageTaxYuan', {
+      decimals: DECIMALS.yuan,
       authScopes: aggregates,
       description: '亩均税收 (元/亩): 实缴税款 ÷ land in use on Dec 31',
     }),
     taxPaidYuan: t.exposeFloat('taxPaidYuan', {
-      authScopes: aggregates,
-      description: '实缴税款 of the year (元)',
+      decimals: DECIMALS.yuan,
+      nullable: true,
+      authScopes: profile,
+      description: `实缴税款 of the year (元): a department figure, not for the dashboard role.${REFUSED}`,
     }),
     landAreaMu: t.exposeFloat('landAreaMu', {
-      authScopes: aggregates,
-      description: '在用土地 on Dec 31 (亩)',
+      decimals: DECIMALS.mu,
+      nullable: true,
+      authScopes: profile,
+      description: `在用土地 on Dec 31 (亩): a department figure, not for the dashboard role.${REFUSED}`,
     }),
     grade: t.exposeString('grade', {
       nullable: true,
@@ -44,6 +56,7 @@ const MuTaxLeaderRef = builder.objectRef<MuTaxLeader>('MuTaxLeader').implement({
 
 builder.queryField('muAverageTaxLeaders', (t) =>
   t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [MuTaxLeaderRef],
     authScopes: aggregates,
     description: `亩均税收排行榜: the enterprises with the highest 亩均税收 of a year, best first (at most ${MAX_LEADERS}; default 20).`,

@@ -1,3 +1,4 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { decimal } from '../resolvers/profile.js';
 import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
@@ -28,6 +29,7 @@ export const Penalty = builder.drizzleObject('marketPenalties', {
       resolve: (p) => p.decidedOn,
     }),
     amountYuan: t.float({
+      decimals: DECIMALS.yuan,
       nullable: true,
       description: '罚没金额 in 元',
       select: { columns: { amountYuan: true } },
@@ -49,6 +51,7 @@ builder.drizzleObjectFields(Enterprise, (t) => ({
     description: '企业类型: legal form, e.g. 有限责任公司',
   }),
   registeredCapitalYuan: t.float({
+    decimals: DECIMALS.yuan,
     nullable: true,
     authScopes: market,
     description: '注册资本 in 元 (the register delivers 万元)',

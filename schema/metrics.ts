@@ -26,7 +26,7 @@ export const EnterpriseMetricsRef = builder
           const field =
             'integer' in m && m.integer
               ? t.exposeInt(m.name, options)
-              : t.exposeFloat(m.name, options);
+              : t.exposeFloat(m.name, { ...options, decimals: m.decimals });
           return [m.name, field];
         }),
       ),

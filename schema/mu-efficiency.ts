@@ -1,4 +1,5 @@
 import { getSchemaConfig, queryFromInfo } from '@pothos/plugin-drizzle';
+import { DECIMALS } from '../lib/decimals.js';
 import { UserInputError } from '../lib/errors.js';
 import { checkYear } from '../lib/year.js';
 import type { Context } from '../resolvers/context.js';
@@ -8,9 +9,11 @@ import {
   muEfficiencyOf,
   rankingOf,
 } from '../resolvers/evaluation.js';
-import { POPULATIONS } from '../resolvers/evaluation-method.js';
+import { evaluationMethods, POPULATIONS } from '../resolvers/evaluation-method.js';
 import type { EnterpriseRow } from '../resolvers/loaders.js';
+import { METRICS } from '../resolvers/metric-table.js';
 import { builder, REFUSED } from './builder.js';
+import { COUNTY_WIDE, costing } from './cost.js';
 import { Enterprise } from './enterprise.js';
 
 const profile = { profile: true } as const;
@@ -22,6 +25,16 @@ const rankedEnterprises = new WeakMap<Context, Map<string, EnterpriseRow>>();
 
 /** The most rows `muEfficiencyRanking` returns. */
 const MAX_RANKING = 100;
+
+/** An indicator's decimals: those of the metric it reads (resolvers/metric-table.ts), by indicator id. */
+const INDICATOR_DECIMALS = new Map(
+  evaluationMethods().flatMap((method) =>
+    method.indicators.map((i) => [i.id, METRICS.find((m) => m.column === i.metric)!.decimals]),
+  ),
+);
+/** The decimals of an indicator's value and benchmark: its metric's, else a fraction's. */
+const indicatorDecimals = (i: IndicatorResult) => INDICATOR_DECIMALS.get(i.id) ?? DECIMALS.fraction;
+const INDICATOR_ROUNDING = `按指标单位：元/亩、元/吨标准煤、元/人 保留 ${DECIMALS.yuan} 位小数，比率保留 ${DECIMALS.fraction} 位小数 (rounded as its metric in EnterpriseMetrics).`;
 
 const POPULATION_NAMES = {
   ABOVE_SCALE: '规上: 营业收入 of the year ≥ 20,000,000 元',
@@ -59,19 +72,22 @@ const MuIndicator = builder.objectRef<IndicatorResult>('MuIndicator').implement(
     value: t.exposeFloat('value', {
       nullable: true,
       authScopes: profile,
-      description: '指标值 in `unit`; null when an input is missing (the indicator then scores 0)',
+      decimals: indicatorDecimals,
+      description: `指标值 in \`unit\`; null when an input is missing (the indicator then scores 0). ${INDICATOR_ROUNDING}`,
     }),
     benchmark: t.exposeFloat('benchmark', {
       nullable: true,
       authScopes: profile,
-      description:
-        '基准值 in `unit`: the population’s aggregate ratio (Σ numerator ÷ Σ denominator over members with a value)',
+      description: `基准值 in \`unit\`: the population’s aggregate ratio (Σ numerator ÷ Σ denominator over members with a value). ${INDICATOR_ROUNDING} Points are computed from the unrounded value and benchmark.`,
+      decimals: indicatorDecimals,
     }),
     weight: t.exposeFloat('weight', {
+      decimals: DECIMALS.score,
       authScopes: profile,
       description: '权重: points at benchmark level',
     }),
     points: t.exposeFloat('points', {
+      decimals: DECIMALS.score,
       authScopes: profile,
       description: '得分: weight × min(max(value ÷ benchmark, 0), cap)',
     }),
@@ -122,6 +138,7 @@ export const MuEfficiency = builder.objectRef<MuEfficiencyResult>('MuEfficiency'
       description: '参评企业数: members of its population',
     }),
     score: t.exposeFloat('score', {
+      decimals: DECIMALS.score,
       nullable: true,
       authScopes: profile,
       description: '综合得分: Σ indicator points',
@@ -187,6 +204,7 @@ builder.drizzleObjectField(Enterprise, 'muEfficiency', (t) =>
 
 builder.queryField('muEfficiencyRanking', (t) =>
   t.field({
+    complexity: costing(COUNTY_WIDE),
     type: [MuEfficiency],
     nullable: true,
     authScopes: profile,

@@ -1,3 +1,4 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { type PowerAccount, type PowerRow, sumDecimals } from '../resolvers/profile.js';
 import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
@@ -16,7 +17,11 @@ const PowerMonthRef = builder.objectRef<PowerRow>('PowerMonth').implement({
       description: '抄表年月: the first day of the month',
       resolve: (m) => m.month,
     }),
-    kwh: t.float({ description: '用电量 in 千瓦时 (kWh)', resolve: (m) => Number(m.kwh) }),
+    kwh: t.float({
+      decimals: DECIMALS.kwh,
+      description: '用电量 in 千瓦时 (kWh)',
+      resolve: (m) => Number(m.kwh),
+    }),
     provenance: t.field({
       type: Provenance,
       description: '数据来源: batch, file row and how the account was linked',
@@ -37,6 +42,7 @@ const PowerAccountRef = builder.objectRef<PowerAccount>('PowerAccount').implemen
       description: '户名: account holder name of the latest month on record',
     }),
     totalKwh: t.float({
+      decimals: DECIMALS.kwh,
       description: '用电量合计 in kWh over the months listed',
       resolve: (a) => Number(sumDecimals(a.months.map((m) => m.kwh))),
     }),
@@ -65,6 +71,7 @@ const PowerMonthTotalRef = builder.objectRef<PowerMonthTotal>('PowerMonthTotal')
       resolve: (m) => m.month,
     }),
     kwh: t.float({
+      decimals: DECIMALS.kwh,
       description: '用电量 in kWh, Σ over the enterprise’s accounts',
       resolve: (m) => Number(m.kwh),
     }),

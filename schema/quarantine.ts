@@ -66,11 +66,12 @@ export const QuarantinedRow = builder.objectRef<Row>('QuarantinedRow').implement
 });
 
 /** FORBIDDEN for a source outside the role's own, worded as the schema's other refusals. */
-const refused = (role: string, source: string) =>
+export const refusedSource = (role: string, field: string, source: string) =>
   new GraphQLError(
-    `Role "${role}" may not read Query.quarantinedRows of source ${source} (it needs that source's department).`,
+    `Role "${role}" may not read Query.${field} of source ${source} (it needs that source's department).`,
     { extensions: { code: 'FORBIDDEN' } },
   );
+const refused = (role: string, source: string) => refusedSource(role, 'quarantinedRows', source);
 
 builder.queryField('quarantinedRows', (t) =>
   t.connection(

@@ -1,3 +1,4 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { sumDecimals } from '../resolvers/profile.js';
 import { builder } from './builder.js';
 import { Enterprise } from './enterprise.js';
@@ -61,16 +62,19 @@ export const TechProject = builder.drizzleObject('techProjects', {
     projectNo: t.exposeString('projectNo', { description: '项目编号 (the natural key)' }),
     projectName: t.exposeString('projectName', { nullable: true, description: '项目名称' }),
     equipmentYuan: t.float({
+      decimals: DECIMALS.yuan,
       description: '设备投资 in 元, excluding tax (不含税)',
       select: { columns: { equipmentYuan: true } },
       resolve: (p) => Number(p.equipmentYuan),
     }),
     softwareYuan: t.float({
+      decimals: DECIMALS.yuan,
       description: '软件投资 in 元, excluding tax (不含税)',
       select: { columns: { softwareYuan: true } },
       resolve: (p) => Number(p.softwareYuan),
     }),
     totalYuan: t.float({
+      decimals: DECIMALS.yuan,
       description: '总投资 in 元: 设备投资 + 软件投资',
       select: { columns: { equipmentYuan: true, softwareYuan: true } },
       resolve: (p) => Number(sumDecimals([p.equipmentYuan, p.softwareYuan])),

@@ -1,3 +1,4 @@
+import { DECIMALS } from '../lib/decimals.js';
 import { decimal, sumDecimals } from '../resolvers/profile.js';
 import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
@@ -26,6 +27,7 @@ export const TaxPayment = builder.drizzleObject('taxPayments', {
     }),
     taxType: t.exposeString('taxType', { description: '税种: tax type, e.g. 增值税, 企业所得税' }),
     amountYuan: t.float({
+      decimals: DECIMALS.yuan,
       description: '实缴金额 in 元; negative for a refund (退税)',
       select: { columns: { amountYuan: true } },
       resolve: (p) => Number(p.amountYuan),
@@ -47,18 +49,21 @@ export const TaxAnnualReturn = builder.drizzleObject('taxAnnual', {
   fields: (t) => ({
     year: t.exposeInt('year', { description: '年度: the year the return is for' }),
     revenueYuan: t.float({
+      decimals: DECIMALS.yuan,
       nullable: true,
       description: '营业收入 in 元',
       select: { columns: { revenueYuan: true } },
       resolve: (r) => decimal(r.revenueYuan),
     }),
     softwareRevenueYuan: t.float({
+      decimals: DECIMALS.yuan,
       nullable: true,
       description: '软件业务收入 in 元 (an empty cell is 0)',
       select: { columns: { softwareRevenueYuan: true } },
       resolve: (r) => decimal(r.softwareRevenueYuan),
     }),
     rdExpenseYuan: t.float({
+      decimals: DECIMALS.yuan,
       nullable: true,
       description: '研发费用 in 元',
       select: { columns: { rdExpenseYuan: true } },
@@ -93,6 +98,7 @@ const TaxTypeAmountRef = builder.objectRef<TaxTypeAmount>('TaxTypeAmount').imple
   fields: (t) => ({
     taxType: t.exposeString('taxType', { description: '税种: tax type' }),
     amountYuan: t.float({
+      decimals: DECIMALS.yuan,
       description: 'Σ 实缴金额 in 元 (refunds count negative)',
       resolve: (a) => Number(a.amountYuan),
     }),
@@ -110,6 +116,7 @@ const TaxMonthRef = builder.objectRef<TaxMonth>('TaxMonth').implement({
       resolve: (m) => m.month,
     }),
     totalYuan: t.float({
+      decimals: DECIMALS.yuan,
       description: '实缴税款合计 in 元: every tax type of the month (refunds count negative)',
       resolve: (m) => Number(sumDecimals(m.byTaxType.map((a) => a.amountYuan))),
     }),

@@ -1,16 +1,23 @@
 import type { UnmatchedRecord as Record } from '../connectors/index.js';
 import { linkRecordAs, unmatchedRecordsPage } from '../resolvers/data-quality.js';
 import type { EnterpriseRow } from '../resolvers/loaders.js';
+import { knownSource, quarantineSourcesFor } from '../resolvers/quarantine.js';
 import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
+import { refusedSource } from './quarantine.js';
 
-const aggregates = { aggregates: true } as const;
+/**
+ * Unmatched records are department rows (names, identifiers, record keys): a department role reads
+ * its own sources' (the resolver narrows to them), admin and analyst every source, the dashboard
+ * none.
+ */
+const readers = { profile: true } as const;
 const profile = { profile: true } as const;
 
 export const UnmatchedRecord = builder.objectRef<Record>('UnmatchedRecord').implement({
   description:
     '未匹配记录: a department record that links to no registered enterprise, or to several; an operator can link it (linkRecord).',
-  authScopes: aggregates,
+  authScopes: readers,
   fields: (t) => ({
     id: t.exposeID('id', {
       description: '记录编号: <source>:<natural key>, with #lessor or #lessee for a lease party',
@@ -54,12 +61,17 @@ builder.queryField('unmatchedRecords', (t) =>
   t.connection(
     {
       type: UnmatchedRecord,
-      authScopes: aggregates,
-      description:
-        '未匹配记录: records that link to no enterprise or to several, by source and natural key (at most 100 per page, `first`).',
+      nullable: true,
+      authScopes: readers,
+      description: `未匹配记录: records that link to no enterprise or to several, by source and natural key (at most 100 per page, \`first\`). admin and analyst read every source; a department role reads its own sources only (asking for another is FORBIDDEN; without \`source\` it gets its own).${REFUSED}`,
       args: { source: t.arg.string({ description: '数据源: only this source' }) },
       resolve: async (_root, args, ctx) => {
+        if (args.source) knownSource(args.source);
+        const within: string[] = quarantineSourcesFor(ctx.viewer.can);
+        if (args.source && !within.includes(args.source))
+          throw refusedSource(ctx.viewer.role, 'unmatchedRecords', args.source);
         const page = await unmatchedRecordsPage(ctx.database, {
+          within,
           source: args.source,
           first: args.first,
           after: args.after,

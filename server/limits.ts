@@ -1,7 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { complexityFromQuery } from '@pothos/plugin-complexity';
 import {
   type ArgumentNode,
+  type DefinitionNode,
   type DocumentNode,
   GraphQLError,
   type GraphQLSchema,
@@ -9,6 +11,7 @@ import {
   getNullableType,
   isListType,
   Kind,
+  type OperationDefinitionNode,
   TypeInfo,
   type ValidationRule,
   valueFromAST,
@@ -17,9 +20,7 @@ import {
 } from 'graphql';
 import type { Config } from '../lib/config.js';
 import type { Context } from '../resolvers/context.js';
-
-/** Largest page a list or connection may be asked for (`first`/`last`), matching the drizzle plugin's maxConnectionSize. */
-export const MAX_PAGE_SIZE = 100;
+import { COUNTY_WIDE, MAX_PAGE_SIZE } from '../schema/cost.js';
 
 /** A request refused before GraphQL runs (rate limit, timeout): answered with `status` and a clear message. */
 export class RequestRefused extends Error {
@@ -131,6 +132,31 @@ function checkPageSizes(
   );
 }
 
+/**
+ * The estimated cost of the operation that runs (schema/cost.ts), with the request's variables:
+ * null when its variables do not fit it (execution then reports them).
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  context: Context,
+): number | null {
+  const definitions: DefinitionNode[] = [
+    operation,
+    ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION),
+  ];
+  try {
+    return complexityFromQuery(
+      { kind: Kind.DOCUMENT, definitions },
+      { schema, ctx: context, variables: variables ?? {} },
+    ).complexity;
+  } catch {
+    return null;
+  }
+}
+
 function selectsIntrospection(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
@@ -143,7 +169,8 @@ function selectsIntrospection(document: DocumentNode): boolean {
 
 /**
  * The GraphQL side of the abuse limits (lib/config.ts has the numbers): graphql-armor's depth,
- * alias, directive and cost rules; the tokens limit in the parser; the page-size cap; and, in
+ * alias and directive rules; the tokens limit in the parser; the page-size cap; the cost limit
+ * (schema/cost.ts, with the request's variables); and, in
  * production, no introspection and no "Did you mean" suggestions for anonymous callers. The HTTP side
  * (body size, batching off, rate limit, timeout) is in server/app.ts.
  */
@@ -151,7 +178,8 @@ export function queryLimits(config: Config) {
   const armor = new ApolloArmor({
     blockFieldSuggestion: { enabled: false },
     maxTokens: { enabled: false },
-    costLimit: { maxCost: config.maxCost },
+    // the cost limit is ours (operationCost): it knows county-wide fields and list arguments
+    costLimit: { enabled: false },
     maxAliases: { n: config.maxAliases, allowList: [] },
     maxDepth: { n: config.maxDepth },
     maxDirectives: { n: config.maxDirectives },
@@ -161,7 +189,7 @@ export function queryLimits(config: Config) {
     async requestDidStart({ contextValue }) {
       const hideSchema = config.production && contextValue.viewer.keyId === null;
       return {
-        async didResolveOperation({ document, request, schema }) {
+        async didResolveOperation({ document, operation, request, schema }) {
           if (hideSchema && selectsIntrospection(document)) {
             throw refusal(
               'Introspection is not available without an API key in production.',
@@ -171,6 +199,14 @@ export function queryLimits(config: Config) {
           }
           checkPageSizes(schema, document, request.variables);
           if (holdsNul(request.variables)) throw refusal(nulMessage, 'BAD_USER_INPUT');
+          const cost = operation
+            ? operationCost(schema, document, operation, request.variables, contextValue)
+            : null;
+          if (cost !== null && cost > config.maxCost)
+            throw refusal(
+              `查询估算成本 ${cost} 超过上限 ${config.maxCost}：全县范围的字段（全县汇总、排名、名单等）每个计 ${COUNTY_WIDE}，列表按 first 或 ids 的个数计；请把查询拆成几次，或减少别名与每页条数 (query cost ${cost} exceeds the limit of ${config.maxCost})。`,
+              'COST_LIMIT_EXCEEDED',
+            );
         },
         async didEncounterErrors({ errors }) {
           if (!hideSchema) return;

@@ -131,11 +131,14 @@ function isoDate(year: number, month: number, day: number, cell: string): string
   return `${year}-${pad2(month)}-${pad2(day)}`;
 }
 
-/** Days from 1899-12-30 (Excel's serial dates, when a sheet cell holds a date as a number). */
+/** The day an Excel serial date names (days from 1899-12-30), for a message only. */
 function fromExcelSerial(serial: number): string {
-  const d = new Date(Date.UTC(1899, 11, 30) + Math.round(serial) * 86_400_000);
+  const d = new Date(Date.UTC(1899, 11, 30) + Math.floor(serial) * 86_400_000);
   return d.toISOString().slice(0, 10);
 }
+
+/** A plain number of five digits: what a spreadsheet shows for a date cell that lost its date format. */
+const SERIAL_LIKE = /^\d{5}(\.\d+)?$/;
 
 /**
  * A date in any of `2024-03-05`, `2024/3/5`, `2024年3月5日`, `20240305` (also `2024.3.5`) → `2024-03-05`.
@@ -150,7 +153,12 @@ export function parseDate(cell: string): string {
   // An ISO timestamp (an xlsx date cell rendered by the reader) keeps its date part.
   const ts = /^(\d{4})-(\d{2})-(\d{2})T00:00:00(\.000)?Z$/.exec(text);
   if (ts) return isoDate(Number(ts[1]), Number(ts[2]), Number(ts[3]), cell);
-  if (/^\d{5}(\.0+)?$/.test(text)) return fromExcelSerial(Number(text));
+  // Not one of the date formats a department writes: a number is never read as a date by guesswork.
+  if (SERIAL_LIKE.test(text))
+    throw new CellError(
+      `"${cell}" 是数字，不是日期；若它是 Excel 的日期序列号，则是 ${fromExcelSerial(Number(text))}，` +
+        '但文件没有这样说明，未按猜测入库：请把该列设为日期格式，或写成 2024-03-05 这样的日期后重新导出',
+    );
   throw new CellError(
     `"${cell}" is not a date (expected 2024-03-05, 2024/3/5, 2024年3月5日 or 20240305)`,
   );

@@ -49,6 +49,8 @@ export class LoadPass implements LoadContext {
   readonly staging: boolean;
   readonly header: string[];
   readonly map: LoadInput['map'];
+  /** the indexes of the cells the source reads (the others' columns are ignored) */
+  private readonly usedCells: Set<number>;
   // The same party recurs on every month's row: its name is normalised, its identifier checked and
   // its columns written once (RowView hands the same PartyInput back for the same cells).
   readonly memo: RowMemo = {
@@ -80,6 +82,7 @@ export class LoadPass implements LoadContext {
     this.keyChecked = path !== 'direct';
     this.header = input.header;
     this.map = input.map;
+    this.usedCells = new Set(input.map.index.values());
     this.tail = new RowTail(batchId);
     this.quarantine = new Quarantine(session, {
       batchId,
@@ -141,8 +144,9 @@ export class LoadPass implements LoadContext {
     }
   }
 
-  accept({ rowNumber, cells }: SheetRow): void {
+  accept({ rowNumber, cells, uncalculated }: SheetRow): void {
     const row = new RowView(this.map, cells, this.memo);
+    if (uncalculated) this.uncalculatedReasons(uncalculated, cells, row.reasons);
     unloadableReasons(cells, row.reasons);
     const record = this.source.parse(row);
     if (row.reasons.length > 0) {
@@ -152,6 +156,17 @@ export class LoadPass implements LoadContext {
     if (!this.keyChecked && this.firstKey === null)
       this.firstKey = this.source.keyColumns.map((k) => record.values[k] as CopyValue);
     this.writer.write(record, rowNumber, this.staging ? cells : null);
+  }
+
+  /** A formula cell of a column the source reads, whose result the file does not keep: its value is unknown. */
+  private uncalculatedReasons(indexes: number[], cells: readonly string[], reasons: string[]) {
+    for (const index of indexes) {
+      if (!this.usedCells.has(index)) continue; // an ignored column's formula changes nothing
+      reasons.push(
+        `${this.header[index]}: 公式单元格没有计算结果（公式 "${cells[index]}" 在文件中没有保存结果，值无法确定）；` +
+          '请在 Excel 中打开、保存后重新导出',
+      );
+    }
   }
 
   async checkFirstKey(): Promise<void> {

@@ -13,6 +13,11 @@ import { UnreadableFileError } from './errors.js';
 export interface SheetRow {
   rowNumber: number;
   cells: string[];
+  /**
+   * The cells (indexes into `cells`) that are formulas the file keeps no result for: their value is
+   * unknown (`cells` holds the formula, `=A2*2`).
+   */
+  uncalculated?: number[];
 }
 
 /**
@@ -75,10 +80,43 @@ export function cellText(value: CellValue): string {
     return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
   }
   if ('richText' in value) return value.richText.map((part) => part.text).join('');
+  if (uncalculated(value)) return `=${formulaOf(value)}`;
   if ('result' in value) return cellText((value.result ?? null) as CellValue);
   if ('text' in value) return cellText(value.text as CellValue);
   if ('error' in value) return String(value.error);
   return String(value);
+}
+
+/**
+ * A formula cell the file keeps no result for: written by a program that does not calculate, and
+ * never opened and saved in a spreadsheet since. Its value is unknown, not its formula's text.
+ */
+function uncalculated(value: object): boolean {
+  return (
+    ('formula' in value || 'sharedFormula' in value) &&
+    (value as { result?: unknown }).result === undefined
+  );
+}
+
+const formulaOf = (value: object) => {
+  const { formula, sharedFormula } = value as { formula?: string; sharedFormula?: string };
+  return formula || sharedFormula || '';
+};
+
+/** The indexes (into the row's cells) of the formula cells the file keeps no result for, if any. */
+function uncalculatedCells(values: CellValue[]): number[] | undefined {
+  let found: number[] | undefined;
+  for (let i = 1; i < values.length; i++) {
+    const value = values[i];
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      !(value instanceof Date) &&
+      uncalculated(value)
+    )
+      (found ??= []).push(i - 1);
+  }
+  return found;
 }
 
 /** The first sheet's rows of the xlsx file streamed by `input` (in batches). */
@@ -98,7 +136,13 @@ async function* firstSheetBatches(input: Readable): AsyncGenerator<SheetRow[]> {
       const values = row.values as CellValue[];
       const cells: string[] = [];
       for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
-      if (!isBlank(cells)) rows.push({ rowNumber: row.number, cells });
+      if (isBlank(cells)) continue;
+      const formulas = uncalculatedCells(values);
+      rows.push(
+        formulas
+          ? { rowNumber: row.number, cells, uncalculated: formulas }
+          : { rowNumber: row.number, cells },
+      );
       if (rows.length >= BATCH_ROWS) {
         yield rows;
         rows = [];

@@ -186,7 +186,7 @@ describe(`abuse limits (${testDbMode()})`, () => {
     expect(huge.body.errors[0].message).toMatch(/Request body larger than 524288 bytes/);
   });
 
-  it('refuses a query above the cost limit', async () => {
+  it('refuses a query above the cost limit, counting list arguments and page sizes', async () => {
     const cheap = await startAuthApp(t.database, { EDP_MAX_COST: '5' });
     try {
       const res = await cheap.gql(
@@ -194,9 +194,27 @@ describe(`abuse limits (${testDbMode()})`, () => {
         { u: uscc },
       );
       expect(res.status).toBe(400);
-      expect(res.body.errors[0].message).toMatch(/Query Cost limit of 5 exceeded/);
+      expect(res.body.errors[0].extensions.code).toBe('COST_LIMIT_EXCEEDED');
+      expect(res.body.errors[0].message).toMatch(/^查询估算成本 6 超过上限 5：/);
     } finally {
       await cheap.stop();
+    }
+    // nodes(ids:) costs each id's selection, and taxPayments(first:) each page item's
+    const id = (await app.gql(`query ($u: String!) { enterprise(uscc: $u) { id } }`, { u: uscc }))
+      .body.data.enterprise.id;
+    const heavy = `query ($ids: [ID!]!, $n: Int) { nodes(ids: $ids) { ... on Enterprise { name taxPayments(first: $n) { nodes { amountYuan } } } } }`;
+    const limited = await startAuthApp(t.database, { EDP_MAX_COST: '10000' });
+    try {
+      const many = await limited.gql(heavy, { ids: Array(100).fill(id), n: 100 });
+      expect(many.status).toBe(400);
+      // 1 + 100 ids × (name + taxPayments + 100 payments × (nodes + amountYuan))
+      expect(many.body.errors[0].message).toMatch(/^查询估算成本 20201 超过上限 10000/);
+      const fewer = await limited.gql(heavy, { ids: Array(40).fill(id), n: 100 });
+      expect(fewer.body.errors).toBeUndefined();
+      const smaller = await limited.gql(heavy, { ids: Array(100).fill(id), n: 10 });
+      expect(smaller.body.errors).toBeUndefined();
+    } finally {
+      await limited.stop();
     }
   });
 

@@ -1,5 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { isNonNullType } from 'graphql';
+import { getNamedType, isNonNullType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPABILITIES, ROLES, type Role } from '../../resolvers/roles.js';
 import { schema } from '../../schema/index.js';
@@ -237,6 +237,84 @@ describe(`role × field matrix from the schema (${testDbMode()})`, () => {
       const { body } = await app.gql(audit, {}, bearer(keys[role]));
       expect(errorsWithCode(body, 'FORBIDDEN').length > 0, role).toBe(role !== 'admin');
     }
+  });
+
+  it('lets the dashboard role reach aggregate types only: no row of a department', () => {
+    // every object type the dashboard role reaches through fields it may read; a type added to this
+    // list is a decision about what the county leaders' screen may show
+    const can = CAPABILITIES.dashboard;
+    const reached = new Set<string>();
+    const queue = [schema.getQueryType()!];
+    while (queue.length) {
+      const type = queue.shift()!;
+      for (const field of Object.values(type.getFields())) {
+        if (!allowedFor(type, field, can)) continue;
+        const named = getNamedType(field.type);
+        if (isObjectType(named) && !reached.has(named.name)) {
+          reached.add(named.name);
+          queue.push(named);
+        }
+      }
+    }
+    expect([...reached].sort()).toEqual([
+      'AggregateGroup',
+      'AwardSummary',
+      'ClusterTarget',
+      'CountyAggregates',
+      'EvaluationYearStatus',
+      'GradeDistribution',
+      'IngestBatch',
+      'MuTaxLeader',
+      'SourceFreshness',
+      'TownRevitalization',
+      'TownSurcharge',
+    ]);
+  });
+
+  it('keeps unmatched records (department rows) from the dashboard, and to each department its own', async () => {
+    const query = (source?: string) =>
+      `{ unmatchedRecords${source ? `(source: "${source}")` : ''} { totalCount nodes { id source name } } }`;
+    const dashboard = await app.gql(query(), {}, bearer(keys.dashboard));
+    expect(errorsWithCode(dashboard.body, 'FORBIDDEN').map((e) => names(e.path))).toEqual([
+      'unmatchedRecords',
+    ]);
+    expect(dashboard.body.data.unmatchedRecords).toBeNull();
+    // the seeded county's one unmatched record is a tax payment: tax and analyst see it, power not
+    for (const role of ['tax', 'analyst', 'admin'] as const) {
+      const { body } = await app.gql(query(), {}, bearer(keys[role]));
+      expect(body.errors, role).toBeUndefined();
+      expect(
+        body.data.unmatchedRecords.nodes.map((n: { source: string }) => n.source),
+        role,
+      ).toContain('tax-payments');
+    }
+    const power = await app.gql(query(), {}, bearer(keys.power));
+    expect(power.body.errors).toBeUndefined();
+    expect(power.body.data.unmatchedRecords.totalCount).toBe(0);
+    const asked = await app.gql(query('tax-payments'), {}, bearer(keys.power));
+    expect(errorsWithCode(asked.body, 'FORBIDDEN')[0].message).toMatch(
+      /power.*unmatchedRecords.*tax-payments/,
+    );
+  });
+
+  it('gives the dashboard role the 亩均税收 ranking without the tax paid and land behind it', async () => {
+    const leaders = `{ muAverageTaxLeaders(year: 2024) { rank name muAverageTaxYuan taxPaidYuan landAreaMu } }`;
+    const dashboard = await app.gql(leaders, {}, bearer(keys.dashboard));
+    const refused = new Set(errorsWithCode(dashboard.body, 'FORBIDDEN').map((e) => names(e.path)));
+    expect([...refused].sort()).toEqual([
+      'muAverageTaxLeaders.landAreaMu',
+      'muAverageTaxLeaders.taxPaidYuan',
+    ]);
+    const rows = dashboard.body.data.muAverageTaxLeaders;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.name).toBeTruthy();
+      expect(row.muAverageTaxYuan).toBeGreaterThan(0);
+      expect([row.taxPaidYuan, row.landAreaMu]).toEqual([null, null]);
+    }
+    const tax = await app.gql(leaders, {}, bearer(keys.tax));
+    expect(tax.body.errors).toBeUndefined();
+    expect(tax.body.data.muAverageTaxLeaders[0].taxPaidYuan).toBeGreaterThan(0);
   });
 
   it('masks 法定代表人 for every role without personal data, and shows it to market and admin', async () => {

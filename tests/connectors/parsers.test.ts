@@ -71,6 +71,8 @@ describe('cell parsers (docs/sources.md, common rules)', () => {
     expect(() => parseDate('2023-02-29')).toThrow(/has no day 29/);
     expect(() => parseDate('2024-13-01')).toThrow(/no month 13/);
     expect(() => parseDate('不详')).toThrow(CellError);
+    // a spreadsheet serial number is not a date format of docs/sources.md: never guessed
+    expect(() => parseDate('45000')).toThrow(/是数字，不是日期.*2023-03-15/);
   });
 
   it('reads the four month formats as the first day of the month', () => {

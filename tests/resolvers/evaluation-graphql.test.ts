@@ -50,9 +50,10 @@ describe(`metrics and 亩产效益 through GraphQL (${testDbMode()})`, () => {
       labourProductivityYuan: 250000,
       missing: [],
     });
-    expect(a.metrics.muAverageTaxYuan).toBeCloseTo(195000 / 27, 6);
-    expect(a.metrics.muAverageRevenueYuan).toBeCloseTo(30000000 / 27, 6);
-    expect(a.metrics.revenuePerTceYuan).toBeCloseTo(30000000 / 0.7374, 4);
+    // rounded as officials write them: 元 to the fen (7,222.2222… → 7,222.22)
+    expect(a.metrics.muAverageTaxYuan).toBe(7222.22);
+    expect(a.metrics.muAverageRevenueYuan).toBe(1111111.11);
+    expect(a.metrics.revenuePerTceYuan).toBe(40683482.51);
     expect(a.muEfficiency).toMatchObject({
       enterprise: { uscc: county.A.uscc },
       year: 2024,
@@ -64,7 +65,7 @@ describe(`metrics and 亩产效益 through GraphQL (${testDbMode()})`, () => {
       grade: 'D',
       gradeLabel: '限制发展类',
     });
-    expect(a.muEfficiency.score).toBeCloseTo(100, 9);
+    expect(a.muEfficiency.score).toBe(100);
     expect(a.muEfficiency.indicators.map((i: any) => [i.name, i.nameZh, i.weight])).toEqual([
       ['muAverageTax', '亩均税收', 45],
       ['muAverageRevenue', '亩均营业收入', 20],

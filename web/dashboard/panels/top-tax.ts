@@ -6,12 +6,15 @@ import type { Panel } from '../panel.js';
 
 const QUERY = /* GraphQL */ `
   query DashboardTopMuTax($year: Int!) {
-    muAverageTaxLeaders(year: $year, first: 20) { rank uscc name town muAverageTaxYuan taxPaidYuan landAreaMu }
+    muAverageTaxLeaders(year: $year, first: 20) { rank uscc name town muAverageTaxYuan }
   }
 `;
 
-/** A leader as the query above selects it (the resolver's shape, without the grade). */
-type Row = Omit<MuTaxLeader, 'grade'>;
+/**
+ * A leader as the query above selects it: the ranking alone, which the dashboard role reads (tax
+ * paid and land in use are department figures it may not read).
+ */
+type Row = Pick<MuTaxLeader, 'rank' | 'uscc' | 'name' | 'town' | 'muAverageTaxYuan'>;
 
 /** 汶上县某某有限公司 → 某某: room for twenty names beside the bars */
 const shortName = (name: string) =>
@@ -40,15 +43,8 @@ export const topTaxPanel: Panel = {
     }
     const table = dataTable(
       `${year} 年度亩均税收前 20 名`,
-      ['名次', '企业', '乡镇', '亩均税收（元/亩）', '实缴税款（元）', '在用土地（亩）'],
-      rows.map((r) => [
-        r.rank,
-        r.name,
-        r.town ?? '',
-        integer(r.muAverageTaxYuan),
-        integer(r.taxPaidYuan),
-        r.landAreaMu.toFixed(2),
-      ]),
+      ['名次', '企业', '乡镇', '亩均税收（元/亩）'],
+      rows.map((r) => [r.rank, r.name, r.town ?? '', integer(r.muAverageTaxYuan)]),
     );
     const shown = [...rows].reverse(); // best at the top of a horizontal bar chart
     drawChart(chartBody(body, table), {
@@ -58,8 +54,6 @@ export const topTaxPanel: Panel = {
           `${r.rank}. ${escapeHtml(r.name)}`,
           `乡镇：${escapeHtml(r.town ?? '—')}`,
           `亩均税收：${integer(r.muAverageTaxYuan)} 元/亩`,
-          `实缴税款：${integer(r.taxPaidYuan)} 元`,
-          `在用土地：${r.landAreaMu.toFixed(2)} 亩`,
         ];
       }),
       grid: { left: 8, right: 48, top: 8, bottom: 4, containLabel: true },

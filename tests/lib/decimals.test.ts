@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { roundTo } from '../../lib/decimals.js';
+
+describe('roundTo', () => {
+  it('rounds half away from zero on the decimal form, as a clerk does by hand', () => {
+    expect(roundTo(250790.0042408833, 2)).toBe(250790);
+    expect(roundTo(13.59694636640813, 2)).toBe(13.6);
+    expect(roundTo(21811.236436590676, 2)).toBe(21811.24);
+    expect(roundTo(1.005, 2)).toBe(1.01); // 1.005 × 100 is 100.49999… in binary
+    expect(roundTo(123.455, 2)).toBe(123.46);
+    expect(roundTo(-123.455, 2)).toBe(-123.46);
+    expect(roundTo(-2.5, 0)).toBe(-3);
+    expect(roundTo(0.00015, 4)).toBe(0.0002);
+    expect(roundTo(0.030000000000000002, 4)).toBe(0.03);
+  });
+
+  it('keeps what has no decimals to lose, and null', () => {
+    expect(roundTo(6191.4, 2)).toBe(6191.4);
+    expect(roundTo(1e-7, 2)).toBe(0);
+    expect(Object.is(roundTo(-0.001, 2), 0)).toBe(true);
+    expect(roundTo(1.23456789e21, 2)).toBe(1.23456789e21);
+    expect(roundTo(null, 2)).toBeNull();
+    expect(roundTo(Number.NaN, 2)).toBeNaN();
+  });
+});

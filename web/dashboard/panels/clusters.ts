@@ -1,6 +1,6 @@
 import { gql } from '../api.js';
 import { axisTooltip, chartBody, dataTable, drawChart, HIDE_OVERLAP } from '../charts.js';
-import { escapeHtml, integer, percent, yi } from '../format.js';
+import { escapeHtml, integer, percent, shown, yi } from '../format.js';
 import type { Panel } from '../panel.js';
 
 const QUERY = /* GraphQL */ `
@@ -16,17 +16,18 @@ interface Group {
   key: string | null;
   label: string | null;
   enterprises: number;
-  revenueYuan: number;
-  taxPaidYuan: number;
+  /** null: withheld as a small cell */
+  revenueYuan: number | null;
+  taxPaidYuan: number | null;
   muAverageTaxYuan: number | null;
 }
 interface Target {
   cluster: string;
   nameZh: string;
   chainZh: string;
-  revenueYuan: number;
+  revenueYuan: number | null;
   targetRevenueYuan: number;
-  shareReached: number;
+  shareReached: number | null;
   targetLabel: string;
   targetYear: number;
 }
@@ -34,7 +35,7 @@ interface Target {
 /** the year of the policy's cluster targets (汶政发〔2022〕9号) */
 const TARGET_YEAR = 2026;
 
-const toYi = (yuan: number) => Number((yuan / 1e8).toFixed(2));
+const toYi = (yuan: number | null) => (yuan === null ? null : Number((yuan / 1e8).toFixed(2)));
 
 /** 产业集群 totals of the year beside the policy's targets (汶政发〔2022〕9号 一(二)). */
 export const clustersPanel: Panel = {
@@ -58,10 +59,10 @@ export const clustersPanel: Panel = {
         return [
           g.label ?? g.key!,
           g.enterprises,
-          yi(g.revenueYuan),
-          yi(g.taxPaidYuan),
+          shown(g.revenueYuan, yi),
+          shown(g.taxPaidYuan, yi),
           t ? `${t.targetLabel}（${yi(t.targetRevenueYuan)}）` : '—',
-          t ? percent(t.shareReached) : '未设目标',
+          t ? shown(t.shareReached, percent) : '未设目标',
         ];
       }),
     );
@@ -72,12 +73,12 @@ export const clustersPanel: Panel = {
         return [
           `<b>${escapeHtml(g.label ?? g.key!)}</b>${t ? `（${escapeHtml(t.chainZh)}）` : ''}`,
           `企业：${integer(g.enterprises)} 家`,
-          `营业收入：${yi(g.revenueYuan)}`,
-          `实缴税款：${yi(g.taxPaidYuan)}`,
+          `营业收入：${shown(g.revenueYuan, yi)}`,
+          `实缴税款：${shown(g.taxPaidYuan, yi)}`,
           `亩均税收：${g.muAverageTaxYuan === null ? '—' : `${integer(g.muAverageTaxYuan)} 元/亩`}`,
           ...(t
             ? [
-                `${t.targetYear} 年目标：${escapeHtml(t.targetLabel)}（${yi(t.targetRevenueYuan)}），完成 ${percent(t.shareReached)}`,
+                `${t.targetYear} 年目标：${escapeHtml(t.targetLabel)}（${yi(t.targetRevenueYuan)}），完成 ${shown(t.shareReached, percent)}`,
               ]
             : [`${TARGET_YEAR} 年目标：未设`]),
         ];
@@ -112,7 +113,7 @@ export const clustersPanel: Panel = {
             fontSize: 10,
             formatter: ({ dataIndex }) => {
               const t = targets.get(groups[dataIndex].key!);
-              return t ? `目标完成度 ${percent(t.shareReached)}` : '未设目标';
+              return t ? `目标完成度 ${shown(t.shareReached, percent)}` : '未设目标';
             },
           },
           labelLayout: HIDE_OVERLAP,

@@ -61,6 +61,13 @@ export interface Config {
   maxCost: number;
   /** The service reuses the data version (which keys cached county evaluations) for this many ms; 0 = read it on every request. */
   dataVersionTtlMs: number;
+  /** The service reuses a looked-up API key for this many ms; 0 = look it up on every request. */
+  keyCacheMs: number;
+  /**
+   * Small-cell suppression: a by-town, by-industry or by-cluster figure over fewer firms than this
+   * is withheld from roles below analyst (docs/security.md); 0 or 1 = off.
+   */
+  minCellFirms: number;
 }
 
 export const DEFAULTS = {
@@ -85,7 +92,9 @@ export const DEFAULTS = {
   maxTokens: 5000,
   maxCost: 50_000,
   dataVersionTtlMs: 1000,
+  keyCacheMs: 5000,
   maxReplicaLagMs: 5000,
+  minCellFirms: 3,
 } as const;
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -169,6 +178,8 @@ export function loadConfig(
       DEFAULTS.dataVersionTtlMs,
       'EDP_DATA_VERSION_TTL_MS',
     ),
+    keyCacheMs: intFrom(env.EDP_KEY_CACHE_MS, DEFAULTS.keyCacheMs, 'EDP_KEY_CACHE_MS'),
+    minCellFirms: intFrom(env.EDP_MIN_CELL_FIRMS, DEFAULTS.minCellFirms, 'EDP_MIN_CELL_FIRMS'),
   };
   const merged: Config = {
     ...config,

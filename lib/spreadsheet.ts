@@ -88,3 +88,63 @@ export const csvValues = (
   values: readonly (string | number | null)[],
 ): (string | number | null)[] =>
   values.map((v, i) => (v !== null && v !== '' && isMoney(columns[i]) ? yuanCell(v) : v));
+
+/** The longest sheet name Excel takes. */
+export const SHEET_NAME_MAX = 31;
+
+/** Characters Excel refuses in a sheet name, with the full-width form a Chinese title writes. */
+const SHEET_NAME_REFUSED: Record<string, string> = {
+  '[': '【',
+  ']': '】',
+  ':': '：',
+  '*': '＊',
+  '?': '？',
+  '/': '／',
+  '\\': '＼',
+};
+
+/**
+ * A sheet name for a Chinese title with its code beside it, "营业收入首次突破5亿元（REVENUE_500M）",
+ * that Excel takes: at most 31 characters, none of []:*?/\, no ' at either end, and unlike every
+ * name in `used` (to which it is added). Too long, the title loses its parenthesised part, then
+ * its tail (…); a code too long to leave room for two characters of title stands alone.
+ */
+export function sheetName(title: string, code: string, used: Set<string>): string {
+  const clean = (text: string) =>
+    text.replace(/[[\]:*?/\\]/g, (c) => SHEET_NAME_REFUSED[c]).replace(/^'+|'+$/g, '');
+  const suffix = `（${clean(code)}）`;
+  const room = SHEET_NAME_MAX - suffix.length;
+  const full = clean(title);
+  const bare = full.replace(/（[^）]*）|\([^)]*\)/g, '');
+  let name: string;
+  if (room < 3) name = clean(code).slice(0, SHEET_NAME_MAX);
+  else if (full.length <= room) name = full + suffix;
+  else if (bare.length <= room) name = bare + suffix;
+  else name = `${bare.slice(0, room - 1)}…${suffix}`;
+  for (let n = 2; used.has(name); n++) {
+    const mark = `~${n}`;
+    name = `${name.slice(0, SHEET_NAME_MAX - mark.length)}${mark}`;
+  }
+  used.add(name);
+  return name;
+}
+
+/** Display width of text in a column's units: a CJK character takes about two. */
+const displayWidth = (text: string) =>
+  [...text].reduce((w, c) => w + (/[\u1100-\uffff]/.test(c) ? 2 : 1), 0);
+
+/** The tallest row Excel draws (points), and one line of the default font. */
+const MAX_ROW_HEIGHT = 409;
+const LINE_HEIGHT = 15;
+
+/**
+ * The height (points) that shows `text` wrapped in a column `width` wide, line breaks kept, at
+ * most Excel's 409: set on a row so that a long cell reads as a paragraph rather than one line.
+ */
+export function wrappedHeight(text: string, width: number): number {
+  const perLine = Math.max(1, width - 2);
+  const lines = text
+    .split('\n')
+    .reduce((n, line) => n + Math.max(1, Math.ceil(displayWidth(line) / perLine)), 0);
+  return Math.min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT);
+}

@@ -41,6 +41,11 @@ export interface AggregateGroup {
   /** Σ tax ÷ Σ land over the enterprises that have both (land > 0); null when none */
   muAverageTaxYuan: string | null;
   grades: GradeCounts[];
+  /**
+   * the fewest firms any of the group's figures is summed over (tax, revenue, land, kWh, each
+   * population's grades), 0 when none has a figure: the group's size for small-cell suppression
+   */
+  cellFirms: number;
 }
 
 export interface CountyAggregates {
@@ -75,6 +80,10 @@ type GroupRow = GradeColumns & {
   land: string | null;
   kwh: string | null;
   mu_tax: string | null;
+  n_tax: number;
+  n_revenue: number;
+  n_land: number;
+  n_kwh: number;
 };
 
 const e = enterprises;
@@ -130,6 +139,8 @@ export async function countyAggregates(
       sum(${f.revenueYuan})::text as revenue,
       sum(${f.landAreaMu})::text as land,
       sum(${f.electricityKwh})::text as kwh,
+      count(${f.taxPaidYuan})::int as n_tax, count(${f.revenueYuan})::int as n_revenue,
+      count(${f.landAreaMu})::int as n_land, count(${f.electricityKwh})::int as n_kwh,
       (sum(${f.taxPaidYuan}) filter (where ${f.muAverageTaxYuan} is not null)
         / nullif(sum(${f.landAreaMu}) filter (where ${f.muAverageTaxYuan} is not null), 0))::text as mu_tax,
       ${sql.join(gradeCounts, sql`, `)}
@@ -155,6 +166,7 @@ export async function countyAggregates(
       d: Number(r[`${p}_d`]),
       evaluated: Number(r[`${p}_n`]),
     })),
+    cellFirms: fewestFirms([r.n_tax, r.n_revenue, r.n_land, r.n_kwh, r.above_n, r.below_n]),
   });
   const result: CountyAggregates = {
     year,
@@ -189,6 +201,12 @@ export async function countyAggregates(
   return result;
 }
 
+/** The smallest of the firm counts that are not 0 (a figure over no firm tells nothing); 0 when all are. */
+function fewestFirms(counts: readonly (number | string)[]): number {
+  const some = counts.map(Number).filter((n) => n > 0);
+  return some.length ? Math.min(...some) : 0;
+}
+
 function emptyGroup(kind: GroupKind, key: string | null): AggregateGroup {
   return {
     kind,
@@ -205,6 +223,7 @@ function emptyGroup(kind: GroupKind, key: string | null): AggregateGroup {
       { population: 'ABOVE_SCALE', a: 0, b: 0, c: 0, d: 0, evaluated: 0 },
       { population: 'BELOW_SCALE', a: 0, b: 0, c: 0, d: 0, evaluated: 0 },
     ],
+    cellFirms: 0,
   };
 }
 

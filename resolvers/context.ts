@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.js';
+import { DEFAULTS } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { AuditCollector } from './audit.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -15,6 +16,8 @@ export interface Context {
   requestId: string;
   /** sensitive reads of this request, written to audit_log once when it ends */
   audit: AuditCollector;
+  /** figures by town, industry or cluster over fewer firms are withheld from roles below analyst */
+  minCellFirms: number;
 }
 
 export function viewerFor(role: Role, keyId: string | null = null, name = 'anonymous'): Viewer {
@@ -26,6 +29,7 @@ export function createContext(
   viewer: Viewer,
   logger: Logger,
   requestId: string,
+  minCellFirms: number = DEFAULTS.minCellFirms,
 ): Context {
   return {
     database,
@@ -34,5 +38,6 @@ export function createContext(
     logger,
     requestId,
     audit: new AuditCollector(),
+    minCellFirms,
   };
 }

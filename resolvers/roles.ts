@@ -25,6 +25,8 @@ export interface Capabilities {
   aggregates: boolean;
   /** operator actions: linking records, reading the audit log */
   admin: boolean;
+  /** aggregates over fewer firms than the minimum cell, unsuppressed (docs/security.md) */
+  smallCells: boolean;
 }
 
 export const CAPABILITIES: Record<Role, Capabilities> = {
@@ -34,6 +36,7 @@ export const CAPABILITIES: Record<Role, Capabilities> = {
     personalData: true,
     aggregates: true,
     admin: true,
+    smallCells: true,
   },
   analyst: {
     profile: true,
@@ -41,14 +44,23 @@ export const CAPABILITIES: Record<Role, Capabilities> = {
     personalData: false,
     aggregates: true,
     admin: false,
+    smallCells: true,
   },
-  tax: { profile: true, departments: ['tax'], personalData: false, aggregates: true, admin: false },
+  tax: {
+    profile: true,
+    departments: ['tax'],
+    personalData: false,
+    aggregates: true,
+    admin: false,
+    smallCells: false,
+  },
   'natural-resources': {
     profile: true,
     departments: ['natural-resources'],
     personalData: false,
     aggregates: true,
     admin: false,
+    smallCells: false,
   },
   power: {
     profile: true,
@@ -56,6 +68,7 @@ export const CAPABILITIES: Record<Role, Capabilities> = {
     personalData: false,
     aggregates: true,
     admin: false,
+    smallCells: false,
   },
   market: {
     profile: true,
@@ -63,6 +76,7 @@ export const CAPABILITIES: Record<Role, Capabilities> = {
     personalData: true,
     aggregates: true,
     admin: false,
+    smallCells: false,
   },
   dashboard: {
     profile: false,
@@ -70,6 +84,7 @@ export const CAPABILITIES: Record<Role, Capabilities> = {
     personalData: false,
     aggregates: true,
     admin: false,
+    smallCells: false,
   },
 };
 

@@ -11,6 +11,8 @@ import {
   targetProgress,
 } from '../resolvers/aggregates.js';
 import { clusters } from '../resolvers/clusters.js';
+import type { Context } from '../resolvers/context.js';
+import { type Cell, suppressedNote, suppressSmallCells } from '../resolvers/small-cells.js';
 import { builder } from './builder.js';
 import { COUNTY_WIDE, costing } from './cost.js';
 import { ClusterId } from './enterprise-filter.js';
@@ -64,7 +66,32 @@ const GradeDistribution = builder.objectRef<GradeCounts>('GradeDistribution').im
 
 const clusterName = (id: string | null) => clusters().find((c) => c.id === id)?.nameZh ?? null;
 
-const AggregateGroupRef = builder.objectRef<AggregateGroup>('AggregateGroup').implement({
+/** Said of every figure a small cell withholds (docs/security.md). */
+const WITHHELD =
+  ' Null, with `suppressed` true, when the group is a small cell withheld from the caller’s role (fewer firms than EDP_MIN_CELL_FIRMS; analyst and admin read every cell).';
+
+/** A figure of a group, or null when the group is withheld from the caller. */
+const unlessSuppressed =
+  <T>(figure: (g: Cell<AggregateGroup>) => T) =>
+  (g: Cell<AggregateGroup>) =>
+    g.suppressed ? null : figure(g);
+
+/** The groups of one table as the caller may read them (small cells marked). */
+const cells = (groups: readonly AggregateGroup[], ctx: Context) =>
+  suppressSmallCells(groups, (g) => g.cellFirms, ctx.minCellFirms, !ctx.viewer.can.smallCells);
+
+/** The year's aggregates as one caller reads them: each table's small cells marked. */
+type CountyView = Omit<
+  CountyAggregates,
+  'county' | 'byTown' | 'byIndustryDivision' | 'byCluster'
+> & {
+  county: Cell<AggregateGroup>;
+  byTown: Cell<AggregateGroup>[];
+  byIndustryDivision: Cell<AggregateGroup>[];
+  byCluster: Cell<AggregateGroup>[];
+};
+
+const AggregateGroupRef = builder.objectRef<Cell<AggregateGroup>>('AggregateGroup').implement({
   description:
     '分组汇总: a group of enterprises’ totals for one year. Sums run over the members that have a value.',
   authScopes: aggregates,
@@ -100,52 +127,71 @@ const AggregateGroupRef = builder.objectRef<AggregateGroup>('AggregateGroup').im
       authScopes: aggregates,
       description: '存续企业数: 登记状态 存续 or 在业',
     }),
-    aboveScaleEnterprises: t.exposeInt('aboveScaleEnterprises', {
+    aboveScaleEnterprises: t.int({
+      nullable: true,
       authScopes: aggregates,
-      description: '规上企业数: 营业收入 of the year ≥ 20,000,000 元',
+      description: `规上企业数: 营业收入 of the year ≥ 20,000,000 元.${WITHHELD}`,
+      resolve: unlessSuppressed((g) => g.aboveScaleEnterprises),
     }),
     taxPaidYuan: t.float({
       decimals: DECIMALS.yuan,
+      nullable: true,
       authScopes: aggregates,
-      description: '实缴税款合计 in 元',
-      resolve: (g) => Number(g.taxPaidYuan),
+      description: `实缴税款合计 in 元.${WITHHELD}`,
+      resolve: unlessSuppressed((g) => Number(g.taxPaidYuan)),
     }),
     revenueYuan: t.float({
       decimals: DECIMALS.yuan,
+      nullable: true,
       authScopes: aggregates,
-      description: '营业收入合计 in 元',
-      resolve: (g) => Number(g.revenueYuan),
+      description: `营业收入合计 in 元.${WITHHELD}`,
+      resolve: unlessSuppressed((g) => Number(g.revenueYuan)),
     }),
     landAreaMu: t.float({
       decimals: DECIMALS.mu,
+      nullable: true,
       authScopes: aggregates,
-      description: '在用土地合计 in 亩 (on Dec 31 of the year)',
-      resolve: (g) => Number(g.landAreaMu),
+      description: `在用土地合计 in 亩 (on Dec 31 of the year).${WITHHELD}`,
+      resolve: unlessSuppressed((g) => Number(g.landAreaMu)),
     }),
     electricityKwh: t.float({
       decimals: DECIMALS.kwh,
+      nullable: true,
       authScopes: aggregates,
-      description: '用电量合计 in kWh',
-      resolve: (g) => Number(g.electricityKwh),
+      description: `用电量合计 in kWh.${WITHHELD}`,
+      resolve: unlessSuppressed((g) => Number(g.electricityKwh)),
     }),
     muAverageTaxYuan: t.float({
       decimals: DECIMALS.yuan,
       nullable: true,
       authScopes: aggregates,
-      description:
-        '加权亩均税收 in 元/亩: Σ 实缴税款 ÷ Σ 在用土地 over the members that have both (land > 0); null when none',
-      resolve: (g) => (g.muAverageTaxYuan === null ? null : Number(g.muAverageTaxYuan)),
+      description: `加权亩均税收 in 元/亩: Σ 实缴税款 ÷ Σ 在用土地 over the members that have both (land > 0); null when none.${WITHHELD}`,
+      resolve: unlessSuppressed((g) =>
+        g.muAverageTaxYuan === null ? null : Number(g.muAverageTaxYuan),
+      ),
     }),
     grades: t.field({
       type: [GradeDistribution],
+      nullable: true,
       authScopes: aggregates,
-      description: '等级分布 per population (规上, 规下)',
-      resolve: (g) => g.grades,
+      description: `等级分布 per population (规上, 规下).${WITHHELD}`,
+      resolve: unlessSuppressed((g) => g.grades),
+    }),
+    suppressed: t.exposeBoolean('suppressed', {
+      authScopes: aggregates,
+      description:
+        '小单元隐去: true when the group’s figures are summed over fewer firms than EDP_MIN_CELL_FIRMS (default 3), or withheld with such a group so that no total gives it away, and the caller’s role is below analyst; its figures are then null (docs/security.md)',
+    }),
+    note: t.string({
+      nullable: true,
+      authScopes: aggregates,
+      description: '说明: why the figures are withheld (Chinese); null when they are shown',
+      resolve: (g, _args, ctx) => (g.suppressed ? suppressedNote(ctx.minCellFirms) : null),
     }),
   }),
 });
 
-const ClusterTargetRef = builder.objectRef<TargetProgress>('ClusterTarget').implement({
+const ClusterTargetRef = builder.objectRef<Cell<TargetProgress>>('ClusterTarget').implement({
   description:
     '集群目标: a cluster’s revenue beside the policy’s target (汶政发〔2022〕9号, 2026 发展目标).',
   authScopes: aggregates,
@@ -183,19 +229,27 @@ const ClusterTargetRef = builder.objectRef<TargetProgress>('ClusterTarget').impl
     }),
     revenueYuan: t.float({
       decimals: DECIMALS.yuan,
+      nullable: true,
       authScopes: aggregates,
-      description: '集群营业收入 in 元 for the year asked',
-      resolve: (p) => Number(p.revenueYuan),
+      description: `集群营业收入 in 元 for the year asked; null when the cluster is a small cell withheld from the caller (AggregateGroup.suppressed)`,
+      resolve: (p) => (p.suppressed ? null : Number(p.revenueYuan)),
     }),
-    shareReached: t.exposeFloat('shareReached', {
+    shareReached: t.float({
       decimals: DECIMALS.fraction,
+      nullable: true,
       authScopes: aggregates,
-      description: '完成度: revenue ÷ target (1 = reached)',
+      description: '完成度: revenue ÷ target (1 = reached); null when the revenue is withheld',
+      resolve: (p) => (p.suppressed ? null : p.shareReached),
+    }),
+    suppressed: t.exposeBoolean('suppressed', {
+      authScopes: aggregates,
+      description:
+        '小单元隐去: the cluster’s revenue is withheld from the caller (AggregateGroup.suppressed)',
     }),
   }),
 });
 
-const CountyAggregatesRef = builder.objectRef<CountyAggregates>('CountyAggregates').implement({
+const CountyAggregatesRef = builder.objectRef<CountyView>('CountyAggregates').implement({
   description:
     '全县汇总: the county’s enterprises for one year, in total and by town, industry division and cluster.',
   authScopes: aggregates,
@@ -243,7 +297,11 @@ const CountyAggregatesRef = builder.objectRef<CountyAggregates>('CountyAggregate
       authScopes: aggregates,
       description:
         '集群目标完成度: the policy’s cluster revenue targets beside the clusters’ revenue of this year',
-      resolve: (a) => targetProgress(a),
+      resolve: (a) =>
+        targetProgress(a).map((p) => ({
+          ...p,
+          suppressed: a.byCluster.some((g) => g.key === p.cluster && g.suppressed),
+        })),
     }),
   }),
 });
@@ -302,10 +360,17 @@ builder.queryFields((t) => ({
     description:
       '全县汇总: enterprise counts, tax (元), revenue (元), land (亩), electricity (kWh), weighted 亩均税收 and grade distribution for one year.',
     args: { year: t.arg.int({ required: true, description: '年度' }) },
-    resolve: async (_root, args, ctx) => {
-      return countyAggregates(ctx.database, checkYear(args.year), (y) =>
+    resolve: async (_root, args, ctx): Promise<CountyView> => {
+      const a = await countyAggregates(ctx.database, checkYear(args.year), (y) =>
         ctx.loaders.yearFigures.load(y),
       );
+      return {
+        ...a,
+        county: cells([a.county], ctx)[0],
+        byTown: cells(a.byTown, ctx),
+        byIndustryDivision: cells(a.byIndustryDivision, ctx),
+        byCluster: cells(a.byCluster, ctx),
+      };
     },
   }),
   dataFreshness: t.field({

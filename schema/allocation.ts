@@ -10,6 +10,7 @@ import {
   type YearGrade,
 } from '../resolvers/allocation.js';
 import { GRADES } from '../resolvers/evaluation-method.js';
+import { type Cell, suppressedNote, suppressSmallCells } from '../resolvers/small-cells.js';
 import { builder, REFUSED } from './builder.js';
 import { COUNTY_WIDE, costing } from './cost.js';
 import { Enterprise } from './enterprise.js';
@@ -178,35 +179,61 @@ export const AllocationRef = builder.objectRef<Allocation>('Allocation').impleme
   }),
 });
 
-const TownSurcharge = builder
-  .objectRef<ReturnType<typeof surchargeByTown>[number]>('TownSurcharge')
-  .implement({
-    description:
-      '各乡镇差别电价: firms carrying a surcharge, their accounts, kWh and estimated surcharge, by town.',
-    authScopes: aggregates,
-    fields: (t) => ({
-      town: t.exposeString('town', {
-        nullable: true,
-        authScopes: aggregates,
-        description: '所属乡镇',
-      }),
-      enterprises: t.exposeInt('enterprises', {
-        authScopes: aggregates,
-        description: '加价企业数',
-      }),
-      accounts: t.exposeInt('accounts', { authScopes: aggregates, description: '用电户数' }),
-      kwh: t.exposeFloat('kwh', {
-        decimals: DECIMALS.kwh,
-        authScopes: aggregates,
-        description: '用电量 of the graded year (千瓦时, kWh)',
-      }),
-      estimatedSurchargeYuan: t.exposeFloat('estimatedSurchargeYuan', {
-        decimals: DECIMALS.yuan,
-        authScopes: aggregates,
-        description: '预计加价金额 (元)',
-      }),
+type TownRow = Cell<ReturnType<typeof surchargeByTown>[number]>;
+
+/** Said of every figure of a town withheld as a small cell (docs/security.md). */
+const WITHHELD =
+  ' Null, with `suppressed` true, when the town has fewer surcharged firms than EDP_MIN_CELL_FIRMS (or is withheld with such a town) and the caller’s role is below analyst.';
+
+const TownSurcharge = builder.objectRef<TownRow>('TownSurcharge').implement({
+  description:
+    '各乡镇差别电价: firms carrying a surcharge, their accounts, kWh and estimated surcharge, by town.',
+  authScopes: aggregates,
+  fields: (t) => ({
+    town: t.exposeString('town', {
+      nullable: true,
+      authScopes: aggregates,
+      description: '所属乡镇',
     }),
-  });
+    enterprises: t.int({
+      nullable: true,
+      authScopes: aggregates,
+      description: `加价企业数.${WITHHELD}`,
+      resolve: (r) => (r.suppressed ? null : r.enterprises),
+    }),
+    accounts: t.int({
+      nullable: true,
+      authScopes: aggregates,
+      description: `用电户数.${WITHHELD}`,
+      resolve: (r) => (r.suppressed ? null : r.accounts),
+    }),
+    kwh: t.float({
+      decimals: DECIMALS.kwh,
+      nullable: true,
+      authScopes: aggregates,
+      description: `用电量 of the graded year (千瓦时, kWh).${WITHHELD}`,
+      resolve: (r) => (r.suppressed ? null : r.kwh),
+    }),
+    estimatedSurchargeYuan: t.float({
+      decimals: DECIMALS.yuan,
+      nullable: true,
+      authScopes: aggregates,
+      description: `预计加价金额 (元).${WITHHELD}`,
+      resolve: (r) => (r.suppressed ? null : r.estimatedSurchargeYuan),
+    }),
+    suppressed: t.exposeBoolean('suppressed', {
+      authScopes: aggregates,
+      description:
+        '小单元隐去: the town’s figures are withheld from the caller’s role (docs/security.md)',
+    }),
+    note: t.string({
+      nullable: true,
+      authScopes: aggregates,
+      description: '说明: why the figures are withheld (Chinese); null when they are shown',
+      resolve: (r, _args, ctx) => (r.suppressed ? suppressedNote(ctx.minCellFirms) : null),
+    }),
+  }),
+});
 
 builder.drizzleObjectField(Enterprise, 'allocation', (t) =>
   t.field({
@@ -258,6 +285,11 @@ builder.queryFields((t) => ({
       '各乡镇差别电价汇总: for the grades of `year`, surcharged firms and the estimated surcharge during year + 1, by town.',
     args: { year: t.arg.int({ required: true, description: '评价年度' }) },
     resolve: async (_root, args, ctx) =>
-      surchargeByTown(await ctx.loaders.allocation.load(checkYear(args.year))),
+      suppressSmallCells(
+        surchargeByTown(await ctx.loaders.allocation.load(checkYear(args.year))),
+        (r) => r.enterprises,
+        ctx.minCellFirms,
+        !ctx.viewer.can.smallCells,
+      ),
   }),
 }));

@@ -13,6 +13,7 @@ import {
   type RevitalizationCategory,
   type TownRevitalization,
 } from '../resolvers/land-revitalization/types.js';
+import { suppressedNote, suppressSmallCells } from '../resolvers/small-cells.js';
 import { builder } from './builder.js';
 import { COUNTY_WIDE, costing } from './cost.js';
 import { Enterprise } from './enterprise.js';
@@ -108,8 +109,11 @@ const LandRevitalizationCaseRef = builder
     }),
   });
 
+const WITHHELD =
+  ' Null, with `suppressed` true, when the town has fewer cases of the category than EDP_MIN_CELL_FIRMS (or is withheld with such a town) and the caller’s role is below analyst.';
+
 const TownRevitalizationRef = builder
-  .objectRef<TownRevitalization>('TownRevitalization')
+  .objectRef<TownRevitalization & { suppressed: boolean }>('TownRevitalization')
   .implement({
     description: '各乡镇盘活用地: cases and land in use (亩) of one town and category in a year.',
     authScopes: aggregates,
@@ -122,10 +126,25 @@ const TownRevitalizationRef = builder
         description: '盘活类别',
         resolve: (r) => r.category,
       }),
-      cases: t.exposeInt('cases', { description: '企业数 in the category' }),
-      areaMu: t.exposeFloat('areaMu', {
+      cases: t.int({
+        nullable: true,
+        description: `企业数 in the category.${WITHHELD}`,
+        resolve: (r) => (r.suppressed ? null : r.cases),
+      }),
+      areaMu: t.float({
         decimals: DECIMALS.landMu,
-        description: '在用土地面积合计 (亩)',
+        nullable: true,
+        description: `在用土地面积合计 (亩).${WITHHELD}`,
+        resolve: (r) => (r.suppressed ? null : r.areaMu),
+      }),
+      suppressed: t.exposeBoolean('suppressed', {
+        description:
+          '小单元隐去: the town’s figures of the category are withheld from the caller’s role (docs/security.md)',
+      }),
+      note: t.string({
+        nullable: true,
+        description: '说明: why the figures are withheld (Chinese); null when they are shown',
+        resolve: (r, _args, ctx) => (r.suppressed ? suppressedNote(ctx.minCellFirms) : null),
       }),
     }),
   });
@@ -206,6 +225,18 @@ builder.queryFields((t) => ({
     description:
       '各乡镇盘活用地汇总: for `year`, cases and land in use (亩) by town and category. An enterprise in two categories counts in each.',
     args: { year: t.arg.int({ required: true, description: '年度' }) },
-    resolve: (_root, args, ctx) => landRevitalizationByTown(ctx.database, checkYear(args.year)),
+    resolve: async (_root, args, ctx) => {
+      const rows = await landRevitalizationByTown(ctx.database, checkYear(args.year));
+      // each category is its own table: its towns add up to the category's county total
+      const marked = REVITALIZATION_CATEGORIES.flatMap((category) =>
+        suppressSmallCells(
+          rows.filter((r) => r.category === category),
+          (r) => r.cases,
+          ctx.minCellFirms,
+          !ctx.viewer.can.smallCells,
+        ),
+      );
+      return rows.map((r) => marked.find((m) => m.town === r.town && m.category === r.category)!);
+    },
   }),
 }));

@@ -272,6 +272,7 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
           viewer,
           logger.child({ requestId, role: viewer.role }),
           requestId,
+          config.minCellFirms,
         ),
     });
     if (res.headersSent) return; // answered already: the request ran out of time

@@ -7,6 +7,8 @@ import {
   csvWithBom,
   MONEY_FORMAT,
   type SheetColumn,
+  sheetName,
+  wrappedHeight,
   writeWorkbook,
 } from '../../lib/spreadsheet.js';
 import { heldLines } from '../decisions/rounds.js';
@@ -138,7 +140,15 @@ export async function awardExport(
   };
 }
 
+/** The widths of the two reason columns: the short one a clerk scans, the full text beside it. */
+const SHORT_REASON_WIDTH = 50;
+const REASONS_WIDTH = 100;
+/** The most characters of the short reason. */
+const SHORT_REASON_MAX = 140;
+
 const COLUMNS: SheetColumn[] = [
+  { header: '奖励名称', key: 'title', width: 30 },
+  { header: '奖励代码', key: 'code', width: 24 },
   { header: '企业名称', key: 'name', width: 36 },
   { header: '统一社会信用代码', key: 'uscc', width: 22 },
   { header: '所属乡镇', key: 'town', width: 14 },
@@ -149,15 +159,16 @@ const COLUMNS: SheetColumn[] = [
   { header: '条款', key: 'clause', width: 6 },
   { header: '已核定轮次', key: 'round', width: 20 },
   { header: '轮次行号', key: 'lineId', width: 10 },
-  { header: '已兑现金额', key: 'paidYuan', width: 16, numFmt: MONEY_FORMAT },
-  { header: '理由', key: 'reasons', width: 100 },
+  { header: '已兑现金额(元)', key: 'paidYuan', width: 16, numFmt: MONEY_FORMAT },
+  { header: '理由摘要', key: 'shortReason', width: SHORT_REASON_WIDTH },
+  { header: '理由全文', key: 'reasons', width: REASONS_WIDTH },
 ];
 
 const SUMMARY_COLUMNS: SheetColumn[] = [
+  { header: '奖励名称', key: 'title', width: 48 },
+  { header: '奖励代码', key: 'code', width: 26 },
   { header: '政策文号', key: 'ruleSet', width: 20 },
   { header: '条款', key: 'clause', width: 8 },
-  { header: '奖励代码', key: 'code', width: 26 },
-  { header: '奖励名称', key: 'title', width: 48 },
   { header: '企业数', key: 'candidates', width: 10 },
   { header: '金额合计(元)', key: 'totalAmountYuan', width: 18, numFmt: MONEY_FORMAT },
   { header: '金额另行确定的企业数', key: 'unpricedCandidates', width: 20 },
@@ -167,9 +178,22 @@ const SUMMARY_COLUMNS: SheetColumn[] = [
 ];
 
 /**
- * The spreadsheet: a summary sheet (汇总: per code, per clause, grand total) and one sheet per
- * award code with the candidates (enterprise, USCC, town, amount, event date, reasons).
- * Header rows are styled and frozen.
+ * The reasons in a line a clerk scans: what the award rests on, without the registration check, the
+ * amount (both have their columns) and the item-by-item verdicts ("项目 … → 符合", a partner
+ * factory "… → 计入"), at most SHORT_REASON_MAX characters; the full text is beside it.
+ */
+export function shortReason(reasons: readonly string[]): string {
+  const own = reasons.filter((r) => !/^(本县登记企业，|奖励金额 )| → /.test(r));
+  const text = (own.length > 0 ? own : reasons).join('；');
+  return text.length <= SHORT_REASON_MAX ? text : `${text.slice(0, SHORT_REASON_MAX - 1)}…`;
+}
+
+/**
+ * The spreadsheet: a summary sheet (汇总: per award, per clause, grand total) and one sheet per
+ * award code with the candidates (enterprise, USCC, town, amount, event date, reasons). Awards
+ * are named in Chinese with their code beside them, sheets too ("年营业收入首次突破5亿元（REVENUE_500M）",
+ * shortened to Excel's 31 characters); the reasons come short and in full, wrapped, each row as
+ * tall as its text. Header rows are styled and frozen.
  */
 export async function writeAwardsXlsx(data: AwardExport, file: string): Promise<void> {
   const book = new ExcelJS.Workbook();
@@ -212,17 +236,28 @@ export async function writeAwardsXlsx(data: AwardExport, file: string): Promise<
   });
   grand.font = { bold: true };
 
-  for (const code of [...new Set(data.rules.map((b) => b.rule.code))]) {
-    const sheet = addStyledSheet(book, code, COLUMNS);
+  const used = new Set(['汇总']);
+  const byCode = new Map(data.rules.map((b) => [b.rule.code, b.rule]));
+  for (const [code, rule] of byCode) {
+    const sheet = addStyledSheet(
+      book,
+      sheetName(rule.shortTitle ?? rule.title, code, used),
+      COLUMNS,
+    );
     for (const r of data.rows.filter((x) => x.code === code)) {
-      sheet.addRow({
+      const short = shortReason(r.reasons);
+      const full = r.reasons.join('\n');
+      const row = sheet.addRow({
         ...r,
         amountYuan: r.amountYuan ?? UNPRICED,
-        reasons: r.reasons.join('\n'),
-      }).alignment = {
-        vertical: 'top',
-        wrapText: true,
-      };
+        shortReason: short,
+        reasons: full,
+      });
+      row.alignment = { vertical: 'top', wrapText: true };
+      row.height = Math.max(
+        wrappedHeight(short, SHORT_REASON_WIDTH),
+        wrappedHeight(full, REASONS_WIDTH),
+      );
     }
   }
   await writeWorkbook(book, file);

@@ -57,6 +57,8 @@ const rule = z
     code: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an UPPER_SNAKE award code'),
     clause: z.string().min(1),
     title: z.string().min(1),
+    /** a short name where the title is too long, e.g. for a sheet of the award list (31 characters with the code) */
+    shortTitle: z.string().min(1).optional(),
     amount,
     condition,
   })

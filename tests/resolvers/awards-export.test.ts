@@ -8,9 +8,11 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registerAwards } from '../../cli/commands/awards.js';
 import { type Database, openDatabase } from '../../db/client.js';
+import { sheetName } from '../../lib/spreadsheet.js';
 import {
   awardExport,
   awardsCsv,
+  shortReason,
   writeAwardsCsv,
   writeAwardsXlsx,
 } from '../../resolvers/awards/export.js';
@@ -76,11 +78,26 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
     const names = book.worksheets.map((s) => s.name);
     expect(names[0]).toBe('汇总');
     expect(names).toHaveLength(20);
-    expect(names).toContain('SMART_UPGRADE_SUBSIDY');
+    // the award's Chinese name with its code beside it, as Excel takes a sheet name
+    expect(names).toContain('年营业收入首次突破5亿元（REVENUE_500M）');
+    expect(names).toContain('智能化改造补助（SMART_UPGRADE_SUBSIDY）');
+    expect(names).toContain('工业互联网（INDUSTRIAL_INTERNET_DEMO）');
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) {
+      expect(name.length, name).toBeLessThanOrEqual(31);
+      expect(name, name).not.toMatch(/[[\]:*?/\\]/);
+    }
+    for (const code of data.rules.map((b) => b.rule.code))
+      expect(
+        names.filter((n) => n.endsWith(`（${code}）`)),
+        code,
+      ).toHaveLength(1);
 
-    const smart = book.getWorksheet('SMART_FACTORY')!;
+    const smart = book.getWorksheet('获得省级智能工厂（SMART_FACTORY）')!;
     expect(smart.getRow(1).values).toEqual([
       undefined,
+      '奖励名称',
+      '奖励代码',
       '企业名称',
       '统一社会信用代码',
       '所属乡镇',
@@ -91,26 +108,48 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
       '条款',
       '已核定轮次',
       '轮次行号',
-      '已兑现金额',
-      '理由',
+      '已兑现金额(元)',
+      '理由摘要',
+      '理由全文',
     ]);
     expect(smart.getRow(1).font?.bold).toBe(true);
     expect(smart.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(smart.getColumn(12).width).toBe(100);
+    expect(smart.getColumn(15).width).toBe(100);
     expect(smart.rowCount).toBe(4);
     const rows = [2, 3, 4].map((i) => smart.getRow(i));
-    expect(rows.map((r) => r.getCell(2).value).sort()).toEqual([...county.factories].sort());
-    expect(rows.map((r) => r.getCell(3).value).sort()).toEqual(['南站镇', '康驿镇', '汶上街道']);
+    expect(rows.map((r) => [r.getCell(1).value, r.getCell(2).value])).toEqual(
+      Array(3).fill(['获得省级智能工厂', 'SMART_FACTORY']),
+    );
+    expect(rows.map((r) => r.getCell(4).value).sort()).toEqual([...county.factories].sort());
+    expect(rows.map((r) => r.getCell(5).value).sort()).toEqual(['南站镇', '康驿镇', '汶上街道']);
     expect(
-      rows.every((r) => r.getCell(4).value === 50000 && r.getCell(5).value === '2023-05-05'),
+      rows.every((r) => r.getCell(6).value === 50000 && r.getCell(7).value === '2023-05-05'),
     ).toBe(true);
-    expect(String(rows[0].getCell(12).value)).toContain('「省级智能工厂」认定日期 2023-05-05');
+    // the reasons short and in full, wrapped, the row as tall as the full text
+    const full = String(rows[0].getCell(15).value);
+    expect(full).toContain('「省级智能工厂」认定日期 2023-05-05');
+    expect(full.split('\n').length).toBeGreaterThan(1);
+    const short = String(rows[0].getCell(14).value);
+    expect(short).toContain('「省级智能工厂」认定日期 2023-05-05');
+    expect(short).not.toContain('本县登记企业');
+    expect(short.length).toBeLessThanOrEqual(140);
+    for (const col of [14, 15]) expect(rows[0].getCell(col).alignment?.wrapText).toBe(true);
+    expect(rows[0].height).toBeGreaterThanOrEqual(15 * full.split('\n').length);
     // an award whose amount another document sets says so, not an empty cell
-    expect(book.getWorksheet('FIRST_SCALE_ENTRY')!.getRow(2).getCell(4).value).toBe('金额另定');
+    expect(
+      book.getWorksheet('小微工业企业首次纳统（FIRST_SCALE_ENTRY）')!.getRow(2).getCell(6).value,
+    ).toBe('金额另定');
 
     const summary = book.getWorksheet('汇总')!;
+    expect((summary.getRow(1).values as unknown[]).slice(1, 5)).toEqual([
+      '奖励名称',
+      '奖励代码',
+      '政策文号',
+      '条款',
+    ]);
     const byCode = new Map<string, ExcelJS.Row>();
-    summary.eachRow((row) => byCode.set(String(row.getCell(3).value ?? row.getCell(4).value), row));
+    summary.eachRow((row) => byCode.set(String(row.getCell(2).value ?? row.getCell(1).value), row));
+    expect(byCode.get('REVENUE_500M')!.getCell(1).value).toBe('年营业收入首次突破5亿元');
     expect(byCode.get('SMART_FACTORY')!.getCell(5).value).toBe(3);
     expect(byCode.get('SMART_FACTORY')!.getCell(6).value).toBe(150000);
     expect(byCode.get('REVENUE_1B')!.getCell(6).value).toBe(100000);
@@ -121,6 +160,53 @@ describe(`the finance bureau's award list (${testDbMode()})`, () => {
     expect(grand.getCell(5).value).toBe(3 + 3 + 1 + 1);
     expect(grand.getCell(6).value).toBe(150000 + 200000 + 100000);
     expect(grand.font?.bold).toBe(true);
+  });
+
+  it('names sheets within Excel’s rules: 31 characters, none of []:*?/\\, each once', () => {
+    const used = new Set(['汇总']);
+    expect(sheetName('年营业收入首次突破5亿元', 'REVENUE_500M', used)).toBe(
+      '年营业收入首次突破5亿元（REVENUE_500M）',
+    );
+    // too long: the parenthesised part goes first, then the tail
+    expect(
+      sheetName(
+        '智能化改造补助（软件和设备投资额的5%，每个项目最高100万元）',
+        'SMART_UPGRADE_SUBSIDY',
+        used,
+      ),
+    ).toBe('智能化改造补助（SMART_UPGRADE_SUBSIDY）');
+    expect(sheetName('入选工业互联网创新示范企业', 'INDUSTRIAL_INTERNET_DEMO', used)).toBe(
+      '入选工业…（INDUSTRIAL_INTERNET_DEMO）',
+    );
+    // Excel's refused characters in their full-width forms; a name taken gets a number
+    expect(sheetName('A/B: [试点]?', 'X', used)).toBe('A／B： 【试点】？（X）');
+    expect(sheetName('A/B: [试点]?', 'X', used)).toBe('A／B： 【试点】？（X）~2');
+    // a code too long to leave room for a title stands alone, cut to 31
+    expect(sheetName('任意', 'A_VERY_LONG_AWARD_CODE_OF_MANY_WORDS', used)).toBe(
+      'A_VERY_LONG_AWARD_CODE_OF_MANY_',
+    );
+    for (const name of used) expect(name.length).toBeLessThanOrEqual(31);
+  });
+
+  it('shortens the reasons to what the award rests on, the full text kept beside it', () => {
+    const reasons = [
+      '本县登记企业，登记状态「存续」，成立日期 2015-03-02',
+      '已备案：「服装加工龙头企业(核心厂)备案」认定日期 2023-03-15',
+      ...Array.from(
+        { length: 40 },
+        (_, i) =>
+          `单品精益化工厂 汶上县第${i + 1}服饰有限公司（91370830…）挂靠认定日期 2023-04-01 → 计入（第 ${i + 1} 家）`,
+      ),
+      '挂靠本企业的单品精益化工厂 40 家（每家按首次挂靠计一次），符合条件的 40 家，达到 10 家',
+      '奖励金额 100,000.00 元（汶政发〔2022〕9号 第5条）',
+    ];
+    const short = shortReason(reasons);
+    expect(reasons.join('\n').length).toBeGreaterThan(2000);
+    expect(short).toBe(
+      '已备案：「服装加工龙头企业(核心厂)备案」认定日期 2023-03-15；挂靠本企业的单品精益化工厂 40 家（每家按首次挂靠计一次），符合条件的 40 家，达到 10 家',
+    );
+    const long = shortReason(['理由'.repeat(200)]);
+    expect([long.length, long.endsWith('…')]).toEqual([140, true]);
   });
 
   it('writes the same rows as one CSV with a code column, UTF-8 with BOM', async () => {

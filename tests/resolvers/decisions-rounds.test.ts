@@ -234,14 +234,14 @@ describe(`award rounds: approve, pay, granted once (${testDbMode()})`, () => {
     await writeAwardsXlsx(list, file);
     const book = new ExcelJS.Workbook();
     await book.xlsx.readFile(file);
-    const sheet = book.getWorksheet('SMART_FACTORY')!;
+    const sheet = book.getWorksheet('获得省级智能工厂（SMART_FACTORY）')!;
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
     const col = (name: string) => header.indexOf(name) + 1;
     expect(col('已核定轮次')).toBeGreaterThan(0);
-    expect(col('已兑现金额')).toBeGreaterThan(0);
+    expect(col('已兑现金额(元)')).toBeGreaterThan(0);
     expect(sheet.getRow(2).getCell(col('统一社会信用代码')).value).toBe(factory);
     expect(sheet.getRow(2).getCell(col('已核定轮次')).value).toBe(`第${first.id}轮（2024-12-31）`);
-    expect(sheet.getRow(2).getCell(col('已兑现金额')).value).toBe(30_000);
+    expect(sheet.getRow(2).getCell(col('已兑现金额(元)')).value).toBe(30_000);
     const summary = book.getWorksheet('汇总')!;
     const sHeader = (summary.getRow(1).values as unknown[]).slice(1);
     const factoryRow = summary

@@ -13,6 +13,12 @@ export const yi = (yuan: number) => `${twoDecimals.format(yuan / 1e8)} 亿元`;
 export const wan = (yuan: number) => `${twoDecimals.format(yuan / 1e4)} 万元`;
 export const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
 
+/** What a figure withheld as a small cell (too few firms) shows instead (docs/security.md). */
+export const WITHHELD = '不公开';
+/** A figure in `format`, or WITHHELD when the API withheld it (null). */
+export const shown = <T>(value: T | null, format: (value: T) => string) =>
+  value === null ? WITHHELD : format(value);
+
 export { labelOf } from '../../lib/source-labels.js';
 
 /** ISO timestamp → "2025-03-01 16:00" in the browser's time zone */

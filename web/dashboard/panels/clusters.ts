@@ -1,6 +1,6 @@
 import { gql } from '../api.js';
 import { axisTooltip, chartBody, dataTable, drawChart } from '../charts.js';
-import { escapeHtml, integer, percent, yi } from '../format.js';
+import { escapeHtml, integer, percent, shown, yi } from '../format.js';
 import type { Panel } from '../panel.js';
 
 const QUERY = /* GraphQL */ `
@@ -16,22 +16,23 @@ interface Group {
   key: string | null;
   label: string | null;
   enterprises: number;
-  revenueYuan: number;
-  taxPaidYuan: number;
+  /** null: withheld as a small cell */
+  revenueYuan: number | null;
+  taxPaidYuan: number | null;
   muAverageTaxYuan: number | null;
 }
 interface Target {
   cluster: string;
   nameZh: string;
   chainZh: string;
-  revenueYuan: number;
+  revenueYuan: number | null;
   targetRevenueYuan: number;
-  shareReached: number;
+  shareReached: number | null;
   targetLabel: string;
   targetYear: number;
 }
 
-const toYi = (yuan: number) => Number((yuan / 1e8).toFixed(2));
+const toYi = (yuan: number | null) => (yuan === null ? null : Number((yuan / 1e8).toFixed(2)));
 
 /** 产业集群 totals of the year beside the policy's 2026 targets (汶政发〔2022〕9号 一(二)). */
 export const clustersPanel: Panel = {
@@ -53,10 +54,10 @@ export const clustersPanel: Panel = {
         return [
           g.label ?? g.key!,
           g.enterprises,
-          yi(g.revenueYuan),
-          yi(g.taxPaidYuan),
+          shown(g.revenueYuan, yi),
+          shown(g.taxPaidYuan, yi),
           t ? `${t.targetLabel}（${yi(t.targetRevenueYuan)}）` : '—',
-          t ? percent(t.shareReached) : '—',
+          t ? shown(t.shareReached, percent) : '—',
         ];
       }),
     );
@@ -67,12 +68,12 @@ export const clustersPanel: Panel = {
         return [
           `<b>${escapeHtml(g.label ?? g.key!)}</b>${t ? `（${escapeHtml(t.chainZh)}）` : ''}`,
           `企业：${integer(g.enterprises)} 家`,
-          `营业收入：${yi(g.revenueYuan)}`,
-          `实缴税款：${yi(g.taxPaidYuan)}`,
+          `营业收入：${shown(g.revenueYuan, yi)}`,
+          `实缴税款：${shown(g.taxPaidYuan, yi)}`,
           `亩均税收：${g.muAverageTaxYuan === null ? '—' : `${integer(g.muAverageTaxYuan)} 元/亩`}`,
           ...(t
             ? [
-                `${t.targetYear} 年目标：${escapeHtml(t.targetLabel)}（${yi(t.targetRevenueYuan)}），完成 ${percent(t.shareReached)}`,
+                `${t.targetYear} 年目标：${escapeHtml(t.targetLabel)}（${yi(t.targetRevenueYuan)}），完成 ${shown(t.shareReached, percent)}`,
               ]
             : []),
         ];
@@ -97,7 +98,7 @@ export const clustersPanel: Panel = {
             fontSize: 10,
             formatter: ({ dataIndex }) => {
               const t = targets.get(groups[dataIndex].key!);
-              return t ? percent(t.shareReached) : '';
+              return t?.shareReached != null ? percent(t.shareReached) : '';
             },
           },
           data: groups.map((g) => toYi(g.revenueYuan)),

@@ -15,7 +15,7 @@ const QUERY = /* GraphQL */ `
   query DashboardGrades($year: Int!) {
     countyAggregates(year: $year) {
       gradesStatus gradesRunId
-      byTown { key label grades { population evaluated a b c d } }
+      byTown { key label suppressed grades { population evaluated a b c d } }
     }
   }
 `;
@@ -44,15 +44,25 @@ export const gradesPanel: Panel = {
       countyAggregates: {
         gradesStatus: string;
         gradesRunId: string | null;
-        byTown: { key: string | null; label: string | null; grades: Grades[] }[];
+        byTown: {
+          key: string | null;
+          label: string | null;
+          suppressed: boolean;
+          /** null: withheld as a small cell (too few firms) */
+          grades: Grades[] | null;
+        }[];
       };
     }>(QUERY, { year });
+    const townName = (t: { key: string | null; label: string | null }) =>
+      t.label ?? t.key ?? '未填乡镇';
+    const withheld = data.countyAggregates.byTown.filter((t) => t.suppressed).map(townName);
     const towns = data.countyAggregates.byTown
+      .flatMap((t) => (t.grades === null ? [] : [{ ...t, grades: t.grades }]))
       .map((t) => {
         const sum = (k: 'evaluated' | 'a' | 'b' | 'c' | 'd') =>
           t.grades.reduce((s, g) => s + g[k], 0);
         return {
-          name: t.label ?? t.key ?? '未填乡镇',
+          name: townName(t),
           evaluated: sum('evaluated'),
           a: sum('a'),
           b: sum('b'),
@@ -69,6 +79,7 @@ export const gradesPanel: Panel = {
       textContent: gradeSourceText(year, gradesStatus, gradesRunId),
     });
     source.dataset.status = gradesStatus;
+    if (withheld.length > 0) source.textContent += `；${withheld.join('、')}参评企业过少，不单列`;
     if (towns.length === 0) {
       body.replaceChildren(
         source,

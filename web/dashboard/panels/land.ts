@@ -1,6 +1,6 @@
 import { gql } from '../api.js';
 import { axisTooltip, chartBody, dataTable, drawChart } from '../charts.js';
-import { escapeHtml } from '../format.js';
+import { escapeHtml, shown, WITHHELD } from '../format.js';
 import type { Panel } from '../panel.js';
 
 type Category = 'DEREGISTERED_HOLDER' | 'SUSPECTED_IDLE' | 'LOW_EFFICIENCY';
@@ -8,8 +8,9 @@ type Category = 'DEREGISTERED_HOLDER' | 'SUSPECTED_IDLE' | 'LOW_EFFICIENCY';
 interface TownRow {
   town: string;
   category: Category;
-  cases: number;
-  areaMu: number;
+  /** null: withheld as a small cell */
+  cases: number | null;
+  areaMu: number | null;
 }
 
 const QUERY = /* GraphQL */ `
@@ -48,22 +49,28 @@ export const landPanel: Panel = {
         const of = (k: Category) => rows.find((r) => r.town === town && r.category === k);
         return {
           town,
-          areas: CATEGORIES.map(([k]) => of(k)?.areaMu ?? 0),
-          cases: CATEGORIES.map(([k]) => of(k)?.cases ?? 0),
+          areas: CATEGORIES.map(([k]): number | null => (of(k) ? of(k)!.areaMu : 0)),
+          cases: CATEGORIES.map(([k]): number | null => (of(k) ? of(k)!.cases : 0)),
         };
       })
       // the town with most land to revitalise on top
-      .sort((a, b) => a.areas.reduce((s, x) => s + x, 0) - b.areas.reduce((s, x) => s + x, 0));
+      .sort(
+        (a, b) =>
+          a.areas.reduce<number>((s, x) => s + (x ?? 0), 0) -
+          b.areas.reduce<number>((s, x) => s + (x ?? 0), 0),
+      );
     const table = dataTable(
       `${year} 年度各乡镇盘活用地（亩）`,
       ['乡镇', ...CATEGORIES.map(([, name]) => name)],
-      [...towns].reverse().map((t) => [t.town, ...t.areas.map((a) => mu(a))]),
+      [...towns].reverse().map((t) => [t.town, ...t.areas.map((a) => shown(a, mu))]),
     );
     drawChart(chartBody(body, table), {
       tooltip: axisTooltip((i) => [
         escapeHtml(towns[i].town),
-        ...CATEGORIES.map(
-          ([, name], k) => `${name}：${mu(towns[i].areas[k])} 亩（${towns[i].cases[k]} 家）`,
+        ...CATEGORIES.map(([, name], k) =>
+          towns[i].areas[k] === null
+            ? `${name}：${WITHHELD}（企业过少）`
+            : `${name}：${mu(towns[i].areas[k]!)} 亩（${towns[i].cases[k]} 家）`,
         ),
       ]),
       legend: { top: 0, itemWidth: 12, itemHeight: 10 },
@@ -81,7 +88,7 @@ export const landPanel: Panel = {
         stack: 'land',
         barMaxWidth: 18,
         itemStyle: { color },
-        data: towns.map((t) => Number(t.areas[k].toFixed(4))),
+        data: towns.map((t) => Number((t.areas[k] ?? 0).toFixed(4))),
       })),
     });
     return towns.length;

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { asc, eq, like, sql } from 'drizzle-orm';
 import { type ApiKeyRow, apiKeys } from '../db/auth.js';
 import type { Database } from '../db/client.js';
+import { sharedWork } from '../db/statement-scope.js';
 import type { Logger } from '../lib/logger.js';
 import type { Role } from './roles.js';
 
@@ -48,7 +49,8 @@ export async function listApiKeys(database: Database): Promise<ApiKeyRow[]> {
 
 /**
  * Revokes the key with this id or display prefix (at least 6 characters of it). Throws when none or
- * several keys match. Revoking takes effect on the next request: keys are looked up per request.
+ * several keys match. A service in this process refuses the key from its next request on (its key
+ * cache is cleared); one in another process within its `EDP_KEY_CACHE_MS` (cachedKeyFinder).
  */
 export async function revokeApiKey(database: Database, idOrPrefix: string): Promise<ApiKeyRow> {
   const ref = idOrPrefix.trim();
@@ -69,17 +71,61 @@ export async function revokeApiKey(database: Database, idOrPrefix: string): Prom
     .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
     .where(eq(apiKeys.id, matches[0].id))
     .returning();
+  keyCaches.get(database)?.clear();
   return row;
 }
 
 /** The key row for a presented key (revoked or not), or null when no key has that hash: one indexed lookup. */
 export async function findApiKey(database: Database, key: string): Promise<ApiKeyRow | null> {
+  return await findByHash(database, hashKey(key));
+}
+
+async function findByHash(database: Database, keyHash: string): Promise<ApiKeyRow | null> {
   const [row] = await database.db
     .select()
     .from(apiKeys)
-    .where(eq(apiKeys.keyHash, hashKey(key)))
+    .where(eq(apiKeys.keyHash, keyHash))
     .limit(1);
   return row ?? null;
+}
+
+interface CachedKey {
+  at: number;
+  row: Promise<ApiKeyRow | null>;
+}
+
+/** Per database: sha-256 of a key → its row as last looked up (revokeApiKey clears it). */
+const keyCaches = new WeakMap<Database, Map<string, CachedKey>>();
+
+/** Keys kept at most; past that the cache starts over (a county has a few dozen keys). */
+const MAX_CACHED_KEYS = 10_000;
+
+/**
+ * findApiKey with the rows of known keys (active or revoked) reused for `ttlMs` (0: looked up on
+ * every request), so that a key's requests cost no lookup each. Requests that arrive together
+ * share one lookup. An unknown key is never kept: a key created a moment ago in another process
+ * is found on its first request. A key revoked in this process (revokeApiKey) is refused at once;
+ * revoked in another one (the CLI, another instance), within `ttlMs`.
+ */
+export function cachedKeyFinder(database: Database, ttlMs: number) {
+  let cache = keyCaches.get(database);
+  if (!cache) keyCaches.set(database, (cache = new Map()));
+  const keys = cache;
+  return (key: string): Promise<ApiKeyRow | null> => {
+    if (ttlMs <= 0) return findApiKey(database, key);
+    const keyHash = hashKey(key);
+    const now = Date.now();
+    const cached = keys.get(keyHash);
+    if (cached && now - cached.at < ttlMs) return cached.row;
+    if (keys.size >= MAX_CACHED_KEYS) keys.clear();
+    const entry: CachedKey = { at: now, row: findByHash(database, keyHash) };
+    keys.set(keyHash, entry);
+    const forget = () => {
+      if (keys.get(keyHash) === entry) keys.delete(keyHash);
+    };
+    entry.row.then((row) => row || forget(), forget);
+    return entry.row;
+  };
 }
 
 /**
@@ -106,6 +152,7 @@ export function lastUsedRecorder(database: Database, logger: Logger, intervalMs 
     const now = Date.now();
     if (now - (written.get(keyId) ?? 0) < intervalMs) return;
     written.set(keyId, now);
-    void touch(keyId);
+    // bookkeeping, not the request's work: not cancelled when the request ends
+    void sharedWork(() => touch(keyId));
   };
 }

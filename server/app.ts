@@ -8,6 +8,7 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Database } from '../db/client.js';
 import { currentLsn, type ReadRouter } from '../db/replicas.js';
+import { currentStatementScope, inStatementScope, StatementScope } from '../db/statement-scope.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { type Context, createContext, type Viewer } from '../resolvers/context.js';
@@ -68,7 +69,8 @@ function sendJson(
 
 /**
  * Runs `work`, refusing with 503 when it has not finished within `ms` (reading a slow body included).
- * The work is not cancelled, only no longer waited for; its late answer is dropped.
+ * The work is no longer waited for and its late answer is dropped; its statements are cancelled when
+ * the response closes (the request's StatementScope).
  */
 async function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -144,6 +146,7 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
       return {
         async didResolveOperation({ operation, contextValue }) {
           mutation = operation?.operation === 'mutation';
+          if (mutation) currentStatementScope()?.keep();
           if (mutation && contextValue.database !== database) {
             contextValue.database = database;
             contextValue.loaders = createLoaders(database);
@@ -259,6 +262,8 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
         },
       );
     }
+    // ended while it waited for its key or its bucket (out of time, or its client left): not begun
+    if (currentStatementScope()?.closed) return;
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () =>
@@ -297,8 +302,21 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
         });
       }
       for (const route of routes) if (await route(req, res, url)) return;
-      if (url.pathname === '/graphql' || url.pathname === '/')
-        return await withTimeout(config.requestTimeoutMs, () => graphql(req, res, url));
+      if (url.pathname === '/graphql' || url.pathname === '/') {
+        // answered, timed out or abandoned by its client: its statements stop with it
+        const scope = new StatementScope();
+        res.once('close', () => {
+          const cancelled = scope.end();
+          if (cancelled > 0)
+            logger.info(
+              { cancelled, answered: res.writableFinished },
+              'request ended: statements cancelled',
+            );
+        });
+        return await withTimeout(config.requestTimeoutMs, () =>
+          inStatementScope(scope, () => graphql(req, res, url)),
+        );
+      }
       sendJson(res, 404, { error: `No such path: ${url.pathname}` });
     } catch (error) {
       if (res.headersSent) return void res.end();

@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { currentStatementScope } from '../db/statement-scope.js';
 import { UserInputError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 
@@ -97,6 +98,12 @@ export type OutageLog = ReturnType<typeof outageLog>;
  * (GraphQLErrors thrown on purpose, validation errors) pass; anything unexpected is logged in full
  * and masked.
  */
+/** PostgreSQL's query_canceled (57014) anywhere in the error's causes (a cancelled or refused statement). */
+function isCancelled(error: unknown): boolean {
+  for (let e: any = error; e; e = e.cause) if (e.code === '57014') return true;
+  return false;
+}
+
 export function maskErrors(logger: Logger, outage: OutageLog = outageLog(logger)) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     // Follow originalError to the root: graphql may be loaded twice (ESM and CJS), so GraphQLError is
@@ -109,6 +116,15 @@ export function maskErrors(logger: Logger, outage: OutageLog = outageLog(logger)
         message: new DatabaseUnavailableError().message,
         path: formatted.path,
         extensions: { code: 'DATABASE_UNAVAILABLE' },
+      };
+    }
+    if (currentStatementScope()?.closed && isCancelled(root)) {
+      // the request has ended (out of time, or its client left) and its statements were cancelled:
+      // nobody reads this answer, and it is no fault to log
+      return {
+        message: '请求已结束（超时或客户端已断开），其查询已取消。',
+        path: formatted.path,
+        extensions: { code: 'REQUEST_ENDED' },
       };
     }
     const domain = domainCode(root);

@@ -95,19 +95,49 @@ const pageSizeRule: ValidationRule = (context) => ({
   },
 });
 
-/** Per parsed document (Apollo reuses the cached one): whether a `first`/`last` takes a variable. */
-const pageSizeVariables = new WeakMap<DocumentNode, boolean>();
+/** An argument given by a variable, with where it stands in the schema (pageSizeProblem reads it). */
+interface VariableArgument {
+  node: ArgumentNode;
+  position: Pick<TypeInfo, 'getArgument' | 'getParentType' | 'getFieldDef'>;
+}
 
-function hasPageSizeVariable(document: DocumentNode): boolean {
+/**
+ * Per parsed document (Apollo reuses the cached one for the same text): its arguments that are
+ * page sizes (`first`/`last`) or lists (`nodes(ids:)`) given by a variable. Found once per
+ * document, so that a request costs a look at those variables only.
+ */
+const pageSizeVariables = new WeakMap<DocumentNode, VariableArgument[]>();
+
+function variablePageSizes(schema: GraphQLSchema, document: DocumentNode): VariableArgument[] {
   let found = pageSizeVariables.get(document);
   if (found === undefined) {
-    found = false;
-    visit(document, {
-      Argument(node) {
-        // a page size, or a list (nodes(ids: $ids)), given by a variable
-        if (node.value.kind === Kind.VARIABLE) found = true;
-      },
-    });
+    const arguments_: VariableArgument[] = [];
+    const typeInfo = new TypeInfo(schema);
+    visit(
+      document,
+      visitWithTypeInfo(typeInfo, {
+        Argument(node) {
+          if (node.value.kind !== Kind.VARIABLE) return;
+          const arg = typeInfo.getArgument();
+          const parentType = typeInfo.getParentType();
+          const fieldDef = typeInfo.getFieldDef();
+          if (!arg) return;
+          const pageSize =
+            (node.name.value === 'first' || node.name.value === 'last') &&
+            getNamedType(arg.type).name === 'Int';
+          if (!pageSize && !isListType(getNullableType(arg.type))) return;
+          arguments_.push({
+            node,
+            position: {
+              getArgument: () => arg,
+              getParentType: () => parentType,
+              getFieldDef: () => fieldDef,
+            },
+          });
+        },
+      }),
+    );
+    found = arguments_;
     pageSizeVariables.set(document, found);
   }
   return found;
@@ -119,17 +149,10 @@ function checkPageSizes(
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
 ) {
-  if (!hasPageSizeVariable(document)) return;
-  const typeInfo = new TypeInfo(schema);
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Argument(node) {
-        const problem = pageSizeProblem(typeInfo, node, variables);
-        if (problem) throw refusal(problem, 'PAGE_TOO_LARGE');
-      },
-    }),
-  );
+  for (const { node, position } of variablePageSizes(schema, document)) {
+    const problem = pageSizeProblem(position, node, variables);
+    if (problem) throw refusal(problem, 'PAGE_TOO_LARGE');
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Database } from '../db/client.js';
 import { anonymousAllowed, type Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { type Viewer, viewerFor } from '../resolvers/context.js';
-import { findApiKey, lastUsedRecorder } from '../resolvers/keys.js';
+import { cachedKeyFinder, lastUsedRecorder } from '../resolvers/keys.js';
 import { isRole } from '../resolvers/roles.js';
 
 /** A request that cannot be served as anyone: answered 401 with this message. */
@@ -13,7 +13,8 @@ export class AuthenticationError extends Error {
 
 /**
  * Who a request is from (docs/interface.md, authentication): `Authorization: Bearer <key>` names an API
- * key, looked up on every request (one indexed lookup, so a revoked key is refused at once). Without
+ * key, looked up once per `keyCacheMs` (cachedKeyFinder: a key revoked in this process is refused at
+ * once, in another one within that time). Without
  * a key: the embedded demo serves an analyst; with DATABASE_URL anonymous calls are refused unless
  * EDP_ALLOW_ANONYMOUS=1. A malformed, unknown or revoked key is always refused, never downgraded
  * to anonymous.
@@ -28,12 +29,13 @@ export function createViewerResolver({
   logger: Logger;
 }) {
   const recordUse = lastUsedRecorder(database, logger);
+  const findApiKey = cachedKeyFinder(database, config.keyCacheMs);
   return async function resolveViewer(headers: IncomingHttpHeaders): Promise<Viewer> {
     const header = headers.authorization;
     if (header) {
       const match = /^Bearer\s+(\S{1,200})\s*$/i.exec(header);
       if (!match) throw new AuthenticationError('Authorization 请求头须为 "Bearer <密钥>"。');
-      const key = await findApiKey(database, match[1]);
+      const key = await findApiKey(match[1]);
       if (!key)
         throw new AuthenticationError(
           '未知的 API 密钥：请检查是否完整复制了密钥（或向管理员申请新密钥）。',

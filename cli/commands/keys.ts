@@ -72,7 +72,9 @@ export function registerKeys(program: Command) {
 
   keys
     .command('revoke')
-    .description('revoke a key by its id or prefix; it is refused from the next request on')
+    .description(
+      'revoke a key by its id or prefix; a running service refuses it within EDP_KEY_CACHE_MS (5 s)',
+    )
     .argument('<key>', 'the key id or its prefix (edp_…)')
     .action(async (ref: string) => {
       await withDatabase(async (database) => {

@@ -70,6 +70,56 @@ describe(`API keys and anonymous access (${testDbMode()})`, () => {
     expect(after.body.data).toBeUndefined();
   });
 
+  it('looks a key up once per EDP_KEY_CACHE_MS; revoked elsewhere, refused within that time', async () => {
+    const ttlMs = 1500;
+    const cached = await startAuthApp(t.database, { EDP_KEY_CACHE_MS: String(ttlMs) });
+    const lookups: string[] = [];
+    t.database.onQuery = (q) => {
+      if (/from "api_keys"/i.test(q)) lookups.push(q);
+    };
+    try {
+      const created = await createApiKey(t.database, { name: 'land bureau', role: 'analyst' });
+      const asKey = () => cached.gql('{ __typename }', {}, bearer(created.key));
+      // requests arriving together share one lookup, and the next ones reuse it
+      const first = await Promise.all([asKey(), asKey(), asKey()]);
+      expect(first.map((r) => r.status)).toEqual([200, 200, 200]);
+      for (let i = 0; i < 5; i++) expect((await asKey()).status).toBe(200);
+      expect(lookups).toHaveLength(1);
+
+      // revoked by another process (the CLI, another instance): the row changes behind the cache
+      const revokedAt = performance.now();
+      await t.database.rows(sql`update api_keys set revoked_at = now() where id = ${created.id}`);
+      let refusedAfter = -1;
+      while (performance.now() - revokedAt < ttlMs + 1000) {
+        const answer = await asKey();
+        if (answer.status === 401) {
+          refusedAfter = performance.now() - revokedAt;
+          expect(answer.body.errors[0].message).toMatch(/已被吊销/);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(refusedAfter).toBeGreaterThanOrEqual(0);
+      expect(refusedAfter).toBeLessThanOrEqual(ttlMs + 200);
+
+      // an unknown key is not kept: every attempt is looked up
+      lookups.length = 0;
+      const unknown = bearer(`edp_${'y'.repeat(43)}`);
+      for (let i = 0; i < 2; i++)
+        expect((await cached.gql('{ __typename }', {}, unknown)).status).toBe(401);
+      expect(lookups).toHaveLength(2);
+
+      // revoked in this process: refused on the very next request, cache or not
+      const other = await createApiKey(t.database, { name: 'power company', role: 'power' });
+      expect((await cached.gql('{ __typename }', {}, bearer(other.key))).status).toBe(200);
+      await revokeApiKey(t.database, String(other.id));
+      expect((await cached.gql('{ __typename }', {}, bearer(other.key))).status).toBe(401);
+    } finally {
+      t.database.onQuery = undefined;
+      await cached.stop();
+    }
+  });
+
   it('records the last use at most once a minute per key, not once per request', async () => {
     const created = await createApiKey(t.database, { name: 'dashboard wall', role: 'dashboard' });
     const updates: string[] = [];

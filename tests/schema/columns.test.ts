@@ -154,6 +154,31 @@ describe(`detail lists read only the columns their fields need (${testDbMode()})
     ]);
   });
 
+  it('rows a loader read whole answer their column fields from the row, with no statement more', async () => {
+    // landInUse's parcels and leases come from its loader, not from a planned query: their column
+    // fields (a select each) must not load the row again through the drizzle plugin's model loader
+    const { result, statements } = await statementsOf(/* GraphQL */ `
+      query ($u: String!) { enterprise(uscc: $u) { landInUse(date: "2024-06-30") {
+        parcels { unitNo registeredOn cancelledOn areaM2 areaMu provenance { sourceRow } }
+        leasesOut { filingNo startsOn endsOn areaM2 } } } }`);
+    expect(statements).toHaveLength(3); // the enterprise, its parcels, its leases
+    expect(result.enterprise.landInUse).toEqual({
+      parcels: [
+        {
+          unitNo: 'U1',
+          registeredOn: '2016-01-01',
+          cancelledOn: null,
+          areaM2: 20000,
+          areaMu: 30,
+          provenance: { sourceRow: expect.any(Number) },
+        },
+      ],
+      leasesOut: [
+        { filingNo: 'L1', startsOn: expect.any(String), endsOn: '2024-12-31', areaM2: 2000 },
+      ],
+    });
+  });
+
   it('power readings carry their provenance columns when a month’s provenance is asked for, through a fragment too', async () => {
     const { result, statements } = await statementsOf(/* GraphQL */ `
       query ($u: String!) { enterprise(uscc: $u) {

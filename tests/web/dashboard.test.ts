@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestManifest } from '../../connectors/pipeline/ingest.js';
-import { LAST_YEAR } from '../../demo/county.js';
+import { FIRST_YEAR, LAST_YEAR } from '../../demo/county.js';
 import { generateDemo } from '../../demo/generate.js';
 import { createApiKey } from '../../resolvers/keys.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
@@ -23,6 +23,101 @@ const YEAR = LAST_YEAR;
 const AS_OF = '2025-12-23';
 const PANELS = ['grades', 'clusters', 'top-mu-tax', 'awards', 'freshness', 'land'];
 const CHART_PANELS = PANELS.filter((p) => p !== 'freshness');
+/** the panels that show one year's figures (the others: awards as of a date, data freshness) */
+const YEARLY_PANELS = ['grades', 'clusters', 'top-mu-tax', 'land'];
+/** The office screens the dashboard is read on. */
+const SCREENS = [
+  { width: 1366, height: 768 },
+  { width: 1920, height: 1080 },
+];
+/** a year before the demo's data */
+const NO_DATA_YEAR = FIRST_YEAR - 2;
+/** The CJK fonts the page names for office PCs (Windows, macOS, Linux). */
+const CJK_FONTS = ['Microsoft YaHei', 'PingFang SC', 'Noto Sans CJK SC'];
+
+/**
+ * What is wrong with the charts' text as drawn (SVG text in the page): a label outside its chart
+ * (clipped by the panel), or two labels overlapping. A label's box is its drawn width by its font
+ * size (the box ECharts lays labels out with), centred where the browser drew it.
+ */
+const labelProblems = (page: Page) =>
+  page.evaluate(() => {
+    const problems: string[] = [];
+    for (const chart of Array.from(document.querySelectorAll<HTMLElement>('.chart'))) {
+      const panel = chart.closest('[data-panel]')?.getAttribute('data-panel');
+      const frame = chart.getBoundingClientRect();
+      const boxes = Array.from(chart.querySelectorAll('svg text'))
+        .filter((t) => {
+          const style = getComputedStyle(t);
+          return (
+            t.textContent?.trim() &&
+            style.display !== 'none' &&
+            style.visibility !== 'hidden' &&
+            Number(style.opacity) > 0
+          );
+        })
+        .map((t) => {
+          const r = t.getBoundingClientRect();
+          const size = Number.parseFloat(getComputedStyle(t).fontSize);
+          const middle = r.top + r.height / 2;
+          return {
+            text: t.textContent,
+            left: r.left,
+            right: r.right,
+            top: middle - size / 2,
+            bottom: middle + size / 2,
+          };
+        });
+      for (const b of boxes)
+        if (
+          b.left < frame.left - 1 ||
+          b.right > frame.right + 1 ||
+          b.top < frame.top - 1 ||
+          b.bottom > frame.bottom + 1
+        )
+          problems.push(`${panel}: 「${b.text}」 outside its chart`);
+      boxes.forEach((a, i) => {
+        for (const b of boxes.slice(i + 1)) {
+          const x = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+          const y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+          if (x > 0.5 && y > 0.5) problems.push(`${panel}: 「${a.text}」 overlaps 「${b.text}」`);
+        }
+      });
+      if (boxes.length === 0) problems.push(`${panel}: no text drawn`);
+    }
+    return problems;
+  });
+
+/** Where across a chart the pointer looks for its plot, from the edge inwards. */
+const SWEEP = {
+  left: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4],
+  middle: [0.55, 0.5, 0.6, 0.45, 0.65],
+  right: [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6],
+};
+
+/**
+ * Hovers a chart at height `fy` (a fraction), as near its `side` as the plot reaches (the first
+ * point of the sweep that shows a tooltip); the tooltip's box once it has settled, and its text.
+ */
+async function tooltipAt(page: Page, panel: string, side: keyof typeof SWEEP, fy: number) {
+  const chart = (await page.locator(`[data-panel="${panel}"] .chart`).boundingBox())!;
+  const tooltip = page.locator(`[data-panel="${panel}"] .chart-tooltip`);
+  for (const fx of SWEEP[side]) {
+    await page.mouse.move(chart.x + chart.width * fx, chart.y + chart.height * fy);
+    const shown = await tooltip.waitFor({ state: 'visible', timeout: 400 }).then(
+      () => true,
+      () => false,
+    );
+    if (!shown) continue;
+    await page.waitForTimeout(700); // it slides to its place
+    const box = (await tooltip.boundingBox())!;
+    const text = await tooltip.innerText();
+    await page.mouse.move(0, 0);
+    await tooltip.waitFor({ state: 'hidden' });
+    return { box, text };
+  }
+  throw new Error(`${panel}: no tooltip at the ${side} of the chart, at ${fy} of its height`);
+}
 
 /** The rows of the (visually hidden) table that carries a chart's figures. */
 const tableRows = (page: Page, panel: string) =>
@@ -80,13 +175,177 @@ describe(`the county dashboard (${testDbMode()})`, () => {
       expect(box.x + box.width, panel).toBeLessThanOrEqual(1366);
     }
     for (const panel of CHART_PANELS) {
-      const canvas = page.locator(`[data-panel="${panel}"] canvas`).first();
-      const box = (await canvas.boundingBox())!;
+      const drawing = page.locator(`[data-panel="${panel}"] .chart svg`).first();
+      const box = (await drawing.boundingBox())!;
       expect(box.width, panel).toBeGreaterThan(200);
       expect(box.height, panel).toBeGreaterThan(150);
     }
     expect(await page.locator('h1').innerText()).toContain('领导驾驶舱');
   });
+
+  for (const screen of SCREENS) {
+    describe(`at ${screen.width}×${screen.height}: charts that cannot mislead`, () => {
+      let shown: RecordedPage;
+      beforeAll(async () => {
+        shown = await recordedPage(browser, screen);
+        await shown.page.goto(`${app.url}/dashboard?year=${YEAR}&asOf=${AS_OF}`);
+        await shown.page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 60_000 });
+        await shown.page.waitForTimeout(1000); // the charts' animations end
+        await screenshot(shown.page, `dashboard-${screen.width}`);
+      });
+      afterAll(() => shown?.context.close());
+
+      it('fits every panel on the screen, each chart drawn', async () => {
+        const { page } = shown;
+        for (const panel of PANELS) {
+          const section = page.locator(`[data-panel="${panel}"]`);
+          expect(await section.getAttribute('data-state'), panel).toBe('ready');
+          const box = (await section.boundingBox())!;
+          expect(box.y + box.height, panel).toBeLessThanOrEqual(screen.height);
+          expect(box.x + box.width, panel).toBeLessThanOrEqual(screen.width);
+        }
+        expect(await page.locator('.chart').count()).toBe(CHART_PANELS.length);
+      });
+
+      it('draws bars only: no line joins clauses, clusters, towns or enterprises', async () => {
+        const series = await shown.page
+          .locator('.chart')
+          .evaluateAll((charts) =>
+            charts.map((c) => [
+              c.closest('[data-panel]')?.getAttribute('data-panel'),
+              c.dataset.series,
+            ]),
+          );
+        expect(Object.fromEntries(series)).toEqual({
+          grades: 'bar bar bar bar',
+          clusters: 'bar bar',
+          'top-mu-tax': 'bar',
+          awards: 'bar bar',
+          land: 'bar bar bar',
+        });
+        // the awards' two measures on two axes of their own: 家 and 万元
+        const axisNames = await shown.page
+          .locator('[data-panel="awards"] svg text')
+          .allTextContents();
+        expect(axisNames).toContain('候选企业（家）');
+        expect(axisNames).toContain('奖励金额（万元）');
+        // the clusters' percentages say what they are
+        const clusterText = await shown.page
+          .locator('[data-panel="clusters"] svg text')
+          .allTextContents();
+        expect(clusterText.some((t) => /^目标完成度 \d+\.\d%$/.test(t))).toBe(true);
+        expect(clusterText).toContain('未设目标');
+      });
+
+      it('lays out labels inside their charts, none over another', async () => {
+        expect(await labelProblems(shown.page)).toEqual([]);
+      });
+
+      it('keeps tooltips inside the screen and their panel, at both edges of each chart', async () => {
+        const { page } = shown;
+        for (const panel of CHART_PANELS) {
+          const section = (await page.locator(`[data-panel="${panel}"]`).boundingBox())!;
+          // left, middle and right, and low: where a wide tooltip would be flipped or pushed out
+          for (const [side, fy] of [
+            ['left', 0.5],
+            ['middle', 0.5],
+            ['right', 0.5],
+            ['middle', 0.78],
+          ] as const) {
+            const { box, text } = await tooltipAt(page, panel, side, fy);
+            const where = `${panel} at the ${side}, ${fy} down`;
+            expect(text.length, where).toBeGreaterThan(0);
+            expect(box.x, where).toBeGreaterThanOrEqual(Math.max(0, section.x - 1));
+            expect(box.y, where).toBeGreaterThanOrEqual(Math.max(0, section.y - 1));
+            expect(box.x + box.width, where).toBeLessThanOrEqual(
+              Math.min(screen.width, section.x + section.width + 1),
+            );
+            expect(box.y + box.height, where).toBeLessThanOrEqual(
+              Math.min(screen.height, section.y + section.height + 1),
+            );
+          }
+        }
+        // the awards' tooltip carries its clause's breakdown by award
+        const { text } = await tooltipAt(page, 'awards', 'right', 0.5);
+        expect(text.split('\n').length).toBeGreaterThan(1);
+      });
+
+      it('names the CJK fonts of office PCs, and draws its text in one', async () => {
+        const { page, context } = shown;
+        const families = await page.evaluate(() => ({
+          body: getComputedStyle(document.body).fontFamily,
+          charts: Array.from(document.querySelectorAll('.chart svg text')).map(
+            (t) => getComputedStyle(t).fontFamily,
+          ),
+        }));
+        expect(families.charts.length).toBeGreaterThan(0);
+        for (const family of [families.body, ...new Set(families.charts)])
+          for (const font of CJK_FONTS) expect(family).toContain(font);
+        // the fonts the browser drew with: a CJK one (here Noto Sans CJK SC), none other
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('DOM.enable');
+        await cdp.send('CSS.enable');
+        const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
+        for (const selector of [
+          'h1',
+          '[data-panel="grades"] .chart svg text',
+          'table.freshness td',
+        ]) {
+          const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
+          const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+          expect(fonts.length, selector).toBeGreaterThan(0);
+          for (const f of fonts)
+            expect(f.familyName, selector).toMatch(
+              /CJK|YaHei|PingFang|Hiragino|Source Han|WenQuanYi/,
+            );
+        }
+        await cdp.detach();
+      });
+
+      it('says a year without data has none, and offers only the years with data', async () => {
+        const { evaluableYears } = await gql(app.url, '{ evaluableYears }');
+        expect(evaluableYears).not.toContain(NO_DATA_YEAR);
+        const { page, context, errors } = await recordedPage(browser, screen);
+        await page.goto(`${app.url}/dashboard?year=${NO_DATA_YEAR}&asOf=${AS_OF}`);
+        await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 60_000 });
+        await screenshot(page, `dashboard-${screen.width}-no-data`);
+        for (const panel of YEARLY_PANELS) {
+          const section = page.locator(`[data-panel="${panel}"]`);
+          expect(await section.getAttribute('data-state'), panel).toBe('no-data');
+          const text = await section.locator('.no-data').innerText();
+          expect(text, panel).toContain(`${NO_DATA_YEAR} 年度没有数据`);
+          expect(text, panel).toContain(`税务局 ${NO_DATA_YEAR} 年实缴税款数据未入库`);
+          expect(text, panel).toContain(`有数据的年度：${evaluableYears.join('、')} 年`);
+          // no empty or zero chart
+          expect(await section.locator('.chart').count(), panel).toBe(0);
+        }
+        for (const panel of ['awards', 'freshness'])
+          expect(await page.locator(`[data-panel="${panel}"]`).getAttribute('data-state')).toBe(
+            'ready',
+          );
+        // the picker: the evaluated years to choose from; the year asked for shown, not choosable
+        const options = await page
+          .locator('#year option')
+          .evaluateAll((os) =>
+            (os as HTMLOptionElement[]).map((o) => [Number(o.value), o.disabled, o.textContent]),
+          );
+        expect(options.filter(([, disabled]) => !disabled).map(([y]) => y)).toEqual(evaluableYears);
+        expect(options.filter(([, disabled]) => disabled)).toEqual([
+          [NO_DATA_YEAR, true, `${NO_DATA_YEAR} 年（无数据）`],
+        ]);
+        expect(await page.locator('#year').inputValue()).toBe(String(NO_DATA_YEAR));
+        expect(await page.locator('#status').innerText()).toBe(`${NO_DATA_YEAR} 年度没有数据`);
+        // choosing a year with data draws it, and the year without data is no longer listed
+        await page.locator('#year').selectOption(String(evaluableYears[0]));
+        await expect
+          .poll(() => page.locator('[data-panel="grades"]').getAttribute('data-state'))
+          .toBe('ready');
+        expect(await page.locator('#year option[disabled]').count()).toBe(0);
+        expect(errors).toEqual([]);
+        await context.close();
+      });
+    });
+  }
 
   it('draws the land to revitalise by town and category as the API sums it', async () => {
     const api = await gql(

@@ -49,12 +49,12 @@ export interface RecordedPage {
   errors: string[];
 }
 
-/** A fresh 1366×768 browser context whose requests and errors are recorded from the start. */
-export async function recordedPage(browser: Browser): Promise<RecordedPage> {
-  const context = await browser.newContext({
-    viewport: { width: 1366, height: 768 },
-    locale: 'zh-CN',
-  });
+/** A fresh browser context (1366×768 unless asked) whose requests and errors are recorded from the start. */
+export async function recordedPage(
+  browser: Browser,
+  viewport = { width: 1366, height: 768 },
+): Promise<RecordedPage> {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN' });
   const requests: string[] = [];
   const errors: string[] = [];
   context.on('request', (request) => requests.push(request.url()));

@@ -1,10 +1,13 @@
 /**
- * ECharts, bundled (no CDN), with only the parts the dashboard draws: bar and line charts on a
- * canvas, with grid, tooltip and legend.
+ * ECharts, bundled (no CDN), with only the parts the dashboard draws: bar charts with grid, tooltip
+ * and legend, drawn as SVG so that every label is text in the page (readable by tests and by the
+ * browser's find, and sharp when printed). No line charts: none of the dashboard's axes is a time
+ * sequence (clauses, clusters, towns and enterprises are categories), and a line between two
+ * categories would read as a trend that does not exist.
  */
 
-import type { BarSeriesOption, LineSeriesOption } from 'echarts/charts';
-import { BarChart, LineChart } from 'echarts/charts';
+import type { BarSeriesOption } from 'echarts/charts';
+import { BarChart } from 'echarts/charts';
 import type {
   GridComponentOption,
   LegendComponentOption,
@@ -12,28 +15,46 @@ import type {
 } from 'echarts/components';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { type ComposeOption, getInstanceByDom, init, use } from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+import { LabelLayout } from 'echarts/features';
+import { SVGRenderer } from 'echarts/renderers';
 
-use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+use([BarChart, GridComponent, LegendComponent, TooltipComponent, LabelLayout, SVGRenderer]);
 
 export type ChartOption = ComposeOption<
-  | BarSeriesOption
-  | LineSeriesOption
-  | GridComponentOption
-  | LegendComponentOption
-  | TooltipComponentOption
+  BarSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
 >;
 
 /** The policy's grade colours: A green … D red. */
 export const GRADE_COLORS = { A: '#2e7d32', B: '#1976d2', C: '#f9a825', D: '#c62828' } as const;
 
-const FONT =
-  '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif';
+/** Labels on bars never cover one another: one that would is left out (its figure is in the tooltip). */
+export const HIDE_OVERLAP = { hideOverlap: true } as const;
 
-/** Draws `option` into `el`, reusing the chart already there. */
+/**
+ * Draws `option` into `el`, reusing the chart already there. The charts' text takes the page's font
+ * stack (dashboard.css: the CJK fonts of office PCs); tooltips stay inside the chart, so no panel
+ * edge clips them. `el.dataset.series` names the series types drawn (the page's tests read it).
+ */
 export function drawChart(el: HTMLElement, option: ChartOption) {
-  const chart = getInstanceByDom(el) ?? init(el, undefined, { renderer: 'canvas' });
-  chart.setOption({ textStyle: { fontFamily: FONT }, animationDuration: 300, ...option }, true);
+  const chart = getInstanceByDom(el) ?? init(el, undefined, { renderer: 'svg' });
+  const tooltip = option.tooltip as TooltipComponentOption | undefined;
+  chart.setOption(
+    {
+      textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
+      animationDuration: 300,
+      ...option,
+      tooltip: tooltip && {
+        confine: true,
+        className: 'chart-tooltip',
+        // long award titles wrap rather than widen the tooltip past the chart
+        extraCssText: 'max-width: 340px; white-space: normal;',
+        ...tooltip,
+      },
+    },
+    true,
+  );
+  const series = [option.series ?? []].flat() as { type?: string }[];
+  el.dataset.series = series.map((s) => s.type).join(' ');
   return chart;
 }
 
@@ -55,8 +76,8 @@ export function resizeCharts(root: HTMLElement) {
 }
 
 /**
- * The figures behind a chart as a table for screen readers (visually hidden): a canvas says
- * nothing to assistive technology.
+ * The figures behind a chart as a table for screen readers (visually hidden): a chart says
+ * little to assistive technology.
  */
 export function dataTable(
   caption: string,
@@ -78,11 +99,16 @@ export function dataTable(
 
 /** A chart container and its hidden data table, replacing what `body` held. */
 export function chartBody(body: HTMLElement, table: HTMLTableElement): HTMLElement {
-  body.querySelectorAll<HTMLElement>('.chart').forEach((old) => {
-    getInstanceByDom(old)?.dispose();
-  });
+  disposeCharts(body);
   const el = document.createElement('div');
   el.className = 'chart';
   body.replaceChildren(el, table);
   return el;
+}
+
+/** Releases the charts inside `root` before its content is replaced. */
+export function disposeCharts(root: HTMLElement) {
+  root.querySelectorAll<HTMLElement>('.chart').forEach((old) => {
+    getInstanceByDom(old)?.dispose();
+  });
 }

@@ -1,16 +1,18 @@
 /** Number formats for county leaders: 亿元 and 万元 for money, whole 元/亩 for 亩均税收. */
 
 const grouped = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
-const twoDecimals = new Intl.NumberFormat('zh-CN', {
+const fixed2 = new Intl.NumberFormat('zh-CN', {
   minimumFractionDigits: 2,
   maximumFractionDigits: 2,
 });
 
 export const integer = (n: number) => grouped.format(n);
+/** two decimals, grouped: 1,197.42 */
+export const twoDecimals = (n: number) => fixed2.format(n);
 /** 元 → 亿元 with two decimals */
-export const yi = (yuan: number) => `${twoDecimals.format(yuan / 1e8)} 亿元`;
+export const yi = (yuan: number) => `${fixed2.format(yuan / 1e8)} 亿元`;
 /** 元 → 万元 with two decimals */
-export const wan = (yuan: number) => `${twoDecimals.format(yuan / 1e4)} 万元`;
+export const wan = (yuan: number) => `${fixed2.format(yuan / 1e4)} 万元`;
 export const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
 
 /** What a figure withheld as a small cell (too few firms) shows instead (docs/security.md). */

@@ -3,8 +3,9 @@
  * reads the platform's GraphQL API on this same service (no CDN, no other host) and fails on its
  * own: a panel the key may not read says so while the others draw.
  */
+import { MAX_YEAR, MIN_YEAR } from '../../lib/year.js';
 import { ApiError, gql, storedKey, storeKey } from './api.js';
-import { resizeCharts } from './charts.js';
+import { disposeCharts, resizeCharts } from './charts.js';
 import './dashboard.css';
 import type { DashboardParams, Panel } from './panel.js';
 import { awardsPanel } from './panels/awards.js';
@@ -109,75 +110,135 @@ function explain(error: unknown): string {
   return `暂时无法加载：${error instanceof Error ? error.message : String(error)}`;
 }
 
-async function renderPanel(panel: Panel, params: DashboardParams) {
+/** What the page knows of the chosen year: evaluated (figures to draw), or why not. */
+type YearState =
+  | { kind: 'data' }
+  | { kind: 'no-data'; reasons: string[]; offered: number[] }
+  | { kind: 'error'; error: unknown };
+
+/** The no-data state of a yearly panel: says so, why, and which years have data. */
+function noData(year: number, state: Extract<YearState, { kind: 'no-data' }>): HTMLElement {
+  return element(
+    'div',
+    { className: 'no-data' },
+    element('p', { className: 'no-data-title' }, `${year} 年度没有数据`),
+    ...(state.reasons.length
+      ? [element('ul', {}, ...state.reasons.map((r) => element('li', {}, r)))]
+      : []),
+    element(
+      'p',
+      {},
+      state.offered.length
+        ? `有数据的年度：${state.offered.join('、')} 年，请在上方“年度”中选择。`
+        : '目前没有任何年度的数据：税务局的实缴税款和年度申报入库后即可查看。',
+    ),
+  );
+}
+
+async function renderPanel(panel: Panel, params: DashboardParams, year: YearState) {
   const { section, subtitle, body } = sections.get(panel.id)!;
   subtitle.textContent = panel.subtitle(params);
   section.dataset.state = 'loading';
+  if (panel.yearly && year.kind !== 'data') {
+    disposeCharts(body);
+    if (year.kind === 'no-data') {
+      body.replaceChildren(noData(params.year, year));
+      section.dataset.count = '0';
+      section.dataset.state = 'no-data';
+    } else {
+      body.replaceChildren(element('p', { className: 'error' }, explain(year.error)));
+      section.dataset.state = 'error';
+    }
+    return;
+  }
   try {
     const count = await panel.render(body, params);
     section.dataset.count = String(count);
     section.dataset.state = 'ready';
   } catch (error) {
+    disposeCharts(body);
     body.replaceChildren(element('p', { className: 'error' }, explain(error)));
     section.dataset.state = 'error';
   }
 }
 
-function params(): DashboardParams {
-  return { year: Number(yearSelect.value), asOf: asOfInput.value || iso(today) };
+/** The year the page shows: from the address or the picker; null until start() picks the latest. */
+let shownYear: number | null = null;
+
+/**
+ * Fills the picker with the evaluated years (ended, tax payments and annual returns loaded), latest
+ * first. A year without data that the address asked for stays shown, marked 无数据 and not
+ * selectable; a key the service refuses leaves the picker as it was (the panels say why).
+ */
+async function offerYears(): Promise<YearState> {
+  let offered: number[];
+  try {
+    offered = (await gql<{ evaluableYears: number[] }>('query DashboardYears { evaluableYears }'))
+      .evaluableYears;
+  } catch (error) {
+    shownYear ??= lastYear;
+    if (!yearSelect.options.length)
+      yearSelect.append(element('option', { value: String(shownYear) }, `${shownYear} 年`));
+    return { kind: 'error', error };
+  }
+  // none asked: the latest evaluated year
+  shownYear ??= offered[0] ?? lastYear;
+  const years = offered.includes(shownYear)
+    ? offered
+    : [...offered, shownYear].sort((a, b) => b - a);
+  yearSelect.replaceChildren(
+    ...years.map((y) =>
+      offered.includes(y)
+        ? element('option', { value: String(y) }, `${y} 年`)
+        : element('option', { value: String(y), disabled: true }, `${y} 年（无数据）`),
+    ),
+  );
+  yearSelect.value = String(shownYear);
+  if (offered.includes(shownYear)) return { kind: 'data' };
+  const { evaluationYear } = await gql<{ evaluationYear: { reasons: string[] } }>(
+    'query DashboardYearStatus($year: Int!) { evaluationYear(year: $year) { reasons } }',
+    { year: shownYear },
+  ).catch(() => ({ evaluationYear: { reasons: [] } }));
+  return { kind: 'no-data', reasons: evaluationYear.reasons, offered };
 }
 
 async function renderAll() {
-  const p = params();
+  status.textContent = '加载中…';
+  root.dataset.state = 'loading';
+  const year = await offerYears();
+  const p: DashboardParams = { year: shownYear!, asOf: asOfInput.value || iso(today) };
   const url = new URL(window.location.href);
   url.searchParams.set('year', String(p.year));
   url.searchParams.set('asOf', p.asOf);
   window.history.replaceState(null, '', url);
-  status.textContent = '加载中…';
-  root.dataset.state = 'loading';
-  await Promise.all(PANELS.map((panel) => renderPanel(panel, p)));
+  await Promise.all(PANELS.map((panel) => renderPanel(panel, p, year)));
   const failed = PANELS.filter(
     (panel) => sections.get(panel.id)!.section.dataset.state === 'error',
   ).length;
   status.textContent = failed
     ? `${failed} 个栏目未能加载`
-    : `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}`;
+    : year.kind === 'no-data'
+      ? `${p.year} 年度没有数据`
+      : `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}`;
   root.dataset.state = 'ready';
-}
-
-/**
- * The years the picker offers: those evaluated (ended, tax payments and annual returns loaded),
- * latest first. When none is yet, last year, marked so.
- */
-async function offerYears(): Promise<number[]> {
-  let years: number[] = [];
-  try {
-    years = (await gql<{ evaluableYears: number[] }>('query DashboardYears { evaluableYears }'))
-      .evaluableYears;
-  } catch {
-    // a key the service refuses: the panels say so; the picker still needs a year
-  }
-  yearSelect.replaceChildren(
-    ...(years.length ? years : [lastYear]).map((y) =>
-      element('option', { value: String(y) }, years.length ? `${y} 年` : `${y} 年（未评价）`),
-    ),
-  );
-  return years.length ? years : [lastYear];
 }
 
 async function start() {
   showKeyState();
   const query = new URL(window.location.href).searchParams;
   const askedYear = Number(query.get('year'));
-  const offered = await offerYears();
-  yearSelect.value = String(offered.includes(askedYear) ? askedYear : offered[0]);
   asOfInput.value = /^\d{4}-\d{2}-\d{2}$/.test(query.get('asOf') ?? '')
     ? query.get('asOf')!
     : iso(today);
+  if (Number.isInteger(askedYear) && askedYear >= MIN_YEAR && askedYear <= MAX_YEAR)
+    shownYear = askedYear;
   await renderAll();
 }
 
-yearSelect.addEventListener('change', () => void renderAll());
+yearSelect.addEventListener('change', () => {
+  shownYear = Number(yearSelect.value);
+  void renderAll();
+});
 asOfInput.addEventListener('change', () => {
   if (asOfInput.value) void renderAll();
 });

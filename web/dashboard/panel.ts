@@ -10,6 +10,11 @@ export interface DashboardParams {
 export interface Panel {
   id: string;
   title: string;
+  /**
+   * true when the panel shows one year's figures: for a year without data (not evaluated) the page
+   * shows its no-data state instead of asking for figures of nothing
+   */
+  yearly: boolean;
   /** the line under the title: units and the date or year shown */
   subtitle(params: DashboardParams): string;
   /** Fetches and draws into `body`; returns how many items (towns, enterprises, …) it shows. */

@@ -1,7 +1,7 @@
 import type { AwardSummaryRow } from '../../../resolvers/awards/engine.js';
 import { gql } from '../api.js';
-import { axisTooltip, chartBody, dataTable, drawChart } from '../charts.js';
-import { escapeHtml, integer, wan } from '../format.js';
+import { axisTooltip, chartBody, dataTable, drawChart, HIDE_OVERLAP } from '../charts.js';
+import { escapeHtml, integer, twoDecimals, wan } from '../format.js';
 import type { Panel } from '../panel.js';
 
 const QUERY = /* GraphQL */ `
@@ -16,8 +16,9 @@ type Summary = AwardSummaryRow;
 /** 奖励候选与金额 by clause of the policy, as of a date (docs/awards.md). */
 export const awardsPanel: Panel = {
   id: 'awards',
+  yearly: false,
   title: '政策奖励候选企业与金额（按条款）',
-  subtitle: ({ asOf }) => `截至 ${asOf} · 汶政发〔2022〕9号 · 金额单位：万元`,
+  subtitle: ({ asOf }) => `截至 ${asOf} · 汶政发〔2022〕9号 · 按条款汇总`,
   async render(body, { asOf }) {
     const { awardSummary } = await gql<{ awardSummary: Summary[] }>(QUERY, { asOf });
     const clauses = [...new Set(awardSummary.map((s) => `${s.ruleSet}|${s.clause}`))].map((id) => {
@@ -41,6 +42,34 @@ export const awardsPanel: Panel = {
         s.unpricedCandidates,
       ]),
     );
+    // Clauses are separate provisions, not a sequence: bars only, and each measure on its own
+    // axis in its own grid (家 on the left, 万元 on the right), never two units on one plot.
+    const categoryAxis = (gridIndex: number) => ({
+      type: 'category' as const,
+      gridIndex,
+      inverse: true,
+      data: clauses.map((c) => c.label),
+      axisTick: { show: false },
+      axisLabel: { show: gridIndex === 0, interval: 0, fontSize: 11 },
+    });
+    const valueAxis = (gridIndex: number, name: string) => ({
+      type: 'value' as const,
+      gridIndex,
+      name,
+      nameLocation: 'middle' as const,
+      nameGap: 22,
+      minInterval: 1,
+      splitNumber: 3,
+      // room for the figure at the end of the longest bar
+      boundaryGap: [0, '25%'] as [number, string],
+      axisLabel: { fontSize: 10, hideOverlap: true },
+    });
+    const barLabel = (formatter: (i: number) => string) => ({
+      show: true,
+      position: 'right' as const,
+      fontSize: 10,
+      formatter: ({ dataIndex }: { dataIndex: number }) => formatter(dataIndex),
+    });
     drawChart(chartBody(body, table), {
       tooltip: axisTooltip((i) => {
         const c = clauses[i];
@@ -51,42 +80,42 @@ export const awardsPanel: Panel = {
               `${escapeHtml(s.title)}：${s.candidates} 家，${s.unpricedCandidates === s.candidates ? '金额另定' : wan(s.totalAmountYuan)}`,
           );
         return [
-          `<b>${c.label}</b>：${c.candidates} 家，${wan(c.amount)}`,
+          `<b>${c.label}</b>：${c.candidates} 家，${wan(c.amount)}${c.unpriced ? `（另有 ${c.unpriced} 家金额另定）` : ''}`,
           ...(lines.length ? lines : ['暂无候选企业']),
         ];
       }),
-      legend: { top: 0, itemWidth: 12, itemHeight: 10 },
-      grid: { left: 8, right: 8, top: 28, bottom: 4, containLabel: true },
-      xAxis: {
-        type: 'category',
-        data: clauses.map((c) => c.label),
-        axisLabel: { interval: 0, fontSize: 11 },
-      },
-      yAxis: [
-        { type: 'value', name: '万元', nameGap: 8 },
-        { type: 'value', name: '家', nameGap: 8, minInterval: 1, splitLine: { show: false } },
+      grid: [
+        { left: 44, right: '56%', top: 4, bottom: 30 },
+        { left: '50%', right: 44, top: 4, bottom: 30 },
       ],
+      yAxis: [categoryAxis(0), categoryAxis(1)],
+      xAxis: [valueAxis(0, '候选企业（家）'), valueAxis(1, '奖励金额（万元）')],
       series: [
         {
           type: 'bar',
-          name: '奖励金额',
-          barMaxWidth: 26,
-          itemStyle: { color: '#ef6c00' },
-          label: {
-            show: true,
-            position: 'top',
-            fontSize: 10,
-            formatter: ({ value }) => (Number(value) > 0 ? String(value) : ''),
-          },
-          data: clauses.map((c) => Number((c.amount / 1e4).toFixed(2))),
+          name: '候选企业',
+          xAxisIndex: 0,
+          yAxisIndex: 0,
+          barMaxWidth: 16,
+          itemStyle: { color: '#6a1b9a' },
+          label: barLabel((i) => integer(clauses[i].candidates)),
+          labelLayout: HIDE_OVERLAP,
+          data: clauses.map((c) => c.candidates),
         },
         {
-          type: 'line',
-          name: '候选企业',
+          type: 'bar',
+          name: '奖励金额',
+          xAxisIndex: 1,
           yAxisIndex: 1,
-          symbolSize: 7,
-          itemStyle: { color: '#6a1b9a' },
-          data: clauses.map((c) => c.candidates),
+          barMaxWidth: 16,
+          itemStyle: { color: '#ef6c00' },
+          label: barLabel((i) => {
+            const c = clauses[i];
+            if (c.amount === 0) return c.unpriced ? '金额另定' : '';
+            return twoDecimals(c.amount / 1e4);
+          }),
+          labelLayout: HIDE_OVERLAP,
+          data: clauses.map((c) => Number((c.amount / 1e4).toFixed(2))),
         },
       ],
     });

@@ -1,5 +1,5 @@
 import { gql } from '../api.js';
-import { axisTooltip, chartBody, dataTable, drawChart } from '../charts.js';
+import { axisTooltip, chartBody, dataTable, drawChart, HIDE_OVERLAP } from '../charts.js';
 import { escapeHtml, integer, percent, shown, yi } from '../format.js';
 import type { Panel } from '../panel.js';
 
@@ -32,13 +32,18 @@ interface Target {
   targetYear: number;
 }
 
+/** the year of the policy's cluster targets (汶政发〔2022〕9号) */
+const TARGET_YEAR = 2026;
+
 const toYi = (yuan: number | null) => (yuan === null ? null : Number((yuan / 1e8).toFixed(2)));
 
-/** 产业集群 totals of the year beside the policy's 2026 targets (汶政发〔2022〕9号 一(二)). */
+/** 产业集群 totals of the year beside the policy's targets (汶政发〔2022〕9号 一(二)). */
 export const clustersPanel: Panel = {
   id: 'clusters',
-  title: '产业集群营业收入与 2026 年目标',
-  subtitle: ({ year }) => `${year} 年度营业收入 · 汶政发〔2022〕9号发展目标 · 单位：亿元`,
+  yearly: true,
+  title: `产业集群营业收入与 ${TARGET_YEAR} 年目标`,
+  subtitle: ({ year }) =>
+    `${year} 年度营业收入 · 目标完成度 = 营业收入 ÷ ${TARGET_YEAR} 年目标（汶政发〔2022〕9号）`,
   async render(body, { year }) {
     const data = await gql<{ countyAggregates: { byCluster: Group[]; clusterTargets: Target[] } }>(
       QUERY,
@@ -48,7 +53,7 @@ export const clustersPanel: Panel = {
     const targets = new Map(data.countyAggregates.clusterTargets.map((t) => [t.cluster, t]));
     const table = dataTable(
       `${year} 年度产业集群与目标`,
-      ['集群', '企业数', '营业收入', '实缴税款', '2026 年目标', '完成度'],
+      ['集群', '企业数', '营业收入', '实缴税款', `${TARGET_YEAR} 年目标`, '完成度'],
       groups.map((g) => {
         const t = targets.get(g.key!);
         return [
@@ -57,7 +62,7 @@ export const clustersPanel: Panel = {
           shown(g.revenueYuan, yi),
           shown(g.taxPaidYuan, yi),
           t ? `${t.targetLabel}（${yi(t.targetRevenueYuan)}）` : '—',
-          t ? shown(t.shareReached, percent) : '—',
+          t ? shown(t.shareReached, percent) : '未设目标',
         ];
       }),
     );
@@ -75,38 +80,49 @@ export const clustersPanel: Panel = {
             ? [
                 `${t.targetYear} 年目标：${escapeHtml(t.targetLabel)}（${yi(t.targetRevenueYuan)}），完成 ${shown(t.shareReached, percent)}`,
               ]
-            : []),
+            : [`${TARGET_YEAR} 年目标：未设`]),
         ];
       }),
       legend: { top: 0, itemWidth: 12, itemHeight: 10 },
-      grid: { left: 8, right: 8, top: 28, bottom: 4, containLabel: true },
-      xAxis: {
+      grid: { left: 8, right: 8, top: 26, bottom: 22, containLabel: true },
+      // clusters as rows: their names are read whole, not broken across lines
+      yAxis: {
         type: 'category',
+        inverse: true,
         data: groups.map((g) => g.label ?? g.key!),
-        axisLabel: { interval: 0, fontSize: 11, width: 50, overflow: 'break' },
+        axisTick: { show: false },
+        axisLabel: { interval: 0, fontSize: 11 },
       },
-      yAxis: { type: 'value', name: '亿元', nameGap: 8 },
+      xAxis: {
+        type: 'value',
+        name: '营业收入（亿元）',
+        nameLocation: 'middle',
+        nameGap: 22,
+        boundaryGap: [0, '20%'],
+        axisLabel: { hideOverlap: true },
+      },
       series: [
         {
           type: 'bar',
           name: `${year} 年营业收入`,
-          barMaxWidth: 22,
+          barMaxWidth: 12,
           itemStyle: { color: '#1565c0' },
           label: {
             show: true,
-            position: 'top',
+            position: 'right',
             fontSize: 10,
             formatter: ({ dataIndex }) => {
               const t = targets.get(groups[dataIndex].key!);
-              return t?.shareReached != null ? percent(t.shareReached) : '';
+              return t ? `目标完成度 ${shown(t.shareReached, percent)}` : '未设目标';
             },
           },
+          labelLayout: HIDE_OVERLAP,
           data: groups.map((g) => toYi(g.revenueYuan)),
         },
         {
           type: 'bar',
-          name: '2026 年目标',
-          barMaxWidth: 22,
+          name: `${TARGET_YEAR} 年目标`,
+          barMaxWidth: 12,
           itemStyle: { color: '#b0bec5' },
           data: groups.map((g) => {
             const t = targets.get(g.key!);

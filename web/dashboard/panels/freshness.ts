@@ -59,6 +59,7 @@ function quarantineCell(row: HTMLTableRowElement, f: Freshness) {
 /** 数据新鲜度: each department's latest batch and its quarantined and unmatched rows. */
 export const freshnessPanel: Panel = {
   id: 'freshness',
+  yearly: false,
   title: '各部门数据更新情况',
   subtitle: () =>
     `最近入库批次 · 隔离行（最近批次/当前未解决，点击查看）· 未匹配记录 · 超过 ${STALE_DAYS} 天未更新标黄`,

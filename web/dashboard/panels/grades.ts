@@ -37,6 +37,7 @@ export function gradeSourceText(year: number, status: string, runId: string | nu
 /** 各乡镇亩产效益等级分布: enterprises per grade (规上 and 规下 together), by town. */
 export const gradesPanel: Panel = {
   id: 'grades',
+  yearly: true,
   title: '各乡镇亩产效益评价等级分布',
   subtitle: ({ year }) => `${year} 年度 · 规上与规下参评企业 · 单位：家`,
   async render(body, { year }) {

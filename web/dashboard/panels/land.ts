@@ -30,6 +30,7 @@ const mu = (n: number) => n.toLocaleString('zh-CN', { maximumFractionDigits: 1 }
 /** 存量工业用地盘活: 亩 of land on the revitalization list by town and category (clause 17). */
 export const landPanel: Panel = {
   id: 'land',
+  yearly: true,
   title: '存量工业用地盘活',
   subtitle: ({ year }) => `${year} 年末在用土地 · 单位：亩 · 一家企业属多个类别时分别计入`,
   async render(body, { year }) {

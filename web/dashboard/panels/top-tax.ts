@@ -1,6 +1,6 @@
 import type { MuTaxLeader } from '../../../resolvers/leaders.js';
 import { gql } from '../api.js';
-import { axisTooltip, chartBody, dataTable, drawChart } from '../charts.js';
+import { axisTooltip, chartBody, dataTable, drawChart, HIDE_OVERLAP } from '../charts.js';
 import { escapeHtml, integer } from '../format.js';
 import type { Panel } from '../panel.js';
 
@@ -26,6 +26,7 @@ const shortName = (name: string) =>
 /** 亩均税收前 20 名: enterprises of the year ordered by 实缴税款 ÷ 在用土地 (元/亩). */
 export const topTaxPanel: Panel = {
   id: 'top-mu-tax',
+  yearly: true,
   title: '亩均税收前 20 名企业',
   subtitle: ({ year }) => `${year} 年度 · 实缴税款 ÷ 在用土地 · 单位：万元/亩`,
   async render(body, { year }) {
@@ -56,12 +57,17 @@ export const topTaxPanel: Panel = {
         ];
       }),
       grid: { left: 8, right: 48, top: 8, bottom: 4, containLabel: true },
-      xAxis: { type: 'value', axisLabel: { formatter: (v: number) => String(v) } },
+      xAxis: {
+        type: 'value',
+        boundaryGap: [0, '12%'],
+        axisLabel: { hideOverlap: true, formatter: (v: number) => String(v) },
+      },
       yAxis: {
         type: 'category',
         data: shown.map((r) => shortName(r.name)),
         axisTick: { show: false },
-        axisLabel: { width: 110, overflow: 'truncate' },
+        // every name shown (none skipped to make room), cut to the column's width
+        axisLabel: { interval: 0, fontSize: 11, width: 110, overflow: 'truncate' },
       },
       series: [
         {
@@ -72,8 +78,10 @@ export const topTaxPanel: Panel = {
           label: {
             show: true,
             position: 'right',
+            fontSize: 10,
             formatter: ({ value }) => Number(value).toFixed(2),
           },
+          labelLayout: HIDE_OVERLAP,
           data: shown.map((r) => Number((r.muAverageTaxYuan / 1e4).toFixed(2))),
         },
       ],

@@ -10,6 +10,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { lockDataDir } from './embedded-lock.js';
 import { relations } from './relations.js';
+import { currentStatementScope, StatementCancelled } from './statement-scope.js';
 
 export const MIGRATIONS_FOLDER = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -167,6 +168,60 @@ function preparing(client: postgres.Sql): postgres.Sql {
   });
 }
 
+/** What drizzle gets back from `unsafe` for a statement of a request that has ended: its refusal. */
+function refused(): postgres.PendingQuery<never> {
+  const refusal = Object.assign(Promise.reject(new StatementCancelled()), {
+    values: () => refusal,
+  });
+  return refusal as never;
+}
+
+/**
+ * Each statement drizzle issues is kept by the request that issued it (db/statement-scope.ts), which
+ * cancels it when the request ends; a statement issued after that is refused without being sent.
+ * Statements inside a transaction (writes; shared county work) are not kept: a transaction ends by
+ * itself, under the connection's statement timeout.
+ */
+function scoped(client: postgres.Sql): postgres.Sql {
+  return new Proxy(client, {
+    get(target, key, receiver) {
+      if (key !== 'unsafe') return Reflect.get(target, key, receiver);
+      return (...args: Parameters<postgres.Sql['unsafe']>) => {
+        const scope = currentStatementScope();
+        if (!scope) return target.unsafe(...args);
+        if (scope.closed) return refused();
+        const pending = target.unsafe(...args);
+        // the native then: postgres.js's own would start the query before drizzle picks its format
+        scope.track(pending, (done) => void Promise.prototype.then.call(pending, done, done));
+        return pending;
+      };
+    },
+  });
+}
+
+/**
+ * PGlite runs one statement at a time and cannot stop one that has started: a request's statements
+ * wait here for their turn, and one whose request has ended by then is refused without running.
+ */
+function scopedPglite(client: PGlite): PGlite {
+  let turn: Promise<unknown> = Promise.resolve();
+  return new Proxy(client, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (key !== 'query') return typeof value === 'function' ? value.bind(target) : value;
+      return (...args: Parameters<PGlite['query']>) => {
+        const scope = currentStatementScope();
+        if (!scope) return target.query(...args);
+        const run = turn.then(() =>
+          scope.closed ? Promise.reject(new StatementCancelled()) : target.query(...args),
+        );
+        turn = run.catch(() => {});
+        return run;
+      };
+    },
+  });
+}
+
 /**
  * The target_session_attrs to hand postgres.js: `read-write` (what pg_auto_failover's
  * `pg_autoctl show uri` writes) becomes `primary`. postgres.js judges `read-write` by
@@ -239,7 +294,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
     });
     const counter = queryCounter();
     const db = drizzlePostgres({
-      client: pooled ? client : preparing(client),
+      client: pooled ? scoped(client) : preparing(scoped(client)),
       relations,
       logger: counter.logger,
     }) as unknown as Db;
@@ -271,7 +326,11 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
     },
   );
   const counter = queryCounter();
-  const db = drizzlePglite({ client, relations, logger: counter.logger }) as unknown as Db;
+  const db = drizzlePglite({
+    client: scopedPglite(client),
+    relations,
+    logger: counter.logger,
+  }) as unknown as Db;
   return wrap('pglite', db, counter, {
     pglite: client,
     migrate: async () => {

@@ -61,6 +61,10 @@ export interface Config {
   maxCost: number;
   /** The service reuses the data version (which keys cached county evaluations) for this many ms; 0 = read it on every request. */
   dataVersionTtlMs: number;
+  /** `edp ingest`: a CSV line longer than this many bytes refuses the whole file. */
+  ingestMaxLineBytes: number;
+  /** `edp ingest`: a cell longer than this many characters quarantines its row. */
+  ingestMaxCellChars: number;
   /** The service reuses a looked-up API key for this many ms; 0 = look it up on every request. */
   keyCacheMs: number;
   /**
@@ -94,6 +98,8 @@ export const DEFAULTS = {
   dataVersionTtlMs: 1000,
   keyCacheMs: 5000,
   maxReplicaLagMs: 5000,
+  ingestMaxLineBytes: 1 << 20,
+  ingestMaxCellChars: 4096,
   minCellFirms: 3,
 } as const;
 
@@ -177,6 +183,16 @@ export function loadConfig(
       env.EDP_DATA_VERSION_TTL_MS,
       DEFAULTS.dataVersionTtlMs,
       'EDP_DATA_VERSION_TTL_MS',
+    ),
+    ingestMaxLineBytes: intFrom(
+      env.EDP_MAX_LINE_BYTES,
+      DEFAULTS.ingestMaxLineBytes,
+      'EDP_MAX_LINE_BYTES',
+    ),
+    ingestMaxCellChars: intFrom(
+      env.EDP_MAX_CELL_CHARS,
+      DEFAULTS.ingestMaxCellChars,
+      'EDP_MAX_CELL_CHARS',
     ),
     keyCacheMs: intFrom(env.EDP_KEY_CACHE_MS, DEFAULTS.keyCacheMs, 'EDP_KEY_CACHE_MS'),
     minCellFirms: intFrom(env.EDP_MIN_CELL_FIRMS, DEFAULTS.minCellFirms, 'EDP_MIN_CELL_FIRMS'),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, gte, lt, type SQL, sql } from 'drizzle-orm';
 import { type AuditRow, auditLog } from '../db/auth.js';
 import type { Database } from '../db/client.js';
+import { sharedWork } from '../db/statement-scope.js';
 import { UserInputError } from '../lib/errors.js';
 import type { Viewer } from './roles.js';
 
@@ -82,7 +83,8 @@ export class AuditWriter {
       if (!this.flushing) {
         this.flushing = true;
         // the requests that end in this turn of the event loop join the first insert
-        setImmediate(() => void this.flush());
+        // (an insert other requests wait on: not cancelled when the first of them ends)
+        setImmediate(() => void sharedWork(() => this.flush()));
       }
     });
   }

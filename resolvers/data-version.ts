@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { evaluationRuns } from '../db/decisions.js';
 import { ingestBatches, manualLinks } from '../db/ingest.js';
+import { sharedWork } from '../db/statement-scope.js';
 
 /** A run of record in force: the year's final run, or a notice run (docs/decisions.md). */
 export interface RunRef {
@@ -76,7 +77,8 @@ export function dataState(database: Database): Promise<DataState> {
   const now = performance.now();
   const memo = memos.get(database);
   if (memo && memo.generation === generation && now - memo.at < ttl) return memo.state;
-  const state = readDataState(database);
+  // read for every request within the TTL: not cancelled when the one that started it ends
+  const state = sharedWork(() => readDataState(database));
   memos.set(database, { state, at: now, generation });
   state.catch(() => memos.get(database)?.state === state && memos.delete(database));
   return state;

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { asc, eq, like, sql } from 'drizzle-orm';
 import { type ApiKeyRow, apiKeys } from '../db/auth.js';
 import type { Database } from '../db/client.js';
+import { sharedWork } from '../db/statement-scope.js';
 import type { Logger } from '../lib/logger.js';
 import type { Role } from './roles.js';
 
@@ -151,6 +152,7 @@ export function lastUsedRecorder(database: Database, logger: Logger, intervalMs 
     const now = Date.now();
     if (now - (written.get(keyId) ?? 0) < intervalMs) return;
     written.set(keyId, now);
-    void touch(keyId);
+    // bookkeeping, not the request's work: not cancelled when the request ends
+    void sharedWork(() => touch(keyId));
   };
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.js';
+import { sharedWork } from '../db/statement-scope.js';
 
 /**
  * Process-wide results per database, keyed by a scope (e.g. method and year) and the data version:
@@ -31,7 +32,8 @@ export class VersionedCache<T> {
     let entry = cache.get(key);
     if (!entry) {
       for (const k of cache.keys()) if (k.startsWith(`${scope}|`)) cache.delete(k); // an older data version
-      entry = compute();
+      // shared by every request of this data version: not cancelled when the one that started it ends
+      entry = sharedWork(compute);
       cache.set(key, entry);
       const stored = entry;
       const map = cache;

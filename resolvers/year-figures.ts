@@ -3,6 +3,7 @@ import { type Database, NO_STATEMENT_TIMEOUT } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { currentLsn, waitForReplay } from '../db/replicas.js';
 import { enterpriseYearFigures, metricsSnapshots } from '../db/search.js';
+import { sharedWork } from '../db/statement-scope.js';
 import { checkYear } from '../lib/year.js';
 import { dataVersion, dataVersionChanged } from './data-version.js';
 import { checkDataYear, yearStatus } from './evaluable-years.js';
@@ -44,7 +45,10 @@ export async function ensureYearFigures(database: Database, year: number): Promi
   if (!running) inflight.set(database, (running = new Map()));
   let refresh = running.get(year);
   if (!refresh) {
-    refresh = refreshYear(database, year, version).finally(() => running!.delete(year));
+    // concurrent requests wait for it: not cancelled when the one that started it ends
+    refresh = sharedWork(() => refreshYear(database, year, version)).finally(() =>
+      running!.delete(year),
+    );
     running.set(year, refresh);
   }
   await refresh;

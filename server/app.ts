@@ -8,6 +8,7 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Database } from '../db/client.js';
 import { currentLsn, type ReadRouter } from '../db/replicas.js';
+import { currentStatementScope, inStatementScope, StatementScope } from '../db/statement-scope.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { type Context, createContext, type Viewer } from '../resolvers/context.js';
@@ -16,7 +17,13 @@ import { createLoaders } from '../resolvers/loaders.js';
 import { schema } from '../schema/index.js';
 import { auditPlugin } from './audit-plugin.js';
 import { authFailureLimiter } from './auth-failures.js';
-import { DatabaseUnavailableError, isConnectionError, maskErrors, outageLog } from './errors.js';
+import {
+  DatabaseUnavailableError,
+  INTERNAL_ERROR,
+  isConnectionError,
+  maskErrors,
+  outageLog,
+} from './errors.js';
 import { queryLimits, RequestRefused } from './limits.js';
 import { createRateLimiter } from './rate-limit.js';
 import { AuthenticationError, createViewerResolver } from './viewer.js';
@@ -49,7 +56,12 @@ function readBody(req: IncomingMessage): Promise<string> {
     });
     req.on('end', () => {
       if (size > MAX_BODY_BYTES)
-        reject(new HttpError(413, `Request body larger than ${MAX_BODY_BYTES} bytes.`));
+        reject(
+          new HttpError(
+            413,
+            `请求体超过上限 ${MAX_BODY_BYTES} 字节（${MAX_BODY_BYTES / 1024} KB）：请缩短查询，或把大批数据分几次发送。`,
+          ),
+        );
       else resolve(Buffer.concat(chunks).toString('utf8'));
     });
     req.on('error', reject);
@@ -68,7 +80,8 @@ function sendJson(
 
 /**
  * Runs `work`, refusing with 503 when it has not finished within `ms` (reading a slow body included).
- * The work is not cancelled, only no longer waited for; its late answer is dropped.
+ * The work is no longer waited for and its late answer is dropped; its statements are cancelled when
+ * the response closes (the request's StatementScope).
  */
 async function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -79,7 +92,7 @@ async function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
           new RequestRefused(
             503,
             'TIMEOUT',
-            `The request did not complete within ${ms / 1000} s and was abandoned; ask for less (fewer fields or a smaller page).`,
+            `请求在 ${ms / 1000} 秒内没有完成，已放弃：请少取一些（字段更少，或每页条数更小）。`,
             { connection: 'close' },
           ),
         ),
@@ -144,6 +157,7 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
       return {
         async didResolveOperation({ operation, contextValue }) {
           mutation = operation?.operation === 'mutation';
+          if (mutation) currentStatementScope()?.keep();
           if (mutation && contextValue.database !== database) {
             contextValue.database = database;
             contextValue.loaders = createLoaders(database);
@@ -235,7 +249,7 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
       throw new RequestRefused(
         429,
         'RATE_LIMITED',
-        `Too many failed authentications from this address; retry in ${wait} s.`,
+        `此地址认证失败次数过多，请 ${wait} 秒后重试。`,
         { 'retry-after': String(wait) },
       );
     let viewer: Viewer;
@@ -259,6 +273,8 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
         },
       );
     }
+    // ended while it waited for its key or its bucket (out of time, or its client left): not begun
+    if (currentStatementScope()?.closed) return;
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () =>
@@ -297,9 +313,22 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
         });
       }
       for (const route of routes) if (await route(req, res, url)) return;
-      if (url.pathname === '/graphql' || url.pathname === '/')
-        return await withTimeout(config.requestTimeoutMs, () => graphql(req, res, url));
-      sendJson(res, 404, { error: `No such path: ${url.pathname}` });
+      if (url.pathname === '/graphql' || url.pathname === '/') {
+        // answered, timed out or abandoned by its client: its statements stop with it
+        const scope = new StatementScope();
+        res.once('close', () => {
+          const cancelled = scope.end();
+          if (cancelled > 0)
+            logger.info(
+              { cancelled, answered: res.writableFinished },
+              'request ended: statements cancelled',
+            );
+        });
+        return await withTimeout(config.requestTimeoutMs, () =>
+          inStatementScope(scope, () => graphql(req, res, url)),
+        );
+      }
+      sendJson(res, 404, { error: `没有此路径：${url.pathname}` });
     } catch (error) {
       if (res.headersSent) return void res.end();
       if (error instanceof HttpError)
@@ -338,7 +367,7 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
         );
       }
       logger.error({ err: error }, 'request failed');
-      sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
+      sendJson(res, 500, { errors: [{ message: INTERNAL_ERROR }] });
     }
   });
 

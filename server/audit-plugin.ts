@@ -140,8 +140,7 @@ export function auditPlugin(
               singleResult: {
                 errors: [
                   {
-                    message:
-                      'The audit log could not be written, so the data is withheld; try again shortly.',
+                    message: '审计日志未能写入，数据暂不返回；请稍后重试。',
                     extensions: { code: 'AUDIT_UNAVAILABLE' },
                   },
                 ],

@@ -49,10 +49,18 @@ export function registerIngest(program: Command) {
       const logger = createLogger(process.env.LOG_LEVEL || 'warn');
       let failed = 0;
       try {
-        await withDatabase(async (database) => {
+        await withDatabase(async (database, config) => {
+          const limits = {
+            maxLineBytes: config.ingestMaxLineBytes,
+            maxCellChars: config.ingestMaxCellChars,
+          };
           for (const file of files) {
             try {
-              const report = await ingestFile(database, source, file, { progress: true, logger });
+              const report = await ingestFile(database, source, file, {
+                progress: true,
+                logger,
+                limits,
+              });
               process.stdout.write(`${formatReport(report)}\n`);
             } catch (error) {
               failed += 1;

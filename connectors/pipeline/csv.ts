@@ -9,6 +9,15 @@ import { parse } from 'csv-parse/sync';
  */
 export class UnterminatedQuoteError extends Error {}
 
+/** A quoted cell that runs on past the longest record allowed without being closed. */
+export class RecordTooLongError extends Error {}
+
+/**
+ * A mark put before a line decoded in another encoding than its file's (encoding.ts FOREIGN_LINE):
+ * at a record's start it is kept out of the quoted-cell reading, then put back before its first cell.
+ */
+const isForeignMark = (c: number) => c === 0xfdd0 || c === 0xfdd1;
+
 const NEWLINE = 10;
 const QUOTE = 34;
 const COMMA = 44;
@@ -44,7 +53,7 @@ function quotedRecordEnd(text: string, start: number): number {
 const stripCr = (line: string) =>
   line.charCodeAt(line.length - 1) === CR ? line.slice(0, -1) : line;
 
-function quotedRecord(text: string): string[] {
+function parseQuoted(text: string): string[] {
   const [record] = parse(text, {
     relax_quotes: true,
     relax_column_count: true,
@@ -53,12 +62,28 @@ function quotedRecord(text: string): string[] {
   return record ?? [''];
 }
 
+/** The cells of a record with quotes (`text` without its newline), a foreign-line mark kept on its first cell. */
+function quotedRecord(text: string): string[] {
+  if (!isForeignMark(text.charCodeAt(0))) return parseQuoted(text);
+  const record = parseQuoted(text.slice(1));
+  record[0] = text[0] + record[0];
+  return record;
+}
+
+/** Where the cells of the record at `start` begin (after a foreign-line mark). */
+const cellsStart = (text: string, start: number) =>
+  isForeignMark(text.charCodeAt(start)) ? start + 1 : start;
+
 /**
  * Splits decoded CSV text into records (arrays of cells), a batch per text chunk. An empty line is a
  * record of one empty cell (it still counts as a row of the file). Throws {@link UnterminatedQuoteError}
- * when the file ends inside a quoted field.
+ * when the file ends inside a quoted field, {@link RecordTooLongError} when a record with quotes runs
+ * past `maxRecordChars` (a quote never closed: the rest of the file is not held to find its end).
  */
-export async function* csvRecords(chunks: AsyncIterable<string>): AsyncGenerator<string[][]> {
+export async function* csvRecords(
+  chunks: AsyncIterable<string>,
+  maxRecordChars = Number.POSITIVE_INFINITY,
+): AsyncGenerator<string[][]> {
   let rest = '';
   for await (const chunk of chunks) {
     const text = rest + chunk;
@@ -74,7 +99,7 @@ export async function* csvRecords(chunks: AsyncIterable<string>): AsyncGenerator
         pos = newline + 1;
         continue;
       }
-      const end = quotedRecordEnd(text, pos);
+      const end = quotedRecordEnd(text, cellsStart(text, pos));
       if (end < 0) break;
       records.push(quotedRecord(stripCr(text.slice(pos, end))));
       pos = end + 1;
@@ -82,9 +107,13 @@ export async function* csvRecords(chunks: AsyncIterable<string>): AsyncGenerator
     }
     rest = text.slice(pos);
     if (records.length > 0) yield records;
+    if (rest.length > maxRecordChars)
+      throw new RecordTooLongError(
+        `a quoted cell runs on for more than ${maxRecordChars} characters without being closed`,
+      );
   }
   if (rest.length > 0) {
-    if (rest.includes('"') && quotedRecordEnd(`${rest}\n`, 0) < 0) {
+    if (rest.includes('"') && quotedRecordEnd(`${rest}\n`, cellsStart(rest, 0)) < 0) {
       throw new UnterminatedQuoteError(
         'the file ends inside a quoted cell (a " that is never closed)',
       );

@@ -7,6 +7,7 @@ import { SOURCE_DEFINITIONS, sourceDefinition } from '../sources.js';
 import { type BatchReport, recordRefusedBatch, runBatch } from './batches.js';
 import { mapHeader } from './columns.js';
 import { BadHeaderError, IngestError, UnreadableFileError } from './errors.js';
+import { INPUT_LIMITS, type InputLimits } from './limits.js';
 import { type LoadPath, loadRows } from './load.js';
 import { openFile, openRawCsv, type SheetRow } from './readers.js';
 import type { Session } from './session.js';
@@ -30,6 +31,8 @@ export interface IngestOptions {
    * true). Off, every row goes through the general reader: the same result, slower (tests compare them).
    */
   fastReading?: boolean;
+  /** the bounds of a line and a cell (limits.ts; each defaults to INPUT_LIMITS) */
+  limits?: Partial<InputLimits>;
 }
 
 /** A progress bar over the file's bytes, or nothing when stdout is not a terminal. */
@@ -97,11 +100,12 @@ export async function ingestFile(
 ): Promise<BatchReport> {
   const definition = sourceDefinition(source);
   const fileName = path.basename(filePath);
+  const limits: InputLimits = { ...INPUT_LIMITS, ...options.limits };
   let opened: ReturnType<typeof openFile>;
   let parts: Awaited<ReturnType<typeof headerAndRows>>;
   let map: ReturnType<typeof mapHeader>;
   try {
-    opened = openFile(filePath);
+    opened = openFile(filePath, limits);
     parts = await headerAndRows(opened.batches, fileName).catch((error: Error) => {
       throw error instanceof IngestError ? error : new UnreadableFileError(filePath, error.message);
     });
@@ -130,11 +134,12 @@ export async function ingestFile(
             fileName,
             onProgress: bar ? (rows) => bar.update(reader.bytesRead(), { rows }) : undefined,
             sizeBytes: opened.size,
+            maxCellChars: limits.maxCellChars,
             bulkMinBytes: options.bulkMinBytes,
             // The file read again from its first row (the header was checked already).
             reopen: async () => {
               await parts.close();
-              opened = openFile(filePath);
+              opened = openFile(filePath, limits);
               reader = opened;
               parts = await headerAndRows(opened.batches, fileName);
               return parts.rest;
@@ -142,7 +147,7 @@ export async function ingestFile(
             rawLines:
               options.fastReading !== false && path.extname(filePath).toLowerCase() === '.csv'
                 ? () => {
-                    const raw = openRawCsv(filePath);
+                    const raw = openRawCsv(filePath, limits);
                     reader = raw;
                     return raw.chunks;
                   }

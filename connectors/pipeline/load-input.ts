@@ -26,6 +26,8 @@ export interface LoadInput {
    * staging table; without it every load goes through the staging table.
    */
   reopen?: () => Promise<AsyncIterable<SheetRow[]>>;
+  /** a cell longer than this many characters quarantines its row (default limits.ts INPUT_LIMITS) */
+  maxCellChars?: number;
   /** the input's size in bytes (a file), which decides the bulk path */
   sizeBytes?: number;
   /** the bulk path is taken from this many bytes on (default load.ts BULK_MIN_BYTES) */

@@ -8,6 +8,8 @@ import type { BatchCounts } from './batches.js';
 import { type RowMemo, RowView } from './columns.js';
 import { CopyStream } from './copy-stream.js';
 import type { CopyValue } from './copy-text.js';
+import { FOREIGN_LINE } from './encoding.js';
+import { INPUT_LIMITS } from './limits.js';
 import { LinkedRows } from './linked-rows.js';
 import { ManualLinks } from './links.js';
 import { KeyExists, keyExists } from './load-direct.js';
@@ -21,20 +23,39 @@ import type { Session } from './session.js';
 import type { SourceDefinition } from './source.js';
 
 const UNDECODABLE = '\uFFFD';
-/** U+FFFD (what a decoder makes of bytes it cannot read) or NUL (which no text column holds). */
+/**
+ * U+FFFD (what a decoder makes of bytes it cannot read), NUL (which no text column holds) or the mark
+ * of a line in another encoding than its file's (encoding.ts FOREIGN_LINE).
+ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this pattern looks for
-export const UNLOADABLE = /[\uFFFD\u0000]/;
+export const UNLOADABLE = /[\uFFFD\u0000\uFDD0\uFDD1]/;
+const FOREIGN_MARKS = /[\uFDD0\uFDD1]/g;
 
-/** The reasons a row cannot be stored whatever its columns say (bytes no text column can hold). */
-function unloadableReasons(cells: readonly string[], reasons: string[]) {
+/** Why a line in another encoding than its file's is not loaded, by the encoding it is in. */
+const FOREIGN_REASONS = {
+  [FOREIGN_LINE.gb18030]:
+    '文件编码混杂：此行不是 UTF-8（按 GB18030 可以读出），而文件其余各行是 UTF-8；为免乱码未入库，请用同一种编码重新导出',
+  [FOREIGN_LINE['utf-8']]:
+    '文件编码混杂：此行是 UTF-8，而文件其余各行是 GB18030；为免乱码未入库，请用同一种编码重新导出',
+};
+
+/**
+ * The reasons a row cannot be stored whatever its columns say (bytes no text column can hold, a line
+ * in another encoding). A foreign line's mark is taken out of its cells (they are kept as that line's
+ * own encoding reads them).
+ */
+function unloadableReasons(cells: string[], reasons: string[]) {
   if (!cells.some((c) => UNLOADABLE.test(c))) return;
+  for (const [mark, reason] of Object.entries(FOREIGN_REASONS)) {
+    if (!cells.some((c) => c.includes(mark))) continue;
+    reasons.push(reason);
+    for (let i = 0; i < cells.length; i++) cells[i] = cells[i].replace(FOREIGN_MARKS, '');
+  }
   if (cells.some((c) => c.includes(UNDECODABLE))) {
-    reasons.push(
-      'the row contains bytes that are not valid in the file’s encoding (UTF-8 or GB18030); nothing was guessed',
-    );
+    reasons.push('此行含有按 UTF-8 和 GB18030 都读不出的字节（文件可能已损坏）；没有猜测，未入库');
   }
   if (cells.some((c) => c.includes('\u0000')))
-    reasons.push('the row contains NUL characters, which no text column can hold');
+    reasons.push('此行含有 NUL 字符（\\0），任何文本列都无法保存；未入库');
 }
 
 /** One pass (see above); {@link run} once. */
@@ -51,6 +72,8 @@ export class LoadPass implements LoadContext {
   readonly map: LoadInput['map'];
   /** the indexes of the cells the source reads (the others' columns are ignored) */
   private readonly usedCells: Set<number>;
+  /** a longer cell quarantines its row (limits.ts) */
+  readonly maxCellChars: number;
   // The same party recurs on every month's row: its name is normalised, its identifier checked and
   // its columns written once (RowView hands the same PartyInput back for the same cells).
   readonly memo: RowMemo = {
@@ -83,6 +106,7 @@ export class LoadPass implements LoadContext {
     this.header = input.header;
     this.map = input.map;
     this.usedCells = new Set(input.map.index.values());
+    this.maxCellChars = input.maxCellChars ?? INPUT_LIMITS.maxCellChars;
     this.tail = new RowTail(batchId);
     this.quarantine = new Quarantine(session, {
       batchId,
@@ -147,6 +171,7 @@ export class LoadPass implements LoadContext {
   accept({ rowNumber, cells, uncalculated }: SheetRow): void {
     const row = new RowView(this.map, cells, this.memo);
     if (uncalculated) this.uncalculatedReasons(uncalculated, cells, row.reasons);
+    this.longCellReasons(cells, row.reasons);
     unloadableReasons(cells, row.reasons);
     const record = this.source.parse(row);
     if (row.reasons.length > 0) {
@@ -156,6 +181,17 @@ export class LoadPass implements LoadContext {
     if (!this.keyChecked && this.firstKey === null)
       this.firstKey = this.source.keyColumns.map((k) => record.values[k] as CopyValue);
     this.writer.write(record, rowNumber, this.staging ? cells : null);
+  }
+
+  /** A cell of a column the source reads that is longer than the limit (limits.ts): no department value is. */
+  private longCellReasons(cells: readonly string[], reasons: string[]) {
+    const max = this.maxCellChars;
+    for (let i = 0; i < cells.length; i++) {
+      if (cells[i].length <= max || !this.usedCells.has(i)) continue;
+      reasons.push(
+        `${this.header[i]}: 单元格有 ${cells[i].length} 个字符，超过上限 ${max}（不像是部门系统导出的值），未入库`,
+      );
+    }
   }
 
   /** A formula cell of a column the source reads, whose result the file does not keep: its value is unknown. */

@@ -4,10 +4,19 @@ import { type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
-import iconv from 'iconv-lite';
-import { csvRecords, UnterminatedQuoteError } from './csv.js';
-import { DecodingStream, detectEncoding, type FileEncoding, SNIFF_BYTES } from './encoding.js';
+import { csvRecords, RecordTooLongError, UnterminatedQuoteError } from './csv.js';
+import {
+  DecodingStream,
+  decodeLines,
+  detectEncoding,
+  type FileEncoding,
+  formatBytes,
+  LineTooLongError,
+  SNIFF_BYTES,
+  WholeLines,
+} from './encoding.js';
 import { UnreadableFileError } from './errors.js';
+import { INPUT_LIMITS, type InputLimits } from './limits.js';
 
 /** One row of a sheet: its 1-based row number in the file (the header being row 1) and its cells as text. */
 export interface SheetRow {
@@ -43,11 +52,16 @@ const BATCH_ROWS = 512;
 const NOT_BLANK = /[^\s\u3000\uFEFF]/;
 export const isBlank = (cells: string[]) => !cells.some((c) => NOT_BLANK.test(c));
 
-async function* csvBatches(input: Readable, decoder: DecodingStream): AsyncGenerator<SheetRow[]> {
+async function* csvBatches(
+  input: Readable,
+  decoder: DecodingStream,
+  maxRecordChars: number,
+): AsyncGenerator<SheetRow[]> {
   const text = pipeline(input, decoder, () => {}) as unknown as AsyncIterable<string>;
   let rowNumber = 0;
+  const filePath = () => (input instanceof ReadStream ? String(input.path) : 'the file');
   try {
-    for await (const records of csvRecords(text)) {
+    for await (const records of csvRecords(text, maxRecordChars)) {
       const rows: SheetRow[] = [];
       for (const cells of records) {
         rowNumber += 1;
@@ -57,10 +71,13 @@ async function* csvBatches(input: Readable, decoder: DecodingStream): AsyncGener
     }
   } catch (error) {
     if (error instanceof UnterminatedQuoteError)
+      throw new UnreadableFileError(filePath(), `${error.message}, after row ${rowNumber}`);
+    if (error instanceof RecordTooLongError)
       throw new UnreadableFileError(
-        input instanceof ReadStream ? String(input.path) : 'the file',
-        `${error.message}, after row ${rowNumber}`,
+        filePath(),
+        `第 ${rowNumber + 1} 行起的带引号单元格超过 ${formatBytes(maxRecordChars)} 仍未闭合（引号没有配对）；整个文件未导入 (${error.message})`,
       );
+    if (error instanceof LineTooLongError) throw new UnreadableFileError(filePath(), error.message);
     throw error;
   } finally {
     input.destroy();
@@ -304,7 +321,7 @@ async function* xlsxBatches(
  * Opens a `.csv` (UTF-8, UTF-8 with BOM or GB18030, detected) or `.xlsx` (first sheet) file for
  * streaming. Throws {@link UnreadableFileError} when the file is missing, unreadable or of another kind.
  */
-export function openFile(filePath: string): OpenedFile {
+export function openFile(filePath: string, limits: InputLimits = INPUT_LIMITS): OpenedFile {
   const extension = path.extname(filePath).toLowerCase();
   if (extension !== '.csv' && extension !== '.xlsx') {
     throw new UnreadableFileError(
@@ -335,8 +352,12 @@ export function openFile(filePath: string): OpenedFile {
     sha256: () => (digest ??= hash.digest('hex')),
   };
   if (extension === '.csv') {
-    const decoder = new DecodingStream(count);
-    return { ...base, batches: csvBatches(input, decoder), encoding: () => decoder.encoding };
+    const decoder = new DecodingStream(count, limits.maxLineBytes);
+    return {
+      ...base,
+      batches: csvBatches(input, decoder, limits.maxLineBytes),
+      encoding: () => decoder.encoding,
+    };
   }
   checkZipDirectory(filePath, size);
   const tap = new PassThrough();
@@ -369,9 +390,10 @@ const RAW_READ_BYTES = 1 << 20;
 /**
  * Opens a `.csv` file for {@link RawCsv} reading (a file already checked by {@link openFile}). A UTF-8
  * file is read into one buffer, used again for each piece (the reader's buffers were most of what
- * the process allocated); a GB18030 file is converted as it streams.
+ * the process allocated); a GB18030 file is converted as it streams. A line longer than the limit
+ * fails the reading with {@link UnreadableFileError}, as {@link openFile} does.
  */
-export function openRawCsv(filePath: string): RawCsv {
+export function openRawCsv(filePath: string, limits: InputLimits = INPUT_LIMITS): RawCsv {
   const hash = createHash('sha256');
   let bytes = 0;
   let digest: string | undefined;
@@ -392,7 +414,15 @@ export function openRawCsv(filePath: string): RawCsv {
       let bom = 0;
       for (;;) {
         if (kept === buf.length) {
-          const bigger = Buffer.allocUnsafe(buf.length * 2); // a line longer than the buffer
+          // a line longer than the buffer
+          if (kept > limits.maxLineBytes) {
+            const line = await lineNumberAt(handle, bytes - kept);
+            throw new UnreadableFileError(
+              filePath,
+              new LineTooLongError(line, limits.maxLineBytes).message,
+            );
+          }
+          const bigger = Buffer.allocUnsafe(buf.length * 2);
           buf.copy(bigger, 0, 0, kept);
           buf = bigger;
         }
@@ -406,7 +436,7 @@ export function openRawCsv(filePath: string): RawCsv {
           const encoding = detectEncoding(sample, sample.length === size);
           if (encoding === 'gb18030') {
             // converted as it streams: the bytes read so far, then the rest of the file
-            yield* convertedLines(iconv.getDecoder('gb18030'), buf.subarray(0, end), handle, count);
+            yield* convertedLines(buf.subarray(0, end), handle, count, filePath, limits);
             return;
           }
           if (encoding === 'utf-8-bom') bom = 3;
@@ -435,32 +465,48 @@ export function openRawCsv(filePath: string): RawCsv {
   };
 }
 
-/** The rest of a GB18030 file (after `head`, already read) as UTF-8 bytes in whole lines. */
+/** The number (from 1) of the line that starts at byte `offset` of the file (counted only to tell a refusal). */
+async function lineNumberAt(handle: FileHandle, offset: number): Promise<number> {
+  const buf = Buffer.allocUnsafe(1 << 16);
+  let line = 1;
+  for (let at = 0; at < offset; ) {
+    const { bytesRead: n } = await handle.read(buf, 0, Math.min(buf.length, offset - at), at);
+    if (n === 0) break;
+    for (let i = buf.indexOf(10); i >= 0 && i < n; i = buf.indexOf(10, i + 1)) line += 1;
+    at += n;
+  }
+  return line;
+}
+
+/**
+ * The rest of a GB18030 file (after `head`, already read) as UTF-8 bytes in whole lines, each line
+ * decoded as encoding.ts decodeLines does (a UTF-8 line is marked, not read as GB18030).
+ */
 async function* convertedLines(
-  decoder: { write(bytes: Buffer): string; end(): string | undefined },
   head: Buffer,
   handle: FileHandle,
   count: (raw: Buffer) => void,
+  filePath: string,
+  limits: InputLimits,
 ): AsyncGenerator<Buffer> {
-  let carry: Buffer | null = null;
-  function* lines(chunk: Buffer): Generator<Buffer> {
-    const text = carry ? Buffer.concat([carry, chunk]) : chunk;
-    const newline = text.lastIndexOf(10);
-    if (newline < 0) {
-      carry = text;
-      return;
+  const whole = new WholeLines(limits.maxLineBytes);
+  const utf8 = (lines: Buffer | null) =>
+    lines === null ? null : Buffer.from(decodeLines(lines, 'gb18030'), 'utf8');
+  try {
+    const first = utf8(whole.push(head));
+    if (first) yield first;
+    const buf = Buffer.allocUnsafe(RAW_READ_BYTES);
+    for (;;) {
+      const { bytesRead: n } = await handle.read(buf, 0, buf.length, null);
+      if (n === 0) break;
+      count(buf.subarray(0, n));
+      const lines = utf8(whole.push(buf.subarray(0, n)));
+      if (lines) yield lines;
     }
-    carry = newline + 1 < text.length ? Buffer.from(text.subarray(newline + 1)) : null;
-    yield text.subarray(0, newline + 1);
+    const last = utf8(whole.end());
+    if (last) yield last;
+  } catch (error) {
+    if (error instanceof LineTooLongError) throw new UnreadableFileError(filePath, error.message);
+    throw error;
   }
-  yield* lines(Buffer.from(decoder.write(head), 'utf8'));
-  const buf = Buffer.allocUnsafe(RAW_READ_BYTES);
-  for (;;) {
-    const { bytesRead: n } = await handle.read(buf, 0, buf.length, null);
-    if (n === 0) break;
-    count(buf.subarray(0, n));
-    yield* lines(Buffer.from(decoder.write(buf.subarray(0, n)), 'utf8'));
-  }
-  yield* lines(Buffer.from(decoder.end() ?? '', 'utf8'));
-  if (carry) yield carry;
 }

@@ -45,6 +45,8 @@ export interface LoadContext {
   readonly map: ColumnMap;
   /** what the rows of the file share (names normalised, identifiers checked, parties, months) */
   readonly memo: RowMemo;
+  /** a cell longer than this many characters quarantines its row (limits.ts) */
+  readonly maxCellChars: number;
   /** rows read, and of those written: linked to an enterprise (loaded) or not (unmatched) */
   readonly counts: { rowsRead: number; rowsLoaded: number; rowsUnmatched: number };
   /** rows written into the COPY so far (the staging merge runs only when there are any) */

@@ -8,6 +8,7 @@
 import { type RowMemo, RowView } from '../pipeline/columns.js';
 import { writeDateField, writeInt32, writeQuantityField } from '../pipeline/copy-binary.js';
 import { PipelinedSender } from '../pipeline/copy-stream.js';
+import { decodeLines } from '../pipeline/encoding.js';
 import { UNLOADABLE } from '../pipeline/pass.js';
 import { isBlank } from '../pipeline/readers.js';
 import type { LoadContext } from '../pipeline/record-store.js';
@@ -210,7 +211,9 @@ class FastReading {
     while (pos < buf.length) {
       if (stream.full || quarantine.full || (load.firstKey !== null && !load.keyChecked)) break;
       const rowNumber = ++this.rowNumber;
-      const holder = this.holderAt(buf, pos);
+      let holder = this.holderAt(buf, pos);
+      // a line that may hold a cell over the limit: the general way tells
+      if (lines.lineEnd - pos > load.maxCellChars) holder = null;
       if (holder) {
         counts.rowsRead += 1;
         holder.rows += 1;
@@ -227,7 +230,8 @@ class FastReading {
         at = writeQuantityField(piece, at, buf, lines.quantityStart, lines.quantityEnd);
         stream.bytes = writeInt32(piece, writeInt32(piece, at, 4), rowNumber);
       } else {
-        const cells = buf.toString('utf8', pos, lines.lineEnd).split(',');
+        // (a line of a UTF-8 file that is not UTF-8 is decoded as encoding.ts decodes it, marked)
+        const cells = decodeLines(buf.subarray(pos, lines.lineEnd), 'utf-8').split(',');
         if (!isBlank(cells)) {
           counts.rowsRead += 1;
           load.accept({ rowNumber, cells });

@@ -40,6 +40,15 @@ describe('CSV records (csv-parse rules, fast path for lines without quotes)', ()
     expect(await split(lf)).toEqual(reference(lf));
   });
 
+  it('keeps a line in another encoding quoted as it is: its mark stays on the first cell', async () => {
+    // encoding.ts FOREIGN_LINE marks a line at its start, before an opening quote
+    expect(await split('a,b\n\uFDD1"1,5",x\n\uFDD0"two\n\uFDD0lines",y\n')).toEqual([
+      ['a', 'b'],
+      ['\uFDD11,5', 'x'],
+      ['\uFDD0two\n\uFDD0lines', 'y'],
+    ]);
+  });
+
   it('gives csv-parse’s records for any cells, however the text is cut into chunks', async () => {
     const cell = fc.oneof(
       fc.string({ unit: fc.constantFrom('a', '汶', ' ', '1', ',', '.', '¥'), maxLength: 6 }),

@@ -114,6 +114,20 @@ describe('encoding detection', () => {
     expect(iconv.decode(gb, 'gb18030')).toBe(text); // 䶮 survives the round trip
   });
 
+  it('decides by the header line: a GB18030 row in a UTF-8 file does not make it GB18030', () => {
+    const mixed = Buffer.concat([
+      Buffer.from('纳税人名称\n汶上县华力\n', 'utf8'),
+      iconv.encode('汶上县䶮丰农业有限公司\n', 'gb18030'),
+    ]);
+    expect(detectEncoding(mixed, true)).toBe('utf-8');
+    expect(
+      detectEncoding(
+        Buffer.concat([iconv.encode('纳税人名称\n', 'gb18030'), Buffer.from('汶上县\n')]),
+        true,
+      ),
+    ).toBe('gb18030');
+  });
+
   it('does not take a UTF-8 sample cut in the middle of a character for GB18030', () => {
     const utf8 = Buffer.from('汶上县'.repeat(100), 'utf8');
     for (const cut of [1, 2])

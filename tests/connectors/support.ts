@@ -1,9 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { BatchReport } from '../../connectors/pipeline/batches.js';
 import type { Database } from '../../db/client.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/connectors');
 
@@ -79,3 +82,34 @@ export async function paymentLinks(database: Database) {
     ]),
   );
 }
+
+/**
+ * A database of its own and a scratch directory for the files a describe block writes: made before
+ * its tests, dropped after them. Read `t` and `dir` inside the tests.
+ */
+export function scratch(prefix: string): { t: TestDatabase; dir: string } {
+  const made = {} as { t: TestDatabase; dir: string };
+  beforeAll(async () => {
+    made.t = await createTestDatabase();
+    made.dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    await made.t?.drop();
+    if (made.dir) rmSync(made.dir, { recursive: true, force: true });
+  });
+  return made;
+}
+
+/** How many batches have committed. */
+export async function committedBatches(database: Database): Promise<number> {
+  const [row] = await database.rows<{ n: number }>(
+    sql`select count(*)::int as n from ingest_batches where status = 'committed'`,
+  );
+  return row.n;
+}
+
+/** A batch's quarantined rows in row order: number, reasons and raw cells by header. */
+export const quarantinedRows = (database: Database, batchId: number) =>
+  database.rows<{ row_number: number; reasons: string[]; raw: Record<string, string> }>(
+    sql`select row_number, reasons, raw from quarantined_rows where batch_id = ${batchId} order by row_number`,
+  );

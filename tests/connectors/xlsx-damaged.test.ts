@@ -1,13 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnreadableFileError } from '../../connectors/pipeline/errors.js';
 import { ingestFile } from '../../connectors/pipeline/ingest.js';
 import { failWhenStalled } from '../../connectors/pipeline/readers.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
-import { fixture } from './support.js';
+import { committedBatches, fixture } from './support.js';
 
 /** Rejects when `work` has not settled within `ms`: a hang fails the test instead of holding it. */
 function within<T>(ms: number, work: Promise<T>): Promise<T> {
@@ -69,12 +68,7 @@ describe(`a damaged spreadsheet (${testDbMode()})`, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const committed = async () =>
-    (
-      await t.database.rows<{ n: number }>(
-        sql`select count(*)::int as n from ingest_batches where status = 'committed'`,
-      )
-    )[0].n;
+  const committed = () => committedBatches(t.database);
 
   it('refuses a file cut short (70–95 % of its bytes) within seconds, naming the cause, loading nothing', async () => {
     for (const share of [0.7, 0.8, 0.9, 0.95]) {

@@ -50,7 +50,9 @@ export function auditedFields(schema: GraphQLSchema): Map<string, Set<string>> {
  */
 function note(audit: AuditCollector, field: string, source: unknown, args: { uscc?: unknown }) {
   audit.fields.add(field);
-  if (source && typeof source === 'object') {
+  // the fields of one row resolve one after another: its enterprises are noted once
+  if (source && typeof source === 'object' && source !== audit.lastRow) {
+    audit.lastRow = source;
     const row = source as { uscc?: unknown; lessorUscc?: unknown; lesseeUscc?: unknown };
     noteEnterprise(audit, row.uscc);
     noteEnterprise(audit, row.lessorUscc);

@@ -30,6 +30,10 @@ export const DECIMALS = {
  */
 export function roundTo<T extends number | null | undefined>(value: T, places: number): T {
   if (typeof value !== 'number' || !Number.isFinite(value)) return value;
+  // most figures already have no more decimals than asked for: they are returned as they are
+  const text = String(value);
+  const dot = text.indexOf('.');
+  if ((dot < 0 || text.length - dot - 1 <= places) && !text.includes('e')) return value;
   // shifting through the decimal exponent, not by multiplying, keeps 1.005 from becoming 1.00499…
   const whole = Math.round(shift(Math.abs(value), places));
   const rounded = shift(whole, -places);

@@ -58,16 +58,30 @@ export function csvWithBom(
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
+/** The most characters an xlsx cell holds (Excel refuses to open a file with a longer one). */
+export const XLSX_CELL_MAX = 32_767;
+
+/**
+ * Text cut to {@link XLSX_CELL_MAX} with a note of its length (a quarantined cell may be as long as a
+ * line of its file); the CSV export keeps it whole.
+ */
+export function withinCellLimit(text: string): string {
+  if (text.length <= XLSX_CELL_MAX) return text;
+  const note = `……（共 ${text.length} 个字符，超出 Excel 单元格上限的部分未写出，完整内容见 CSV 导出）`;
+  return text.slice(0, XLSX_CELL_MAX - note.length) + note;
+}
+
 /**
  * Writes a workbook to `file` after neutralising every text cell of every sheet ({@link safeCell}),
- * so that a name such as =HYPERLINK(…) from a department file stays text when a clerk edits the cell.
+ * so that a name such as =HYPERLINK(…) from a department file stays text when a clerk edits the cell,
+ * and cutting one longer than Excel takes ({@link withinCellLimit}).
  */
 export async function writeWorkbook(book: ExcelJS.Workbook, file: string): Promise<void> {
   for (const sheet of book.worksheets)
     sheet.eachRow((row) =>
       row.eachCell((cell) => {
         if (typeof cell.value === 'string') {
-          const safe = safeCell(cell.value);
+          const safe = withinCellLimit(safeCell(cell.value));
           if (safe !== cell.value) cell.value = safe;
         }
       }),

@@ -15,6 +15,8 @@ export class AuditCollector {
   readonly enterprises = new Set<string>();
   /** the sensitive fields read, as Type.field */
   readonly fields = new Set<string>();
+  /** the row whose enterprises were noted last (server/audit-plugin.ts notes each row's once) */
+  lastRow: object | undefined = undefined;
 
   /** Notes that `field` (Type.field) was read, for the enterprise `uscc` when known. */
   record(field: string, uscc?: string | null) {

@@ -118,7 +118,8 @@ export function cachedKeyFinder(database: Database, ttlMs: number) {
     const cached = keys.get(keyHash);
     if (cached && now - cached.at < ttlMs) return cached.row;
     if (keys.size >= MAX_CACHED_KEYS) keys.clear();
-    const entry: CachedKey = { at: now, row: findByHash(database, keyHash) };
+    // other requests with the same key wait on this lookup: not cancelled when this request ends
+    const entry: CachedKey = { at: now, row: sharedWork(() => findByHash(database, keyHash)) };
     keys.set(keyHash, entry);
     const forget = () => {
       if (keys.get(keyHash) === entry) keys.delete(keyHash);

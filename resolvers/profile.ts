@@ -101,6 +101,56 @@ export const parcelInForce = (date: string) =>
 export const leaseInForce = (date: string) =>
   and(lte(landLeases.startsOn, date), gte(landLeases.endsOn, date));
 
+/** Adds a reading to its account, the last of `accounts` when it is the same (readings ordered by account, month). */
+function addReading(accounts: PowerAccount[], r: PowerRow) {
+  let account = accounts[accounts.length - 1];
+  if (!account || account.accountNo !== r.accountNo) {
+    account = { accountNo: r.accountNo, accountName: null, months: [] };
+    accounts.push(account);
+  }
+  account.months.push(r);
+  account.accountName = r.rawName ?? account.accountName;
+}
+
+/** The `powerAccounts` loader's key of one enterprise: "uscc|year" and `|provenance` when asked for. */
+export const powerAccountsKey = (
+  uscc: string,
+  year: number | null | undefined,
+  provenance: boolean,
+) => `${uscc}|${year ?? ''}${provenance ? '|provenance' : ''}`;
+
+/**
+ * The readings the `powerAccounts` loader reads for one key, as a relation of the enterprise for
+ * the relational query builder (`with: { powerConsumption: … }`): the same columns, months and
+ * order, so that the enterprise's statement can read them too (primePowerAccounts).
+ */
+export function powerReadingsRelation(year: number | null | undefined, provenance: boolean) {
+  const columns = Object.fromEntries(
+    Object.keys(provenance ? { ...powerReading, ...powerProvenance } : powerReading).map((c) => [
+      c,
+      true as const,
+    ]),
+  );
+  return {
+    columns,
+    ...(year == null
+      ? {}
+      : { where: { month: { gte: yearStart(year), lt: yearStart(year + 1) } } }),
+    orderBy: { accountNo: 'asc', month: 'asc' } as const,
+  };
+}
+
+/** Hands the loader the accounts of readings read with the enterprise (powerReadingsRelation). */
+export function primePowerAccounts(
+  loader: DataLoader<string, PowerAccount[]>,
+  key: string,
+  readings: PowerRow[],
+) {
+  const accounts: PowerAccount[] = [];
+  for (const r of readings) addReading(accounts, r);
+  loader.prime(key, accounts);
+}
+
 /** The profile loaders; spread into createLoaders (resolvers/loaders.ts). Keys are "uscc|argument". */
 export function profileLoaders(database: Database) {
   const { db } = database;
@@ -242,13 +292,7 @@ export function profileLoaders(database: Database) {
         for (const r of rows) {
           const key = `${r.uscc}|${argument}`;
           const accounts = out.get(key) ?? [];
-          let account = accounts[accounts.length - 1];
-          if (!account || account.accountNo !== r.accountNo) {
-            account = { accountNo: r.accountNo, accountName: null, months: [] };
-            accounts.push(account);
-          }
-          account.months.push(r);
-          account.accountName = r.rawName ?? account.accountName;
+          addReading(accounts, r);
           out.set(key, accounts);
         }
       }

@@ -61,8 +61,13 @@ export const AwardEligibility = builder.objectRef<Answer>('AwardEligibility').im
         '事件日期: 认定日期, 验收日期, or 31 December of the year a threshold was first crossed',
       resolve: (a) => a.eventDate,
     }),
-    reasons: t.exposeStringList('reasons', {
-      description: '理由: which figure, year, date and threshold decided the answer',
+    reasons: t.stringList({
+      description:
+        '理由: which figure, year, date and threshold decided the answer. A figure of a department’s detail (a tax return’s 软件业务收入) is cited to roles that read that department; the others read its year and the threshold.',
+      resolve: (a, _args, ctx) =>
+        a.withoutDetail && !ctx.viewer.can.departments.includes(a.withoutDetail.department)
+          ? a.withoutDetail.reasons
+          : a.reasons,
     }),
     missing: t.exposeStringList('missing', {
       description: '缺失数据: the data that was missing where the answer could not be decided',

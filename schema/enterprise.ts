@@ -1,4 +1,18 @@
+import {
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
+  getArgumentValues,
+  getNullableType,
+} from 'graphql';
+import type { enterprises } from '../db/market.js';
+import {
+  type PowerRow,
+  powerAccountsKey,
+  powerReadingsRelation,
+  primePowerAccounts,
+} from '../resolvers/profile.js';
 import { builder } from './builder.js';
+import { fieldsBeneath, nodeSelectsPath } from './selection.js';
 
 /** The register basics are the shared profile: every reading role sees them. */
 const profile = { profile: true } as const;
@@ -80,6 +94,26 @@ export const Enterprise = builder.drizzleNode('enterprises', {
   }),
 });
 
+type EnterpriseRow = typeof enterprises.$inferSelect;
+
+/**
+ * The one `powerAccounts` selection beneath `enterprise` (its year, and whether a month's
+ * provenance is asked for), or null when there is none or several that differ (those are left to
+ * the loader).
+ */
+function powerAccountsAskedFor(info: GraphQLResolveInfo, uscc: string) {
+  const field = (getNullableType(info.returnType) as GraphQLObjectType).getFields().powerAccounts;
+  if (!field) return null;
+  const asked = fieldsBeneath(info, 'powerAccounts').map((node) => {
+    const { year } = getArgumentValues(field, node, info.variableValues) as {
+      year?: number | null;
+    };
+    const provenance = nodeSelectsPath(info, node, ['months', 'provenance']);
+    return { year, provenance, key: powerAccountsKey(uscc, year, provenance) };
+  });
+  return asked.length > 0 && asked.every((a) => a.key === asked[0].key) ? asked[0] : null;
+}
+
 /** True when a planned query's `with` or `extras` holds nothing (only the row's own columns are needed). */
 export const isEmpty = (part: object | undefined) => !part || Object.keys(part).length === 0;
 
@@ -96,15 +130,32 @@ builder.queryFields((t) => ({
         description: '统一社会信用代码 (case and surrounding spaces are ignored)',
       }),
     },
-    resolve: async (query, _root, args, ctx) => {
+    resolve: async (query, _root, args, ctx, info) => {
       const uscc = args.uscc.trim().toUpperCase();
-      const planned = query({ where: { uscc } }) as { with?: object; extras?: object };
+      const planned = query({ where: { uscc } }) as {
+        with?: Record<string, unknown>;
+        extras?: object;
+      };
+      // The power accounts asked for (one year) are read by the same statement, then handed to
+      // their loader: the power company's profile costs one statement, as the others do.
+      const power = powerAccountsAskedFor(info, uscc);
       // Nothing beneath but the register's own columns and per-request loaders (metrics, grade):
       // the enterprise's row through the request's loader, a prepared statement. Otherwise the
       // planned query loads the row with every relation selected, in one statement.
-      if (isEmpty(planned.with) && isEmpty(planned.extras))
+      if (isEmpty(planned.with) && isEmpty(planned.extras) && !power)
         return ctx.loaders.enterprise.load(uscc);
-      return (await ctx.database.db.query.enterprises.findFirst(planned as never)) ?? null;
+      if (power)
+        planned.with = {
+          ...planned.with,
+          powerConsumption: powerReadingsRelation(power.year, power.provenance),
+        };
+      const row = (await ctx.database.db.query.enterprises.findFirst(planned as never)) as
+        | (EnterpriseRow & { powerConsumption?: PowerRow[] })
+        | undefined;
+      if (!row) return null;
+      if (power && row.powerConsumption)
+        primePowerAccounts(ctx.loaders.powerAccounts, power.key, row.powerConsumption);
+      return row;
     },
   }),
 }));

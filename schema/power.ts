@@ -1,5 +1,10 @@
 import { DECIMALS } from '../lib/decimals.js';
-import { type PowerAccount, type PowerRow, sumDecimals } from '../resolvers/profile.js';
+import {
+  type PowerAccount,
+  type PowerRow,
+  powerAccountsKey,
+  sumDecimals,
+} from '../resolvers/profile.js';
 import { builder, REFUSED } from './builder.js';
 import { Enterprise } from './enterprise.js';
 import { Provenance, provenanceOf } from './provenance.js';
@@ -95,7 +100,7 @@ builder.drizzleObjectFields(Enterprise, (t) => ({
     },
     resolve: (e, args, ctx, info) =>
       ctx.loaders.powerAccounts.load(
-        `${e.uscc}|${args.year ?? ''}${selectsPath(info, ['months', 'provenance']) ? '|provenance' : ''}`,
+        powerAccountsKey(e.uscc, args.year, selectsPath(info, ['months', 'provenance'])),
       ),
   }),
   electricityByMonth: t.field({

@@ -17,7 +17,13 @@ import { createLoaders } from '../resolvers/loaders.js';
 import { schema } from '../schema/index.js';
 import { auditPlugin } from './audit-plugin.js';
 import { authFailureLimiter } from './auth-failures.js';
-import { DatabaseUnavailableError, isConnectionError, maskErrors, outageLog } from './errors.js';
+import {
+  DatabaseUnavailableError,
+  INTERNAL_ERROR,
+  isConnectionError,
+  maskErrors,
+  outageLog,
+} from './errors.js';
 import { ExpensiveGate } from './expensive-gate.js';
 import { queryLimits, RequestRefused } from './limits.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -51,7 +57,12 @@ function readBody(req: IncomingMessage): Promise<string> {
     });
     req.on('end', () => {
       if (size > MAX_BODY_BYTES)
-        reject(new HttpError(413, `Request body larger than ${MAX_BODY_BYTES} bytes.`));
+        reject(
+          new HttpError(
+            413,
+            `请求体超过上限 ${MAX_BODY_BYTES} 字节（${MAX_BODY_BYTES / 1024} KB）：请缩短查询，或把大批数据分几次发送。`,
+          ),
+        );
       else resolve(Buffer.concat(chunks).toString('utf8'));
     });
     req.on('error', reject);
@@ -82,7 +93,7 @@ async function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
           new RequestRefused(
             503,
             'TIMEOUT',
-            `The request did not complete within ${ms / 1000} s and was abandoned; ask for less (fewer fields or a smaller page).`,
+            `请求在 ${ms / 1000} 秒内没有完成，已放弃：请少取一些（字段更少，或每页条数更小）。`,
             { connection: 'close' },
           ),
         ),
@@ -252,7 +263,7 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
       throw new RequestRefused(
         429,
         'RATE_LIMITED',
-        `Too many failed authentications from this address; retry in ${wait} s.`,
+        `此地址认证失败次数过多，请 ${wait} 秒后重试。`,
         { 'retry-after': String(wait) },
       );
     let viewer: Viewer;
@@ -332,7 +343,7 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
           inStatementScope(scope, () => graphql(req, res, url)),
         );
       }
-      sendJson(res, 404, { error: `No such path: ${url.pathname}` });
+      sendJson(res, 404, { error: `没有此路径：${url.pathname}` });
     } catch (error) {
       if (res.headersSent) return void res.end();
       if (error instanceof HttpError)
@@ -371,7 +382,7 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
         );
       }
       logger.error({ err: error }, 'request failed');
-      sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
+      sendJson(res, 500, { errors: [{ message: INTERNAL_ERROR }] });
     }
   });
 

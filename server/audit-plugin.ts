@@ -50,7 +50,9 @@ export function auditedFields(schema: GraphQLSchema): Map<string, Set<string>> {
  */
 function note(audit: AuditCollector, field: string, source: unknown, args: { uscc?: unknown }) {
   audit.fields.add(field);
-  if (source && typeof source === 'object') {
+  // the fields of one row resolve one after another: its enterprises are noted once
+  if (source && typeof source === 'object' && source !== audit.lastRow) {
+    audit.lastRow = source;
     const row = source as { uscc?: unknown; lessorUscc?: unknown; lesseeUscc?: unknown };
     noteEnterprise(audit, row.uscc);
     noteEnterprise(audit, row.lessorUscc);
@@ -140,8 +142,7 @@ export function auditPlugin(
               singleResult: {
                 errors: [
                   {
-                    message:
-                      'The audit log could not be written, so the data is withheld; try again shortly.',
+                    message: '审计日志未能写入，数据暂不返回；请稍后重试。',
                     extensions: { code: 'AUDIT_UNAVAILABLE' },
                   },
                 ],

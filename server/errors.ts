@@ -2,6 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { currentStatementScope } from '../db/statement-scope.js';
 import { UserInputError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { clerkMessage, isEngineMessage } from './error-messages.js';
 
 /**
  * The GraphQL code (extensions.code) of each domain error a caller can act on (lib/errors.ts);
@@ -19,7 +20,7 @@ export function domainCode(error: unknown): string | undefined {
 /** The database did not answer: the client is told so (and may retry), not given a stack trace. */
 export class DatabaseUnavailableError extends GraphQLError {
   constructor() {
-    super('The database is not answering at the moment; try again shortly.', {
+    super('数据库暂时没有响应，请稍后重试。', {
       extensions: { code: 'DATABASE_UNAVAILABLE' },
     });
   }
@@ -93,17 +94,34 @@ export function outageLog(logger: Logger, now: () => number = Date.now) {
 
 export type OutageLog = ReturnType<typeof outageLog>;
 
+/** What a client is told of an unexpected error (logged in full, masked here). */
+export const INTERNAL_ERROR =
+  '服务内部错误，已记录；请稍后重试，或把请求编号（x-request-id）告诉管理员。';
+
 /**
- * Apollo's formatError: domain errors (lib/errors.ts) get their code, errors meant for the client
- * (GraphQLErrors thrown on purpose, validation errors) pass; anything unexpected is logged in full
- * and masked.
+ * An error of the GraphQL engine or Apollo Server (validation, syntax, a malformed request) in
+ * Chinese, its English original kept in `extensions.originalMessage` for developers.
  */
+function translated(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!isEngineMessage(formatted.message)) return formatted;
+  return {
+    ...formatted,
+    message: clerkMessage(formatted.message),
+    extensions: { ...formatted.extensions, originalMessage: formatted.message },
+  };
+}
+
 /** PostgreSQL's query_canceled (57014) anywhere in the error's causes (a cancelled or refused statement). */
 function isCancelled(error: unknown): boolean {
   for (let e: any = error; e; e = e.cause) if (e.code === '57014') return true;
   return false;
 }
 
+/**
+ * Apollo's formatError: domain errors (lib/errors.ts) get their code, errors meant for the client
+ * (GraphQLErrors thrown on purpose, validation errors) pass; anything unexpected is logged in full
+ * and masked.
+ */
 export function maskErrors(logger: Logger, outage: OutageLog = outageLog(logger)) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     // Follow originalError to the root: graphql may be loaded twice (ESM and CJS), so GraphQLError is
@@ -129,12 +147,12 @@ export function maskErrors(logger: Logger, outage: OutageLog = outageLog(logger)
     }
     const domain = domainCode(root);
     if (domain) return { ...formatted, extensions: { ...formatted.extensions, code: domain } };
-    if (root?.name === 'GraphQLError') return formatted;
+    if (root?.name === 'GraphQLError') return translated(formatted);
     const code = formatted.extensions?.code;
-    if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+    if (code && code !== 'INTERNAL_SERVER_ERROR') return translated(formatted);
     logger.error({ err: root, path: formatted.path }, 'internal error');
     return {
-      message: 'Internal server error',
+      message: INTERNAL_ERROR,
       path: formatted.path,
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };

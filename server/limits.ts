@@ -69,7 +69,7 @@ function pageSizeProblem(
 
 /** Text PostgreSQL cannot store or compare (a NUL character), refused as the caller's mistake. */
 const NUL = '\u0000';
-const nulMessage = 'Text arguments may not contain the NUL character (\\u0000).';
+const nulMessage = '文本参数不能含空字符（「NUL」，\\u0000）。';
 
 /** Whether a variable's value holds a NUL anywhere (strings in lists and input objects included). */
 function holdsNul(value: unknown, depth = 0): boolean {
@@ -221,7 +221,7 @@ export function queryLimits(
         async didResolveOperation({ document, operation, request, schema }) {
           if (hideSchema && selectsIntrospection(document)) {
             throw refusal(
-              'Introspection is not available without an API key in production.',
+              '生产环境中须持 API 密钥才能读取接口结构（「introspection」）。',
               'INTROSPECTION_DISABLED',
               403,
             );

@@ -228,7 +228,7 @@ export function createWebRoutes({
         res,
         404,
         { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-        Buffer.from('Not found\n'),
+        Buffer.from('未找到\n'),
       );
       return true;
     }

@@ -52,12 +52,10 @@ function unloadableReasons(cells: string[], reasons: string[]) {
     for (let i = 0; i < cells.length; i++) cells[i] = cells[i].replace(FOREIGN_MARKS, '');
   }
   if (cells.some((c) => c.includes(UNDECODABLE))) {
-    reasons.push(
-      'the row contains bytes that are not valid in the file’s encoding (UTF-8 or GB18030); nothing was guessed',
-    );
+    reasons.push('此行含有按 UTF-8 和 GB18030 都读不出的字节（文件可能已损坏）；没有猜测，未入库');
   }
   if (cells.some((c) => c.includes('\u0000')))
-    reasons.push('the row contains NUL characters, which no text column can hold');
+    reasons.push('此行含有 NUL 字符（\\0），任何文本列都无法保存；未入库');
 }
 
 /** One pass (see above); {@link run} once. */

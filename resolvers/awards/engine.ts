@@ -73,21 +73,22 @@ function evaluate(
     ? undefined
     : facts.granted.find((g) => g.code === rule.code && g.project === '');
   const eligible = gate.ok && outcome.met && !held;
-  const reasons = [...(held ? [grantedText(held)] : []), ...gate.reasons, ...outcome.reasons];
+  const before = [...(held ? [grantedText(held)] : []), ...gate.reasons];
+  const after: string[] = [];
   let amountYuan: number | null = null;
   if (eligible) {
     const where = `${ruleSet.documentNo} 第${rule.clause}条`;
     if (rule.amount.type === 'fixed') {
       amountYuan = rule.amount.yuan;
-      reasons.push(`奖励金额 ${limitText(rule.amount.yuan)}（${where}）`);
+      after.push(`奖励金额 ${limitText(rule.amount.yuan)}（${where}）`);
     } else if (rule.amount.type === 'set-elsewhere') {
-      reasons.push(
-        `符合条件；奖励金额不由${where}规定，按${rule.amount.document}确定，此处不计金额`,
-      );
+      after.push(`符合条件；奖励金额不由${where}规定，按${rule.amount.document}确定，此处不计金额`);
     } else {
       amountYuan = fenToYuan(outcome.amountFen ?? 0n);
     }
   }
+  const reasons = [...before, ...outcome.reasons, ...after];
+  const general = outcome.withoutDetail;
   return {
     uscc,
     ruleSet: ruleSet.documentNo,
@@ -99,6 +100,9 @@ function evaluate(
     eventDate: outcome.eventDate,
     reasons,
     missing: [...gate.missing, ...outcome.missing],
+    withoutDetail: general
+      ? { department: general.department, reasons: [...before, ...general.reasons, ...after] }
+      : null,
     projects:
       eligible && outcome.parts
         ? outcome.parts.map((p) => ({

@@ -1,4 +1,5 @@
 import type { SQL } from 'drizzle-orm';
+import type { Department } from '../../lib/departments.js';
 import type { Window } from './format.js';
 
 /**
@@ -23,6 +24,12 @@ export interface AwardEligibility {
   reasons: string[];
   /** the data that was missing where the engine could not decide */
   missing: string[];
+  /**
+   * The reasons as told to a role that may not read `department`'s detail, when they cite a figure
+   * of it (a tax return's 软件业务收入): the same sentences with the figure generalised. Null when
+   * the reasons cite no department's detail.
+   */
+  withoutDetail: { department: Department; reasons: string[] } | null;
   /**
    * For an award paid per project (SMART_UPGRADE_SUBSIDY): the eligible projects, each with its
    * own amount and event date, as a round approves them; null for an award of the enterprise.
@@ -128,6 +135,8 @@ export interface Outcome {
   parts?: { project: string; amountFen: bigint; eventDate: string }[];
   reasons: string[];
   missing: string[];
+  /** `reasons` for a role that may not read `department`'s detail, when they cite a figure of it */
+  withoutDetail?: { department: Department; reasons: string[] };
 }
 
 /** A rule as the kinds see their neighbours: enough to name tiers decided together. */
@@ -161,4 +170,14 @@ export interface RuleKind<C extends { kind: string }> {
    */
   prefilter(condition: C, asOf: string, window: Window): SQL;
   evaluate(condition: C, facts: Facts, at: EvaluationContext): Outcome;
+  /**
+   * For reasons frozen in a round (AwardRoundLine.reasons), kept as one text: the same reasons for
+   * a role that may not read `department`'s detail, when the kind cites a figure of it; absent
+   * when its reasons cite no department's detail.
+   */
+  frozenWithoutDetail?(
+    condition: C,
+    reasons: readonly string[],
+    eventDate: string | null,
+  ): { department: Department; reasons: string[] } | null;
 }

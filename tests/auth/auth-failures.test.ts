@@ -62,7 +62,7 @@ describe(`failed authentications (${testDbMode()})`, () => {
       });
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect((await refused.json()).errors[0].message).toMatch(/Too many failed authentications/);
+      expect((await refused.json()).errors[0].message).toMatch(/认证失败次数过多，请 \d+ 秒后重试/);
 
       // one line for the whole burst, never one per guess, and no key in it
       const lines = log.lines.filter((l) => l.msg === 'failed authentication');

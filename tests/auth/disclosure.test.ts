@@ -9,9 +9,12 @@ import {
   isObjectType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enterprises } from '../../db/market.js';
+import { taxAnnual } from '../../db/tax.js';
+import { normaliseName } from '../../lib/names.js';
 import { CAPABILITIES, ROLES, type Role } from '../../resolvers/roles.js';
 import { schema } from '../../schema/index.js';
-import { run, seedCounty, seedMany } from '../schema/support.js';
+import { batch, insertEnterprises, run, seedCounty, seedMany, uscc } from '../schema/support.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
 import { argumentsText, rulesOf } from './schema-rules.js';
 
@@ -184,6 +187,46 @@ describe(`no role learns through text what it may not read as a field (${testDbM
     t = await createTestDatabase();
     const county = await seedCounty(t.database);
     usccs = [county.A.uscc, county.B.uscc, ...(await seedMany(t.database, 12))];
+    // a software firm: its 软件业务收入 is the tax return's alone, and three awards turn on it
+    const software = { uscc: uscc(900), name: '汶上县云图软件有限公司', town: '中都街道' };
+    await insertEnterprises(
+      t.database,
+      [{ ...software, industryCode: 'I6510' }],
+      await batch(t.database, 'market-registry'),
+    );
+    // a registered capital (market detail) that is not also an award's threshold (10,000,000 元)
+    await t.database.db.update(enterprises).set({ registeredCapitalYuan: '5000000.00' });
+    const returns = await batch(t.database, 'tax-annual');
+    await t.database.db.insert(taxAnnual).values(
+      [
+        [2023, '8765432.10'],
+        [2024, '24681357.90'],
+      ].map(([year, softwareRevenue], i) => ({
+        identityKey: software.uscc,
+        year: Number(year),
+        uscc: software.uscc,
+        rawIdentifier: software.uscc,
+        rawName: software.name,
+        nameNorm: normaliseName(software.name),
+        matchMethod: 'uscc',
+        revenueYuan: '30000000.00',
+        softwareRevenueYuan: String(softwareRevenue),
+        rdExpenseYuan: '0.00',
+        employees: 40,
+        batchId: returns,
+        sourceRow: i + 2,
+      })),
+    );
+    usccs.push(software.uscc);
+    // its awards approved in a round: the reasons are frozen there as text
+    const approved = await run(
+      t.database,
+      `mutation { approveAwardRound(asOf: "2025-06-30", codes: [SOFTWARE_REVENUE_10M, SOFTWARE_REVENUE_20M], note: "核定") { lines { id } } }`,
+      {},
+      'admin',
+    );
+    expect(approved.errors).toBeUndefined();
+    expect(approved.data!.approveAwardRound.lines).toHaveLength(2);
   }, 120_000);
   afterAll(() => t?.drop());
 

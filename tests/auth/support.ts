@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import type { Database } from '../../db/client.js';
 import { createApiKey } from '../../resolvers/keys.js';
 import { ROLES, type Role } from '../../resolvers/roles.js';
@@ -57,4 +58,17 @@ export async function seededApp(env: Record<string, string | undefined> = {}) {
 export async function stopSeeded(t: TestDatabase | undefined, app: TestApp | undefined) {
   await app?.stop();
   await t?.drop();
+}
+
+/**
+ * seededApp for the tests of the calling `describe`: started before them, stopped after; read
+ * `app` and `uscc` inside the tests.
+ */
+export function useSeededApp(): { app: TestApp; uscc: string } {
+  const seeded = {} as { t: TestDatabase; app: TestApp; uscc: string };
+  beforeAll(async () => {
+    Object.assign(seeded, await seededApp());
+  });
+  afterAll(() => stopSeeded(seeded.t, seeded.app));
+  return seeded;
 }

@@ -1,10 +1,14 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { UnreadableFileError } from '../../connectors/pipeline/errors.js';
 import { ingestFile } from '../../connectors/pipeline/ingest.js';
 import { INPUT_LIMITS } from '../../connectors/pipeline/limits.js';
+import { SOURCES } from '../../connectors/pipeline/source.js';
+import { XLSX_CELL_MAX } from '../../lib/spreadsheet.js';
+import { allQuarantinedRows, writeQuarantine } from '../../resolvers/quarantine-export.js';
 import { testDbMode } from '../support/db.js';
 import { committedBatches, countsOf, expectCountsAddUp, scratch, U } from './support.js';
 
@@ -135,6 +139,31 @@ describe(`the bounds of a file's lines and cells (${testDbMode()})`, () => {
         expect.stringMatching(/^户名: 单元格有 5007 个字符，超过上限 4096/),
       ]);
     }
+  });
+
+  it('writes a quarantined cell longer than Excel takes into the xlsx export cut, with its length; whole into the CSV', async () => {
+    const long = `汶上县${'长'.repeat(40_000)}`;
+    const file = path.join(s.dir, 'excel-long-cell.csv');
+    writeFile(file, `${TAX_HEADER}X1,,${long},2024-03,增值税,1.00\n`, '', 0);
+    const report = await ingestFile(s.t.database, 'tax-payments', file);
+    expect(countsOf(report)).toMatchObject({ read: 1, quarantined: 1 });
+    const rows = (
+      await allQuarantinedRows(s.t.database, SOURCES, { batchId: report.batchId })
+    ).filter((r) => r.batchId === report.batchId);
+    const xlsx = path.join(s.dir, 'quarantine.xlsx');
+    await writeQuarantine(rows, xlsx);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(xlsx);
+    const texts: string[] = [];
+    book.worksheets[0].eachRow((row) => row.eachCell((cell) => texts.push(String(cell.value))));
+    const cut = texts.find((text) => text.startsWith('汶上县长'));
+    expect(cut?.length).toBe(XLSX_CELL_MAX);
+    expect(cut).toMatch(
+      /（共 40003 个字符，超出 Excel 单元格上限的部分未写出，完整内容见 CSV 导出）$/,
+    );
+    const csv = path.join(s.dir, 'quarantine.csv');
+    await writeQuarantine(rows, csv);
+    expect(readFileSync(csv, 'utf8')).toContain(long);
   });
 
   it('takes other limits when the load is given them', async () => {

@@ -79,6 +79,25 @@ describe(`a file in two encodings (${testDbMode()})`, () => {
     expect(n).toBe(0);
   });
 
+  it('quarantines a row that reads in neither encoding, and one with a NUL, saying so in Chinese', async () => {
+    const file = write(
+      'tax-broken-bytes.csv',
+      Buffer.from(`${TAX_HEADER}\n${taxRows(1, 20)}B1,,汶上县`, 'utf8'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(
+        `有限公司,2024-03,增值税,1.00\nB2,,汶上县\u0000公司,2024-03,增值税,1.00\n`,
+        'utf8',
+      ),
+    );
+    const report = await ingestFile(s.t.database, 'tax-payments', file);
+    expect(countsOf(report)).toMatchObject({ read: 3, quarantined: 2 });
+    const rows = await quarantined(report.batchId);
+    expect(rows.map((r) => r.reasons)).toEqual([
+      ['此行含有按 UTF-8 和 GB18030 都读不出的字节（文件可能已损坏）；没有猜测，未入库'],
+      ['此行含有 NUL 字符（\\0），任何文本列都无法保存；未入库'],
+    ]);
+  });
+
   it.each([
     ['read fast', true],
     ['read by the general reader', false],

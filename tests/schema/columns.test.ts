@@ -179,6 +179,42 @@ describe(`detail lists read only the columns their fields need (${testDbMode()})
     });
   });
 
+  it('an enterprise with its power accounts of a year: one statement, the readings within it', async () => {
+    const { result, statements } = await statementsOf(/* GraphQL */ `
+      query ($u: String!) { enterprise(uscc: $u) { uscc name
+        powerAccounts(year: 2024) { accountNo accountName months { month kwh } } } }`);
+    expect(statements).toHaveLength(1);
+    expect(columnsRead(statements, 'power_consumption')).toEqual([
+      ['account_no', 'kwh', 'month', 'raw_name', 'uscc'],
+    ]);
+    expect(result.enterprise.powerAccounts).toEqual([
+      {
+        accountNo: 'P-001',
+        accountName: '汶上县华力机电（集团）有限公司',
+        months: [
+          { month: '2024-01-01', kwh: 1000 },
+          { month: '2024-02-01', kwh: 3000 },
+        ],
+      },
+      {
+        accountNo: 'P-002',
+        accountName: '汶上县华力机电（集团）有限公司',
+        months: [{ month: '2024-01-01', kwh: 2000 }],
+      },
+    ]);
+    // two years at once: each answers its own months (the second through its loader)
+    const both = await statementsOf(/* GraphQL */ `
+      query ($u: String!) { enterprise(uscc: $u) {
+        a: powerAccounts(year: 2024) { accountNo months { month } }
+        b: powerAccounts { accountNo months { month } } } }`);
+    const months = (accounts: { months: { month: string }[] }[]) =>
+      accounts.flatMap((a) => a.months.map((m) => m.month));
+    expect(months(both.result.enterprise.a).every((m) => m.startsWith('2024-'))).toBe(true);
+    expect(months(both.result.enterprise.b).length).toBeGreaterThanOrEqual(
+      months(both.result.enterprise.a).length,
+    );
+  });
+
   it('power readings carry their provenance columns when a month’s provenance is asked for, through a fragment too', async () => {
     const { result, statements } = await statementsOf(/* GraphQL */ `
       query ($u: String!) { enterprise(uscc: $u) {

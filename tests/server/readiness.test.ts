@@ -82,7 +82,7 @@ describe(`readiness (${testDbMode()})`, () => {
       const during = await app.gql('{ enterprises(first: 1) { totalCount } }');
       expect(during.status).toBe(503);
       expect(during.body.errors?.[0]?.extensions?.code).toBe('DATABASE_UNAVAILABLE');
-      expect(during.body.errors?.[0]?.message).toMatch(/database is not answering/);
+      expect(during.body.errors?.[0]?.message).toMatch(/数据库暂时没有响应/);
 
       await proxy.up();
       expect(await eventually(async () => (await readyz(app)) === 200)).toBe(true);
@@ -130,7 +130,7 @@ describe(`readiness (${testDbMode()})`, () => {
       for (const a of answers) {
         expect(a.status).toBe(503);
         expect(a.body.errors[0].extensions.code).toBe('DATABASE_UNAVAILABLE');
-        expect(a.body.errors[0].message).toMatch(/database is not answering/);
+        expect(a.body.errors[0].message).toMatch(/数据库暂时没有响应/);
       }
       const errors = log.lines.filter((l) => l.level >= 50);
       expect(errors).toHaveLength(1);

@@ -3,7 +3,25 @@
  * such as a USCC, a 文号 or a project number), one capital letter (the grades A–D), a name quoted
  * from a department's record in 「」, and the units and abbreviations of ALLOWED.
  */
-const ALLOWED = new Set(['kWh', 'MWh', 'tce', 'm', 'USCC', 'GB', 'T', 'CSV', 'xlsx']);
+const ALLOWED = new Set([
+  'kWh',
+  'MWh',
+  'tce',
+  'm',
+  'USCC',
+  'GB',
+  'T',
+  'CSV',
+  'xlsx',
+  // the names of the web's own things, which Chinese software writes as they are
+  'API',
+  'JSON',
+  'GET',
+  'POST',
+  'URL',
+  'KB',
+  'PostgreSQL',
+]);
 
 export function englishWords(text: string): string[] {
   const words: string[] = [];

@@ -302,12 +302,59 @@ describe(`the county dashboard (${testDbMode()})`, () => {
         await cdp.detach();
       });
 
+      it('writes the award date as 年-月-日 and shows the key field’s whole placeholder', async () => {
+        const { page, context, errors } = await recordedPage(browser, screen);
+        await page.goto(`${app.url}/dashboard?year=${YEAR}&asOf=${AS_OF}`);
+        await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 60_000 });
+        // the field shows the date as written (not 12/23/2025 as a date input in English would)
+        const date = page.locator('#as-of');
+        expect(await date.inputValue()).toBe(AS_OF);
+        expect(await date.getAttribute('type')).toBe('text');
+        // a date that does not exist is refused, and the awards stay as they were
+        await date.fill('2025-02-30');
+        await date.press('Enter');
+        await date.blur();
+        expect(await date.evaluate((d) => (d as HTMLInputElement).validity.valid)).toBe(false);
+        expect(await page.locator('[data-panel="awards"] .subtitle').innerText()).toContain(
+          `截至 ${AS_OF}`,
+        );
+        await date.fill('2025-06-30');
+        await date.blur();
+        await expect
+          .poll(() => page.locator('[data-panel="awards"] .subtitle').innerText())
+          .toContain('截至 2025-06-30');
+        await page.locator('#dashboard[data-state="ready"]').waitFor();
+        expect(new URL(page.url()).searchParams.get('asOf')).toBe('2025-06-30');
+        // the key field: its placeholder fits its width
+        await page.locator('#key-button').click();
+        const fits = await page.locator('#key-input').evaluate((input) => {
+          const field = input as HTMLInputElement;
+          const style = getComputedStyle(field);
+          const probe = document.createElement('span');
+          probe.style.font = style.font;
+          probe.style.whiteSpace = 'pre';
+          probe.textContent = field.placeholder;
+          document.body.append(probe);
+          const needed = probe.getBoundingClientRect().width;
+          probe.remove();
+          const room =
+            field.clientWidth -
+            Number.parseFloat(style.paddingLeft) -
+            Number.parseFloat(style.paddingRight);
+          return { needed, room };
+        });
+        expect(fits.needed).toBeLessThanOrEqual(fits.room);
+        expect(errors).toEqual([]);
+        await context.close();
+      });
+
       it('says a year without data has none, and offers only the years with data', async () => {
         const { evaluableYears } = await gql(app.url, '{ evaluableYears }');
         expect(evaluableYears).not.toContain(NO_DATA_YEAR);
         const { page, context, errors } = await recordedPage(browser, screen);
         await page.goto(`${app.url}/dashboard?year=${NO_DATA_YEAR}&asOf=${AS_OF}`);
         await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 60_000 });
+        await page.waitForTimeout(1000); // the awards chart's animation ends
         await screenshot(page, `dashboard-${screen.width}-no-data`);
         for (const panel of YEARLY_PANELS) {
           const section = page.locator(`[data-panel="${panel}"]`);

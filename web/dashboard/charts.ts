@@ -27,6 +27,15 @@ export type ChartOption = ComposeOption<
 /** The policy's grade colours: A green … D red. */
 export const GRADE_COLORS = { A: '#2e7d32', B: '#1976d2', C: '#f9a825', D: '#c62828' } as const;
 
+/** From this window width (px) on, a wall screen (1920×1080): text and bars a quarter larger. */
+export const WIDE_SCREEN = 1600;
+
+/** Whether the window is a wide screen now. */
+export const wideScreen = () => window.innerWidth >= WIDE_SCREEN;
+
+/** A size in px for a 1366-wide screen, scaled for a wide one (the CSS does the same). */
+export const px = (size: number) => Math.round(size * (wideScreen() ? 1.25 : 1));
+
 /** Labels on bars never cover one another: one that would is left out (its figure is in the tooltip). */
 export const HIDE_OVERLAP = { hideOverlap: true } as const;
 
@@ -40,7 +49,7 @@ export function drawChart(el: HTMLElement, option: ChartOption) {
   const tooltip = option.tooltip as TooltipComponentOption | undefined;
   chart.setOption(
     {
-      textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
+      textStyle: { fontFamily: getComputedStyle(document.body).fontFamily, fontSize: px(12) },
       animationDuration: 300,
       ...option,
       tooltip: tooltip && {

@@ -5,7 +5,7 @@
  */
 import { MAX_YEAR, MIN_YEAR } from '../../lib/year.js';
 import { ApiError, gql, storedKey, storeKey } from './api.js';
-import { disposeCharts, resizeCharts } from './charts.js';
+import { disposeCharts, resizeCharts, wideScreen } from './charts.js';
 import './dashboard.css';
 import type { DashboardParams, Panel } from './panel.js';
 import { awardsPanel } from './panels/awards.js';
@@ -28,6 +28,9 @@ const root = document.getElementById('dashboard')!;
 const today = new Date();
 const iso = (d: Date) =>
   `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+/** A real calendar date written YYYY-MM-DD (2025-02-30 is not). */
+const isDate = (text: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(text) && iso(new Date(`${text}T00:00`)) === text;
 const lastYear = today.getFullYear() - 1;
 
 function element<K extends keyof HTMLElementTagNameMap>(
@@ -43,12 +46,30 @@ function element<K extends keyof HTMLElementTagNameMap>(
 // ---- layout: a header with the controls, then the panels in a grid ----
 // filled in start(): only the years that are evaluated (ended, their data in)
 const yearSelect = element('select', { id: 'year', title: '年度' });
+// The award date is written as the county writes dates (2025-12-23), whatever the browser's own
+// language: a date input would show 12/23/2025 on an English-language browser. The calendar
+// button opens the browser's date picker on a hidden date input.
 const asOfInput = element('input', {
   id: 'as-of',
+  type: 'text',
+  title: '奖励查询日期（年-月-日，如 2025-12-23）',
+  inputMode: 'numeric',
+  placeholder: '年-月-日',
+  maxLength: 10,
+  size: 10,
+});
+const asOfPicker = element('input', {
   type: 'date',
-  title: '奖励查询日期',
+  id: 'as-of-picker',
+  tabIndex: -1,
   max: '2099-12-31',
 });
+asOfPicker.setAttribute('aria-hidden', 'true');
+const asOfButton = element(
+  'button',
+  { type: 'button', id: 'as-of-button', title: '选择日期' },
+  '日历',
+);
 const keyButton = element('button', { type: 'button', id: 'key-button' });
 const keyInput = element('input', {
   type: 'password',
@@ -70,7 +91,7 @@ root.append(
     {},
     element('h1', {}, '汶上县企业大数据平台 · 领导驾驶舱'),
     element('label', {}, '年度 ', yearSelect),
-    element('label', {}, '奖励查询日期 ', asOfInput),
+    element('label', { className: 'as-of' }, '奖励查询日期 ', asOfInput, asOfPicker, asOfButton),
     status,
     keyButton,
     keyForm,
@@ -206,7 +227,8 @@ async function renderAll() {
   status.textContent = '加载中…';
   root.dataset.state = 'loading';
   const year = await offerYears();
-  const p: DashboardParams = { year: shownYear!, asOf: asOfInput.value || iso(today) };
+  const asOf = asOfInput.value.trim();
+  const p: DashboardParams = { year: shownYear!, asOf: isDate(asOf) ? asOf : iso(today) };
   const url = new URL(window.location.href);
   url.searchParams.set('year', String(p.year));
   url.searchParams.set('asOf', p.asOf);
@@ -227,9 +249,7 @@ async function start() {
   showKeyState();
   const query = new URL(window.location.href).searchParams;
   const askedYear = Number(query.get('year'));
-  asOfInput.value = /^\d{4}-\d{2}-\d{2}$/.test(query.get('asOf') ?? '')
-    ? query.get('asOf')!
-    : iso(today);
+  asOfInput.value = isDate(query.get('asOf') ?? '') ? query.get('asOf')! : iso(today);
   if (Number.isInteger(askedYear) && askedYear >= MIN_YEAR && askedYear <= MAX_YEAR)
     shownYear = askedYear;
   await renderAll();
@@ -240,7 +260,23 @@ yearSelect.addEventListener('change', () => {
   void renderAll();
 });
 asOfInput.addEventListener('change', () => {
-  if (asOfInput.value) void renderAll();
+  const valid = isDate(asOfInput.value.trim());
+  asOfInput.setCustomValidity(valid ? '' : '请按 年-月-日 填写，如 2025-12-23');
+  asOfInput.reportValidity();
+  if (valid) {
+    asOfInput.value = asOfInput.value.trim();
+    void renderAll();
+  }
+});
+asOfButton.addEventListener('click', () => {
+  asOfPicker.value = isDate(asOfInput.value) ? asOfInput.value : iso(today);
+  asOfPicker.showPicker();
+});
+asOfPicker.addEventListener('change', () => {
+  if (!asOfPicker.value) return;
+  asOfInput.value = asOfPicker.value;
+  asOfInput.setCustomValidity('');
+  void renderAll();
 });
 keyButton.addEventListener('click', () => {
   keyForm.hidden = !keyForm.hidden;
@@ -261,9 +297,16 @@ keyForm.querySelector('#key-clear')!.addEventListener('click', () => {
   void renderAll();
 });
 let resizeTimer: number | undefined;
+let wasWide = wideScreen();
 window.addEventListener('resize', () => {
   window.clearTimeout(resizeTimer);
-  resizeTimer = window.setTimeout(() => resizeCharts(grid), 100);
+  resizeTimer = window.setTimeout(() => {
+    // across the wide-screen width the charts' text changes size: draw them anew
+    if (wideScreen() !== wasWide) {
+      wasWide = wideScreen();
+      void renderAll();
+    } else resizeCharts(grid);
+  }, 100);
 });
 
 void start();

@@ -32,19 +32,35 @@ export const thresholdCondition = z
 
 type ThresholdCondition = z.infer<typeof thresholdCondition>;
 
+/**
+ * The figures a threshold may read. `detail` names the department whose detail the figure is when
+ * no other role may read it (营业收入 is in every profile's metrics; 软件业务收入 only in the tax
+ * return): the reasons then cite it to that department's role alone (docs/security.md).
+ */
 const FIELD = {
   revenue: {
     label: '营业收入',
     column: sql.raw('t.revenue_yuan'),
     value: (r: TaxAnnualFact) => r.revenueYuan,
+    detail: null,
   },
   // docs/sources.md 2b: an empty 软件业务收入 means 0.
   software_revenue: {
     label: '软件业务收入',
     column: sql.raw('t.software_revenue_yuan'),
     value: (r: TaxAnnualFact) => r.softwareRevenueYuan ?? '0',
+    detail: 'tax',
   },
 } as const;
+
+/** How the reasons tell the figures: in full, or (to a role that may not read them) by year only. */
+interface Telling {
+  figures(figures: YearFigure[]): string;
+  /** " 1,234.00 元", or nothing */
+  value(fen: bigint): string;
+}
+const IN_FULL: Telling = { figures: (f) => figuresText(f), value: (fen) => ` ${yuanText(fen)}` };
+const BY_YEAR: Telling = { figures: (f) => f.map((x) => x.year).join(', '), value: () => '' };
 
 interface YearFigure {
   year: number;
@@ -154,30 +170,52 @@ export const thresholdKind: RuleKind<ThresholdCondition> = {
       return { met: false, eventDate: null, reasons, missing };
     }
     const crossing = firstCrossing(figures, c.thresholdYuan);
+    const detail = FIELD[c.field].detail;
+    /** the outcome, with the reasons told in full and, for a department's figure, by year only */
+    const outcome = (met: boolean, eventDate: string | null, cite: (t: Telling) => string[]) => ({
+      met,
+      eventDate,
+      reasons: [...reasons, ...cite(IN_FULL)],
+      missing,
+      ...(detail
+        ? { withoutDetail: { department: detail, reasons: [...reasons, ...cite(BY_YEAR)] } }
+        : {}),
+    });
     if (!crossing) {
-      reasons.push(`有记录的年份 (${figuresText(figures)}) ${label}均未达到 ${limit}`);
       const absent = decidingYears(at.window, at.asOf).filter(
         (y) => !figures.some((f) => f.year === y),
       );
       for (const y of absent) missing.push(`${y}年度${label}（税务局 企业所得税年度申报）无记录`);
-      return { met: false, eventDate: null, reasons, missing };
+      return outcome(false, null, (t) => [
+        `有记录的年份 (${t.figures(figures)}) ${label}均未达到 ${limit}`,
+      ]);
     }
     const eventDate = `${crossing.year}-12-31`;
     const check = checkEventDate(eventDate, at.window, at.asOf);
     const earlier = figures.filter((f) => f.year < crossing.year);
-    const history =
+    const history = (t: Telling) =>
       earlier.length > 0
-        ? `此前有记录的年份 (${figuresText(earlier)}) 均未达到`
+        ? `此前有记录的年份 (${t.figures(earlier)}) 均未达到`
         : `此前年份无申报记录（记录始于 ${crossing.year} 年），按有记录的首次突破认定，如需更严格的认定请核实 ${crossing.year} 年以前的${label}`;
-    reasons.push(
-      `${crossing.year}年${label} ${yuanText(crossing.fen)} ≥ ${limit}，${history}；${check.reason}`,
-    );
     const tiers = tiersCrossedTogether(c, at.rules, figures, crossing.year);
-    if (tiers.length > 1) {
-      reasons.push(
-        `${crossing.year}年同时首次突破 ${tiers.map(limitText).join('、')} ${tiers.length} 档，各档独立认定，均按首次突破计`,
-      );
-    }
-    return { met: check.ok, eventDate, reasons, missing };
+    return outcome(check.ok, eventDate, (t) => [
+      `${crossing.year}年${label}${t.value(crossing.fen)} ≥ ${limit}，${history(t)}；${check.reason}`,
+      ...(tiers.length > 1
+        ? [
+            `${crossing.year}年同时首次突破 ${tiers.map(limitText).join('、')} ${tiers.length} 档，各档独立认定，均按首次突破计`,
+          ]
+        : []),
+    ]);
+  },
+  frozenWithoutDetail(c, reasons, eventDate) {
+    const { label, detail } = FIELD[c.field];
+    if (!detail) return null;
+    // a line of a round is an award granted: its figure crossed the threshold in the event's year
+    const year = eventDate ? `${eventDate.slice(0, 4)}年` : '';
+    const general = `${year}${label} ≥ ${limitText(c.thresholdYuan)}（各年度${label}属税务局年度申报明细，本角色不可查看）`;
+    return {
+      department: detail,
+      reasons: reasons.map((r) => (r.includes(label) ? general : r)),
+    };
   },
 };

@@ -1,6 +1,6 @@
 import type { AwardSummaryRow } from '../../../resolvers/awards/engine.js';
 import { gql } from '../api.js';
-import { axisTooltip, chartBody, dataTable, drawChart, HIDE_OVERLAP } from '../charts.js';
+import { axisTooltip, chartBody, dataTable, drawChart, HIDE_OVERLAP, px } from '../charts.js';
 import { escapeHtml, integer, twoDecimals, wan } from '../format.js';
 import type { Panel } from '../panel.js';
 
@@ -50,24 +50,24 @@ export const awardsPanel: Panel = {
       inverse: true,
       data: clauses.map((c) => c.label),
       axisTick: { show: false },
-      axisLabel: { show: gridIndex === 0, interval: 0, fontSize: 11 },
+      axisLabel: { show: gridIndex === 0, interval: 0, fontSize: px(11) },
     });
     const valueAxis = (gridIndex: number, name: string) => ({
       type: 'value' as const,
       gridIndex,
       name,
       nameLocation: 'middle' as const,
-      nameGap: 22,
+      nameGap: px(22),
       minInterval: 1,
       splitNumber: 3,
       // room for the figure at the end of the longest bar
       boundaryGap: [0, '25%'] as [number, string],
-      axisLabel: { fontSize: 10, hideOverlap: true },
+      axisLabel: { fontSize: px(10), hideOverlap: true },
     });
     const barLabel = (formatter: (i: number) => string) => ({
       show: true,
       position: 'right' as const,
-      fontSize: 10,
+      fontSize: px(10),
       formatter: ({ dataIndex }: { dataIndex: number }) => formatter(dataIndex),
     });
     drawChart(chartBody(body, table), {
@@ -85,8 +85,8 @@ export const awardsPanel: Panel = {
         ];
       }),
       grid: [
-        { left: 44, right: '56%', top: 4, bottom: 30 },
-        { left: '50%', right: 44, top: 4, bottom: 30 },
+        { left: px(44), right: '56%', top: 4, bottom: px(30) },
+        { left: '50%', right: px(44), top: 4, bottom: px(30) },
       ],
       yAxis: [categoryAxis(0), categoryAxis(1)],
       xAxis: [valueAxis(0, '候选企业（家）'), valueAxis(1, '奖励金额（万元）')],
@@ -96,7 +96,7 @@ export const awardsPanel: Panel = {
           name: '候选企业',
           xAxisIndex: 0,
           yAxisIndex: 0,
-          barMaxWidth: 16,
+          barMaxWidth: px(16),
           itemStyle: { color: '#6a1b9a' },
           label: barLabel((i) => integer(clauses[i].candidates)),
           labelLayout: HIDE_OVERLAP,
@@ -107,7 +107,7 @@ export const awardsPanel: Panel = {
           name: '奖励金额',
           xAxisIndex: 1,
           yAxisIndex: 1,
-          barMaxWidth: 16,
+          barMaxWidth: px(16),
           itemStyle: { color: '#ef6c00' },
           label: barLabel((i) => {
             const c = clauses[i];

@@ -1,5 +1,5 @@
 import { gql } from '../api.js';
-import { axisTooltip, chartBody, dataTable, drawChart, HIDE_OVERLAP } from '../charts.js';
+import { axisTooltip, chartBody, dataTable, drawChart, HIDE_OVERLAP, px } from '../charts.js';
 import { escapeHtml, integer, percent, shown, yi } from '../format.js';
 import type { Panel } from '../panel.js';
 
@@ -84,20 +84,20 @@ export const clustersPanel: Panel = {
         ];
       }),
       legend: { top: 0, itemWidth: 12, itemHeight: 10 },
-      grid: { left: 8, right: 8, top: 26, bottom: 22, containLabel: true },
+      grid: { left: 8, right: 8, top: px(26), bottom: px(24), containLabel: true },
       // clusters as rows: their names are read whole, not broken across lines
       yAxis: {
         type: 'category',
         inverse: true,
         data: groups.map((g) => g.label ?? g.key!),
         axisTick: { show: false },
-        axisLabel: { interval: 0, fontSize: 11 },
+        axisLabel: { interval: 0, fontSize: px(11) },
       },
       xAxis: {
         type: 'value',
         name: '营业收入（亿元）',
         nameLocation: 'middle',
-        nameGap: 22,
+        nameGap: px(22),
         boundaryGap: [0, '20%'],
         axisLabel: { hideOverlap: true },
       },
@@ -105,12 +105,12 @@ export const clustersPanel: Panel = {
         {
           type: 'bar',
           name: `${year} 年营业收入`,
-          barMaxWidth: 12,
+          barMaxWidth: px(12),
           itemStyle: { color: '#1565c0' },
           label: {
             show: true,
             position: 'right',
-            fontSize: 10,
+            fontSize: px(10),
             formatter: ({ dataIndex }) => {
               const t = targets.get(groups[dataIndex].key!);
               return t ? `目标完成度 ${shown(t.shareReached, percent)}` : '未设目标';
@@ -122,7 +122,7 @@ export const clustersPanel: Panel = {
         {
           type: 'bar',
           name: `${TARGET_YEAR} 年目标`,
-          barMaxWidth: 12,
+          barMaxWidth: px(12),
           itemStyle: { color: '#b0bec5' },
           data: groups.map((g) => {
             const t = targets.get(g.key!);

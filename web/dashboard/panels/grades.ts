@@ -1,5 +1,5 @@
 import { gql } from '../api.js';
-import { chartBody, dataTable, drawChart, GRADE_COLORS } from '../charts.js';
+import { chartBody, dataTable, drawChart, GRADE_COLORS, px } from '../charts.js';
 import type { Panel } from '../panel.js';
 
 interface Grades {
@@ -101,19 +101,19 @@ export const gradesPanel: Panel = {
     drawChart(chart, {
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: { top: 0, itemWidth: 12, itemHeight: 10 },
-      grid: { left: 8, right: 24, top: 28, bottom: 4, containLabel: true },
+      grid: { left: 8, right: 24, top: px(28), bottom: 4, containLabel: true },
       xAxis: { type: 'value', minInterval: 1 },
       yAxis: {
         type: 'category',
         data: towns.map((t) => t.name),
         axisTick: { show: false },
-        axisLabel: { interval: 0, fontSize: 11 },
+        axisLabel: { interval: 0, fontSize: px(11) },
       },
       series: GRADES.map(([key, name, color]) => ({
         type: 'bar' as const,
         name,
         stack: 'grade',
-        barMaxWidth: 18,
+        barMaxWidth: px(18),
         itemStyle: { color },
         data: towns.map((t) => t[key]),
       })),

@@ -1,5 +1,5 @@
 import { gql } from '../api.js';
-import { axisTooltip, chartBody, dataTable, drawChart } from '../charts.js';
+import { axisTooltip, chartBody, dataTable, drawChart, px } from '../charts.js';
 import { escapeHtml, shown, WITHHELD } from '../format.js';
 import type { Panel } from '../panel.js';
 
@@ -75,19 +75,19 @@ export const landPanel: Panel = {
         ),
       ]),
       legend: { top: 0, itemWidth: 12, itemHeight: 10 },
-      grid: { left: 8, right: 24, top: 28, bottom: 4, containLabel: true },
+      grid: { left: 8, right: 24, top: px(28), bottom: 4, containLabel: true },
       xAxis: { type: 'value' },
       yAxis: {
         type: 'category',
         data: towns.map((t) => t.town),
         axisTick: { show: false },
-        axisLabel: { interval: 0, fontSize: 11 },
+        axisLabel: { interval: 0, fontSize: px(11) },
       },
       series: CATEGORIES.map(([, name, color], k) => ({
         type: 'bar' as const,
         name,
         stack: 'land',
-        barMaxWidth: 18,
+        barMaxWidth: px(18),
         itemStyle: { color },
         data: towns.map((t) => Number((t.areas[k] ?? 0).toFixed(4))),
       })),

@@ -1,6 +1,6 @@
 import type { MuTaxLeader } from '../../../resolvers/leaders.js';
 import { gql } from '../api.js';
-import { axisTooltip, chartBody, dataTable, drawChart, HIDE_OVERLAP } from '../charts.js';
+import { axisTooltip, chartBody, dataTable, drawChart, HIDE_OVERLAP, px } from '../charts.js';
 import { escapeHtml, integer } from '../format.js';
 import type { Panel } from '../panel.js';
 
@@ -67,18 +67,18 @@ export const topTaxPanel: Panel = {
         data: shown.map((r) => shortName(r.name)),
         axisTick: { show: false },
         // every name shown (none skipped to make room), cut to the column's width
-        axisLabel: { interval: 0, fontSize: 11, width: 110, overflow: 'truncate' },
+        axisLabel: { interval: 0, fontSize: px(11), width: px(110), overflow: 'truncate' },
       },
       series: [
         {
           type: 'bar',
           name: '亩均税收',
-          barMaxWidth: 14,
+          barMaxWidth: px(14),
           itemStyle: { color: '#00838f' },
           label: {
             show: true,
             position: 'right',
-            fontSize: 10,
+            fontSize: px(10),
             formatter: ({ value }) => Number(value).toFixed(2),
           },
           labelLayout: HIDE_OVERLAP,

@@ -394,7 +394,14 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
       await apollo.start();
       // a shared limiter that cannot connect in 2 s is not waited for: it falls back to memory
       await rateLimiter.ready?.(2000);
-      await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+      // a port in use (EADDRINUSE) or not allowed (EACCES) rejects, for the caller to say so
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
       const address = httpServer.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       // a URL this computer can open: every interface includes loopback; IPv6 in brackets

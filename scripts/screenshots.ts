@@ -1,6 +1,8 @@
 /**
  * `npm run screenshots`: the README's pictures of the explorer and the dashboard, taken in Debian's
- * chromium at 1366×768 from the service running in this process, written to docs/images/.
+ * chromium from the service running in this process, written to docs/images/: the explorer and the
+ * dashboard at 1366×768 (explorer.png, dashboard.png), the dashboard at 1920×1080 too
+ * (dashboard-1920.png).
  *
  * Data: the PostgreSQL database of DATABASE_URL as it is; otherwise a fresh in-memory database
  * with the demo county (EDP_DEMO_ENTERPRISES enterprises, default 2,000) loaded through the
@@ -67,13 +69,19 @@ async function main() {
     await page.locator('.graphiql-response').getByText('"data"').waitFor({ timeout: 60_000 });
     await page.screenshot({ path: path.join(OUT, 'explorer.png') });
 
-    await page.goto(`${url}/dashboard`);
-    await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 120_000 });
-    await page.waitForTimeout(800); // chart animations end
-    await page.screenshot({ path: path.join(OUT, 'dashboard.png') });
-    process.stdout.write(
-      `wrote ${path.relative(ROOT, path.join(OUT, 'explorer.png'))} and ${path.relative(ROOT, path.join(OUT, 'dashboard.png'))}\n`,
-    );
+    const written = [path.join(OUT, 'explorer.png')];
+    for (const [viewport, name] of [
+      [{ width: 1366, height: 768 }, 'dashboard.png'],
+      [{ width: 1920, height: 1080 }, 'dashboard-1920.png'],
+    ] as const) {
+      await page.setViewportSize(viewport);
+      await page.goto(`${url}/dashboard`);
+      await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 120_000 });
+      await page.waitForTimeout(1000); // chart animations end
+      await page.screenshot({ path: path.join(OUT, name) });
+      written.push(path.join(OUT, name));
+    }
+    process.stdout.write(`wrote ${written.map((f) => path.relative(ROOT, f)).join(', ')}\n`);
   } finally {
     await browser.close();
     await app?.stop();

@@ -1,5 +1,6 @@
 import type { AwardPaymentRow } from '../db/decisions.js';
 import { DECIMALS } from '../lib/decimals.js';
+import { defaultRegistry, kindOf } from '../resolvers/awards/ruleset.js';
 import {
   type AwardRoundLineRecord,
   type AwardRoundRecord,
@@ -73,7 +74,21 @@ export const AwardRoundLine = builder.objectRef<AwardRoundLineRecord>('AwardRoun
       description: '项目编号 for a per-project award; null otherwise',
       resolve: (l) => l.project || null,
     }),
-    reasons: t.exposeStringList('reasons', { description: '理由 as frozen when approved' }),
+    reasons: t.stringList({
+      description:
+        '理由 as frozen when approved. A figure of a department’s detail (a tax return’s 软件业务收入) is cited to roles that read that department; the others read the year and the threshold.',
+      resolve: (l, _args, ctx) => {
+        const rule = defaultRegistry()
+          .ruleSets.find((set) => set.documentNo === l.ruleSet)
+          ?.rules.find((r) => r.code === l.code);
+        const general = rule
+          ? kindOf(rule.condition).frozenWithoutDetail?.(rule.condition, l.reasons, l.eventDate)
+          : null;
+        return general && !ctx.viewer.can.departments.includes(general.department)
+          ? general.reasons
+          : l.reasons;
+      },
+    }),
     paidYuan: t.exposeFloat('paidYuan', {
       decimals: DECIMALS.yuan,
       description: '已兑现金额 in 元: payments less reversing entries',

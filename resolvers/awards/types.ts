@@ -170,4 +170,14 @@ export interface RuleKind<C extends { kind: string }> {
    */
   prefilter(condition: C, asOf: string, window: Window): SQL;
   evaluate(condition: C, facts: Facts, at: EvaluationContext): Outcome;
+  /**
+   * For reasons frozen in a round (AwardRoundLine.reasons), kept as one text: the same reasons for
+   * a role that may not read `department`'s detail, when the kind cites a figure of it; absent
+   * when its reasons cite no department's detail.
+   */
+  frozenWithoutDetail?(
+    condition: C,
+    reasons: readonly string[],
+    eventDate: string | null,
+  ): { department: Department; reasons: string[] } | null;
 }

@@ -218,6 +218,15 @@ describe(`no role learns through text what it may not read as a field (${testDbM
       })),
     );
     usccs.push(software.uscc);
+    // its awards approved in a round: the reasons are frozen there as text
+    const approved = await run(
+      t.database,
+      `mutation { approveAwardRound(asOf: "2025-06-30", codes: [SOFTWARE_REVENUE_10M, SOFTWARE_REVENUE_20M], note: "核定") { lines { id } } }`,
+      {},
+      'admin',
+    );
+    expect(approved.errors).toBeUndefined();
+    expect(approved.data!.approveAwardRound.lines).toHaveLength(2);
   }, 120_000);
   afterAll(() => t?.drop());
 

@@ -207,4 +207,15 @@ export const thresholdKind: RuleKind<ThresholdCondition> = {
         : []),
     ]);
   },
+  frozenWithoutDetail(c, reasons, eventDate) {
+    const { label, detail } = FIELD[c.field];
+    if (!detail) return null;
+    // a line of a round is an award granted: its figure crossed the threshold in the event's year
+    const year = eventDate ? `${eventDate.slice(0, 4)}年` : '';
+    const general = `${year}${label} ≥ ${limitText(c.thresholdYuan)}（各年度${label}属税务局年度申报明细，本角色不可查看）`;
+    return {
+      department: detail,
+      reasons: reasons.map((r) => (r.includes(label) ? general : r)),
+    };
+  },
 };

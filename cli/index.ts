@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { databaseErrorMessage } from '../db/client.js';
 import { registerAudit } from './commands/audit.js';
 import { registerAwards } from './commands/awards.js';
 import { registerDemo } from './commands/demo.js';
@@ -66,6 +67,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 program.parseAsync(process.argv).catch((error) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  process.stderr.write(`edp: ${error instanceof Error ? error.message : String(error)}\n`);
+  const message =
+    databaseErrorMessage(error, process.env.DATABASE_URL || undefined) ??
+    (error instanceof Error ? error.message : String(error));
+  process.stderr.write(`edp: ${message}\n`);
   process.exit(1);
 });

@@ -140,6 +140,35 @@ export function connectionTarget(url: string): { hosts: string; path: string } {
   return { hosts: match?.[1] ?? '', path: match?.[2] ?? '' };
 }
 
+/**
+ * Why the database named by `databaseUrl` (the embedded one when absent) could not be opened, in
+ * the words of the person who set it up; null for an error that is not about reaching it.
+ */
+export function databaseErrorMessage(error: unknown, databaseUrl?: string): string | null {
+  const where = databaseUrl
+    ? `数据库 ${connectionTarget(databaseUrl).hosts || '本机'}`
+    : '内置数据库';
+  for (let e: any = error; e; e = e.cause) {
+    const code = e.code ?? e.errno;
+    switch (code) {
+      case 'ECONNREFUSED':
+        return `无法连接${where}：连接被拒绝。请确认 PostgreSQL 正在运行，且「DATABASE_URL」的主机与端口正确。`;
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+        return `无法连接${where}：找不到主机「${e.hostname ?? ''}」。请检查「DATABASE_URL」的主机名。`;
+      case 'ETIMEDOUT':
+      case 'CONNECT_TIMEOUT':
+        return `无法连接${where}：连接超时。请检查网络，以及「DATABASE_URL」的主机与端口。`;
+      case '28P01':
+      case '28000':
+        return `无法登录${where}：用户名或密码不对（「DATABASE_URL」中的用户与密码）。`;
+      case '3D000':
+        return `${where}上没有「DATABASE_URL」所写的库：请先创建它（「createdb」），或改正库名。`;
+    }
+  }
+  return null;
+}
+
 /** Statements with at most this many parameters are prepared (named) on each connection. */
 const PREPARE_MAX_PARAMETERS = 100;
 

@@ -59,6 +59,10 @@ export interface Config {
   maxTokens: number;
   /** Highest estimated cost of one operation (schema/cost.ts: a county-wide field 4,500, list arguments and `first` multiply). */
   maxCost: number;
+  /** A request whose estimated cost is at least this is expensive (a county-wide field costs 4,500). */
+  expensiveCost: number;
+  /** Expensive requests one caller (API key, or address without one) may run at once; 0 = no limit. */
+  expensivePerKey: number;
   /** The service reuses the data version (which keys cached county evaluations) for this many ms; 0 = read it on every request. */
   dataVersionTtlMs: number;
   /** `edp ingest`: a CSV line longer than this many bytes refuses the whole file. */
@@ -95,6 +99,8 @@ export const DEFAULTS = {
   maxDirectives: 20,
   maxTokens: 5000,
   maxCost: 50_000,
+  expensiveCost: 4_500,
+  expensivePerKey: 2,
   dataVersionTtlMs: 1000,
   keyCacheMs: 5000,
   maxReplicaLagMs: 5000,
@@ -103,18 +109,58 @@ export const DEFAULTS = {
   minCellFirms: 3,
 } as const;
 
-function intFrom(value: string | undefined, fallback: number, name: string): number {
+/** A setting the service cannot start with: the variable, what it must be, what it was. */
+export class ConfigError extends Error {
+  constructor(name: string, must: string, value: string) {
+    super(`环境变量「${name}」${must}，收到「${value}」。`);
+    this.name = 'ConfigError';
+  }
+}
+
+function intFrom(
+  value: string | undefined,
+  fallback: number,
+  name: string,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new Error(`${name} must be a non-negative whole number, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0 || n > max)
+    throw new ConfigError(
+      name,
+      max === Number.MAX_SAFE_INTEGER ? '须为非负整数' : `须为 0 到 ${max} 之间的整数`,
+      value,
+    );
   return n;
 }
 
 function poolerMode(value: string | undefined): 'transaction' | undefined {
   if (!value || value === 'session' || value === 'off') return undefined;
   if (value === 'transaction') return 'transaction';
-  throw new Error(`EDP_POOLER_MODE must be "transaction" or "session", got "${value}"`);
+  throw new ConfigError('EDP_POOLER_MODE', '须为「transaction」或「session」', value);
+}
+
+/** A connection string with its password hidden, for a message. */
+export const withoutPassword = (url: string) =>
+  url.replace(/^([^:/]+:\/\/[^:@/]*:)[^@/]*@/, '$1***@');
+
+/**
+ * A PostgreSQL connection string as postgres.js reads it: postgres:// or postgresql://, hosts (a
+ * failover string names several, `db1:5432,db2:5432`) and a numeric port where one is given.
+ */
+function databaseUrlFrom(value: string | undefined, name: string): string | undefined {
+  if (!value) return undefined;
+  const m = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(value);
+  const hostsOk =
+    m?.[1] === '' ||
+    m?.[1].split(',').every((h) => /^(\[[0-9a-f:.]+\]|[^:\s]+)(:\d{1,5})?$/i.test(h));
+  if (!m || !hostsOk)
+    throw new ConfigError(
+      name,
+      '须为 PostgreSQL 连接串，写作「postgres://用户:密码@主机:端口/库名」',
+      withoutPassword(value),
+    );
+  return value;
 }
 
 /** Reads the configuration; `overrides` (from CLI flags) win over the environment. */
@@ -123,11 +169,12 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): Config {
   const config: Config = {
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl: databaseUrlFrom(env.DATABASE_URL, 'DATABASE_URL'),
     databaseReadUrls: (env.DATABASE_READ_URLS ?? '')
-      .split(',')
+      .split(/,(?=\s*postgres)/i)
       .map((url) => url.trim())
-      .filter(Boolean),
+      .filter(Boolean)
+      .map((url) => databaseUrlFrom(url, 'DATABASE_READ_URLS')!),
     maxReplicaLagMs: intFrom(
       env.EDP_MAX_REPLICA_LAG_MS,
       DEFAULTS.maxReplicaLagMs,
@@ -135,7 +182,7 @@ export function loadConfig(
     ),
     poolerMode: poolerMode(env.EDP_POOLER_MODE),
     dataDir: path.resolve(env.EDP_DATA_DIR || DEFAULTS.dataDir),
-    port: intFrom(env.PORT, DEFAULTS.port, 'PORT'),
+    port: intFrom(env.PORT, DEFAULTS.port, 'PORT', 65535),
     host: env.HOST || '',
     logLevel: env.LOG_LEVEL || DEFAULTS.logLevel,
     allowAnonymous: env.EDP_ALLOW_ANONYMOUS === '1' || env.EDP_ALLOW_ANONYMOUS === 'true',
@@ -179,6 +226,12 @@ export function loadConfig(
     maxDirectives: intFrom(env.EDP_MAX_DIRECTIVES, DEFAULTS.maxDirectives, 'EDP_MAX_DIRECTIVES'),
     maxTokens: intFrom(env.EDP_MAX_TOKENS, DEFAULTS.maxTokens, 'EDP_MAX_TOKENS'),
     maxCost: intFrom(env.EDP_MAX_COST, DEFAULTS.maxCost, 'EDP_MAX_COST'),
+    expensiveCost: intFrom(env.EDP_EXPENSIVE_COST, DEFAULTS.expensiveCost, 'EDP_EXPENSIVE_COST'),
+    expensivePerKey: intFrom(
+      env.EDP_EXPENSIVE_PER_KEY,
+      DEFAULTS.expensivePerKey,
+      'EDP_EXPENSIVE_PER_KEY',
+    ),
     dataVersionTtlMs: intFrom(
       env.EDP_DATA_VERSION_TTL_MS,
       DEFAULTS.dataVersionTtlMs,

@@ -1,4 +1,4 @@
-import { connectionTarget, openDatabase } from '../db/client.js';
+import { connectionTarget, databaseErrorMessage, openDatabase } from '../db/client.js';
 import { openReadRouter } from '../db/replicas.js';
 import { anonymousAllowed, loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
@@ -93,9 +93,20 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((error) => {
-  process.stderr.write(
-    `edp: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+/** Why the service did not start, as the person starting it can act on it. */
+function startupMessage(error: unknown): string {
+  const e = error as NodeJS.ErrnoException & { port?: number };
+  if (e?.code === 'EADDRINUSE')
+    return `端口 ${e.port ?? ''} 已被占用：另一个程序（也许是另一份 npm start）正在使用。请先停止它，或设置「PORT」换一个端口。`;
+  if (e?.code === 'EACCES' && e.port !== undefined)
+    return `无权使用端口 ${e.port}：1024 以下的端口需要管理员权限。请设置「PORT」为 1024 以上的端口。`;
+  return (
+    databaseErrorMessage(error, process.env.DATABASE_URL || undefined) ??
+    (error instanceof Error ? error.message : String(error))
   );
+}
+
+main().catch((error) => {
+  process.stderr.write(`edp：无法启动：${startupMessage(error)}\n`);
   process.exit(1);
 });

@@ -197,7 +197,13 @@ function selectsIntrospection(document: DocumentNode): boolean {
  * production, no introspection and no "Did you mean" suggestions for anonymous callers. The HTTP side
  * (body size, batching off, rate limit, timeout) is in server/app.ts.
  */
-export function queryLimits(config: Config) {
+export function queryLimits(
+  config: Config,
+  options: {
+    /** Called before an expensive operation (cost ≥ EDP_EXPENSIVE_COST) runs: waits for its slot or throws. */
+    admit?: (cost: number, context: Context) => Promise<void>;
+  } = {},
+) {
   const armor = new ApolloArmor({
     blockFieldSuggestion: { enabled: false },
     maxTokens: { enabled: false },
@@ -230,6 +236,8 @@ export function queryLimits(config: Config) {
               `查询估算成本 ${cost} 超过上限 ${config.maxCost}：全县范围的字段（全县汇总、排名、名单等）每个计 ${COUNTY_WIDE}，列表按 first 或 ids 的个数计；请把查询拆成几次，或减少别名与每页条数 (query cost ${cost} exceeds the limit of ${config.maxCost})。`,
               'COST_LIMIT_EXCEEDED',
             );
+          if (cost !== null && cost >= config.expensiveCost)
+            await options.admit?.(cost, contextValue);
         },
         async didEncounterErrors({ errors }) {
           if (!hideSchema) return;

@@ -59,6 +59,10 @@ export interface Config {
   maxTokens: number;
   /** Highest estimated cost of one operation (schema/cost.ts: a county-wide field 4,500, list arguments and `first` multiply). */
   maxCost: number;
+  /** A request whose estimated cost is at least this is expensive (a county-wide field costs 4,500). */
+  expensiveCost: number;
+  /** Expensive requests one caller (API key, or address without one) may run at once; 0 = no limit. */
+  expensivePerKey: number;
   /** The service reuses the data version (which keys cached county evaluations) for this many ms; 0 = read it on every request. */
   dataVersionTtlMs: number;
   /** `edp ingest`: a CSV line longer than this many bytes refuses the whole file. */
@@ -95,6 +99,8 @@ export const DEFAULTS = {
   maxDirectives: 20,
   maxTokens: 5000,
   maxCost: 50_000,
+  expensiveCost: 4_500,
+  expensivePerKey: 2,
   dataVersionTtlMs: 1000,
   keyCacheMs: 5000,
   maxReplicaLagMs: 5000,
@@ -220,6 +226,12 @@ export function loadConfig(
     maxDirectives: intFrom(env.EDP_MAX_DIRECTIVES, DEFAULTS.maxDirectives, 'EDP_MAX_DIRECTIVES'),
     maxTokens: intFrom(env.EDP_MAX_TOKENS, DEFAULTS.maxTokens, 'EDP_MAX_TOKENS'),
     maxCost: intFrom(env.EDP_MAX_COST, DEFAULTS.maxCost, 'EDP_MAX_COST'),
+    expensiveCost: intFrom(env.EDP_EXPENSIVE_COST, DEFAULTS.expensiveCost, 'EDP_EXPENSIVE_COST'),
+    expensivePerKey: intFrom(
+      env.EDP_EXPENSIVE_PER_KEY,
+      DEFAULTS.expensivePerKey,
+      'EDP_EXPENSIVE_PER_KEY',
+    ),
     dataVersionTtlMs: intFrom(
       env.EDP_DATA_VERSION_TTL_MS,
       DEFAULTS.dataVersionTtlMs,

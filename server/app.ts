@@ -24,6 +24,7 @@ import {
   maskErrors,
   outageLog,
 } from './errors.js';
+import { ExpensiveGate } from './expensive-gate.js';
 import { queryLimits, RequestRefused } from './limits.js';
 import { createRateLimiter } from './rate-limit.js';
 import { AuthenticationError, createViewerResolver } from './viewer.js';
@@ -129,7 +130,20 @@ export interface AppOptions {
  */
 export function createApp({ config, database, logger, routes = [], reads }: AppOptions) {
   const httpServer = http.createServer();
-  const limits = queryLimits(config);
+  /**
+   * Who each request in flight counts against (the rate limit's key: API key, or address), by
+   * request id (Apollo hands plugins a copy of the context object, not the one made here).
+   */
+  const callers = new Map<string, string>();
+  const expensive = new ExpensiveGate(config.expensivePerKey);
+  const limits = queryLimits(config, {
+    // the slot is held until the request ends (answered, timed out or abandoned)
+    admit: async (_cost, context) => {
+      const scope = currentStatementScope();
+      if (!scope) return;
+      scope.defer(await expensive.enter(callers.get(context.requestId) ?? 'unknown'));
+    },
+  });
   const resolveViewer = createViewerResolver({ config, database, logger });
   const rateLimiter = createRateLimiter(config, logger);
   const outage = outageLog(logger);
@@ -260,9 +274,10 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
       throw error;
     }
     if (viewer.keyId) outage.recovered();
-    const rate = await rateLimiter.take(
-      viewer.keyId ? `key:${viewer.keyId}` : `ip:${req.socket.remoteAddress}`,
-    );
+    const caller = viewer.keyId ? `key:${viewer.keyId}` : `ip:${req.socket.remoteAddress}`;
+    const rate = await rateLimiter.take(caller);
+    callers.set(requestId, caller);
+    currentStatementScope()?.defer(() => callers.delete(requestId));
     if (!rate.allowed) {
       throw new RequestRefused(
         429,

@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../resolvers/keys.js';
 import { bearer } from '../auth/support.js';
 import { seedCounty } from '../schema/support.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase, testDbMode } from '../support/db.js';
+import { holdTable } from '../support/hold.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,43 +31,6 @@ describe(`a request that ends stops its statements (${testDbMode()})`, () => {
     await app?.stop();
     await t?.drop();
   });
-
-  /**
-   * Holds `enterprises` locked from a connection of its own (PostgreSQL) or PGlite busy in a
-   * transaction of the test's (PGlite runs one statement at a time) until `release` is called.
-   */
-  async function holdEnterprises(table = 'enterprises'): Promise<() => Promise<void>> {
-    if (testDbMode() === 'postgres') {
-      const locker = postgres(t.url!, { max: 1, onnotice: () => {} });
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
-      const held = new Promise<void>((ready) => {
-        void locker.begin(async (tx) => {
-          await tx.unsafe(`lock table ${table} in access exclusive mode`);
-          ready();
-          await released;
-        });
-      });
-      await held;
-      return async () => {
-        release();
-        await locker.end();
-      };
-    }
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let ready!: () => void;
-    const held = new Promise<void>((r) => (ready = r));
-    const done = t.database.pglite!.transaction(async () => {
-      ready();
-      await released;
-    });
-    await held;
-    return async () => {
-      release();
-      await done;
-    };
-  }
 
   /** PostgreSQL: the app's statements waiting on the lock or running. */
   const waitingOnEnterprises = async () =>
@@ -98,7 +61,7 @@ describe(`a request that ends stops its statements (${testDbMode()})`, () => {
    * taken ran after it (PGlite cannot stop a statement it has taken).
    */
   async function expectStatementsStopped(request: () => Promise<unknown>) {
-    const release = await holdEnterprises();
+    const release = await holdTable(t, 'enterprises');
     const watch = testDbMode() === 'pglite' ? watchPglite() : null;
     try {
       await request();
@@ -168,7 +131,7 @@ describe(`a request that ends stops its statements (${testDbMode()})`, () => {
       });
     try {
       // the years with data are read once for everyone: held up behind the lock on tax_annual
-      const release = await holdEnterprises('tax_annual');
+      const release = await holdTable(t, 'tax_annual');
       const abort = new AbortController();
       const first = ask(abort.signal).catch((error: Error) => error);
       await sleep(300);

@@ -104,13 +104,19 @@ async function tooltipAt(page: Page, panel: string, side: keyof typeof SWEEP, fy
   const tooltip = page.locator(`[data-panel="${panel}"] .chart-tooltip`);
   for (const fx of SWEEP[side]) {
     await page.mouse.move(chart.x + chart.width * fx, chart.y + chart.height * fy);
-    const shown = await tooltip.waitFor({ state: 'visible', timeout: 400 }).then(
+    const shown = await tooltip.waitFor({ state: 'visible', timeout: 250 }).then(
       () => true,
       () => false,
     );
     if (!shown) continue;
-    await page.waitForTimeout(700); // it slides to its place
-    const box = (await tooltip.boundingBox())!;
+    // it slides to its place: read its box until it stays put
+    let box = (await tooltip.boundingBox())!;
+    for (let settled = 0; settled < 3; ) {
+      await page.waitForTimeout(60);
+      const next = (await tooltip.boundingBox())!;
+      settled = next.x === box.x && next.y === box.y ? settled + 1 : 0;
+      box = next;
+    }
     const text = await tooltip.innerText();
     await page.mouse.move(0, 0);
     await tooltip.waitFor({ state: 'hidden' });
@@ -241,7 +247,7 @@ describe(`the county dashboard (${testDbMode()})`, () => {
         expect(await labelProblems(shown.page)).toEqual([]);
       });
 
-      it('keeps tooltips inside the screen and their panel, at both edges of each chart', async () => {
+      it('keeps tooltips inside the screen and their panel: left, middle, right and low', async () => {
         const { page } = shown;
         for (const panel of CHART_PANELS) {
           const section = (await page.locator(`[data-panel="${panel}"]`).boundingBox())!;

@@ -57,6 +57,8 @@ export function drawChart(el: HTMLElement, option: ChartOption) {
         className: 'chart-tooltip',
         // long award titles wrap rather than widen the tooltip past the chart
         extraCssText: 'max-width: 340px; white-space: normal;',
+        // shown at once where it is read, not glided across the panel from the last point
+        transitionDuration: 0,
         ...tooltip,
       },
     },

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestBatches } from '../../db/ingest.js';
 import { dataYearRange } from '../../resolvers/evaluable-years.js';
 import { createApiKey } from '../../resolvers/keys.js';
 import { bearer } from '../auth/support.js';
@@ -126,5 +127,55 @@ describe(`county-wide reads of years without data (${testDbMode()})`, () => {
       expect(res.body.errors[0].message).toMatch(/年没有可汇总的数据/);
     }
     expect(await snapshotYears()).toEqual(before);
+  });
+
+  it('keeps one row per enterprise and year however many batches come in', async () => {
+    // a data version read afresh on every request, so that each batch is seen at once
+    const fresh = await startTestApp(t.database, {
+      EDP_RATE_LIMIT_PER_MINUTE: '0',
+      EDP_DATA_VERSION_TTL_MS: '0',
+    });
+    const figures = async () =>
+      (
+        await t.database.rows<{ rows: number; snapshots: number; versions: string }>(
+          sql`select (select count(*)::int from enterprise_year_figures) as rows,
+                     (select count(*)::int from metrics_snapshots) as snapshots,
+                     (select string_agg(data_version, ',' order by year) from metrics_snapshots) as versions`,
+        )
+      )[0];
+    const read = async () => {
+      for (const year of [2023, 2024]) {
+        const res = await fresh.gql(
+          `{ countyAggregates(year: ${year}) { county { enterprises } } }`,
+          {},
+          bearer(dashboard),
+        );
+        expect(res.body.errors).toBeUndefined();
+      }
+    };
+    try {
+      await read();
+      const first = await figures();
+      expect(first.rows).toBeGreaterThan(0);
+      let versions = first.versions;
+      for (let batch = 1; batch <= 5; batch++) {
+        await t.database.db.insert(ingestBatches).values({
+          source: 'tax-payments',
+          status: 'committed',
+          finishedAt: new Date(Date.now() + batch * 1000),
+        });
+        await read();
+        const now = await figures();
+        // each batch is a new data version: the years read were computed again, in place
+        expect(now.versions).not.toBe(versions);
+        versions = now.versions;
+        expect({ rows: now.rows, snapshots: now.snapshots }).toEqual({
+          rows: first.rows,
+          snapshots: first.snapshots,
+        });
+      }
+    } finally {
+      await fresh.stop();
+    }
   });
 });

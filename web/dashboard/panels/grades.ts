@@ -80,7 +80,7 @@ export const gradesPanel: Panel = {
       textContent: gradeSourceText(year, gradesStatus, gradesRunId),
     });
     source.dataset.status = gradesStatus;
-    if (withheld.length > 0) source.textContent += `；${withheld.join('、')}参评企业过少，不单列`;
+    if (withheld.length > 0) source.textContent += `；${withheld.join('、')}涉及企业过少，不单列`;
     if (towns.length === 0) {
       body.replaceChildren(
         source,

@@ -65,7 +65,16 @@ export const landPanel: Panel = {
       ['乡镇', ...CATEGORIES.map(([, name]) => name)],
       [...towns].reverse().map((t) => [t.town, ...t.areas.map((a) => shown(a, mu))]),
     );
-    drawChart(chartBody(body, table), {
+    const chart = chartBody(body, table);
+    const withheld = [...new Set(rows.filter((r) => r.cases === null).map((r) => r.town))];
+    if (withheld.length > 0)
+      body.prepend(
+        Object.assign(document.createElement('p'), {
+          className: 'source',
+          textContent: `${withheld.join('、')}部分类别涉及企业过少，面积${WITHHELD}（图中不计）`,
+        }),
+      );
+    drawChart(chart, {
       tooltip: axisTooltip((i) => [
         escapeHtml(towns[i].town),
         ...CATEGORIES.map(([, name], k) =>

@@ -156,8 +156,37 @@ function checkPageSizes(
 }
 
 /**
+ * Per parsed document: the variables its cost can depend on — page sizes and lists given by a
+ * variable (schema/cost.ts multiplies by them) and the variables of `@skip`/`@include`.
+ */
+const costVariables = new WeakMap<DocumentNode, string[]>();
+
+function costVariableNames(schema: GraphQLSchema, document: DocumentNode): string[] {
+  let names = costVariables.get(document);
+  if (names === undefined) {
+    const found = new Set<string>();
+    for (const { node } of variablePageSizes(schema, document))
+      if (node.value.kind === Kind.VARIABLE) found.add(node.value.name.value);
+    visit(document, {
+      Directive(directive) {
+        for (const argument of directive.arguments ?? [])
+          if (argument.value.kind === Kind.VARIABLE) found.add(argument.value.name.value);
+      },
+    });
+    names = [...found];
+    costVariables.set(document, names);
+  }
+  return names;
+}
+
+/** Per operation of a parsed document: its cost by the values of its cost variables (at most 100 kept). */
+const costs = new WeakMap<OperationDefinitionNode, Map<string, number>>();
+
+/**
  * The estimated cost of the operation that runs (schema/cost.ts), with the request's variables:
- * null when its variables do not fit it (execution then reports them).
+ * null when its variables do not fit it (execution then reports them). Computed once per
+ * document, operation and values of the variables it depends on (a department system asks the
+ * same document for one enterprise after another).
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -166,15 +195,25 @@ export function operationCost(
   variables: Record<string, unknown> | undefined,
   context: Context,
 ): number | null {
+  const key = JSON.stringify(
+    costVariableNames(schema, document).map((n) => variables?.[n] ?? null),
+  );
+  let known = costs.get(operation);
+  if (!known) costs.set(operation, (known = new Map()));
+  const cached = known.get(key);
+  if (cached !== undefined) return cached;
   const definitions: DefinitionNode[] = [
     operation,
     ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION),
   ];
   try {
-    return complexityFromQuery(
+    const cost = complexityFromQuery(
       { kind: Kind.DOCUMENT, definitions },
       { schema, ctx: context, variables: variables ?? {} },
     ).complexity;
+    if (known.size >= 100) known.clear();
+    known.set(key, cost);
+    return cost;
   } catch {
     return null;
   }

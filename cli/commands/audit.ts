@@ -25,20 +25,16 @@ const HEADER = [
 
 /** `edp audit export`: the audit log of a period as a UTF-8 CSV with a byte-order mark (opens in Excel). */
 export function registerAudit(program: Command) {
-  const audit = program
-    .command('audit')
-    .description('the audit log of reads of department detail and personal data');
+  const audit = program.command('audit').description('审计日志：谁读取了部门明细与个人信息');
   audit
     .command('export')
-    .description(
-      'write the audit rows of a period to a CSV file (UTF-8 with BOM; lists joined with ;)',
-    )
-    .requiredOption('--from <date>', 'first day, YYYY-MM-DD', day)
-    .requiredOption('--to <date>', 'last day (inclusive), YYYY-MM-DD', day)
-    .requiredOption('--out <file>', 'the CSV file to write')
-    .option('--role <role>', 'only this role')
-    .option('--key-name <name>', 'only this key name')
-    .option('--uscc <uscc>', 'only rows that read this enterprise')
+    .description('把一段时间的审计记录写入 CSV 文件（UTF-8 带 BOM；多个值以 ; 分隔）')
+    .requiredOption('--from <date>', '起始日，写作 YYYY-MM-DD', day)
+    .requiredOption('--to <date>', '截止日（含当日），写作 YYYY-MM-DD', day)
+    .requiredOption('--out <file>', '要写入的 CSV 文件')
+    .option('--role <role>', '只列此角色')
+    .option('--key-name <name>', '只列此密钥名称')
+    .option('--uscc <uscc>', '只列读取过此企业的记录')
     .action(
       async (flags: {
         from: string;

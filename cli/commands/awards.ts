@@ -37,13 +37,13 @@ export function registerAwards(program: Command) {
   const awards = program
     .command('awards')
     .description(
-      'export the award list (汶政发〔2022〕9号 and later rule sets) as of a date to .xlsx (a sheet per code and a summary) or .csv: lines approved in rounds with what was paid, then new candidates',
+      '导出截至某日的奖励名单（汶政发〔2022〕9号及以后的政策）：.xlsx 每项奖励一页另有汇总页，或 .csv；先列已核定轮次的行及已兑现金额，再列新的候选企业',
     )
     // the subcommands' own --as-of and --code are theirs, not this command's
     .enablePositionalOptions()
-    .option('--as-of <date>', 'judge on the records as of this date, YYYY-MM-DD (required)')
-    .option('--code <code>', 'only this award code, e.g. REVENUE_500M')
-    .option('--out <file>', 'output file ending in .xlsx or .csv (required)')
+    .option('--as-of <date>', '按截至此日的记录认定，写作 YYYY-MM-DD（必填）')
+    .option('--code <code>', '只列此奖励代码，例如 REVENUE_500M')
+    .option('--out <file>', '输出文件，以 .xlsx 或 .csv 结尾（必填）')
     .action(async (opts: { asOf?: string; code?: string; out?: string }) => {
       const asOf = checkDate('--as-of', opts.asOf);
       if (opts.code) checkCodes([opts.code]);
@@ -69,12 +69,10 @@ export function registerAwards(program: Command) {
 
   awards
     .command('approve')
-    .description(
-      'approve a round (核定): freeze every eligible award as of a date as numbered lines; an award a round holds is granted once',
-    )
-    .requiredOption('--as-of <date>', '核定日期, YYYY-MM-DD')
-    .option('--code <code>', 'only this award code (repeat for several)', collect)
-    .requiredOption('--note <text>', '说明, e.g. the approval’s document number')
+    .description('核定一轮奖励：把截至某日符合条件的奖励固定为编号的行；一项奖励只核定一次')
+    .requiredOption('--as-of <date>', '核定日期，写作 YYYY-MM-DD')
+    .option('--code <code>', '只核定此奖励代码（可重复给出多个）', collect)
+    .requiredOption('--note <text>', '说明，例如核定文件的文号')
     .action(async (opts: { asOf: string; code?: string[]; note: string }) => {
       const asOf = checkDate('--as-of', opts.asOf);
       checkCodes(opts.code ?? []);
@@ -103,9 +101,9 @@ export function registerAwards(program: Command) {
   awards
     .command('paid')
     .description(
-      `record payments (兑现) from a CSV with the columns ${PAYMENT_COLUMNS.join(', ')} (and 冲销原因 for a negative, reversing amount); a voucher already recorded for its line is refused, so a file given twice pays nothing twice`,
+      `登记兑现：从 CSV 读入兑现记录，列为 ${PAYMENT_COLUMNS.join(', ')}（金额为负的冲销行另填冲销原因）；同一行已登记过的凭证号不再登记，同一文件交两次不会重复兑现`,
     )
-    .requiredOption('--file <file>', 'payments.csv, UTF-8')
+    .requiredOption('--file <file>', '兑现记录 CSV 文件（UTF-8）')
     .action(async (opts: { file: string }) => {
       const records = parse(readFileSync(opts.file, 'utf8'), {
         bom: true,

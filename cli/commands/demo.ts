@@ -21,19 +21,16 @@ export function registerDemo(program: Command) {
   program
     .command('demo')
     .description(
-      'write a deterministic synthetic demo data set as department files (docs/sources.md) with manifest.json',
+      '生成演示数据：按各部门文件格式（docs/sources.md）写出一个模拟县的数据及 manifest.json（同一种子结果相同）',
     )
-    .requiredOption(
-      '--out <dir>',
-      'output directory (created if missing; files in it are overwritten)',
-    )
+    .requiredOption('--out <dir>', '输出目录（不存在则创建；其中同名文件将被覆盖）')
     .option(
       '--enterprises <n>',
-      `number of registered enterprises (at least ${MIN_ENTERPRISES})`,
+      `登记企业数（至少 ${MIN_ENTERPRISES}）`,
       wholeNumber(MIN_ENTERPRISES),
       DEFAULTS.demoEnterprises,
     )
-    .option('--seed <s>', 'seed of the pseudo-random generator', wholeNumber(0), DEFAULTS.demoSeed)
+    .option('--seed <s>', '随机数种子', wholeNumber(0), DEFAULTS.demoSeed)
     .action(async (options: { out: string; enterprises: number; seed: number }) => {
       const started = performance.now();
       const outDir = path.resolve(options.out);

@@ -14,13 +14,13 @@ const when = (value: Date | string | null) =>
 export function registerEvaluation(program: Command) {
   const evaluation = program
     .command('evaluation')
-    .description('evaluation runs of record: publish (公示), finalize (正式发布), list');
+    .description('评价结果：公示（publish）、正式发布（finalize）、列出（runs）');
 
   evaluation
     .command('publish')
-    .description('freeze the live evaluation of a year as a notice run (公示)')
-    .requiredOption('--year <year>', '评价年度, e.g. 2024')
-    .requiredOption('--note <text>', '说明, e.g. the notice’s document number')
+    .description('公示：把某年度的实时评价固定为一份公示结果')
+    .requiredOption('--year <year>', '评价年度，例如 2024')
+    .requiredOption('--note <text>', '说明，例如公示文件的文号')
     .action(async (opts: { year: string; note: string }) => {
       if (!/^\d{4}$/.test(opts.year))
         throw new Error(`--year must be a four-digit year, got "${opts.year}"`);
@@ -35,7 +35,7 @@ export function registerEvaluation(program: Command) {
 
   evaluation
     .command('finalize')
-    .description('make a notice run final (正式发布); earlier runs of its year become superseded')
+    .description('正式发布一份公示结果；该年度此前的结果随之作废')
     .requiredOption('--run <id>', '评价结果编号')
     .action(async (opts: { run: string }) => {
       await withDatabase(async (database) => {
@@ -46,8 +46,8 @@ export function registerEvaluation(program: Command) {
 
   evaluation
     .command('runs')
-    .description('list the evaluation runs, newest first')
-    .option('--year <year>', 'only this year')
+    .description('列出评价结果，最新的在前')
+    .option('--year <year>', '只列此年度')
     .action(async (opts: { year?: string }) => {
       await withDatabase(async (database) => {
         const runs = await listEvaluationRuns(

@@ -42,9 +42,9 @@ export function explainFailure(error: unknown): string {
 export function registerIngest(program: Command) {
   program
     .command('ingest')
-    .description(`load department files of one source; sources: ${SOURCES.join(', ')}`)
-    .argument('<source>', 'the source the files belong to')
-    .argument('<files...>', '.csv (UTF-8, UTF-8 with BOM or GB18030) or .xlsx files')
+    .description(`导入一个数据源的部门文件；数据源：${SOURCES.join(', ')}`)
+    .argument('<source>', '文件所属的数据源')
+    .argument('<files...>', '.csv（UTF-8、带 BOM 的 UTF-8 或 GB18030）或 .xlsx 文件')
     .action(async (source: string, files: string[]) => {
       const logger = createLogger(process.env.LOG_LEVEL || 'warn');
       let failed = 0;

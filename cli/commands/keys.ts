@@ -13,13 +13,15 @@ const when = (value: Date | string | null) =>
 
 /** `edp keys create|list|revoke`: API keys for department systems and people (docs/interface.md, authentication). */
 export function registerKeys(program: Command) {
-  const keys = program.command('keys').description('manage API keys (Authorization: Bearer <key>)');
+  const keys = program
+    .command('keys')
+    .description('管理 API 密钥（请求头 Authorization: Bearer <密钥>）');
 
   keys
     .command('create')
-    .description('create an API key; the key is printed once and only its hash is kept')
-    .requiredOption('--name <name>', 'who holds it: a department system or a person')
-    .requiredOption('--role <role>', `its role: ${ROLES.join(', ')}`, role)
+    .description('创建 API 密钥：密钥只显示这一次，平台只保存其摘要')
+    .requiredOption('--name <name>', '持有者：某部门的系统或某个人')
+    .requiredOption('--role <role>', `角色：${ROLES.join(', ')}`, role)
     .action(async (flags: { name: string; role: Role }) => {
       await withDatabase(async (database) => {
         const created = await createApiKey(database, flags);
@@ -38,7 +40,7 @@ export function registerKeys(program: Command) {
 
   keys
     .command('list')
-    .description('list API keys (never the keys themselves)')
+    .description('列出 API 密钥（不显示密钥本身）')
     .action(async () => {
       await withDatabase(async (database) => {
         const rows = await listApiKeys(database);
@@ -72,10 +74,8 @@ export function registerKeys(program: Command) {
 
   keys
     .command('revoke')
-    .description(
-      'revoke a key by its id or prefix; a running service refuses it within EDP_KEY_CACHE_MS (5 s)',
-    )
-    .argument('<key>', 'the key id or its prefix (edp_…)')
+    .description('按编号或前缀吊销密钥；运行中的服务在 EDP_KEY_CACHE_MS（5 秒）内开始拒绝它')
+    .argument('<key>', '密钥编号或其前缀（edp_…）')
     .action(async (ref: string) => {
       await withDatabase(async (database) => {
         const row = await revokeApiKey(database, ref);

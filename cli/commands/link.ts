@@ -7,11 +7,12 @@ import { withDatabase } from '../shared.js';
 export function registerLink(program: Command) {
   program
     .command('link')
-    .description(
-      'link a record (an id from `edp unmatched`) to a registered enterprise; the link survives reloads',
+    .description('把一条未匹配记录（`edp unmatched` 列出的编号）关联到登记企业；重新导入后关联仍在')
+    .argument(
+      '<record-id>',
+      '记录编号，例如 tax-payments:T2024031200017 或 land-leases:ZL-2024-003#lessee',
     )
-    .argument('<record-id>', 'e.g. tax-payments:T2024031200017 or land-leases:ZL-2024-003#lessee')
-    .argument('<uscc>', '统一社会信用代码 of the enterprise')
+    .argument('<uscc>', '企业的统一社会信用代码')
     .action(async (id: string, uscc: string) => {
       await withDatabase(async (database) => {
         const record = await linkRecord(database, id, uscc, `cli:${os.userInfo().username}`);

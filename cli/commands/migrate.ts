@@ -4,7 +4,7 @@ import { withDatabase } from '../shared.js';
 export function registerMigrate(program: Command) {
   program
     .command('migrate')
-    .description('apply the committed migrations to the configured database')
+    .description('对所配置的数据库执行数据库迁移（建表与升级）')
     .action(async () => {
       await withDatabase(async (database, config) => {
         process.stdout.write(

@@ -90,36 +90,29 @@ function totals(
 
 /** `edp pull power …`: months of consumption from the power company's API (docs/sources.md 4b). */
 export function registerPull(program: Command) {
-  const pull = program.command('pull').description("pull data from a department's API");
+  const pull = program.command('pull').description('从部门接口拉取数据');
   pull
     .command('power')
-    .description(
-      "pull monthly consumption (用电量, kWh) from the power company's API; resumes an interrupted pull",
-    )
-    .requiredOption('--base-url <url>', 'the API base, e.g. https://power.example.gov.cn')
+    .description('从供电公司接口拉取月度用电量（kWh）；中断后再次运行从中断处继续')
+    .requiredOption('--base-url <url>', '接口地址，例如 https://power.example.gov.cn')
     .option(
       '--token <token>',
-      'bearer token issued by the power company (default: EDP_POWER_TOKEN, which keeps it out of process listings)',
+      '供电公司发给的令牌（默认取环境变量 EDP_POWER_TOKEN，以免出现在进程列表中）',
     )
-    .requiredOption('--from <YYYY-MM>', 'first month', month)
-    .requiredOption('--to <YYYY-MM>', 'last month (included)', month)
-    .option('--page-size <n>', 'items per page to ask for', positiveInt, DEFAULT_PAGE_SIZE)
-    .option('--refresh', 'pull months again even when they are complete')
+    .requiredOption('--from <YYYY-MM>', '起始月份', month)
+    .requiredOption('--to <YYYY-MM>', '截止月份（含）', month)
+    .option('--page-size <n>', '每页请求的条数', positiveInt, DEFAULT_PAGE_SIZE)
+    .option('--refresh', '已拉全的月份也重新拉取')
     .option(
       '--timeout <seconds>',
-      'timeout of one request',
+      '单次请求的超时（秒）',
       positiveInt,
       DEFAULT_RETRY.timeoutMs / 1000,
     )
-    .option(
-      '--max-attempts <n>',
-      'attempts per request before giving up',
-      positiveInt,
-      DEFAULT_RETRY.maxAttempts,
-    )
+    .option('--max-attempts <n>', '每个请求最多尝试的次数', positiveInt, DEFAULT_RETRY.maxAttempts)
     .option(
       '--max-time <seconds>',
-      'time per request over all attempts and waits',
+      '每个请求所有尝试与等待合计的时限（秒）',
       positiveInt,
       DEFAULT_RETRY.maxTotalMs / 1000,
     )

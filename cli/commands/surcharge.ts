@@ -13,13 +13,10 @@ export function registerSurcharge(program: Command) {
   program
     .command('surcharge')
     .description(
-      'write the power company’s 差别电价 list for the grades of a year (applied the next year): .xlsx with summary, or .csv of the account rows',
+      '写出供电公司的差别电价名单（按某年度的评价等级，次年执行）：.xlsx 含汇总页，或 .csv 只含用电户行',
     )
-    .requiredOption(
-      '--year <year>',
-      '评价年度 whose grades apply, e.g. 2024 (surcharge during 2025)',
-    )
-    .requiredOption('--out <file>', 'output file ending in .xlsx or .csv')
+    .requiredOption('--year <year>', '所依据的评价年度，例如 2024（2025 年加价）')
+    .requiredOption('--out <file>', '输出文件，以 .xlsx 或 .csv 结尾')
     .action(async (opts: { year: string; out: string }) => {
       const year = Number(opts.year);
       if (!/^\d{4}$/.test(opts.year)) throw new Error(`--year 须为四位年份，收到 "${opts.year}"`);

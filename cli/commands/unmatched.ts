@@ -13,11 +13,11 @@ export function registerUnmatched(program: Command) {
   program
     .command('unmatched')
     .description(
-      'list records that link to no enterprise, or to several (link them with `edp link <id> <uscc>`)',
+      '列出未匹配到企业（或匹配到多家）的记录；用 `edp link <编号> <统一社会信用代码>` 关联',
     )
-    .option('--source <source>', 'only this source')
-    .option('--first <n>', 'how many to list', positive, 100)
-    .option('--after <id>', 'continue after this record id')
+    .option('--source <source>', '只列此数据源')
+    .option('--first <n>', '列出条数', positive, 100)
+    .option('--after <id>', '从此记录编号之后接着列')
     .action(async (flags: { source?: string; first: number; after?: string }) => {
       await withDatabase(async (database) => {
         const page = await listUnmatched(database, flags);

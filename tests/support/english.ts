@@ -20,6 +20,7 @@ const ALLOWED = new Set([
   'POST',
   'URL',
   'KB',
+  'BOM',
   'PostgreSQL',
 ]);
 

@@ -624,3 +624,49 @@ describe(`the county dashboard (${testDbMode()})`, () => {
     await context.close();
   });
 });
+
+describe(`the county dashboard before any data is loaded (${testDbMode()})`, () => {
+  let t: TestDatabase;
+  let app: Awaited<ReturnType<typeof startWebApp>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    app = await startWebApp(t.database);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await t?.drop();
+  });
+
+  it('says no year has data yet, instead of drawing empty charts', async () => {
+    const { evaluableYears } = await gql(app.url, '{ evaluableYears }');
+    expect(evaluableYears).toEqual([]);
+    const { page, context, errors } = await recordedPage(browser);
+    await page.goto(`${app.url}/dashboard`);
+    await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 60_000 });
+    await screenshot(page, 'dashboard-empty');
+    const year = Number(await page.locator('#year').inputValue());
+    expect(year).toBe(new Date().getFullYear() - 1);
+    expect(await page.locator('#year option').allTextContents()).toEqual([`${year} 年（无数据）`]);
+    for (const panel of YEARLY_PANELS) {
+      const section = page.locator(`[data-panel="${panel}"]`);
+      expect(await section.getAttribute('data-state'), panel).toBe('no-data');
+      const text = await section.locator('.no-data').innerText();
+      expect(text, panel).toContain(`${year} 年度没有数据`);
+      expect(text, panel).toContain('目前没有任何年度的数据');
+      expect(await section.locator('.chart').count(), panel).toBe(0);
+    }
+    expect(await page.locator('[data-panel="freshness"]').getAttribute('data-state')).toBe('ready');
+    // no award candidates: said, not a chart of zeros
+    const awards = page.locator('[data-panel="awards"]');
+    expect(await awards.locator('.chart').count()).toBe(0);
+    expect(await awards.locator('.empty').innerText()).toMatch(
+      /^截至 \d{4}-\d{2}-\d{2} 没有奖励候选企业。$/,
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQLWrapper, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 
 /**
@@ -8,7 +8,7 @@ import type { Database } from '../db/client.js';
 export const USCC = '\u0000uscc';
 
 interface PreparedRead {
-  execute(values: { uscc: string }): Promise<unknown>;
+  execute(values: { uscc: string } | { usccs: string[] }): Promise<unknown>;
 }
 
 /** Per database: a planned query's shape (its JSON) → the query, its SQL built once. */
@@ -72,4 +72,39 @@ export function readPlannedEnterprise(
     shapes.set(shape, read);
   }
   return read.execute({ uscc });
+}
+
+/**
+ * The enterprises `usccs` (in any order) read by a planned query without its `where` (a page's
+ * nodes with their relations), built into SQL once per shape like readPlannedEnterprise: the
+ * USCCs are one array parameter (`= any($1)`), the same statement for a page of 1 or of 100.
+ */
+export function readPlannedEnterprises(
+  database: Database,
+  query: object,
+  usccs: string[],
+): Promise<unknown[]> {
+  const shape = shapeOf(query);
+  const where = { uscc: { in: usccs } };
+  if (shape === null)
+    return database.db.query.enterprises.findMany({ ...query, where } as never) as Promise<
+      unknown[]
+    >;
+  let shapes = prepared.get(database);
+  if (!shapes) prepared.set(database, (shapes = new Map()));
+  const key = `many ${shape}`;
+  let read = shapes.get(key);
+  if (!read) {
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    read = database.db.query.enterprises
+      .findMany({
+        ...query,
+        where: {
+          RAW: (e: { uscc: SQLWrapper }) => sql`${e.uscc} = any(${sql.placeholder('usccs')})`,
+        },
+      } as never)
+      .prepare() as unknown as PreparedRead;
+    shapes.set(key, read);
+  }
+  return read.execute({ usccs }) as Promise<unknown[]>;
 }

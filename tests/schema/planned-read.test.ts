@@ -50,4 +50,28 @@ describe(`a planned profile read is built once per shape (${testDbMode()})`, () 
       built.mockRestore();
     }
   });
+
+  it('a page of enterprises with relations: one statement for every page, each page its own rows', async () => {
+    const PAGE = /* GraphQL */ `
+      query ($after: String) { enterprises(first: 2, after: $after) {
+        pageInfo { hasNextPage endCursor } nodes { uscc parcels { unitNo } } } }`;
+    const built = vi.spyOn(t.database.db.query.enterprises, 'findMany');
+    try {
+      const first = await data(t.database, PAGE, {});
+      const second = await data(t.database, PAGE, { after: first.enterprises.pageInfo.endCursor });
+      expect(built).toHaveBeenCalledTimes(1);
+      const usccs = [...first.enterprises.nodes, ...second.enterprises.nodes].map(
+        (e: { uscc: string }) => e.uscc,
+      );
+      expect(usccs).toEqual([...usccs].sort());
+      expect(new Set(usccs).size).toBe(usccs.length);
+      expect(usccs).toContain(A);
+      const a = [...first.enterprises.nodes, ...second.enterprises.nodes].find(
+        (e: { uscc: string }) => e.uscc === A,
+      );
+      expect(a.parcels).toEqual([{ unitNo: 'U1' }]);
+    } finally {
+      built.mockRestore();
+    }
+  });
 });

@@ -10,6 +10,7 @@ import {
   ORDER_FIELDS,
   searchEnterprises,
 } from '../resolvers/enterprise-search.js';
+import { readPlannedEnterprises } from '../resolvers/planned-read.js';
 import { builder, REFUSED } from './builder.js';
 import { COUNTY_SEARCH, costing } from './cost.js';
 import { Enterprise, isEmpty } from './enterprise.js';
@@ -153,12 +154,7 @@ builder.queryFields((t) => ({
         const usccs = page.edges.map((edge) => edge.uscc);
         const rows =
           page.rows ??
-          (usccs.length
-            ? await ctx.database.db.query.enterprises.findMany({
-                ...query,
-                where: { uscc: { in: usccs } },
-              } as never)
-            : []);
+          (usccs.length ? await readPlannedEnterprises(ctx.database, query, usccs) : []);
         const byUscc = new Map((rows as EnterpriseRow[]).map((r) => [r.uscc, r]));
         const connection = {
           filter,

@@ -5,6 +5,7 @@ import {
   getNullableType,
 } from 'graphql';
 import type { enterprises } from '../db/market.js';
+import { readPlannedEnterprise, USCC } from '../resolvers/planned-read.js';
 import {
   type PowerRow,
   powerAccountsKey,
@@ -132,7 +133,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (query, _root, args, ctx, info) => {
       const uscc = args.uscc.trim().toUpperCase();
-      const planned = query({ where: { uscc } }) as {
+      const planned = query({ where: { uscc: USCC } }) as {
         with?: Record<string, unknown>;
         extras?: object;
       };
@@ -149,7 +150,7 @@ builder.queryFields((t) => ({
           ...planned.with,
           powerConsumption: powerReadingsRelation(power.year, power.provenance),
         };
-      const row = (await ctx.database.db.query.enterprises.findFirst(planned as never)) as
+      const row = (await readPlannedEnterprise(ctx.database, planned, uscc)) as
         | (EnterpriseRow & { powerConsumption?: PowerRow[] })
         | undefined;
       if (!row) return null;

@@ -46,7 +46,7 @@ const SELF_ONLY = [
  * The pages' Content-Security-Policy: this service only. The exceptions name no other host:
  * Monaco (the explorer's editor) writes its theme into <style> elements it creates at run time,
  * without nonce support, and draws error squiggles as data: SVG images it generates;
- * ECharts' tooltips carry style attributes.
+ * ECharts' tooltips and SVG text carry style attributes (no <style> elements).
  */
 export const CONTENT_SECURITY_POLICY: Record<PageName, string> = {
   explorer: [...SELF_ONLY, "img-src 'self' data:", "style-src 'self' 'unsafe-inline'"].join('; '),

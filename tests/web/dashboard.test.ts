@@ -241,6 +241,21 @@ describe(`the county dashboard (${testDbMode()})`, () => {
           .allTextContents();
         expect(clusterText.some((t) => /^目标完成度 \d+\.\d%$/.test(t))).toBe(true);
         expect(clusterText).toContain('未设目标');
+        // every cluster's name drawn whole, on one line (not 汽车零部 / 件)
+        const { countyAggregates } = await gql(
+          app.url,
+          'query($year: Int!) { countyAggregates(year: $year) { byCluster { key label } } }',
+          { year: YEAR },
+        );
+        for (const c of countyAggregates.byCluster as { key: string | null; label: string }[])
+          if (c.key !== null) expect(clusterText, c.label).toContain(c.label);
+        // every leader's name shown beside its bar (none skipped to make room)
+        const leaderNames = (
+          await shown.page.locator('[data-panel="top-mu-tax"] svg text').allTextContents()
+        ).filter((t) => !/^[\d.,]+$/.test(t));
+        expect(leaderNames).toHaveLength(
+          await shown.page.locator('[data-panel="top-mu-tax"] table tbody tr').count(),
+        );
       });
 
       it('lays out labels inside their charts, none over another', async () => {
@@ -621,6 +636,52 @@ describe(`the county dashboard (${testDbMode()})`, () => {
     );
     // the browser logs refused requests (403/401) as console errors; nothing else may appear
     expect(errors.filter((e) => !/status of 40[13]/.test(e))).toEqual([]);
+    await context.close();
+  });
+});
+
+describe(`the county dashboard before any data is loaded (${testDbMode()})`, () => {
+  let t: TestDatabase;
+  let app: Awaited<ReturnType<typeof startWebApp>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    app = await startWebApp(t.database);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await t?.drop();
+  });
+
+  it('says no year has data yet, instead of drawing empty charts', async () => {
+    const { evaluableYears } = await gql(app.url, '{ evaluableYears }');
+    expect(evaluableYears).toEqual([]);
+    const { page, context, errors } = await recordedPage(browser);
+    await page.goto(`${app.url}/dashboard`);
+    await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 60_000 });
+    await screenshot(page, 'dashboard-empty');
+    const year = Number(await page.locator('#year').inputValue());
+    expect(year).toBe(new Date().getFullYear() - 1);
+    expect(await page.locator('#year option').allTextContents()).toEqual([`${year} 年（无数据）`]);
+    for (const panel of YEARLY_PANELS) {
+      const section = page.locator(`[data-panel="${panel}"]`);
+      expect(await section.getAttribute('data-state'), panel).toBe('no-data');
+      const text = await section.locator('.no-data').innerText();
+      expect(text, panel).toContain(`${year} 年度没有数据`);
+      expect(text, panel).toContain('目前没有任何年度的数据');
+      expect(await section.locator('.chart').count(), panel).toBe(0);
+    }
+    expect(await page.locator('[data-panel="freshness"]').getAttribute('data-state')).toBe('ready');
+    // no award candidates: said, not a chart of zeros
+    const awards = page.locator('[data-panel="awards"]');
+    expect(await awards.locator('.chart').count()).toBe(0);
+    expect(await awards.locator('.empty').innerText()).toMatch(
+      /^截至 \d{4}-\d{2}-\d{2} 没有奖励候选企业。$/,
+    );
+    expect(errors).toEqual([]);
     await context.close();
   });
 });

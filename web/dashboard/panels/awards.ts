@@ -1,6 +1,14 @@
 import type { AwardSummaryRow } from '../../../resolvers/awards/engine.js';
 import { gql } from '../api.js';
-import { axisTooltip, chartBody, dataTable, drawChart, HIDE_OVERLAP, px } from '../charts.js';
+import {
+  axisTooltip,
+  chartBody,
+  dataTable,
+  disposeCharts,
+  drawChart,
+  HIDE_OVERLAP,
+  px,
+} from '../charts.js';
 import { escapeHtml, integer, twoDecimals, wan } from '../format.js';
 import type { Panel } from '../panel.js';
 
@@ -31,6 +39,18 @@ export const awardsPanel: Panel = {
         unpriced: items.reduce((n, s) => n + s.unpricedCandidates, 0),
       };
     });
+    if (clauses.every((c) => c.candidates === 0)) {
+      // no candidate under any clause (nothing loaded yet, or a date before the policy): said, not
+      // drawn as a chart of zeros
+      disposeCharts(body);
+      body.replaceChildren(
+        Object.assign(document.createElement('p'), {
+          className: 'empty',
+          textContent: `截至 ${asOf} 没有奖励候选企业。`,
+        }),
+      );
+      return 0;
+    }
     const table = dataTable(
       `截至 ${asOf} 的奖励候选`,
       ['条款', '奖励项目', '候选企业（家）', '金额（元）', '金额另定（家）'],

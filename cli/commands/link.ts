@@ -17,7 +17,7 @@ export function registerLink(program: Command) {
       await withDatabase(async (database) => {
         const record = await linkRecord(database, id, uscc, `cli:${os.userInfo().username}`);
         process.stdout.write(
-          `linked ${record.id} (${record.name ?? record.identifier ?? ''}) to ${record.linkedTo}; was: ${record.reason}\n`,
+          `已将 ${record.id}（${record.name ?? record.identifier ?? ''}）关联到 ${record.linkedTo}；此前：${record.reason}\n`,
         );
       });
     });

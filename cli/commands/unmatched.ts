@@ -22,16 +22,16 @@ export function registerUnmatched(program: Command) {
       await withDatabase(async (database) => {
         const page = await listUnmatched(database, flags);
         for (const r of page.records) {
-          const said = [r.identifier && `identifier ${r.identifier}`, r.name && `name ${r.name}`]
+          const said = [r.identifier && `代码 ${r.identifier}`, r.name && `名称 ${r.name}`]
             .filter(Boolean)
-            .join(', ');
+            .join('，');
           process.stdout.write(`${r.id}\n  ${said}\n  ${r.reason}\n`);
           if (r.candidates.length > 0)
-            process.stdout.write(`  candidates: ${r.candidates.join(', ')}\n`);
+            process.stdout.write(`  候选企业：${r.candidates.join('、')}\n`);
         }
-        const more = page.hasNextPage ? `; more after ${page.endCursor} (--after)` : '';
+        const more = page.hasNextPage ? `；后面还有，用 --after ${page.endCursor} 接着列` : '';
         process.stdout.write(
-          `${page.records.length} of ${page.totalCount} unmatched record(s)${more}\n`,
+          `共 ${page.totalCount} 条未匹配记录，此处列出 ${page.records.length} 条${more}\n`,
         );
       });
     });

@@ -54,4 +54,18 @@ describe('edp: messages for mistakes', () => {
     expect(source.stderr).toContain('未知数据源 "tax-payment"（是否要找「tax-payments」？）');
     expect(said(source.stderr)).toEqual([]);
   }, 120_000);
+
+  it('the unmatched list and a link refused: Chinese', async () => {
+    const env = { EDP_DATA_DIR: dir };
+    const list = await edp(['unmatched'], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout.trim()).toBe('共 0 条未匹配记录，此处列出 0 条');
+    const link = await edp(['link', 'tax-payments:P1', '91370830MA3C4A1B8X'], env);
+    expect(link.code).toBe(1);
+    expect(link.stderr).toContain('企业登记中没有统一社会信用代码为 91370830MA3C4A1B8X 的企业');
+    const id = await edp(['link', 'P1', '91370830MA3C4A1B8X'], env);
+    expect(id.stderr).toContain('"P1" 不是记录编号（应写作 数据源:键');
+    for (const answer of [list.stdout, link.stderr, id.stderr])
+      expect(said(answer.replace(/^edp: /, ''))).toEqual([]); // the program's name aside
+  }, 120_000);
 });

@@ -241,6 +241,21 @@ describe(`the county dashboard (${testDbMode()})`, () => {
           .allTextContents();
         expect(clusterText.some((t) => /^目标完成度 \d+\.\d%$/.test(t))).toBe(true);
         expect(clusterText).toContain('未设目标');
+        // every cluster's name drawn whole, on one line (not 汽车零部 / 件)
+        const { countyAggregates } = await gql(
+          app.url,
+          'query($year: Int!) { countyAggregates(year: $year) { byCluster { key label } } }',
+          { year: YEAR },
+        );
+        for (const c of countyAggregates.byCluster as { key: string | null; label: string }[])
+          if (c.key !== null) expect(clusterText, c.label).toContain(c.label);
+        // every leader's name shown beside its bar (none skipped to make room)
+        const leaderNames = (
+          await shown.page.locator('[data-panel="top-mu-tax"] svg text').allTextContents()
+        ).filter((t) => !/^[\d.,]+$/.test(t));
+        expect(leaderNames).toHaveLength(
+          await shown.page.locator('[data-panel="top-mu-tax"] table tbody tr').count(),
+        );
       });
 
       it('lays out labels inside their charts, none over another', async () => {

@@ -49,7 +49,7 @@ export function parseRecordId(id: string): RecordRef {
   const source = LINKED_SOURCES.find((s) => s.name === sourceName);
   if (!isSourceName(sourceName) || !source)
     throw new LinkError(
-      `"${id}" is not a record id (expected <source>:<key>, e.g. tax-payments:T2024031200017)`,
+      `"${id}" 不是记录编号（应写作 数据源:键，例如 tax-payments:T2024031200017）`,
     );
   let key = id.slice(colon + 1);
   let party = source.parties[0];
@@ -58,12 +58,12 @@ export function parseRecordId(id: string): RecordRef {
     const found = source.parties.find((p) => p.party === key.slice(hash + 1));
     if (hash < 0 || !found)
       throw new LinkError(
-        `"${id}": a ${sourceName} record id ends in ${source.parties.map((p) => `#${p.party}`).join(' or ')}`,
+        `"${id}"：${sourceName} 的记录编号须以 ${source.parties.map((p) => `#${p.party}`).join(' 或 ')} 结尾`,
       );
     party = found;
     key = key.slice(0, hash);
   }
-  if (!key) throw new LinkError(`"${id}" has no key after "${sourceName}:"`);
+  if (!key) throw new LinkError(`"${id}" 在 "${sourceName}:" 之后没有记录键`);
   return { source, key, party };
 }
 
@@ -135,7 +135,7 @@ export async function listUnmatched(
     source: r.source,
     identifier: r.identifier,
     name: r.name,
-    reason: r.reason ?? 'not linked',
+    reason: r.reason ?? '未关联',
     candidates: r.candidates ?? [],
     linkedTo: null,
   }));
@@ -170,8 +170,7 @@ export async function linkRecord(
     const [enterprise] = await session.query(`select uscc from enterprises where uscc = $1`, [
       target,
     ]);
-    if (!enterprise)
-      throw new LinkError(`no enterprise with 统一社会信用代码 ${target} is in the register`);
+    if (!enterprise) throw new LinkError(`企业登记中没有统一社会信用代码为 ${target} 的企业`);
     const match = `${source.keyColumns[0]} = $1 and ${source.keySql('')} = $2`;
     const [record] = await session.query<{
       identifier: string | null;
@@ -185,7 +184,8 @@ export async function linkRecord(
        from ${source.table} where ${match}`,
       [leadingKeyPart(source, key), key],
     );
-    if (!record) throw new LinkError(`no ${source.name} record has the key "${key}" (id ${id})`);
+    if (!record)
+      throw new LinkError(`数据源 ${source.name} 中没有键为 "${key}" 的记录（编号 ${id}）`);
     await session.execute(
       `insert into manual_links (source, record_key, party, uscc, linked_by) values ($1, $2, $3, $4, $5)
        on conflict (source, record_key, party) do update set uscc = excluded.uscc, linked_by = excluded.linked_by, linked_at = now()`,
@@ -201,7 +201,7 @@ export async function linkRecord(
       source: source.name,
       identifier: record.identifier,
       name: record.name,
-      reason: record.reason ?? (record.uscc ? `was linked to ${record.uscc} before` : 'not linked'),
+      reason: record.reason ?? (record.uscc ? `此前关联到 ${record.uscc}` : '未关联'),
       candidates: record.candidates ?? [],
       linkedTo: target,
     };

@@ -221,7 +221,15 @@ function scoped(client: postgres.Sql): postgres.Sql {
         if (scope.closed) return refused();
         const pending = target.unsafe(...args);
         // the native then: postgres.js's own would start the query before drizzle picks its format
-        scope.track(pending, (done) => void Promise.prototype.then.call(pending, done, done));
+        scope.track(
+          pending,
+          (done) =>
+            void Promise.prototype.then.call(
+              pending,
+              () => done(true),
+              () => done(false),
+            ),
+        );
         return pending;
       };
     },
@@ -244,7 +252,10 @@ function scopedPglite(client: PGlite): PGlite {
         const run = turn.then(() =>
           scope.closed ? Promise.reject(new StatementCancelled()) : target.query(...args),
         );
-        turn = run.catch(() => {});
+        turn = run.then(
+          () => scope.noteAnswer(),
+          () => {},
+        );
         return run;
       };
     },

@@ -25,6 +25,17 @@ export class StatementScope {
   private readonly deferred: (() => void)[] = [];
   private ended = false;
   private kept = false;
+  private answeredOnce = false;
+
+  /** Whether a statement of the request has been answered by the database (it is reachable). */
+  get answered(): boolean {
+    return this.answeredOnce;
+  }
+
+  /** Notes that the database answered one of the request's statements. */
+  noteAnswer(): void {
+    this.answeredOnce = true;
+  }
 
   /** Whether the request has ended: a statement started now is refused. */
   get closed(): boolean {
@@ -44,14 +55,17 @@ export class StatementScope {
    * Keeps `statement` until `settled` resolves either way. Its own `then` is not called: postgres.js
    * starts a query on its first `then`, and drizzle still has to choose the query's row format.
    */
-  track(statement: Cancellable, settled: (done: () => void) => void): void {
+  track(statement: Cancellable, settled: (done: (answered: boolean) => void) => void): void {
     if (this.kept) return;
     if (this.ended) {
       statement.cancel();
       return;
     }
     this.statements.add(statement);
-    settled(() => this.statements.delete(statement));
+    settled((answered) => {
+      this.statements.delete(statement);
+      if (answered) this.noteAnswer();
+    });
   }
 
   /** Runs `fn` once when the request ends (a concurrency slot's release). */

@@ -188,7 +188,11 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
       };
     },
   };
-  /** An answer that lost fields to a database outage is a 503, so that clients and balancers retry. */
+  /**
+   * An answer that lost fields to a database outage is a 503, so that clients and balancers retry;
+   * one whose statements the database answered ends an outage (a key found in the key cache, or
+   * an answer from cached county figures, proves nothing).
+   */
   const unavailableStatus: ApolloServerPlugin<Context> = {
     async requestDidStart() {
       return {
@@ -200,6 +204,7 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
             )
           )
             response.http.status = 503;
+          else if (currentStatementScope()?.answered) outage.recovered();
         },
       };
     },
@@ -273,7 +278,6 @@ export function createApp({ config, database, logger, routes = [], reads }: AppO
       if (error instanceof AuthenticationError) authFailures.failed(address, error.message);
       throw error;
     }
-    if (viewer.keyId) outage.recovered();
     const caller = viewer.keyId ? `key:${viewer.keyId}` : `ip:${req.socket.remoteAddress}`;
     const rate = await rateLimiter.take(caller);
     callers.set(requestId, caller);

@@ -20,13 +20,12 @@ export function usccCheckChar(first17: string): string | null {
 
 /** Why a value is not a valid USCC, or null when it is one. */
 export function usccProblem(value: string): string | null {
-  if (value.length !== 18)
-    return `统一社会信用代码 "${value}" has ${value.length} characters, not 18`;
+  if (value.length !== 18) return `统一社会信用代码 "${value}" 有 ${value.length} 位，应为 18 位`;
   const bad = [...value].find((c) => !USCC_ALPHABET.includes(c));
-  if (bad) return `统一社会信用代码 "${value}" contains "${bad}", which is not allowed in a USCC`;
+  if (bad) return `统一社会信用代码 "${value}" 含有不允许的字符 "${bad}"`;
   const check = usccCheckChar(value.slice(0, 17));
   if (check !== value[17])
-    return `统一社会信用代码 "${value}" fails its check character (expected ${check}, found ${value[17]})`;
+    return `统一社会信用代码 "${value}" 校验码不符（应为 ${check}，实为 ${value[17]}）`;
   return null;
 }
 

@@ -47,7 +47,7 @@ export const landLeasesSource: SourceDefinition = {
     const startsOn = row.date('startsOn', true);
     const endsOn = row.date('endsOn', true);
     if (startsOn && endsOn && endsOn < startsOn)
-      row.reasons.push(`终止日期 ${endsOn} is before 起始日期 ${startsOn}`);
+      row.reasons.push(`终止日期 ${endsOn} 早于起始日期 ${startsOn}`);
     return {
       key: filingNo,
       parties: [

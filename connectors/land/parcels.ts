@@ -42,7 +42,7 @@ export const landParcelsSource: SourceDefinition = {
     const registeredOn = row.date('registeredOn', true);
     const cancelledOn = row.date('cancelledOn');
     if (registeredOn && cancelledOn && cancelledOn < registeredOn) {
-      row.reasons.push(`注销日期 ${cancelledOn} is before 登记日期 ${registeredOn}`);
+      row.reasons.push(`注销日期 ${cancelledOn} 早于登记日期 ${registeredOn}`);
     }
     return {
       key: `${unitNo}|${registeredOn}`,

@@ -200,7 +200,7 @@ export class RowView {
   /** The trimmed cell; an empty cell is a reason. */
   required(key: string): string | null {
     const value = this.text(key);
-    if (!value) this.reasons.push(`${this.headerOf(key)} is empty`);
+    if (!value) this.reasons.push(`${this.headerOf(key)}为空`);
     return value || null;
   }
 
@@ -310,21 +310,19 @@ export class RowView {
         : rawIdentifier.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
     if (rawIdentifier && rawIdentifier.length > 32) {
       this.reasons.push(
-        `${this.headerOf(identKey)} "${rawIdentifier}" is longer than any identifier (32 characters at most)`,
+        `${this.headerOf(identKey)} "${rawIdentifier}" 超过任何代码的长度（最多 32 个字符）`,
       );
     } else if (ident && !this.memo?.validIdentifiers.has(ident)) {
       const { kind, problem } = classifyIdentifier(ident);
       if (kind === 'invalid')
-        this.reasons.push(
-          `${this.headerOf(identKey)}: ${problem}; the record is not linked by guesswork`,
-        );
+        this.reasons.push(`${this.headerOf(identKey)}：${problem}；不按猜测关联企业`);
       else if (this.memo) {
         if (this.memo.validIdentifiers.size >= MEMO_LIMIT) this.memo.validIdentifiers.clear();
         this.memo.validIdentifiers.add(detach(ident)); // not checked again on the account's next row
       }
     } else if (!rawName) {
       this.reasons.push(
-        `${this.headerOf(identKey)} and ${this.headerOf(nameKey)} are both empty: the record names no enterprise`,
+        `${this.headerOf(identKey)}与${this.headerOf(nameKey)}都为空：记录没有指明企业`,
       );
     }
     return {

@@ -56,9 +56,7 @@ export function parseDecimalText(cell: string): string {
     text = text.slice(0, -1);
   }
   if (!/^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/.test(text) && !/^\.\d+$/.test(text)) {
-    throw new CellError(
-      `"${cell}" is not an amount (expected e.g. 1,234,567.89, ¥-85,000.00 or 1234.00-)`,
-    );
+    throw new CellError(`"${cell}" 不是金额（应写作 1,234,567.89、¥-85,000.00 或 1234.00- 这样）`);
   }
   const plain = text.replace(/,/g, '').replace(/^\./, '0.');
   const trimmed = plain.replace(/^0+(?=\d)/, '');
@@ -72,8 +70,8 @@ export function parseDecimalText(cell: string): string {
 export function parseMoney(cell: string, unitScale: 1 | 10000 = 1): string {
   const decimal = parseDecimalText(cell);
   const yuan = unitScale === 10000 ? shiftDecimal(decimal, 4) : decimal;
-  if (scaleOf(yuan) > 2) throw new CellError(`"${cell}" has more than two decimals of a yuan (元)`);
-  if (integerDigits(yuan) > 18) throw new CellError(`"${cell}" is too large for an amount`);
+  if (scaleOf(yuan) > 2) throw new CellError(`"${cell}" 的元超过两位小数（金额到分为止）`);
+  if (integerDigits(yuan) > 18) throw new CellError(`"${cell}" 超出金额的位数上限`);
   return yuan;
 }
 
@@ -95,26 +93,25 @@ const CANONICAL_QUANTITY = new RegExp(
 export function parseQuantity(cell: string, maxScale = QUANTITY_DECIMALS): string {
   if (maxScale >= QUANTITY_DECIMALS && CANONICAL_QUANTITY.test(cell)) return cell;
   const decimal = parseDecimalText(cell);
-  if (decimal.startsWith('-')) throw new CellError(`"${cell}" is negative`);
-  if (scaleOf(decimal) > maxScale)
-    throw new CellError(`"${cell}" has more than ${maxScale} decimals`);
-  if (integerDigits(decimal) > QUANTITY_DIGITS) throw new CellError(`"${cell}" is too large`);
+  if (decimal.startsWith('-')) throw new CellError(`"${cell}" 为负数，此处不能为负`);
+  if (scaleOf(decimal) > maxScale) throw new CellError(`"${cell}" 超过 ${maxScale} 位小数`);
+  if (integerDigits(decimal) > QUANTITY_DIGITS) throw new CellError(`"${cell}" 超出位数上限`);
   return decimal;
 }
 
 /** A whole number ≥ 0 (年平均从业人数). */
 export function parseCount(cell: string): number {
   const text = asciiNumber(cell).replace(/,/g, '').replace(/\.0+$/, '');
-  if (!DIGITS.test(text) || text.length > 9) throw new CellError(`"${cell}" is not a whole number`);
+  if (!DIGITS.test(text) || text.length > 9) throw new CellError(`"${cell}" 不是整数`);
   return Number(text);
 }
 
 /** A year such as 2024 (also 2024年). */
 export function parseYear(cell: string): number {
   const text = asciiNumber(cell).replace(/年$/, '').replace(/\.0+$/, '');
-  if (!/^\d{4}$/.test(text)) throw new CellError(`"${cell}" is not a year (expected e.g. 2024)`);
+  if (!/^\d{4}$/.test(text)) throw new CellError(`"${cell}" 不是年份（应写作 2024 这样）`);
   const year = Number(text);
-  if (year < 1900 || year > 2200) throw new CellError(`year ${year} is out of range`);
+  if (year < 1900 || year > 2200) throw new CellError(`年份 ${year} 超出范围（1900–2200）`);
   return year;
 }
 
@@ -122,12 +119,12 @@ const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function isoDate(year: number, month: number, day: number, cell: string): string {
-  if (year < 1900 || year > 2200) throw new CellError(`"${cell}": year ${year} is out of range`);
-  if (month < 1 || month > 12) throw new CellError(`"${cell}": there is no month ${month}`);
+  if (year < 1900 || year > 2200)
+    throw new CellError(`"${cell}"：年份 ${year} 超出范围（1900–2200）`);
+  if (month < 1 || month > 12) throw new CellError(`"${cell}"：没有 ${month} 月`);
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const last = month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1];
-  if (day < 1 || day > last)
-    throw new CellError(`"${cell}": ${year}-${pad2(month)} has no day ${day}`);
+  if (day < 1 || day > last) throw new CellError(`"${cell}"：${year} 年 ${month} 月没有 ${day} 日`);
   return `${year}-${pad2(month)}-${pad2(day)}`;
 }
 
@@ -160,7 +157,7 @@ export function parseDate(cell: string): string {
         '但文件没有这样说明，未按猜测入库：请把该列设为日期格式，或写成 2024-03-05 这样的日期后重新导出',
     );
   throw new CellError(
-    `"${cell}" is not a date (expected 2024-03-05, 2024/3/5, 2024年3月5日 or 20240305)`,
+    `"${cell}" 不是日期（应写作 2024-03-05、2024/3/5、2024年3月5日 或 20240305）`,
   );
 }
 
@@ -178,9 +175,7 @@ export function parseMonth(cell: string): string {
     // A full date (or an xlsx date cell) names its month.
     return `${parseDate(cell).slice(0, 7)}-01`;
   } catch {
-    throw new CellError(
-      `"${cell}" is not a month (expected 2024-03, 202403, 2024年3月 or 2024/03)`,
-    );
+    throw new CellError(`"${cell}" 不是月份（应写作 2024-03、202403、2024年3月 或 2024/03）`);
   }
 }
 
@@ -199,5 +194,5 @@ export function parseYesNo(cell: string): boolean {
   const text = asciiNumber(cell).toLowerCase();
   if (['是', 'y', 'yes', 'true', '1'].includes(text)) return true;
   if (['否', 'n', 'no', 'false', '0'].includes(text)) return false;
-  throw new CellError(`"${cell}" is neither 是 nor 否`);
+  throw new CellError(`"${cell}" 既不是「是」也不是「否」`);
 }

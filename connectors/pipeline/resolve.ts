@@ -70,16 +70,16 @@ select i.ident, i.name_norm,
   end as method,
   case
     when length(i.ident) = 18 then case when u.uscc is null then
-      'not registered: no enterprise with 统一社会信用代码 ' || i.ident || ' is in the register' end
+      '未登记：企业登记中没有统一社会信用代码为 ' || i.ident || ' 的企业' end
     when length(i.ident) = 15 then case
-      when o.c is null then 'not registered: no enterprise''s 统一社会信用代码 contains organisation code '
-        || substr(i.ident, 7, 9) || ' (of legacy tax number ' || i.ident || ')'
-      when cardinality(o.c) > 1 then 'ambiguous: legacy tax number ' || i.ident || ' matches '
-        || cardinality(o.c) || ' registered enterprises' end
-    when cardinality(n.c) > 1 then 'ambiguous: ' || cardinality(n.c) || ' registered enterprises have this name'
-    when n.c is null and f.c is null then 'unknown name: no registered enterprise has this name, as current or former name (曾用名)'
-    when n.c is null and cardinality(f.c) > 1 then 'ambiguous: this is a former name (曾用名) of '
-      || cardinality(f.c) || ' registered enterprises'
+      when o.c is null then '未登记：企业登记中没有统一社会信用代码含组织机构代码 '
+        || substr(i.ident, 7, 9) || ' 的企业（旧税务登记号 ' || i.ident || '）'
+      when cardinality(o.c) > 1 then '无法确定：旧税务登记号 ' || i.ident || ' 对应 '
+        || cardinality(o.c) || ' 家登记企业' end
+    when cardinality(n.c) > 1 then '无法确定：' || cardinality(n.c) || ' 家登记企业同名'
+    when n.c is null and f.c is null then '名称不明：没有登记企业以此为名称或曾用名'
+    when n.c is null and cardinality(f.c) > 1 then '无法确定：此名称是 '
+      || cardinality(f.c) || ' 家登记企业的曾用名'
   end as reason,
   case
     when length(i.ident) = 15 and cardinality(o.c) > 1 then o.c

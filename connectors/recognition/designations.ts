@@ -65,9 +65,7 @@ export const designationsSource: SourceDefinition = {
     const delivered = row.required('type');
     const type = delivered ? TYPES_BY_FORM.get(normaliseHeader(delivered)) : undefined;
     if (delivered && !type)
-      row.reasons.push(
-        `认定类型 "${delivered}" is not a known type (${DESIGNATION_TYPES.join(', ')})`,
-      );
+      row.reasons.push(`认定类型 "${delivered}" 不是已知类型（${DESIGNATION_TYPES.join('、')}）`);
     const recognizedOn = row.date('recognizedOn', true);
     const core =
       row.optional('coreFactory')?.normalize('NFKC').replace(/\s+/g, '').toUpperCase() ?? null;
@@ -75,9 +73,7 @@ export const designationsSource: SourceDefinition = {
       const problem = usccProblem(core);
       if (problem) row.reasons.push(`关联企业统一社会信用代码: ${problem}`);
     } else if (type === ATTACHED_TYPE) {
-      row.reasons.push(
-        `关联企业统一社会信用代码 is empty: a ${ATTACHED_TYPE} must name the core factory it is attached to`,
-      );
+      row.reasons.push(`关联企业统一社会信用代码为空：${ATTACHED_TYPE}须写明所挂靠的核心厂`);
     }
     return {
       key: `${identityKey}|${type}|${recognizedOn}`,

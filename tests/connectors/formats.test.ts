@@ -99,9 +99,9 @@ describe(`file formats (${testDbMode()})`, () => {
       where b.file_name = 'tax-payments.csv' order by q.row_number`);
     expect(rows.map((r) => r.row_number)).toEqual([16, 17]);
     expect(rows[0].reasons).toHaveLength(3);
-    expect(rows[0].reasons[0]).toMatch(/^纳税人识别号: .*91370830MA3C4A1B2X.*check character/);
-    expect(rows[0].reasons[1]).toMatch(/^税款所属期: .*no month 13/);
-    expect(rows[0].reasons[2]).toMatch(/^实缴金额\(元\): "abc" is not an amount/);
+    expect(rows[0].reasons[0]).toMatch(/^纳税人识别号：.*91370830MA3C4A1B2X.*校验码不符/);
+    expect(rows[0].reasons[1]).toMatch(/^税款所属期: .*没有 13 月/);
+    expect(rows[0].reasons[2]).toMatch(/^实缴金额\(元\): "abc" 不是金额/);
     expect(rows[0].raw).toEqual({
       税票号码: 'Q01',
       纳税人识别号: '91370830MA3C4A1B2X',
@@ -111,8 +111,8 @@ describe(`file formats (${testDbMode()})`, () => {
       '实缴金额(元)': 'abc',
     });
     expect(rows[1].reasons).toEqual([
-      '税票号码 is empty',
-      '纳税人识别号 and 纳税人名称 are both empty: the record names no enterprise',
+      '税票号码为空',
+      '纳税人识别号与纳税人名称都为空：记录没有指明企业',
     ]);
   });
 

@@ -65,12 +65,12 @@ describe(`entity resolution (${testDbMode()})`, () => {
         )
       ).map((r) => [r.receipt_no, r.match_reason]),
     );
-    expect(reasons.P08).toMatch(/^not registered/);
-    expect(reasons.P05).toMatch(/^ambiguous: 2 registered enterprises have this name/);
-    expect(reasons.P06).toMatch(/^ambiguous: this is a former name/);
-    expect(reasons.P07).toMatch(/^ambiguous: legacy tax number 370830MA3C4A1B8 matches 2/);
-    expect(reasons.P09).toMatch(/organisation code ZZZZZZZZZ/);
-    expect(reasons.P10).toMatch(/^unknown name/);
+    expect(reasons.P08).toMatch(/^未登记：/);
+    expect(reasons.P05).toMatch(/^无法确定：2 家登记企业同名/);
+    expect(reasons.P06).toMatch(/^无法确定：此名称是 2 家登记企业的曾用名/);
+    expect(reasons.P07).toMatch(/^无法确定：旧税务登记号 370830MA3C4A1B8 对应 2 家/);
+    expect(reasons.P09).toMatch(/组织机构代码 ZZZZZZZZZ/);
+    expect(reasons.P10).toMatch(/^名称不明：/);
     // An invalid USCC is never guessed at: the row is quarantined, not linked by its (valid) name.
     const [{ n }] = await first.database.rows<{ n: number }>(
       sql`select count(*)::int as n from tax_payments where receipt_no = 'Q01'`,

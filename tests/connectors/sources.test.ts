@@ -36,10 +36,10 @@ describe(`each department source (${testDbMode()})`, () => {
     const [bad, legacy, empty] = await reasonsOf(report.batchId);
     expect(bad[1]).toHaveLength(5);
     expect(bad[1].join('\n')).toMatch(
-      /check character[\s\S]*登记状态 "营业"[\s\S]*行业代码 "C367"[\s\S]*注册资本\(万元\): "十万"[\s\S]*成立日期: .*no day 30/,
+      /校验码不符[\s\S]*登记状态 "营业"[\s\S]*行业代码 "C367"[\s\S]*注册资本\(万元\): "十万"[\s\S]*成立日期: .*没有 30 日/,
     );
-    expect(legacy[1]).toEqual(['统一社会信用代码 "370830168297305" has 15 characters, not 18']);
-    expect(empty[1]).toEqual(['企业名称 is empty', '登记状态 is empty']);
+    expect(legacy[1]).toEqual(['统一社会信用代码 "370830168297305" 有 15 位，应为 18 位']);
+    expect(empty[1]).toEqual(['企业名称为空', '登记状态为空']);
   });
 
   it('market-penalties: BOM, an unknown column, a decision without a fine, a bad date quarantined', async () => {
@@ -71,7 +71,7 @@ describe(`each department source (${testDbMode()})`, () => {
       },
     ]);
     expect((await reasonsOf(report.batchId))[0][1]).toEqual([
-      '处罚决定日期: "2024-06-31": 2024-06 has no day 31',
+      '处罚决定日期: "2024-06-31"：2024 年 6 月没有 31 日',
     ]);
   });
 
@@ -160,7 +160,7 @@ describe(`each department source (${testDbMode()})`, () => {
     ]);
     expect((await reasonsOf(report.batchId))[0]).toEqual([
       5,
-      ['注销日期 2019-12-31 is before 登记日期 2020-01-01'],
+      ['注销日期 2019-12-31 早于登记日期 2020-01-01'],
     ]);
   });
 
@@ -212,8 +212,8 @@ describe(`each department source (${testDbMode()})`, () => {
       },
     ]);
     expect((await reasonsOf(report.batchId))[0][1]).toEqual([
-      '终止日期 2023-12-31 is before 起始日期 2024-01-01',
-      '出租方证件号 and 出租方 are both empty: the record names no enterprise',
+      '终止日期 2023-12-31 早于起始日期 2024-01-01',
+      '出租方证件号与出租方都为空：记录没有指明企业',
     ]);
   });
 
@@ -266,7 +266,9 @@ describe(`each department source (${testDbMode()})`, () => {
         match_method: null,
       },
     ]);
-    expect((await reasonsOf(report.batchId))[0][1]).toEqual(['用电量(千瓦时): "-5" is negative']);
+    expect((await reasonsOf(report.batchId))[0][1]).toEqual([
+      '用电量(千瓦时): "-5" 为负数，此处不能为负',
+    ]);
   });
 
   it('designations: type names folded to the canonical spelling; unknown types and a 单品精益化工厂 without its core factory quarantined', async () => {
@@ -312,9 +314,9 @@ describe(`each department source (${testDbMode()})`, () => {
       },
     ]);
     const reasons = await reasonsOf(report.batchId);
-    expect(reasons[0][1][0]).toMatch(/^认定类型 "市级优秀企业" is not a known type/);
+    expect(reasons[0][1][0]).toMatch(/^认定类型 "市级优秀企业" 不是已知类型/);
     expect(reasons[1][1]).toEqual([
-      '关联企业统一社会信用代码 is empty: a 单品精益化工厂 must name the core factory it is attached to',
+      '关联企业统一社会信用代码为空：单品精益化工厂须写明所挂靠的核心厂',
     ]);
   });
 
@@ -341,7 +343,7 @@ describe(`each department source (${testDbMode()})`, () => {
       },
     ]);
     expect((await reasonsOf(report.batchId))[0][1]).toEqual([
-      '已享受技术改造扶持: "也许" is neither 是 nor 否',
+      '已享受技术改造扶持: "也许" 既不是「是」也不是「否」',
     ]);
   });
 

@@ -49,7 +49,7 @@ describe(`unmatched records and links by hand (${testDbMode()})`, () => {
       source: 'tax-payments',
       identifier: '370830MA3C4A1B8',
       name: '东方机械',
-      reason: 'ambiguous: legacy tax number 370830MA3C4A1B8 matches 2 registered enterprises',
+      reason: '无法确定：旧税务登记号 370830MA3C4A1B8 对应 2 家登记企业',
       candidates: [U.dongfangJining, U.dongfang],
       linkedTo: null,
     });
@@ -83,7 +83,7 @@ describe(`unmatched records and links by hand (${testDbMode()})`, () => {
     expect(linked).toMatchObject({
       id: 'tax-payments:P05',
       linkedTo: U.sameName1,
-      reason: 'ambiguous: 2 registered enterprises have this name',
+      reason: '无法确定：2 家登记企业同名',
     });
     expect(linked.candidates).toEqual([U.sameName1, U.sameName2]);
     expect(Number(await taxOf(U.sameName1))).toBe(Number(before ?? 0) + 100);
@@ -149,12 +149,12 @@ describe(`unmatched records and links by hand (${testDbMode()})`, () => {
   it('refuses an unknown enterprise, an unknown record and a malformed id', async () => {
     await expect(
       linkRecord(t.database, 'tax-payments:P06', U.newco.replace('DH', 'DX')),
-    ).rejects.toThrow(/no enterprise with 统一社会信用代码/);
+    ).rejects.toThrow(/企业登记中没有统一社会信用代码为/);
     await expect(linkRecord(t.database, 'tax-payments:P99', U.huali)).rejects.toThrow(
-      /no tax-payments record has the key "P99"/,
+      /数据源 tax-payments 中没有键为 "P99" 的记录/,
     );
     await expect(linkRecord(t.database, 'land-leases:ZL-2023-003', U.huali)).rejects.toThrow(
-      /#lessor or #lessee/,
+      /#lessor 或 #lessee/,
     );
     await expect(linkRecord(t.database, 'P06', U.huali)).rejects.toBeInstanceOf(LinkError);
   });
@@ -189,7 +189,7 @@ describe(`unmatched records and links by hand (${testDbMode()})`, () => {
       id: 'tax-payments:P06',
       identifier: null,
       name: '汶上县旧名食品厂',
-      reason: 'ambiguous: this is a former name (曾用名) of 2 registered enterprises',
+      reason: '无法确定：此名称是 2 家登记企业的曾用名',
       candidates: [
         { uscc: U.xinhua, name: '汶上县新华食品有限公司' },
         { uscc: U.hongda, name: '汶上县宏达食品有限公司' },
@@ -209,7 +209,7 @@ describe(`unmatched records and links by hand (${testDbMode()})`, () => {
     const done = await data(t.database, mutation, {}, 'admin');
     expect(done.linkRecord).toEqual({
       id: 'tax-payments:P06',
-      reason: 'ambiguous: this is a former name (曾用名) of 2 registered enterprises',
+      reason: '无法确定：此名称是 2 家登记企业的曾用名',
       linkedTo: { uscc: U.hongda, name: '汶上县宏达食品有限公司' },
     });
     const bad = await run(
@@ -219,7 +219,7 @@ describe(`unmatched records and links by hand (${testDbMode()})`, () => {
       'admin',
     );
     expect(bad.errors?.[0]).toMatchObject({
-      message: expect.stringMatching(/no enterprise with 统一社会信用代码 123/),
+      message: expect.stringMatching(/没有统一社会信用代码为 123/),
       extensions: { code: 'BAD_USER_INPUT' },
     });
   });

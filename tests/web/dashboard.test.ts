@@ -211,6 +211,18 @@ describe(`the county dashboard (${testDbMode()})`, () => {
           expect(box.x + box.width, panel).toBeLessThanOrEqual(screen.width);
         }
         expect(await page.locator('.chart').count()).toBe(CHART_PANELS.length);
+        // nothing in a panel overflows it: no scroll bar in any chart's panel
+        const overflow = await page
+          .locator('[data-panel] .body')
+          .evaluateAll((bodies) =>
+            bodies.map((b) => [
+              b.parentElement?.dataset.panel,
+              b.scrollHeight - b.clientHeight,
+              b.scrollWidth - b.clientWidth,
+            ]),
+          );
+        for (const [panel, down, across] of overflow)
+          if (panel !== 'freshness') expect([panel, down, across]).toEqual([panel, 0, 0]);
       });
 
       it('draws bars only: no line joins clauses, clusters, towns or enterprises', async () => {

@@ -96,7 +96,6 @@ export function dataTable(
   rows: (string | number)[][],
 ): HTMLTableElement {
   const table = document.createElement('table');
-  table.className = 'visually-hidden';
   table.createCaption().textContent = caption;
   const headRow = table.createTHead().insertRow();
   for (const h of head) headRow.appendChild(document.createElement('th')).textContent = h;
@@ -108,12 +107,19 @@ export function dataTable(
   return table;
 }
 
-/** A chart container and its hidden data table, replacing what `body` held. */
+/**
+ * A chart container and its data table, hidden, replacing what `body` held. The table sits in a
+ * 1 px box of its own: a table grows to fit its rows whatever height it is given, and would make
+ * the panel scroll.
+ */
 export function chartBody(body: HTMLElement, table: HTMLTableElement): HTMLElement {
   disposeCharts(body);
   const el = document.createElement('div');
   el.className = 'chart';
-  body.replaceChildren(el, table);
+  const hidden = document.createElement('div');
+  hidden.className = 'visually-hidden';
+  hidden.append(table);
+  body.replaceChildren(el, hidden);
   return el;
 }
 

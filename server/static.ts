@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { desc, isNotNull } from 'drizzle-orm';
+import { desc, isNotNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { landLeases, landParcels } from '../db/land.js';
 import { enterprises } from '../db/market.js';
 import { taxAnnual } from '../db/tax.js';
 import type { Logger } from '../lib/logger.js';
@@ -117,7 +118,8 @@ function pageHtml(manifest: WebManifest, page: PageName, title: string, body: st
 
 /**
  * The values of the explorer's example: the enterprise with the largest 营业收入 in the latest
- * year on record (else the first registered one), that year, and today as the awards' asOf date.
+ * year on record, preferring one that holds land it has not leased out (so that its 亩均 figures
+ * show), else the first registered one; that year, and today as the awards' asOf date.
  */
 export async function exampleValues(
   database: Database,
@@ -127,7 +129,14 @@ export async function exampleValues(
     .select({ uscc: taxAnnual.uscc, year: taxAnnual.year })
     .from(taxAnnual)
     .where(isNotNull(taxAnnual.uscc))
-    .orderBy(desc(taxAnnual.year), desc(taxAnnual.revenueYuan))
+    .orderBy(
+      desc(taxAnnual.year),
+      desc(
+        sql`exists (select 1 from ${landParcels} where ${landParcels.uscc} = ${taxAnnual.uscc} and ${landParcels.cancelledOn} is null)
+          and not exists (select 1 from ${landLeases} where ${landLeases.lessorUscc} = ${taxAnnual.uscc})`,
+      ),
+      desc(taxAnnual.revenueYuan),
+    )
     .limit(1);
   if (annual?.uscc) return { uscc: annual.uscc, year: annual.year, asOf: today };
   const [first] = await database.db

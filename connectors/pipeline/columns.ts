@@ -93,7 +93,7 @@ export function mapHeader(
     }
     if (map.index.has(column.key)) {
       throw new BadHeaderError(
-        `${fileName}: the column "${column.header}" appears twice in the header (columns ${map.index.get(column.key)! + 1} and ${index + 1})`,
+        `${fileName}：表头中「${column.header}」列出现了两次（第 ${map.index.get(column.key)! + 1} 列和第 ${index + 1} 列），未导入任何数据`,
       );
     }
     map.index.set(column.key, index);

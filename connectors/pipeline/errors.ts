@@ -29,8 +29,7 @@ export class MissingColumnError extends IngestError {
     readonly columns: string[],
   ) {
     super(
-      `${fileName}: required column${columns.length > 1 ? 's' : ''} ${columns.map((c) => `"${c}"`).join(', ')} ` +
-        `missing from the header; a ${source} file must have ${columns.length > 1 ? 'them' : 'it'} — nothing was loaded`,
+      `${fileName}：表头缺少必需的列 ${columns.map((c) => `「${c}」`).join('、')}；${source} 文件必须有这些列，未导入任何数据`,
     );
   }
 }

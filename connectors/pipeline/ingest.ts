@@ -55,7 +55,7 @@ async function headerAndRows(batches: AsyncIterable<SheetRow[]>, fileName: strin
   const iterator = batches[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done || first.value.length === 0)
-    throw new BadHeaderError(`${fileName}: the file is empty (no header row)`);
+    throw new BadHeaderError(`${fileName}：文件是空的（没有表头行），未导入任何数据`);
   const [headerRow, ...firstRows] = first.value;
   async function* rest(): AsyncGenerator<SheetRow[]> {
     if (firstRows.length > 0) yield firstRows;

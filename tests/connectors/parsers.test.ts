@@ -171,7 +171,7 @@ describe('header mapping', () => {
     }
     expect(error).toBeInstanceOf(MissingColumnError);
     expect((error as MissingColumnError).columns).toEqual(['税票号码', '税种']);
-    expect((error as Error).message).toMatch(/"税票号码", "税种" missing .* nothing was loaded/);
+    expect((error as Error).message).toMatch(/缺少必需的列 「税票号码」、「税种」.*未导入任何数据/);
   });
 });
 

@@ -118,7 +118,7 @@ describe(`reloads, corrections and refusals (${testDbMode()})`, () => {
       fixture('tax-payments-missing-column.csv'),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MissingColumnError);
-    expect((error as Error).message).toContain('"税票号码", "税种"');
+    expect((error as Error).message).toContain('表头缺少必需的列 「税票号码」、「税种」');
     expect(await count('tax_payments')).toBe(before);
     expect(await count('quarantined_rows')).toBe(quarantined);
     const [batch] = await t.database.rows<{ status: string; message: string; rows_read: number }>(

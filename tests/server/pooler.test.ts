@@ -38,7 +38,11 @@ describe.runIf(testDbMode() === 'postgres' && POOLER_URL)(
         pooler: 'transaction',
         max: 8,
       });
-      app = await startTestApp(pooled, { EDP_RATE_LIMIT_PER_MINUTE: '0' });
+      // one key asks 20 county-wide reads at once: the pooler is under test, not the per-key gate
+      app = await startTestApp(pooled, {
+        EDP_RATE_LIMIT_PER_MINUTE: '0',
+        EDP_EXPENSIVE_PER_KEY: '0',
+      });
     });
     afterAll(async () => {
       await app?.stop();

@@ -115,8 +115,13 @@ describe(`the explorer works offline (${testDbMode()})`, () => {
     const origin = new URL(app.url).origin;
     expect(requests.length).toBeGreaterThan(3);
     expect(requests.filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);
-    // Monaco's workers came from the service too
-    expect(requests.some((url) => /\/assets\/graphql\.worker-[^/]+\.js$/.test(url))).toBe(true);
+    // Monaco's workers come from the service too (a worker starts once the editor has settled)
+    await expect
+      .poll(() => requests.some((url) => /\/assets\/graphql\.worker-[^/]+\.js$/.test(url)), {
+        timeout: 15_000,
+      })
+      .toBe(true);
+    expect(requests.filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);
   });
 
   it('runs a query typed into the editor and shows its result', async () => {

@@ -3,7 +3,7 @@
  *
  *   npm run bench:peer -- [--only 1234] [--seconds 10] [--rounds 2] [--connections 32] [--pool 20]
  *                         [--year 2024] [--role analyst] [--check 50] [--markdown] [--fresh]
- *                         [--fresh-copy] [--show-sql [full]]
+ *                         [--fresh-copy] [--show-sql [full]] [--cpu-prof DIR]
  *                         [--enterprises 20000] [--seed 20221224] [--peer-dir /tmp/edp-bench-peer]
  *                         [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
  *
@@ -16,7 +16,9 @@
  * anything is timed. Then autocannon drives them in turn, document by document, for `--rounds`
  * rounds (the side that goes first alternates), each run `--seconds` long after a warm-up in the
  * first round; the table keeps each side's best run of each document. `--rounds 0` checks only;
- * `--show-sql` prints the statements one request of each document sends on each side.
+ * `--show-sql` prints the statements one request of each document sends on each side; `--cpu-prof
+ * DIR` writes a V8 CPU profile of the platform's process during each of its timed runs into DIR
+ * (open it in Chrome DevTools or speedscope).
  *
  * Documents, each cycling through 1,000 enterprises:
  *   (1) register + the latest 100 tax receipts + parcels;
@@ -25,6 +27,8 @@
  *   (4) one enterprise with every department's detail at once.
  */
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -34,6 +38,7 @@ import { createLogger } from '../lib/logger.js';
 import { createApiKey, revokeApiKey } from '../resolvers/keys.js';
 import { isRole } from '../resolvers/roles.js';
 import { createApp } from '../server/app.js';
+import { machineCpuMs, postgresCpuMs } from './lib/backend-cpu.js';
 import { type CannonResult, cannon } from './lib/cannon.js';
 import { benchCounty } from './lib/county.js';
 import {
@@ -62,6 +67,8 @@ const only = option('only', '1234');
 const markdown = flag('markdown');
 /** `--show-sql` prints the statements of one request of each document on each side (`full`: untruncated) */
 const showSql = flag('show-sql') ? (option('show-sql', '') === 'full' ? 'full' : 'short') : '';
+/** `--cpu-prof DIR`: a CPU profile of the platform per timed run */
+const cpuProfDir = flag('cpu-prof') ? path.resolve(option('cpu-prof', 'bench-profiles')) : '';
 const peerDir = option('peer-dir', path.join(os.tmpdir(), 'edp-bench-peer'));
 const adminUrl = option(
   'admin-url',
@@ -359,6 +366,10 @@ interface Run {
   result: CannonResult;
   statements: number;
   cpuMs: number;
+  /** PostgreSQL's CPU per request, ms (every postgres process) */
+  postgresMs: number;
+  /** the whole machine's CPU per request, ms (both cores: service, PostgreSQL, autocannon) */
+  machineMs: number;
 }
 
 async function main() {
@@ -551,16 +562,25 @@ async function main() {
           while ((await side.inFlight()) > 0) await new Promise((r) => setTimeout(r, 50));
           const statements = await side.statements();
           const cpu = await side.cpuMs();
+          const [postgres0, machine0] = [postgresCpuMs(), machineCpuMs()];
+          const profiling = cpuProfDir && side === platform ? await startProfile() : null;
           const result = await cannon(side.url, body, options);
+          if (profiling) {
+            const file = path.join(cpuProfDir, `peer-${doc.key}-round${round}.cpuprofile`);
+            await profiling.stop(file);
+            log(`  CPU profile: ${file}`);
+          }
           const requests = Math.max(1, result.requests);
           const run: Run = {
             result,
             statements: ((await side.statements()) - statements) / requests,
             cpuMs: ((await side.cpuMs()) - cpu) / requests,
+            postgresMs: (postgresCpuMs() - postgres0) / requests,
+            machineMs: (machineCpuMs() - machine0) / requests,
           };
           load.push(os.loadavg()[0]);
           log(
-            `round ${round} ${doc.name.slice(0, 3)} ${side.name.padEnd(18)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ${run.statements.toFixed(2)} statements/request  ${run.cpuMs.toFixed(2)} CPU ms/request${result.non2xx + result.errors + result.timeouts ? `  ${result.non2xx + result.errors + result.timeouts} errors` : ''}`,
+            `round ${round} ${doc.name.slice(0, 3)} ${side.name.padEnd(18)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ${run.statements.toFixed(2)} statements/request  ${run.cpuMs.toFixed(2)} CPU ms/request (PostgreSQL ${run.postgresMs.toFixed(2)}, machine ${run.machineMs.toFixed(2)}), ${(result.bytesPerResponse / 1024).toFixed(1)} KB/response${result.non2xx + result.errors + result.timeouts ? `  ${result.non2xx + result.errors + result.timeouts} errors` : ''}`,
           );
           const id = `${doc.key}|${side.name}`;
           const previous = best.get(id);
@@ -591,6 +611,8 @@ async function main() {
       'p99 ≤ PostGraphile',
       'SQL / request (platform, PostGraphile)',
       'CPU ms / request (platform, PostGraphile)',
+      'PostgreSQL CPU ms / request',
+      'machine CPU ms / request',
     ];
     const rows = documents.map((doc) => {
       const a = best.get(`${doc.key}|${platform.name}`)!;
@@ -607,6 +629,8 @@ async function main() {
         a.result.p99 <= b.result.p99 ? 'yes' : 'no',
         `${a.statements.toFixed(2)}, ${b.statements.toFixed(2)}`,
         `${a.cpuMs.toFixed(2)}, ${b.cpuMs.toFixed(2)}`,
+        `${a.postgresMs.toFixed(2)}, ${b.postgresMs.toFixed(2)}`,
+        `${a.machineMs.toFixed(2)}, ${b.machineMs.toFixed(2)}`,
       ];
     });
     log(table(headers, rows, markdown));
@@ -617,6 +641,22 @@ async function main() {
     await revokeApiKey(database, String(key.id));
     await database.close();
   }
+}
+
+/** Starts V8's CPU profiler in this process (the platform's); `stop` writes the profile to a file. */
+async function startProfile() {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+    },
+  };
 }
 
 function median(values: number[]): number {

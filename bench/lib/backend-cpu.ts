@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 
@@ -18,4 +18,34 @@ export async function serverCpu(database: Database): Promise<() => number> {
     const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in 1/100 s
   };
+}
+
+/**
+ * CPU time (ms) used so far by every PostgreSQL process on this machine (the server's backends,
+ * WAL writer, checkpointer…), read from /proc; NaN where /proc is not there. Backends that ended
+ * meanwhile are not counted: measure across a run whose pools stay connected.
+ */
+export function postgresCpuMs(): number {
+  if (!existsSync('/proc/self/stat')) return NaN;
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended while the list was read
+    }
+  }
+  return (ticks * 1000) / 100;
+}
+
+/** CPU time (ms) used so far by the whole machine, all cores, from /proc/stat; NaN without it. */
+export function machineCpuMs(): number {
+  if (!existsSync('/proc/stat')) return NaN;
+  const [cpu] = readFileSync('/proc/stat', 'utf8').split('\n');
+  const [user, nice, system, , , irq, softirq, steal] = cpu.split(/\s+/).slice(1).map(Number);
+  return ((user + nice + system + irq + softirq + steal) * 1000) / 100;
 }

@@ -15,6 +15,8 @@ export interface CannonResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** bytes received per response, headers included */
+  bytesPerResponse: number;
 }
 
 /**
@@ -78,6 +80,7 @@ export function cannon(
         non2xx: r.non2xx,
         errors: r.errors,
         timeouts: r.timeouts,
+        bytesPerResponse: r.throughput.total / Math.max(1, r.requests.total),
       });
     });
   }).finally(() => rmSync(dir, { recursive: true, force: true }));

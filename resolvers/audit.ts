@@ -37,18 +37,41 @@ export interface AuditEntry {
   collected: AuditCollector;
 }
 
-const auditRow = (entry: AuditEntry): typeof auditLog.$inferInsert => ({
-  keyId: entry.viewer.keyId === null ? null : Number(entry.viewer.keyId),
+/** An audit_log row of a read as written (its id and time are the table's defaults), by column name. */
+export type AuditWriteRow = {
+  key_id: number | null;
+  role: string;
+  key_name: string;
+  operation_name: string | null;
+  enterprises: string[];
+  fields: string[];
+  request_id: string;
+};
+
+const auditRow = (entry: AuditEntry): AuditWriteRow => ({
+  key_id: entry.viewer.keyId === null ? null : Number(entry.viewer.keyId),
   role: entry.viewer.role,
-  keyName: entry.viewer.name,
-  operationName: entry.operationName,
+  key_name: entry.viewer.name,
+  operation_name: entry.operationName,
   enterprises: [...entry.collected.enterprises].sort(),
   fields: [...entry.collected.fields].sort(),
-  requestId: entry.requestId,
+  request_id: entry.requestId,
 });
 
+/**
+ * One insert of many audit rows as a single JSON parameter: the same statement text (prepared once
+ * per connection) for a batch of 1 or of 500, and nothing for Node to build per column and row.
+ */
+function insertRows(rows: AuditWriteRow[]): SQL {
+  return sql`insert into "audit_log" (key_id, role, key_name, operation_name, enterprises, fields, request_id)
+    select key_id, role, key_name, operation_name, enterprises, fields, request_id
+    from json_to_recordset(${JSON.stringify(rows)}::text::json) as r(
+      key_id integer, role varchar(32), key_name text, operation_name text,
+      enterprises varchar(18)[], fields text[], request_id uuid)`;
+}
+
 interface Waiting {
-  row: typeof auditLog.$inferInsert;
+  row: AuditWriteRow;
   written: () => void;
   failed: (error: unknown) => void;
 }
@@ -105,7 +128,7 @@ export class AuditWriter {
   }
 
   private async insert(batch: Waiting[]): Promise<void> {
-    await this.database.db.insert(auditLog).values(batch.map((w) => w.row));
+    await this.database.rows(insertRows(batch.map((w) => w.row)));
     for (const w of batch) w.written();
   }
 }

@@ -28,9 +28,10 @@ function legalRepresentative(
   return name.trim();
 }
 
-builder.objectField(Enterprise, 'legalRepresentative', (t) =>
+builder.drizzleObjectField(Enterprise, 'legalRepresentative', (t) =>
   t.string({
     nullable: true,
+    select: { columns: { legalRepresentative: true } },
     authScopes: { profile: true },
     description:
       '法定代表人: the legal representative (personal data). In full for roles with personal-data access (market, admin), each such read recorded in the audit log; for other roles masked as 张* (first character, then * per further character). Null when the register has none.',

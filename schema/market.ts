@@ -55,6 +55,7 @@ builder.drizzleObjectFields(Enterprise, (t) => ({
     nullable: true,
     authScopes: market,
     description: '注册资本 in 元 (the register delivers 万元)',
+    select: { columns: { registeredCapitalYuan: true } },
     resolve: (e) => decimal(e.registeredCapitalYuan),
   }),
   address: t.exposeString('address', {
@@ -67,6 +68,7 @@ builder.drizzleObjectFields(Enterprise, (t) => ({
     nullable: true,
     authScopes: market,
     description: `登记数据来源: the register batch and file row that last wrote this enterprise.${REFUSED}`,
+    select: { columns: { name: true, batchId: true, loadedAt: true, sourceRow: true } },
     resolve: (e) =>
       provenanceOf('market-registry', {
         ...e,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../db/auth.js';
+import type { AuditWriteRow } from '../../resolvers/audit.js';
 import { createApiKey } from '../../resolvers/keys.js';
 import type { Role } from '../../resolvers/roles.js';
 import type { TestApp } from '../support/app.js';
@@ -11,16 +12,8 @@ import { type TestDatabase, testDbMode } from '../support/db.js';
 import { cliDatabase, edp } from './cli.js';
 import { bearer, errorsWithCode, keysForEveryRole, seededApp, stopSeeded } from './support.js';
 
-type AuditRowOut = {
-  id: number;
-  key_id: number | null;
-  role: string;
-  key_name: string;
-  operation_name: string | null;
-  enterprises: string[];
-  fields: string[];
-  request_id: string;
-};
+/** An audit_log row of a read as the table holds it: as written, with its id. */
+type AuditRowOut = AuditWriteRow & { id: number };
 
 describe(`audit of department detail and personal data (${testDbMode()})`, () => {
   let t: TestDatabase;

@@ -228,4 +228,49 @@ describe(`detail lists read only the columns their fields need (${testDbMode()})
       sourceRow: 2,
     });
   });
+
+  /** The register columns named in a statement that reads `enterprises` (its aliases aside). */
+  const REGISTER_COLUMNS = [
+    'name',
+    'name_norm',
+    'former_names',
+    'former_names_norm',
+    'legal_representative',
+    'legal_form',
+    'registered_capital_yuan',
+    'established_on',
+    'status',
+    'address',
+    'town',
+    'industry_code',
+    'industry_section',
+    'industry_division',
+    'batch_id',
+    'loaded_at',
+    'source_row',
+  ];
+  const registerColumnsIn = (statement: string) =>
+    REGISTER_COLUMNS.filter((c) => statement.includes(`"d0"."${c}"`)).sort();
+
+  it('the register row beneath detail: only the register columns the fields ask for, for one enterprise or a page', async () => {
+    const one = await statementsOf(/* GraphQL */ `
+      query ($u: String!) { enterprise(uscc: $u) { uscc name town industryCode
+        parcels { unitNo } } }`);
+    expect(one.statements).toHaveLength(1);
+    expect(registerColumnsIn(one.statements[0])).toEqual(['industry_code', 'name', 'town']);
+    expect(one.result.enterprise).toMatchObject({
+      uscc: A,
+      town: '中都街道',
+      parcels: [{ unitNo: 'U1' }],
+    });
+
+    const page = await statementsOf(/* GraphQL */ `
+      { enterprises(first: 10) { nodes { uscc name active legalForm parcels { unitNo } } } }`);
+    const rows = page.statements.filter((s) => s.includes('"land_parcels"'));
+    expect(rows).toHaveLength(1);
+    expect(registerColumnsIn(rows[0])).toEqual(['legal_form', 'name', 'status']);
+    const a = page.result.enterprises.nodes.find((e: { uscc: string }) => e.uscc === A);
+    expect(a).toMatchObject({ active: true, parcels: [{ unitNo: 'U1' }] });
+    expect(a.name).toBeTruthy();
+  });
 });

@@ -1,4 +1,4 @@
-import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { enterpriseYearFigures } from '../db/search.js';
@@ -6,6 +6,7 @@ import { UserInputError } from '../lib/errors.js';
 import { normaliseName } from '../lib/names.js';
 import { clusters, inClusterSql } from './clusters.js';
 import { GRADES, type Grade } from './evaluation-method.js';
+import { preparedShape, shapeOf } from './planned-read.js';
 import { ensureYearFigures } from './year-figures.js';
 
 /**
@@ -159,9 +160,32 @@ function range(
   ].filter((c): c is SQL => c !== undefined);
 }
 
+/**
+ * How a value of the caller's enters a statement: as itself (a parameter of this statement), or as
+ * a named placeholder whose value is recorded, for a statement prepared once per shape.
+ */
+type Bind = (name: string, value: string) => unknown;
+const asValue: Bind = (_name, value) => value;
+
+/** A Bind that puts placeholders in and keeps the values they stand for in `values`. */
+function placeholders(values: Record<string, string>): Bind {
+  return (name, value) => {
+    values[name] = value;
+    return sql.placeholder(name);
+  };
+}
+
+/**
+ * The register as a statement names it: `enterprises` itself, or the alias a relational read
+ * gives it (its columns render as that alias's).
+ */
+type Register = typeof enterprises;
+
 function compile(
   filter: EnterpriseFilterInput,
   order: EnterpriseOrderInput | null | undefined,
+  bind: Bind = asValue,
+  e: Register = enterprises,
 ): Compiled {
   const year = yearOf(filter, order);
   // Register conditions come in two lists: town and industry, which the year's snapshot copies
@@ -172,25 +196,29 @@ function compile(
   const figures: SQL[] = [];
   const town = filter.town?.trim();
   if (town != null)
-    copied.push({ register: sql`${e.town} = ${town}`, snapshot: sql`${f.town} = ${town}` });
+    copied.push({
+      register: sql`${e.town} = ${bind('town', town)}`,
+      snapshot: sql`${f.town} = ${bind('town', town)}`,
+    });
   const section = filter.industrySection?.trim().toUpperCase();
   if (section != null)
     copied.push({
-      register: sql`${e.industrySection} = ${section}`,
-      snapshot: sql`${f.industrySection} = ${section}`,
+      register: sql`${e.industrySection} = ${bind('section', section)}`,
+      snapshot: sql`${f.industrySection} = ${bind('section', section)}`,
     });
   const division = filter.industryDivision?.trim().toUpperCase();
   if (division != null)
     copied.push({
-      register: sql`${e.industryDivision} = ${division}`,
-      snapshot: sql`${f.industryDivision} = ${division}`,
+      register: sql`${e.industryDivision} = ${bind('division', division)}`,
+      snapshot: sql`${f.industryDivision} = ${bind('division', division)}`,
     });
   if (filter.cluster != null) {
     if (!clusters().some((c) => c.id === filter.cluster))
       throw new SearchInputError(`未知的产业集群 ${filter.cluster}`);
     registerOnly.push(inClusterSql(sql`(${e.industryCode} collate "C")`, filter.cluster));
   }
-  if (filter.status != null) registerOnly.push(sql`${e.status} = ${filter.status.trim()}`);
+  if (filter.status != null)
+    registerOnly.push(sql`${e.status} = ${bind('status', filter.status.trim())}`);
   if (filter.active != null) {
     const list = sql.join(
       ACTIVE_STATUSES.map((s) => sql`${s}`),
@@ -206,7 +234,7 @@ function compile(
     // biome-ignore lint/suspicious/noControlCharactersInRegex: U+0001 is the separator described above
     const pattern = `%${escapeLike(normaliseName(filter.name).replace(/\u0001/g, ''))}%`;
     registerOnly.push(
-      sql`(${e.nameNorm} || chr(1) || array_to_string(${e.formerNamesNorm}, chr(1))) like ${pattern}`,
+      sql`(${e.nameNorm} || chr(1) || array_to_string(${e.formerNamesNorm}, chr(1))) like ${bind('name', pattern)}`,
     );
   }
   if (filter.scale != null)
@@ -267,7 +295,8 @@ const whereSql = (conditions: SQL[]) =>
 function sortExpression(
   order: EnterpriseOrderInput | null | undefined,
   key: SQL,
-): { value: SQL; cast: (v: string) => SQL; nullable: boolean } {
+  e: Register = enterprises,
+): { value: SQL; cast: (v: unknown) => SQL; nullable: boolean } {
   const field = order?.field ?? 'USCC';
   if (field === 'USCC') return { value: key, cast: (v) => sql`${v}`, nullable: false };
   if (field === 'NAME')
@@ -310,10 +339,13 @@ function after(
   sort: ReturnType<typeof sortExpression>,
   direction: 'ASC' | 'DESC',
   key: SQL,
+  bind: Bind = asValue,
 ): SQL {
-  const [value, uscc] = decodeCursor(cursor);
-  if (!sort.nullable && value === null) throw new SearchInputError('after 不是本排序的分页游标');
-  if (value === null) return sql`(${sort.value} is null and ${key} > ${uscc})`;
+  const [text, usccText] = decodeCursor(cursor);
+  if (!sort.nullable && text === null) throw new SearchInputError('after 不是本排序的分页游标');
+  const uscc = bind('afterUscc', usccText);
+  if (text === null) return sql`(${sort.value} is null and ${key} > ${uscc})`;
+  const value = bind('afterValue', text);
   const beyond =
     direction === 'DESC'
       ? sql`${sort.value} < ${sort.cast(value)}`
@@ -391,6 +423,86 @@ export async function searchEnterprises(
     .slice(0, first)
     .map((r) => ({ uscc: r.uscc, cursor: encodeCursor(r.v, r.uscc) }));
   return { edges, hasNextPage, hasPreviousPage: Boolean(page.after) };
+}
+
+/** What the drizzle plugin planned beneath a page's nodes (columns, relations, extras). */
+export type PlannedNodes = { columns?: object; with?: object; extras?: object };
+
+type PlannedRow = typeof enterprises.$inferSelect & { cursorValue: string };
+
+/**
+ * One page of enterprises together with everything `planned` selects beneath them, in one
+ * statement: the relational read of the nodes takes the page's keys from a subquery and orders
+ * itself as the page is ordered. It is built and prepared once per shape — the planned selection,
+ * which filters are set, the ordering and the cursor's kind — and executed with the caller's
+ * values. For a filter on the register alone, in USCC or name order; undefined for the others (a
+ * year's figures drive those pages: the caller reads the page, then its nodes).
+ */
+export async function searchEnterprisesPlanned(
+  database: Database,
+  filter: EnterpriseFilterInput,
+  order: EnterpriseOrderInput | null,
+  page: { first?: number | null; after?: string | null },
+  planned: PlannedNodes,
+): Promise<(SearchPage & { rows: PlannedRow[] }) | undefined> {
+  const first = pageSize(page.first);
+  const values: Record<string, string> = {};
+  const bind = placeholders(values);
+  const compiled = compile(filter, order, bind);
+  const field = order?.field ?? 'USCC';
+  const shape = shapeOf(planned);
+  if (compiled.year !== null || (field !== 'USCC' && field !== 'NAME') || shape === null)
+    return undefined;
+  const hasPreviousPage = Boolean(page.after);
+  if (first === 0) return { edges: [], rows: [], hasNextPage: false, hasPreviousPage };
+  const direction = order?.direction ?? 'ASC';
+  // this request's values, under the names the prepared statement's placeholders have
+  if (page.after)
+    after(page.after, sortExpression(order, compiled.key), direction, compiled.key, bind);
+  bind('limit', String(first + 1));
+  // the SQL's structure: the same for every request of this key, whatever the values
+  const key = [
+    'page',
+    shape,
+    Object.keys(values).sort().join(','),
+    filter.cluster ?? '',
+    String(filter.active ?? ''),
+    field,
+    direction,
+  ].join(' ');
+  const read = preparedShape(database, key, () => {
+    // the same conditions on the relational read's alias of the register
+    const on = (t: Register) => {
+      const placed = placeholders({});
+      const own = compile(filter, order, placed, t);
+      const sort = sortExpression(order, own.key, t);
+      const where = [...own.where];
+      if (page.after) where.push(after(page.after, sort, direction, own.key, placed));
+      const dir = direction === 'DESC' ? sql`desc` : sql`asc`;
+      const tieBreak = field === 'USCC' ? sql`` : sql`, ${own.key} asc`;
+      return { where, orderBy: sql`${sort.value} ${dir} nulls last${tieBreak}`, sort };
+    };
+    return database.db.query.enterprises
+      .findMany({
+        ...planned,
+        where: { RAW: (t: Register) => and(...on(t).where) ?? sql`true` },
+        orderBy: (t: Register) => on(t).orderBy,
+        limit: sql.placeholder('limit'),
+        extras: {
+          ...planned.extras,
+          cursorValue: (t: Register) => sql`(${on(t).sort.value})::text`,
+        },
+      } as never)
+      .prepare() as never;
+  });
+  const rows = (await read.execute(values)) as PlannedRow[];
+  const edges = rows.slice(0, first);
+  return {
+    edges: edges.map((r) => ({ uscc: r.uscc, cursor: encodeCursor(r.cursorValue, r.uscc) })),
+    rows: edges,
+    hasNextPage: rows.length > first,
+    hasPreviousPage,
+  };
 }
 
 /** How many enterprises match `filter` across all pages (totalCount). */

@@ -7,8 +7,8 @@ import type { Database } from '../db/client.js';
  */
 export const USCC = '\u0000uscc';
 
-interface PreparedRead {
-  execute(values: { uscc: string } | { usccs: string[] }): Promise<unknown>;
+export interface PreparedRead {
+  execute(values: Record<string, unknown>): Promise<unknown>;
 }
 
 /** Per database: a planned query's shape (its JSON) → the query, its SQL built once. */
@@ -20,7 +20,7 @@ const MAX_SHAPES = 200;
 const NOT_PLAIN = new Error('not plain data');
 
 /** The JSON of a query made only of plain objects, arrays, strings, numbers and booleans; else null. */
-function shapeOf(query: object): string | null {
+export function shapeOf(query: object): string | null {
   try {
     return JSON.stringify(query, (_key, value: unknown) => {
       if (typeof value === 'function' || typeof value === 'bigint') throw NOT_PLAIN;
@@ -33,6 +33,26 @@ function shapeOf(query: object): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The read prepared for `shape` on `database`, built (and prepared) by `build` the first time the
+ * shape is met; at most MAX_SHAPES are kept per database.
+ */
+export function preparedShape(
+  database: Database,
+  shape: string,
+  build: () => PreparedRead,
+): PreparedRead {
+  let shapes = prepared.get(database);
+  if (!shapes) prepared.set(database, (shapes = new Map()));
+  let read = shapes.get(shape);
+  if (!read) {
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    read = build();
+    shapes.set(shape, read);
+  }
+  return read;
 }
 
 /** `query` with every USCC marker replaced by `by` (a copy; plain data only). */
@@ -61,16 +81,14 @@ export function readPlannedEnterprise(
   const shape = shapeOf(query);
   if (shape === null)
     return database.db.query.enterprises.findFirst(replaced(query, uscc) as never);
-  let shapes = prepared.get(database);
-  if (!shapes) prepared.set(database, (shapes = new Map()));
-  let read = shapes.get(shape);
-  if (!read) {
-    if (shapes.size >= MAX_SHAPES) shapes.clear();
-    read = database.db.query.enterprises
-      .findFirst(replaced(query, sql.placeholder('uscc')) as never)
-      .prepare() as unknown as PreparedRead;
-    shapes.set(shape, read);
-  }
+  const read = preparedShape(
+    database,
+    shape,
+    () =>
+      database.db.query.enterprises
+        .findFirst(replaced(query, sql.placeholder('uscc')) as never)
+        .prepare() as unknown as PreparedRead,
+  );
   return read.execute({ uscc });
 }
 
@@ -90,21 +108,18 @@ export function readPlannedEnterprises(
     return database.db.query.enterprises.findMany({ ...query, where } as never) as Promise<
       unknown[]
     >;
-  let shapes = prepared.get(database);
-  if (!shapes) prepared.set(database, (shapes = new Map()));
-  const key = `many ${shape}`;
-  let read = shapes.get(key);
-  if (!read) {
-    if (shapes.size >= MAX_SHAPES) shapes.clear();
-    read = database.db.query.enterprises
-      .findMany({
-        ...query,
-        where: {
-          RAW: (e: { uscc: SQLWrapper }) => sql`${e.uscc} = any(${sql.placeholder('usccs')})`,
-        },
-      } as never)
-      .prepare() as unknown as PreparedRead;
-    shapes.set(key, read);
-  }
+  const read = preparedShape(
+    database,
+    `many ${shape}`,
+    () =>
+      database.db.query.enterprises
+        .findMany({
+          ...query,
+          where: {
+            RAW: (e: { uscc: SQLWrapper }) => sql`${e.uscc} = any(${sql.placeholder('usccs')})`,
+          },
+        } as never)
+        .prepare() as unknown as PreparedRead,
+  );
   return read.execute({ usccs }) as Promise<unknown[]>;
 }

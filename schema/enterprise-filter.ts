@@ -9,6 +9,7 @@ import {
   MAX_PAGE,
   ORDER_FIELDS,
   searchEnterprises,
+  searchEnterprisesPlanned,
 } from '../resolvers/enterprise-search.js';
 import { readPlannedEnterprises } from '../resolvers/planned-read.js';
 import { builder, REFUSED } from './builder.js';
@@ -140,17 +141,23 @@ builder.queryFields((t) => ({
           paths: [['edges', 'node'], ['nodes']],
         }) as { with?: object; extras?: object };
         // Nothing beneath the nodes but the register's columns and per-request loaders (metrics,
-        // grade): the page's own statement reads the rows. Otherwise one statement more loads the
-        // nodes with every relation selected beneath them.
+        // grade): the page's own statement reads the rows.
         const plain = isEmpty(query.with) && isEmpty(query.extras);
-        const page = await searchEnterprises(
-          ctx.database,
-          filter,
-          order,
-          { first: args.first, after: args.after },
-          (y) => ctx.loaders.yearFigures.load(y),
-          { rows: plain },
-        );
+        // With something planned beneath them, a page filtered on the register reads its nodes
+        // and all beneath them in one statement; the other pages read their keys, then the nodes.
+        const one = plain
+          ? undefined
+          : await searchEnterprisesPlanned(ctx.database, filter, order, args, query);
+        const page =
+          one ??
+          (await searchEnterprises(
+            ctx.database,
+            filter,
+            order,
+            { first: args.first, after: args.after },
+            (y) => ctx.loaders.yearFigures.load(y),
+            { rows: plain },
+          ));
         const usccs = page.edges.map((edge) => edge.uscc);
         const rows =
           page.rows ??

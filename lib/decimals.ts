@@ -30,7 +30,11 @@ export const DECIMALS = {
  */
 export function roundTo<T extends number | null | undefined>(value: T, places: number): T {
   if (typeof value !== 'number' || !Number.isFinite(value)) return value;
-  // most figures already have no more decimals than asked for: they are returned as they are
+  // most figures already have no more decimals than asked for: they are returned as they are.
+  // Without a string first: when k / 10^places (correctly rounded) is the value itself, the value
+  // is the double nearest that decimal, so its shortest form has at most `places` decimals.
+  const factor = 10 ** places;
+  if (Math.round(value * factor) / factor === value) return value;
   const text = String(value);
   const dot = text.indexOf('.');
   if ((dot < 0 || text.length - dot - 1 <= places) && !text.includes('e')) return value;

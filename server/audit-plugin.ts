@@ -88,6 +88,11 @@ export function recordAuditedReads(schema: GraphQLSchema): void {
       const label = `${typeName}.${name}`;
       field.resolve = (source, args, context: Context, info) => {
         const result = resolve(source, args, context, info);
+        // a column's value (text, number, null): noted at once, nothing to wait for
+        if (result === null || typeof result !== 'object') {
+          note(context.audit, label, source, args);
+          return result;
+        }
         if (isPromise(result))
           return result.then((value) => {
             note(context.audit, label, source, args);

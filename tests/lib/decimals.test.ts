@@ -22,4 +22,32 @@ describe('roundTo', () => {
     expect(roundTo(null, 2)).toBeNull();
     expect(roundTo(Number.NaN, 2)).toBeNaN();
   });
+
+  it('gives every figure the rounding of its decimal form, short or long, whole or not', () => {
+    /** the rounding spelt out on the decimal text: half away from zero at `places` */
+    const byText = (value: number, places: number): number => {
+      const [mantissa, exponent = '0'] = String(Math.abs(value)).split('e');
+      const shifted = Number(`${mantissa}e${Number(exponent) + places}`);
+      const [m2, e2 = '0'] = String(Math.round(shifted)).split('e');
+      const rounded = Number(`${m2}e${Number(e2) - places}`);
+      return value < 0 && rounded !== 0 ? -rounded : rounded;
+    };
+    let seed = 20221224;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 20000; i++) {
+      const places = i % 5;
+      const digits = 1 + (i % 7);
+      // figures with few decimals (the fast path) and with many (the decimal form)
+      const value =
+        i % 2
+          ? Math.round((random() - 0.3) * 10 ** (digits + places)) / 10 ** places
+          : (random() - 0.3) * 10 ** digits;
+      if (value === 0) continue; // ±0 is kept as it comes
+      expect({ value, places, rounded: roundTo(value, places) }).toEqual({
+        value,
+        places,
+        rounded: byText(value, places),
+      });
+    }
+  });
 });

@@ -22,8 +22,9 @@ export async function serverCpu(database: Database): Promise<() => number> {
 
 /**
  * CPU time (ms) used so far by every PostgreSQL process on this machine (the server's backends,
- * WAL writer, checkpointer…), read from /proc; NaN where /proc is not there. Backends that ended
- * meanwhile are not counted: measure across a run whose pools stay connected.
+ * WAL writer, checkpointer, autovacuum workers…), read from /proc; NaN where /proc is not there.
+ * A process that ended moves its time into the server's own `cutime`/`cstime` (the postmaster
+ * reaps it), which are counted too, so the total only grows.
  */
 export function postgresCpuMs(): number {
   if (!existsSync('/proc/self/stat')) return NaN;
@@ -34,7 +35,8 @@ export function postgresCpuMs(): number {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (!stat.includes('(postgres)')) continue;
       const fields = stat.split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      // utime, stime, and the children's cutime, cstime
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     } catch {
       // the process ended while the list was read
     }

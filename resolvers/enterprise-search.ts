@@ -1,4 +1,4 @@
-import { and, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { enterpriseYearFigures } from '../db/search.js';
@@ -291,6 +291,25 @@ function compile(
 const whereSql = (conditions: SQL[]) =>
   conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``;
 
+/** A page's direction: the one asked for; else metrics best first (DESC), NAME and USCC ASC. */
+function directionOf(order: EnterpriseOrderInput | null | undefined): 'ASC' | 'DESC' {
+  return (
+    order?.direction ?? (order && order.field !== 'NAME' && order.field !== 'USCC' ? 'DESC' : 'ASC')
+  );
+}
+
+/** A page's `order by`: the sort value nulls last, then the USCC unless it is the sort value. */
+function orderBySql(
+  order: EnterpriseOrderInput | null | undefined,
+  sort: ReturnType<typeof sortExpression>,
+  key: SQL,
+  direction: 'ASC' | 'DESC',
+): SQL {
+  const dir = direction === 'DESC' ? sql`desc` : sql`asc`;
+  const tieBreak = order?.field === 'USCC' || !order ? sql`` : sql`, ${key} asc`;
+  return sql`${sort.value} ${dir} nulls last${tieBreak}`;
+}
+
 /** The ordering value of a row, as SQL and as the cursor holds it (text; numeric stays exact). */
 function sortExpression(
   order: EnterpriseOrderInput | null | undefined,
@@ -382,16 +401,12 @@ export async function searchEnterprises(
   const first = pageSize(page.first);
   const compiled = compile(filter, order);
   const sort = sortExpression(order, compiled.key);
-  const direction =
-    order?.direction ??
-    (order && order.field !== 'NAME' && order.field !== 'USCC' ? 'DESC' : 'ASC');
+  const direction = directionOf(order);
   const where = [...compiled.where];
   if (page.after) where.push(after(page.after, sort, direction, compiled.key));
   if (first === 0) return { edges: [], hasNextPage: false, hasPreviousPage: Boolean(page.after) };
   if (compiled.year !== null) await ensureYear(compiled.year);
-  const dir = direction === 'DESC' ? sql`desc` : sql`asc`;
-  const tieBreak = order?.field === 'USCC' || !order ? sql`` : sql`, ${compiled.key} asc`;
-  const orderBy = sql`${sort.value} ${dir} nulls last${tieBreak}`;
+  const orderBy = orderBySql(order, sort, compiled.key, direction);
   if (options.rows) {
     const select = database.db.select({
       uscc: sql<string>`${compiled.key}`,
@@ -445,17 +460,19 @@ export async function searchEnterprisesPlanned(
   page: { first?: number | null; after?: string | null },
   planned: PlannedNodes,
 ): Promise<(SearchPage & { rows: PlannedRow[] }) | undefined> {
+  // the caller's input is checked in the order searchEnterprises checks it: the size, then the rest
   const first = pageSize(page.first);
+  const field = order?.field ?? 'USCC';
+  // a year's figures drive the page (a filter on them, or a metric ordering): not this path
+  if (yearOf(filter, order) !== null || (field !== 'USCC' && field !== 'NAME')) return undefined;
+  const shape = shapeOf(planned);
+  if (shape === null) return undefined;
   const values: Record<string, string> = {};
   const bind = placeholders(values);
   const compiled = compile(filter, order, bind);
-  const field = order?.field ?? 'USCC';
-  const shape = shapeOf(planned);
-  if (compiled.year !== null || (field !== 'USCC' && field !== 'NAME') || shape === null)
-    return undefined;
   const hasPreviousPage = Boolean(page.after);
   if (first === 0) return { edges: [], rows: [], hasNextPage: false, hasPreviousPage };
-  const direction = order?.direction ?? 'ASC';
+  const direction = directionOf(order);
   // this request's values, under the names the prepared statement's placeholders have
   if (page.after)
     after(page.after, sortExpression(order, compiled.key), direction, compiled.key, bind);
@@ -471,27 +488,30 @@ export async function searchEnterprisesPlanned(
     direction,
   ].join(' ');
   const read = preparedShape(database, key, () => {
-    // the same conditions on the relational read's alias of the register
+    // the same conditions, ordering and cursor value on the relational read's alias of the
+    // register, built once for the where, order by and extras that ask for them
+    let built: { where: SQL; orderBy: SQL; cursorValue: SQL } | undefined;
     const on = (t: Register) => {
+      if (built) return built;
       const placed = placeholders({});
       const own = compile(filter, order, placed, t);
       const sort = sortExpression(order, own.key, t);
       const where = [...own.where];
       if (page.after) where.push(after(page.after, sort, direction, own.key, placed));
-      const dir = direction === 'DESC' ? sql`desc` : sql`asc`;
-      const tieBreak = field === 'USCC' ? sql`` : sql`, ${own.key} asc`;
-      return { where, orderBy: sql`${sort.value} ${dir} nulls last${tieBreak}`, sort };
+      built = {
+        where: and(...where) ?? sql`true`,
+        orderBy: orderBySql(order, sort, own.key, direction),
+        cursorValue: sql`(${sort.value})::text`,
+      };
+      return built;
     };
     return database.db.query.enterprises
       .findMany({
         ...planned,
-        where: { RAW: (t: Register) => and(...on(t).where) ?? sql`true` },
+        where: { RAW: (t: Register) => on(t).where },
         orderBy: (t: Register) => on(t).orderBy,
         limit: sql.placeholder('limit'),
-        extras: {
-          ...planned.extras,
-          cursorValue: (t: Register) => sql`(${on(t).sort.value})::text`,
-        },
+        extras: { ...planned.extras, cursorValue: (t: Register) => on(t).cursorValue },
       } as never)
       .prepare() as never;
   });

@@ -58,16 +58,31 @@ const auditRow = (entry: AuditEntry): AuditWriteRow => ({
   request_id: entry.requestId,
 });
 
+/** The columns a read's audit row sets, in AuditWriteRow's order (id, time, action, detail: defaults). */
+const READ_COLUMNS = [
+  auditLog.keyId,
+  auditLog.role,
+  auditLog.keyName,
+  auditLog.operationName,
+  auditLog.enterprises,
+  auditLog.fields,
+  auditLog.requestId,
+];
+const readColumnNames = sql.raw(READ_COLUMNS.map((c) => `"${c.name}"`).join(', '));
+/** The record json_to_recordset reads each row as: the columns' names and SQL types, from the table. */
+const readRecord = sql.raw(
+  READ_COLUMNS.map((c) => `"${c.name}" ${c.getSQLType()}${'[]'.repeat(c.dimensions ?? 0)}`).join(
+    ', ',
+  ),
+);
+
 /**
  * One insert of many audit rows as a single JSON parameter: the same statement text (prepared once
  * per connection) for a batch of 1 or of 500, and nothing for Node to build per column and row.
  */
 function insertRows(rows: AuditWriteRow[]): SQL {
-  return sql`insert into "audit_log" (key_id, role, key_name, operation_name, enterprises, fields, request_id)
-    select key_id, role, key_name, operation_name, enterprises, fields, request_id
-    from json_to_recordset(${JSON.stringify(rows)}::text::json) as r(
-      key_id integer, role varchar(32), key_name text, operation_name text,
-      enterprises varchar(18)[], fields text[], request_id uuid)`;
+  return sql`insert into ${auditLog} (${readColumnNames})
+    select ${readColumnNames} from json_to_recordset(${JSON.stringify(rows)}::text::json) as r(${readRecord})`;
 }
 
 interface Waiting {

@@ -99,8 +99,26 @@ const ensureDirectly =
   (year) =>
     ensureYearFigures(database, year);
 
+/**
+ * One row of a page: its key, and its cursor, encoded when first read — a document that asks for
+ * the nodes alone never reads one.
+ */
+export class PageEdge {
+  #cursor: string | undefined;
+  constructor(
+    readonly uscc: string,
+    /** the value the page is ordered by, as text (null sorts last) */
+    private readonly sortValue: string | null,
+  ) {}
+
+  get cursor(): string {
+    this.#cursor ??= encodeCursor(this.sortValue, this.uscc);
+    return this.#cursor;
+  }
+}
+
 export interface SearchPage {
-  edges: { uscc: string; cursor: string }[];
+  edges: PageEdge[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
   /** with `{ rows: true }`: each edge's register row, in edge order (read by the same statement) */
@@ -421,7 +439,7 @@ export async function searchEnterprises(
       .limit(first + 1);
     const edges = rows.slice(0, first);
     return {
-      edges: edges.map((r) => ({ uscc: r.uscc, cursor: encodeCursor(r.v, r.uscc) })),
+      edges: edges.map((r) => new PageEdge(r.uscc, r.v)),
       rows: edges.map((r) => r.row),
       hasNextPage: rows.length > first,
       hasPreviousPage: Boolean(page.after),
@@ -434,9 +452,7 @@ export async function searchEnterprises(
     order by ${orderBy}
     limit ${first + 1}`);
   const hasNextPage = rows.length > first;
-  const edges = rows
-    .slice(0, first)
-    .map((r) => ({ uscc: r.uscc, cursor: encodeCursor(r.v, r.uscc) }));
+  const edges = rows.slice(0, first).map((r) => new PageEdge(r.uscc, r.v));
   return { edges, hasNextPage, hasPreviousPage: Boolean(page.after) };
 }
 
@@ -518,7 +534,7 @@ export async function searchEnterprisesPlanned(
   const rows = (await read.execute(values)) as PlannedRow[];
   const edges = rows.slice(0, first);
   return {
-    edges: edges.map((r) => ({ uscc: r.uscc, cursor: encodeCursor(r.cursorValue, r.uscc) })),
+    edges: edges.map((r) => new PageEdge(r.uscc, r.cursorValue)),
     rows: edges,
     hasNextPage: rows.length > first,
     hasPreviousPage,

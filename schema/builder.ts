@@ -61,6 +61,10 @@ export const builder = new SchemaBuilder<{
     relations,
     maxConnectionSize: MAX_PAGE_SIZE,
     defaultConnectionSize: 20,
+    // A document's relational plan is walked once per field and values of the variables beneath
+    // it, then played for every request that repeats them. This holds while no field `select`,
+    // relation `query` or argument mapper reads the context (the walk sees the first request's).
+    cachePlans: true,
   },
   relay: {
     nodesOnConnection: true,

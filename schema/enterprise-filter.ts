@@ -8,6 +8,7 @@ import {
   type EnterpriseOrderInput,
   MAX_PAGE,
   ORDER_FIELDS,
+  type PageEdge,
   searchEnterprises,
   searchEnterprisesPlanned,
 } from '../resolvers/enterprise-search.js';
@@ -17,6 +18,20 @@ import { COUNTY_SEARCH, costing } from './cost.js';
 import { Enterprise, isEmpty } from './enterprise.js';
 
 const profile = { profile: true } as const;
+
+type EnterpriseRow = typeof enterprises.$inferSelect;
+
+/** An edge of the connection: its node, and the page edge's cursor, encoded only when read. */
+class NodeEdge {
+  constructor(
+    private readonly edge: PageEdge,
+    readonly node: EnterpriseRow,
+  ) {}
+
+  get cursor(): string {
+    return this.edge.cursor;
+  }
+}
 
 const ORDER_DESCRIPTIONS: Record<(typeof ORDER_FIELDS)[number], string> = {
   NAME: '企业名称 (code-point order)',
@@ -114,8 +129,6 @@ export const EnterpriseOrder = builder.inputType('EnterpriseOrder', {
   }),
 });
 
-type EnterpriseRow = typeof enterprises.$inferSelect;
-
 builder.queryFields((t) => ({
   enterprises: t.connection(
     {
@@ -166,7 +179,7 @@ builder.queryFields((t) => ({
         const connection = {
           filter,
           order,
-          edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: byUscc.get(edge.uscc)! })),
+          edges: page.edges.map((edge) => new NodeEdge(edge, byUscc.get(edge.uscc)!)),
           pageInfo: {
             hasNextPage: page.hasNextPage,
             hasPreviousPage: page.hasPreviousPage,

@@ -62,6 +62,9 @@ describe(`detail lists read only the columns their fields need (${testDbMode()})
         taxPayments(first: 100) { nodes { receiptNo period taxType amountYuan } }
         parcels { unitNo areaM2 registeredOn cancelledOn } } }`);
     expect(statements).toHaveLength(1);
+    // each related row travels as a JSON array of its values, not an object repeating its keys
+    expect(statements[0]).toContain('coalesce(json_agg(json_build_array(');
+    expect(statements[0]).not.toContain('row_to_json');
     expect(columnsRead(statements, 'tax_payments')).toEqual([
       ['amount_yuan', 'period', 'receipt_no', 'tax_type', 'uscc'],
     ]);

@@ -45,22 +45,84 @@ function readEnterprises(database: Database, usccs: readonly string[]): Promise<
   return prepared.execute({ usccs: [...usccs] });
 }
 
-/** The per-request DataLoaders (style.md: created in the context factory, never shared). */
-export function createLoaders(database: Database) {
-  return {
-    ...profileLoaders(database),
-    awardEligibility: createAwardEligibilityLoader(database),
-    metrics: metricsLoader(database),
-    evaluation: evaluationLoader(database),
-    evaluationOfRecord: evaluationOfRecordLoader(database),
-    allocation: allocationLoader(database),
-    enterprise: new DataLoader<string, EnterpriseRow | null>(
+type ProfileLoaders = ReturnType<typeof profileLoaders>;
+
+/**
+ * The per-request DataLoaders (style.md: created in the context factory, never shared), each made
+ * when the request first uses it: a request uses a few of them, and most detail reads none.
+ */
+export class Loaders {
+  #profile: ProfileLoaders | undefined;
+  #awardEligibility: ReturnType<typeof createAwardEligibilityLoader> | undefined;
+  #metrics: ReturnType<typeof metricsLoader> | undefined;
+  #evaluation: ReturnType<typeof evaluationLoader> | undefined;
+  #evaluationOfRecord: ReturnType<typeof evaluationOfRecordLoader> | undefined;
+  #allocation: ReturnType<typeof allocationLoader> | undefined;
+  #enterprise: DataLoader<string, EnterpriseRow | null> | undefined;
+
+  constructor(private readonly database: Database) {}
+
+  private get profile(): ProfileLoaders {
+    this.#profile ??= profileLoaders(this.database);
+    return this.#profile;
+  }
+
+  get yearFigures() {
+    return this.profile.yearFigures;
+  }
+
+  get taxByMonth() {
+    return this.profile.taxByMonth;
+  }
+
+  get taxPaymentCount() {
+    return this.profile.taxPaymentCount;
+  }
+
+  get landInUse() {
+    return this.profile.landInUse;
+  }
+
+  get powerAccounts() {
+    return this.profile.powerAccounts;
+  }
+
+  get awardEligibility() {
+    this.#awardEligibility ??= createAwardEligibilityLoader(this.database);
+    return this.#awardEligibility;
+  }
+
+  get metrics() {
+    this.#metrics ??= metricsLoader(this.database);
+    return this.#metrics;
+  }
+
+  get evaluation() {
+    this.#evaluation ??= evaluationLoader(this.database);
+    return this.#evaluation;
+  }
+
+  get evaluationOfRecord() {
+    this.#evaluationOfRecord ??= evaluationOfRecordLoader(this.database);
+    return this.#evaluationOfRecord;
+  }
+
+  get allocation() {
+    this.#allocation ??= allocationLoader(this.database);
+    return this.#allocation;
+  }
+
+  get enterprise() {
+    this.#enterprise ??= new DataLoader<string, EnterpriseRow | null>(
       byKey(
-        (usccs) => readEnterprises(database, usccs),
+        (usccs) => readEnterprises(this.database, usccs),
         (row) => row.uscc,
       ),
-    ),
-  };
+    );
+    return this.#enterprise;
+  }
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
+export function createLoaders(database: Database): Loaders {
+  return new Loaders(database);
+}

@@ -151,7 +151,7 @@ export function primePowerAccounts(
   loader.prime(key, accounts);
 }
 
-/** The profile loaders; spread into createLoaders (resolvers/loaders.ts). Keys are "uscc|argument". */
+/** The profile loaders, made together on first use (Loaders, resolvers/loaders.ts). Keys are "uscc|argument". */
 export function profileLoaders(database: Database) {
   const { db } = database;
   return {

@@ -45,6 +45,13 @@ export const apiKeys = pgTable(
  * written once at the end of the request. Writes of decisions of record (publishing a run, an
  * objection, an award round, a payment) are here too, one row each, with `action` and `detail`.
  */
+/**
+ * The GIN index over audit_log.enterprises (the audit rows that touched an enterprise). New entries
+ * go to its pending list (GIN's fastupdate) and are merged into the index in bulk; the service's
+ * AuditWriter has that merge done beside the requests (resolvers/audit.ts).
+ */
+export const AUDIT_ENTERPRISES_INDEX = 'audit_log_enterprises_idx';
+
 export const auditLog = pgTable(
   'audit_log',
   {
@@ -67,7 +74,7 @@ export const auditLog = pgTable(
   },
   (t) => [
     index('audit_log_at_idx').on(t.at),
-    index('audit_log_enterprises_idx').using('gin', t.enterprises),
+    index(AUDIT_ENTERPRISES_INDEX).using('gin', t.enterprises),
   ],
 );
 

@@ -140,6 +140,12 @@ export function connectionTarget(url: string): { hosts: string; path: string } {
   return { hosts: match?.[1] ?? '', path: match?.[2] ?? '' };
 }
 
+/** True when PostgreSQL's SQLSTATE `state` is anywhere in the error's causes (drizzle wraps the driver's error). */
+export function hasSqlState(error: unknown, state: string): boolean {
+  for (let e: any = error; e; e = e.cause) if (e.code === state) return true;
+  return false;
+}
+
 /**
  * Why the database named by `databaseUrl` (the embedded one when absent) could not be opened, in
  * the words of the person who set it up; null for an error that is not about reaching it.

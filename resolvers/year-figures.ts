@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { type Database, NO_STATEMENT_TIMEOUT } from '../db/client.js';
+import { type Database, hasSqlState, NO_STATEMENT_TIMEOUT } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { currentLsn, waitForReplay } from '../db/replicas.js';
 import { enterpriseYearFigures, metricsSnapshots } from '../db/search.js';
@@ -171,7 +171,4 @@ async function refreshYear(database: Database, year: number, version: string): P
 }
 
 /** PostgreSQL's query_canceled (57014), e.g. by statement_timeout. */
-function isQueryCanceled(error: unknown): boolean {
-  for (let e: any = error; e; e = e.cause) if (e.code === '57014') return true;
-  return false;
-}
+const isQueryCanceled = (error: unknown): boolean => hasSqlState(error, '57014');

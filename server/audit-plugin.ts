@@ -5,7 +5,7 @@ import {
   type GraphQLSchema,
   isObjectType,
 } from 'graphql';
-import type { Database } from '../db/client.js';
+import { type Database, hasSqlState } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import { type AuditCollector, AuditWriter } from '../resolvers/audit.js';
 import type { Context } from '../resolvers/context.js';
@@ -124,7 +124,15 @@ export function auditPlugin(
   logger: Logger,
 ): ApolloServerPlugin<Context> {
   recordAuditedReads(schema);
-  const writer = new AuditWriter(database);
+  let mergeRefused = false;
+  const writer = new AuditWriter(database, {
+    onMergeError: (err) => {
+      // a role that may write rows but does not own the index: said once, not at every merge
+      if (mergeRefused) return;
+      mergeRefused = hasSqlState(err, '42501'); // insufficient_privilege
+      logger.warn({ err }, 'audit index pending list not merged; PostgreSQL merges it itself');
+    },
+  });
   return {
     async requestDidStart() {
       return {

@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { hasSqlState } from '../db/client.js';
 import { currentStatementScope } from '../db/statement-scope.js';
 import { UserInputError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
@@ -112,10 +113,7 @@ function translated(formatted: GraphQLFormattedError): GraphQLFormattedError {
 }
 
 /** PostgreSQL's query_canceled (57014) anywhere in the error's causes (a cancelled or refused statement). */
-function isCancelled(error: unknown): boolean {
-  for (let e: any = error; e; e = e.cause) if (e.code === '57014') return true;
-  return false;
-}
+const isCancelled = (error: unknown): boolean => hasSqlState(error, '57014');
 
 /**
  * Apollo's formatError: domain errors (lib/errors.ts) get their code, errors meant for the client

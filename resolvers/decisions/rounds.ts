@@ -1,5 +1,5 @@
 import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client.js';
+import { type Database, hasSqlState } from '../../db/client.js';
 import {
   type AwardPaymentRow,
   type AwardRoundLineRow,
@@ -43,10 +43,7 @@ function checkCodes(codes: readonly string[] | null | undefined): string[] | nul
 }
 
 /** True for the database's unique violation, whichever driver raised it. */
-const isUniqueViolation = (error: unknown): boolean => {
-  for (let e: any = error; e; e = e.cause) if (e.code === UNIQUE_VIOLATION) return true;
-  return false;
-};
+const isUniqueViolation = (error: unknown): boolean => hasSqlState(error, UNIQUE_VIOLATION);
 
 /**
  * 核定: freezes every eligible award answer as of `asOf` (YYYY-MM-DD, not after today) for `codes`

@@ -1,12 +1,16 @@
 import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasSqlState } from '../../db/client.js';
 import { AuditCollector, AuditWriter } from '../../resolvers/audit.js';
 import { viewerFor } from '../../resolvers/context.js';
 import type { Role } from '../../resolvers/roles.js';
 import type { TestApp } from '../support/app.js';
 import { type TestDatabase, testDbMode } from '../support/db.js';
 import { bearer, keysForEveryRole, seededApp, stopSeeded } from './support.js';
+
+const dialect = new PgDialect();
 
 type AuditRowOut = {
   request_id: string;
@@ -270,5 +274,83 @@ describe(`audit rows written by group commit (${testDbMode()})`, () => {
     expect(written).toEqual(
       [1, 2, 3, 4, 11, 12, 13].map((n) => ({ request_id: uuid(n), enterprises: [A] })),
     );
+  });
+  it("merges the index's pending list beside the requests, which never wait for it", async () => {
+    // a database whose merges hang until released: the writes must resolve all the same
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const merges: string[] = [];
+    const database = new Proxy(t.database, {
+      get(target, key, receiver) {
+        if (key !== 'rows') return Reflect.get(target, key, receiver);
+        return async (query: Parameters<typeof target.rows>[0]) => {
+          const text = dialect.sqlToQuery(query).sql;
+          if (!/gin_clean_pending_list/.test(text)) return target.rows(query);
+          merges.push(text);
+          await held;
+          return target.rows(query);
+        };
+      },
+    });
+    const writer = new AuditWriter(database, { mergeEvery: 3 });
+    const read = new AuditCollector();
+    read.record('Enterprise.parcels', A);
+    read.record('Enterprise.parcels', B);
+    const entry = (n: number) => ({
+      viewer: viewerFor('natural-resources', null, 'merge test'),
+      operationName: 'Merge',
+      requestId: `00000000-0000-4000-8000-${String(500 + n).padStart(12, '0')}`,
+      collected: read,
+    });
+
+    expect(await writer.write(entry(1))).toBe(true); // 2 codes: no merge yet
+    expect(merges).toHaveLength(0);
+    expect(await writer.write(entry(2))).toBe(true); // 4 codes: a merge starts, and hangs
+    expect(merges).toHaveLength(1);
+    // rows keep being written while it hangs, and no second merge piles up behind it
+    expect(await Promise.all([3, 4, 5].map((n) => writer.write(entry(n))))).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(merges).toHaveLength(1);
+    release();
+    await held;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await writer.write(entry(6))).toBe(true); // the next threshold: the next merge
+    expect(merges).toHaveLength(2);
+    const [{ n }] = await t.database.rows<{ n: number }>(
+      sql`select count(*)::int as n from audit_log where key_name = 'merge test'`,
+    );
+    expect(n).toBe(6);
+  });
+
+  it('writes the rows when a merge fails, and says so', async () => {
+    const errors: unknown[] = [];
+    const writer = new AuditWriter(t.database, {
+      mergeEvery: 1,
+      onMergeError: (error) => errors.push(error),
+    });
+    const read = new AuditCollector();
+    read.record('Enterprise.parcels', A);
+    await t.database.rows(sql`alter index audit_log_enterprises_idx rename to audit_log_idx_away`);
+    try {
+      expect(
+        await writer.write({
+          viewer: viewerFor('natural-resources', null, 'merge failure test'),
+          operationName: 'Merge',
+          requestId: '00000000-0000-4000-8000-000000000601',
+          collected: read,
+        }),
+      ).toBe(true);
+      await expect.poll(() => errors.length).toBe(1);
+      expect(hasSqlState(errors[0], '42P01')).toBe(true); // no such relation
+    } finally {
+      await t.database.rows(
+        sql`alter index audit_log_idx_away rename to audit_log_enterprises_idx`,
+      );
+    }
   });
 });

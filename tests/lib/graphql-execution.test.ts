@@ -45,4 +45,20 @@ describe('graphql-js execution, as patched', () => {
     const refused = await graphql({ schema, rootValue, source: '{ a(x: 1) }' });
     expect(refused.errors?.[0].message).toBe('Unknown argument "x" on field "Query.a".');
   });
+
+  it('hands a field without arguments a fresh plain object of none', async () => {
+    const seen: unknown[] = [];
+    const withArgs = buildSchema('type Query { a: String, b: String }');
+    const record = (args: unknown) => {
+      seen.push(args);
+      return 'x';
+    };
+    await graphql({ schema: withArgs, rootValue: { a: record, b: record }, source: '{ a b }' });
+    expect(seen).toHaveLength(2);
+    const [first, second] = seen as Record<string, unknown>[];
+    expect(first).toEqual({});
+    expect(Object.keys(first)).toEqual([]);
+    expect(Object.getPrototypeOf(first)).toBe(Object.prototype);
+    expect(first).not.toBe(second); // a resolver may keep or change its own
+  });
 });

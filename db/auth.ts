@@ -41,17 +41,17 @@ export const apiKeys = pgTable(
 );
 
 /**
- * Who read department detail or personal data (法定代表人 unmasked): one row per request that did,
- * written once at the end of the request. Writes of decisions of record (publishing a run, an
- * objection, an award round, a payment) are here too, one row each, with `action` and `detail`.
- */
-/**
  * The GIN index over audit_log.enterprises (the audit rows that touched an enterprise). New entries
  * go to its pending list (GIN's fastupdate) and are merged into the index in bulk; the service's
  * AuditWriter has that merge done beside the requests (resolvers/audit.ts).
  */
 export const AUDIT_ENTERPRISES_INDEX = 'audit_log_enterprises_idx';
 
+/**
+ * Who read department detail or personal data (法定代表人 unmasked): one row per request that did,
+ * written once at the end of the request. Writes of decisions of record (publishing a run, an
+ * objection, an award round, a payment) are here too, one row each, with `action` and `detail`.
+ */
 export const auditLog = pgTable(
   'audit_log',
   {

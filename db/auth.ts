@@ -42,8 +42,8 @@ export const apiKeys = pgTable(
 
 /**
  * The GIN index over audit_log.enterprises (the audit rows that touched an enterprise). New entries
- * go to its pending list (GIN's fastupdate) and are merged into the index in bulk; the service's
- * AuditWriter has that merge done beside the requests (resolvers/audit.ts).
+ * go to its pending list (GIN's fastupdate, up to 32 MB) and are merged into the index in bulk;
+ * the service's AuditWriter has that merge done beside the requests (resolvers/audit.ts).
  */
 export const AUDIT_ENTERPRISES_INDEX = 'audit_log_enterprises_idx';
 
@@ -74,7 +74,9 @@ export const auditLog = pgTable(
   },
   (t) => [
     index('audit_log_at_idx').on(t.at),
-    index(AUDIT_ENTERPRISES_INDEX).using('gin', t.enterprises),
+    index(AUDIT_ENTERPRISES_INDEX)
+      .using('gin', t.enterprises)
+      .with({ gin_pending_list_limit: 32768 }),
   ],
 );
 

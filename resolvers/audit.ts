@@ -113,8 +113,10 @@ export class AuditWriter {
    * @param database the primary (audit rows are never written to a replica)
    * @param options.maxRows rows per insert at most (7 parameters each, well under PostgreSQL's 65,535)
    * @param options.mergeEvery enterprise codes written between two merges of the index's pending
-   *   list (a page of 50 enterprises writes 50): 20,000 keep the list near 1 MB, a quarter of the
-   *   size at which an insert would merge it itself (gin_pending_list_limit, 4 MB by default)
+   *   list (a page of 50 enterprises writes 50). A merge costs less per code the more codes it
+   *   merges (an enterprise read often is rewritten once for all its new rows): 200,000 keep the
+   *   list near 10 MB, a third of the size at which an insert would merge it itself (the index's
+   *   gin_pending_list_limit, 32 MB, db/auth.ts); a reader of the log by enterprise scans it
    * @param options.onMergeError told when a merge failed (the rows are written all the same)
    */
   constructor(
@@ -126,7 +128,7 @@ export class AuditWriter {
     } = {},
   ) {
     this.maxRows = options.maxRows ?? 500;
-    this.mergeEvery = options.mergeEvery ?? 20_000;
+    this.mergeEvery = options.mergeEvery ?? 200_000;
     this.onMergeError = options.onMergeError ?? (() => {});
   }
 

@@ -327,6 +327,15 @@ describe(`audit rows written by group commit (${testDbMode()})`, () => {
     expect(n).toBe(6);
   });
 
+  it("leaves the index's pending list room for the writer's merges", async () => {
+    // the writer merges every 200,000 codes (~10 MB of list); an insert merges it itself past
+    // the index's gin_pending_list_limit, which the migration raised from 4 MB to 32 MB
+    const [{ options }] = await t.database.rows<{ options: string[] | null }>(
+      sql`select reloptions as options from pg_class where relname = 'audit_log_enterprises_idx'`,
+    );
+    expect(options).toContain('gin_pending_list_limit=32768');
+  });
+
   it('writes the rows when a merge fails, and says so', async () => {
     const errors: unknown[] = [];
     const writer = new AuditWriter(t.database, {

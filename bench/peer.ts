@@ -18,7 +18,8 @@
  * first round; the table keeps each side's best run of each document. `--rounds 0` checks only;
  * `--show-sql` prints the statements one request of each document sends on each side; `--cpu-prof
  * DIR` writes a V8 CPU profile of the platform's process during each of its timed runs into DIR
- * (open it in Chrome DevTools or speedscope).
+ * (open it in Chrome DevTools or speedscope). Each of the platform's runs also reports its event
+ * loop's delay (how long a ready callback waited, p50 and p99).
  *
  * Documents, each cycling through 1,000 enterprises:
  *   (1) register + the latest 100 tax receipts + parcels;
@@ -31,6 +32,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../db/client.js';
 import { loadConfig } from '../lib/config.js';
@@ -564,7 +566,12 @@ async function main() {
           const cpu = await side.cpuMs();
           const [postgres0, machine0] = [postgresCpuMs(), machineCpuMs()];
           const profiling = cpuProfDir && side === platform ? await startProfile() : null;
+          // the platform's event loop: how long a ready callback (a statement's answer, the
+          // audit's commit) waited for it during the run
+          const loopDelay = side === platform ? monitorEventLoopDelay({ resolution: 1 }) : null;
+          loopDelay?.enable();
           const result = await cannon(side.url, body, options);
+          loopDelay?.disable();
           if (profiling) {
             const file = path.join(cpuProfDir, `peer-${doc.key}-round${round}.cpuprofile`);
             await profiling.stop(file);
@@ -580,7 +587,7 @@ async function main() {
           };
           load.push(os.loadavg()[0]);
           log(
-            `round ${round} ${doc.name.slice(0, 3)} ${side.name.padEnd(18)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ${run.statements.toFixed(2)} statements/request  ${run.cpuMs.toFixed(2)} CPU ms/request (PostgreSQL ${run.postgresMs.toFixed(2)}, machine ${run.machineMs.toFixed(2)}), ${(result.bytesPerResponse / 1024).toFixed(1)} KB/response${result.non2xx + result.errors + result.timeouts ? `  ${result.non2xx + result.errors + result.timeouts} errors` : ''}`,
+            `round ${round} ${doc.name.slice(0, 3)} ${side.name.padEnd(18)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ${run.statements.toFixed(2)} statements/request  ${run.cpuMs.toFixed(2)} CPU ms/request (PostgreSQL ${run.postgresMs.toFixed(2)}, machine ${run.machineMs.toFixed(2)}), ${(result.bytesPerResponse / 1024).toFixed(1)} KB/response${loopDelay ? `, event loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms` : ''}${result.non2xx + result.errors + result.timeouts ? `  ${result.non2xx + result.errors + result.timeouts} errors` : ''}`,
           );
           const id = `${doc.key}|${side.name}`;
           const previous = best.get(id);

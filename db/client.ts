@@ -147,6 +147,12 @@ export function hasSqlState(error: unknown, state: string): boolean {
 }
 
 /**
+ * PostgreSQL's query_canceled (57014) anywhere in the error's causes: a statement cancelled by
+ * statement_timeout or by its request's end, or refused before it started (StatementCancelled).
+ */
+export const isQueryCanceled = (error: unknown): boolean => hasSqlState(error, '57014');
+
+/**
  * Why the database named by `databaseUrl` (the embedded one when absent) could not be opened, in
  * the words of the person who set it up; null for an error that is not about reaching it.
  */

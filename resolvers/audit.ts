@@ -114,9 +114,9 @@ export class AuditWriter {
    * @param options.maxRows rows per insert at most (7 parameters each, well under PostgreSQL's 65,535)
    * @param options.mergeEvery enterprise codes written between two merges of the index's pending
    *   list (a page of 50 enterprises writes 50). A merge costs less per code the more codes it
-   *   merges (an often-read enterprise's entry is rewritten once for all its new rows): 200,000 keep the
-   *   list near 10 MB, a third of the size at which an insert would merge it itself (the index's
-   *   gin_pending_list_limit, 32 MB, db/auth.ts); a reader of the log by enterprise scans it
+   *   merges (an often-read enterprise's entry is rewritten once for all its new rows): 200,000
+   *   keep the list near 10 MB, a third of the size at which an insert would merge it itself (the
+   *   index's gin_pending_list_limit, 32 MB, db/auth.ts); a reader of the log by enterprise scans it
    * @param options.onMergeError told when a merge failed (the rows are written all the same)
    */
   constructor(
@@ -185,15 +185,11 @@ export class AuditWriter {
       this.database.rows(
         sql`select gin_clean_pending_list(${AUDIT_ENTERPRISES_INDEX}::regclass) as merged`,
       ),
-    ).then(
-      () => {
+    )
+      .catch(this.onMergeError)
+      .finally(() => {
         this.merging = false;
-      },
-      (error: unknown) => {
-        this.merging = false;
-        this.onMergeError(error);
-      },
-    );
+      });
   }
 }
 

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { type Database, hasSqlState, NO_STATEMENT_TIMEOUT } from '../db/client.js';
+import { type Database, isQueryCanceled, NO_STATEMENT_TIMEOUT } from '../db/client.js';
 import { enterprises } from '../db/market.js';
 import { currentLsn, waitForReplay } from '../db/replicas.js';
 import { enterpriseYearFigures, metricsSnapshots } from '../db/search.js';
@@ -169,6 +169,3 @@ async function refreshYear(database: Database, year: number, version: string): P
     if (!isQueryCanceled(error)) throw error;
   });
 }
-
-/** PostgreSQL's query_canceled (57014), e.g. by statement_timeout. */
-const isQueryCanceled = (error: unknown): boolean => hasSqlState(error, '57014');

@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { hasSqlState } from '../db/client.js';
+import { isQueryCanceled } from '../db/client.js';
 import { currentStatementScope } from '../db/statement-scope.js';
 import { UserInputError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
@@ -112,9 +112,6 @@ function translated(formatted: GraphQLFormattedError): GraphQLFormattedError {
   };
 }
 
-/** PostgreSQL's query_canceled (57014) anywhere in the error's causes (a cancelled or refused statement). */
-const isCancelled = (error: unknown): boolean => hasSqlState(error, '57014');
-
 /**
  * Apollo's formatError: domain errors (lib/errors.ts) get their code, errors meant for the client
  * (GraphQLErrors thrown on purpose, validation errors) pass; anything unexpected is logged in full
@@ -134,7 +131,7 @@ export function maskErrors(logger: Logger, outage: OutageLog = outageLog(logger)
         extensions: { code: 'DATABASE_UNAVAILABLE' },
       };
     }
-    if (currentStatementScope()?.closed && isCancelled(root)) {
+    if (currentStatementScope()?.closed && isQueryCanceled(root)) {
       // the request has ended (out of time, or its client left) and its statements were cancelled:
       // nobody reads this answer, and it is no fault to log
       return {

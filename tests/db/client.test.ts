@@ -89,8 +89,13 @@ describe(`database client (${testDbMode()})`, () => {
           max: 1,
         })
           .then(async (d) => {
-            await d.close();
-            return true;
+            // opening connects to nothing yet: a statement does, and fails while the database is missing
+            try {
+              await d.ping();
+              return true;
+            } finally {
+              await d.close();
+            }
           })
           .catch(() => false);
         if (probe || Date.now() > deadline) break;

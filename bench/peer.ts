@@ -19,7 +19,8 @@
  * `--show-sql` prints the statements one request of each document sends on each side; `--cpu-prof
  * DIR` writes a V8 CPU profile of the platform's process during each of its timed runs into DIR
  * (open it in Chrome DevTools or speedscope). Each of the platform's runs also reports its event
- * loop's delay (how long a ready callback waited, p50 and p99).
+ * loop's delay (how long a ready callback waited, p50 and p99) and its garbage collector's pauses
+ * (per request; the scavenges, the longest, and any full collection).
  *
  * Documents, each cycling through 1,000 enterprises:
  *   (1) register + the latest 100 tax receipts + parcels;
@@ -43,6 +44,7 @@ import { createApp } from '../server/app.js';
 import { machineCpuMs, postgresCpuMs } from './lib/backend-cpu.js';
 import { type CannonResult, cannon } from './lib/cannon.js';
 import { benchCounty } from './lib/county.js';
+import { type GcPauses, watchGcPauses } from './lib/gc-pauses.js';
 import {
   installPostGraphile,
   POSTGRAPHILE_VERSION,
@@ -570,8 +572,11 @@ async function main() {
           // audit's commit) waited for it during the run
           const loopDelay = side === platform ? monitorEventLoopDelay({ resolution: 1 }) : null;
           loopDelay?.enable();
+          // and its garbage collector's pauses, which every request in flight waits out
+          const gcWatch = side === platform ? watchGcPauses() : null;
           const result = await cannon(side.url, body, options);
           loopDelay?.disable();
+          const gc = gcWatch?.stop();
           if (profiling) {
             const file = path.join(cpuProfDir, `peer-${doc.key}-round${round}.cpuprofile`);
             await profiling.stop(file);
@@ -587,7 +592,7 @@ async function main() {
           };
           load.push(os.loadavg()[0]);
           log(
-            `round ${round} ${doc.name.slice(0, 3)} ${side.name.padEnd(18)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ${run.statements.toFixed(2)} statements/request  ${run.cpuMs.toFixed(2)} CPU ms/request (PostgreSQL ${run.postgresMs.toFixed(2)}, machine ${run.machineMs.toFixed(2)}), ${(result.bytesPerResponse / 1024).toFixed(1)} KB/response${loopDelay ? `, event loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms` : ''}${result.non2xx + result.errors + result.timeouts ? `  ${result.non2xx + result.errors + result.timeouts} errors` : ''}`,
+            `round ${round} ${doc.name.slice(0, 3)} ${side.name.padEnd(18)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ${run.statements.toFixed(2)} statements/request  ${run.cpuMs.toFixed(2)} CPU ms/request (PostgreSQL ${run.postgresMs.toFixed(2)}, machine ${run.machineMs.toFixed(2)}), ${(result.bytesPerResponse / 1024).toFixed(1)} KB/response${loopDelay ? `, event loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms` : ''}${gc ? `, ${gcSummary(gc, requests)}` : ''}${result.non2xx + result.errors + result.timeouts ? `  ${result.non2xx + result.errors + result.timeouts} errors` : ''}`,
           );
           const id = `${doc.key}|${side.name}`;
           const previous = best.get(id);
@@ -664,6 +669,14 @@ async function startProfile() {
       writeFileSync(file, JSON.stringify(profile));
     },
   };
+}
+
+/** GC pauses of a run, per request and the longest: the platform's requests in flight wait them out. */
+function gcSummary(gc: GcPauses, requests: number): string {
+  const full = gc.fullCollections
+    ? `, ${gc.fullCollections} mark-compact ${gc.fullCollectionMs.toFixed(0)} ms`
+    : '';
+  return `GC pauses ${(gc.totalMs / requests).toFixed(2)} ms/request (${gc.scavenges} scavenges ${gc.scavengeMs.toFixed(0)} ms, longest ${gc.longestScavengeMs.toFixed(0)} ms${full})`;
 }
 
 function median(values: number[]): number {
